@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import type { Transporter } from 'nodemailer';
+import { holdersOf, personById, type Partnership, type Role } from '../domain/partnership';
+import type { HistoryEntry } from '../domain/commission';
+import type { Task } from '../domain/task';
+import type { LinkSigner } from './links';
+import { composeTaskMail, type MailPurpose } from './mail';
+import type { RecordStore } from './records';
+
+export interface ActivityDeps {
+  partnership: Partnership;
+  mailer: Pick<Transporter, 'sendMail'>;
+  links: LinkSigner;
+  records: RecordStore;
+  publicBaseUrl: string;
+  mailFrom: string;
+}
+
+export interface TaskEmailInput {
+  task: Pick<Task, 'id' | 'title' | 'dueAt' | 'options'> & { subjectTitle: string };
+  to: string;
+  purpose: MailPurpose;
+  /** Which send of this purpose (the second reminder is 2), so each has its own Message-ID. */
+  seq: number;
+  /** The link stops working then: the last moment the task can still be decided. */
+  linkExpiresAt: string;
+}
+
+/** Errors retrying cannot fix; the workflow records them instead. */
+export const permanentFailures = ['UnknownRecipient', 'MailRejected'];
+
+export function createActivities(deps: ActivityDeps) {
+  const mailDomain = new URL(deps.publicBaseUrl).hostname || 'jco.invalid';
+
+  return {
+    async lookupPeople(input: { partner: string; role: Role }): Promise<string[]> {
+      return holdersOf(deps.partnership, input.partner, input.role);
+    },
+
+    /**
+     * Idempotent per Message-ID: a retry after a successful send finds the ledger entry and does
+     * not send again. Only a crash between the SMTP server's acceptance and the ledger write can
+     * repeat a message, and then with the same Message-ID, so receivers can tell.
+     */
+    async sendTaskEmail(input: TaskEmailInput): Promise<{ messageId: string; sent: boolean }> {
+      const messageId = `<${input.task.id}.${input.to}.${input.purpose}-${input.seq}@${mailDomain}>`;
+      if (await deps.records.wasSent(messageId)) return { messageId, sent: false };
+      const person = personById(deps.partnership, input.to);
+      if (!person) {
+        throw ApplicationFailure.create({
+          type: 'UnknownRecipient',
+          message: `No person ${input.to} in the partnership file`,
+          nonRetryable: true,
+        });
+      }
+      const token = deps.links.sign({
+        id: createHash('sha256').update(messageId).digest('base64url').slice(0, 16),
+        task: input.task.id,
+        person: person.id,
+        exp: Date.parse(input.linkExpiresAt),
+      });
+      const mail = composeTaskMail(input.task, person.name, input.purpose, `${deps.publicBaseUrl}/a/${token}`);
+      try {
+        await deps.mailer.sendMail({ from: deps.mailFrom, to: person.email, messageId, ...mail });
+      } catch (err) {
+        const code = (err as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500) {
+          throw ApplicationFailure.create({
+            type: 'MailRejected',
+            message: `The mail server refused the message (${code})`,
+            nonRetryable: true,
+          });
+        }
+        throw err;
+      }
+      await deps.records.markSent(messageId, new Date().toISOString());
+      log.info('task email sent', { taskId: input.task.id, to: person.id, purpose: input.purpose });
+      return { messageId, sent: true };
+    },
+
+    async recordEvent(input: { subjectId: string; seq: number; entry: HistoryEntry & { policyVersion: string } }): Promise<void> {
+      await deps.records.appendEvent(input.subjectId, input.seq, input.entry);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,41 @@
+import express, { type Express } from 'express';
+import { apiKeyAuth } from './auth';
+import { commissionsRouter } from './commissions';
+import type { ApiContext } from './context';
+import { devMailRouter } from './devMail';
+import { linksRouter } from './links';
+import { openApiDocument } from './openapi';
+import { metrics, opsRouter } from './ops';
+import { esc, page } from './pages';
+import { problem, problemHandler } from './problem';
+import { tasksRouter } from './tasks';
+
+export function createApp(ctx: ApiContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const m = metrics();
+  app.use(m.middleware);
+
+  app.use(opsRouter(ctx, m.registry));
+  app.get('/api/v1/openapi.json', (_req, res) => void res.json(openApiDocument));
+  app.get('/api/v1/docs', (_req, res) => {
+    const rows = Object.entries(openApiDocument.paths).flatMap(([p, ops]) =>
+      Object.entries(ops).map(([method, op]) => `<tr><td><code>${method.toUpperCase()} ${esc(p)}</code></td><td>${esc((op as { summary: string }).summary)}</td></tr>`),
+    );
+    res.type('html').send(page('Joint Commissioning Orchestrator API', `<p>The machine-readable document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p><table>${rows.join('')}</table>`));
+  });
+  app.use('/a', linksRouter(ctx));
+  if (ctx.devMailDir) app.use('/dev/mail', devMailRouter(ctx.devMailDir));
+
+  const api = express.Router();
+  api.use(express.json({ limit: '256kb' }));
+  api.use(apiKeyAuth(ctx.partnership));
+  api.use('/commissions', commissionsRouter(ctx));
+  api.use('/tasks', tasksRouter(ctx));
+  app.use('/api/v1', api);
+
+  app.use((req, _res, next) => next(problem(404, `Nothing is at ${req.method} ${req.path}.`)));
+  app.use(problemHandler);
+  return app;
+}

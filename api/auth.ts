@@ -1,0 +1,37 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import type { Partnership, Person } from '../domain/partnership';
+import { problem } from './problem';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    person?: Person;
+  }
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/**
+ * API keys from the partnership file. Only digests are kept; every digest is compared, in
+ * constant time, so the response time does not reveal which key was close.
+ */
+export function apiKeyAuth(partnership: Partnership) {
+  const keys = partnership.people.filter((p) => p.apiKey).map((p) => ({ person: p, digest: digest(p.apiKey!) }));
+
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) return next(problem(401, 'Send your API key as "Authorization: Bearer <key>".'));
+    const given = digest(match[1]!);
+    let found: Person | undefined;
+    for (const k of keys) if (timingSafeEqual(k.digest, given)) found = k.person;
+    if (!found) return next(problem(401, 'This API key is not known; ask your partnership administrator for yours.'));
+    req.person = found;
+    next();
+  };
+}
+
+export function caller(req: Request): Person {
+  if (!req.person) throw problem(401, 'Not signed in.');
+  return req.person;
+}

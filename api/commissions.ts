@@ -1,0 +1,171 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  commissionWorkflowId,
+  newCommissionRequestSchema,
+  stages,
+  type CommissionInput,
+  type CommissionView,
+} from '../domain/commission';
+import { calendarOf, partnerById } from '../domain/partnership';
+import { partnersKey, leadStatusKey, stageKey, assigneesKey } from '../domain/searchAttributes';
+import { jointCommission, getCommission } from '../workflows/jointCommission';
+import { caller } from './auth';
+import type { ApiContext } from './context';
+import { invalid, problem } from './problem';
+import { maySee, readCommission, viaTemporal } from './subjects';
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+function commissionIdFrom(bytes: Buffer): string {
+  let id = '';
+  for (let i = 0; i < 10; i++) id += BASE32[bytes[i]! % 32];
+  return `jc-${id}`;
+}
+
+const listQuery = z
+  .object({
+    stage: z.enum(stages).optional(),
+    partner: z.string().regex(/^[a-z0-9-]+$/).optional(),
+  })
+  .strict();
+
+/** Visibility query values are quoted; ids are already restricted to [a-z0-9-]. */
+const q = (s: string): string => `'${s.replace(/'/g, '')}'`;
+
+export function commissionsRouter(ctx: ApiContext): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const person = caller(req);
+    const parsed = newCommissionRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'commission');
+    const body = parsed.data;
+    const unknown = body.partners.map((p, i) => ({ p, i })).filter(({ p }) => !partnerById(ctx.partnership, p));
+    if (unknown.length) {
+      throw problem(
+        400,
+        'The commission names partners that are not in the partnership.',
+        unknown.map(({ p, i }) => ({ path: `partners[${i}]`, message: `no partner has the id "${p}"` })),
+      );
+    }
+    if (!person.roles.includes('commissioner') || !person.partner || !body.partners.includes(person.partner)) {
+      throw problem(403, 'Only a commissioner of one of the listed partners may start a joint commission.');
+    }
+
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+      throw problem(400, 'The Idempotency-Key header must be 1 to 200 visible ASCII characters.');
+    }
+    const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    // The same caller and key always name the same commission, so a retried POST finds it.
+    const id = commissionIdFrom(
+      key ? createHash('sha256').update(`${person.id}\n${key}`).digest() : randomBytes(10),
+    );
+    const input: CommissionInput = {
+      id,
+      title: body.title,
+      description: body.description,
+      partners: body.partners.map((p) => ({ id: p, name: partnerById(ctx.partnership, p)!.name })),
+      proposedLead: body.proposedLead,
+      estimatedValue: body.estimatedValue,
+      highRiskFactors: body.highRiskFactors,
+      healthCareService: body.healthCareService,
+      createdBy: { person: person.id, partner: person.partner },
+      calendar: calendarOf(ctx.partnership),
+      policy: { leadPartnerAgreement: ctx.partnership.policies.leadPartnerAgreement },
+      policyVersion: ctx.policyVersion,
+    };
+
+    const handle = await viaTemporal('The commission', () =>
+      ctx.client.workflow.start(jointCommission, {
+        workflowId: commissionWorkflowId(id),
+        taskQueue: ctx.taskQueue,
+        args: [input],
+        memo: { title: body.title, requestHash },
+        typedSearchAttributes: [
+          { key: stageKey, value: 'lead-agreement' },
+          { key: leadStatusKey, value: 'proposed' },
+          { key: partnersKey, value: body.partners },
+          { key: assigneesKey, value: [] },
+        ],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    );
+    if (key) {
+      const described = await viaTemporal('The commission', () => handle.describe());
+      if (described.memo?.['requestHash'] !== requestHash) {
+        throw problem(422, 'This Idempotency-Key was already used for a different commission request; use a new key.');
+      }
+    }
+    const view = await currentView(ctx, handle.workflowId, input);
+    res.status(201).location(`/api/v1/commissions/${id}`).json(view);
+  });
+
+  router.get('/', async (req, res) => {
+    const person = caller(req);
+    const parsed = listQuery.safeParse(req.query);
+    if (!parsed.success) throw invalid(parsed.error, 'query');
+    if (!person.partner) return void res.json({ items: [] });
+    const clauses = [
+      `WorkflowType = 'jointCommission'`,
+      `ExecutionStatus != 'ContinuedAsNew'`,
+      `JcoPartners = ${q(person.partner)}`,
+    ];
+    if (parsed.data.partner) clauses.push(`JcoPartners = ${q(parsed.data.partner)}`);
+    if (parsed.data.stage) clauses.push(`JcoStage = ${q(parsed.data.stage)}`);
+    const items = await viaTemporal('The list', async () => {
+      const out: object[] = [];
+      for await (const wf of ctx.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
+        const sa = wf.typedSearchAttributes;
+        out.push({
+          id: wf.workflowId.replace(/^commission:/, ''),
+          title: wf.memo?.['title'],
+          partners: sa.get(partnersKey) ?? [],
+          stage: sa.get(stageKey),
+          lead: { status: sa.get(leadStatusKey) },
+          startedAt: wf.startTime.toISOString(),
+          href: `/api/v1/commissions/${wf.workflowId.replace(/^commission:/, '')}`,
+        });
+        if (out.length >= 100) break;
+      }
+      return out;
+    });
+    res.json({ items });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const person = caller(req);
+    const view = await readCommission(ctx, req.params.id);
+    if (!maySee(person, view)) throw problem(404, `There is no commission ${req.params.id}.`);
+    res.json(view);
+  });
+
+  return router;
+}
+
+/** The commission as the workflow sees it, or as started if the worker has not picked it up yet. */
+async function currentView(ctx: ApiContext, workflowId: string, input: CommissionInput): Promise<CommissionView> {
+  try {
+    return await ctx.connection.withDeadline(Date.now() + 3000, () =>
+      ctx.client.workflow.getHandle(workflowId).query(getCommission),
+    );
+  } catch {
+    return {
+      id: input.id,
+      title: input.title,
+      description: input.description,
+      partners: input.partners.map((p) => p.id),
+      stage: 'lead-agreement',
+      lead: { status: 'proposed', partner: input.proposedLead },
+      estimatedValue: input.estimatedValue,
+      createdBy: input.createdBy.person,
+      createdAt: new Date().toISOString(),
+      policyVersion: input.policyVersion,
+      tasks: [],
+      openTasks: [],
+      history: [],
+    };
+  }
+}

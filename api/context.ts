@@ -1,0 +1,17 @@
+import type { Client, Connection } from '@temporalio/client';
+import type { LinkSigner } from '../activities/links';
+import type { Partnership } from '../domain/partnership';
+
+/** What every route needs, built once by api/main.ts (or a test). */
+export interface ApiContext {
+  client: Client;
+  connection: Connection;
+  partnership: Partnership;
+  policyVersion: string;
+  namespace: string;
+  taskQueue: string;
+  links: LinkSigner;
+  publicBaseUrl: string;
+  /** Serve the local dev mailbox from here (the embedded default only). */
+  devMailDir?: string | undefined;
+}

@@ -1,0 +1,87 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { commissionWorkflowId } from '../domain/commission';
+import { subjectIdOfTask, type Channel, type Task } from '../domain/task';
+import { decideTask, getCommission } from '../workflows/jointCommission';
+import { caller } from './auth';
+import type { ApiContext } from './context';
+import { invalid, problem } from './problem';
+import { maySee, readCommission, viaTemporal } from './subjects';
+
+const decisionBody = z
+  .object({
+    decision: z.string().min(1, 'say which option you choose'),
+    comment: z.string().trim().max(4000).optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** Finds a task and the commission it belongs to; 404 when either is unknown. */
+export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Task; commission: Awaited<ReturnType<typeof readCommission>> }> {
+  const subjectId = subjectIdOfTask(id);
+  if (!subjectId) throw problem(404, `There is no task ${id}.`);
+  const commission = await readCommission(ctx, subjectId).catch((err: unknown) => {
+    throw (err as { status?: number }).status === 404 ? problem(404, `There is no task ${id}.`) : err;
+  });
+  const task = commission.tasks.find((t) => t.id === id);
+  if (!task) throw problem(404, `There is no task ${id}.`);
+  return { task, commission };
+}
+
+/** Decides through the workflow's Update: its validator is the one place the rules are checked. */
+export async function decide(
+  ctx: ApiContext,
+  taskId: string,
+  by: string,
+  channel: Channel,
+  body: z.infer<typeof decisionBody>,
+  linkId?: string,
+): Promise<Task> {
+  const subjectId = subjectIdOfTask(taskId);
+  if (!subjectId) throw problem(404, `There is no task ${taskId}.`);
+  const handle = ctx.client.workflow.getHandle(commissionWorkflowId(subjectId));
+  return viaTemporal(`Task ${taskId}`, () =>
+    handle.executeUpdate(decideTask, {
+      args: [{ taskId, by, channel, decision: body.decision, comment: body.comment || undefined, data: body.data, linkId }],
+    }),
+  );
+}
+
+export function tasksRouter(ctx: ApiContext): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const person = caller(req);
+    const query = `JcoAssignees = '${person.id}' AND ExecutionStatus = 'Running'`;
+    const tasks = await viaTemporal('The inbox', async () => {
+      const found: Task[] = [];
+      for await (const wf of ctx.client.workflow.list({ query, pageSize: 200 })) {
+        // Visibility can lag a decision; the workflow's own state is the truth.
+        const view = await ctx.client.workflow.getHandle(wf.workflowId).query(getCommission);
+        found.push(...view.openTasks.filter((t) => t.assignees.includes(person.id)));
+      }
+      return found;
+    });
+    tasks.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+    res.json({ tasks });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const person = caller(req);
+    const { task, commission } = await readTask(ctx, req.params.id);
+    if (!maySee(person, commission)) throw problem(404, `There is no task ${req.params.id}.`);
+    res.json(task);
+  });
+
+  router.post('/:id/decision', async (req, res) => {
+    const person = caller(req);
+    const parsed = decisionBody.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'decision');
+    const { commission } = await readTask(ctx, req.params.id);
+    if (!maySee(person, commission)) throw problem(404, `There is no task ${req.params.id}.`);
+    const task = await decide(ctx, req.params.id, person.id, 'api', parsed.data);
+    res.json({ task });
+  });
+
+  return router;
+}

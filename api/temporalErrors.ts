@@ -1,0 +1,41 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { refusal, type RefusalType } from '../domain/task';
+import { problem, type HttpProblem } from './problem';
+
+const refusalStatus: Record<RefusalType, number> = {
+  [refusal.unknownTask]: 404,
+  [refusal.notAssignee]: 403,
+  [refusal.taskClosed]: 409,
+  [refusal.linkUsed]: 409,
+  [refusal.invalidDecision]: 422,
+  [refusal.reasonRequired]: 422,
+  [refusal.invalidRequest]: 400,
+};
+
+/** The refusal a workflow's update validator gave, if that is what this error is. */
+export function refusalOf(err: unknown): { type: RefusalType; message: string } | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure && cause.type && cause.type in refusalStatus) {
+    return { type: cause.type as RefusalType, message: cause.message };
+  }
+  return undefined;
+}
+
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: number; name?: string; cause?: { code?: number } };
+  // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4): the server is away, not the caller's fault.
+  return e.code === 14 || e.code === 4 || e.cause?.code === 14 || e.cause?.code === 4 || e.name === 'ServiceError';
+}
+
+/** Turns what Temporal said into what the caller can act on; undefined means a genuine fault. */
+export function temporalProblem(err: unknown, what = 'That'): HttpProblem | undefined {
+  if (err instanceof WorkflowNotFoundError) return problem(404, `${what} does not exist.`);
+  const r = refusalOf(err);
+  if (r) return problem(refusalStatus[r.type], r.message);
+  if (isUnavailable(err)) {
+    return problem(503, 'The workflow service is not reachable just now; try again shortly.', undefined, { 'Retry-After': '5' });
+  }
+  return undefined;
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { issuePath } from './partnership';
+
+/** The project's own task queue, so it can share a namespace with other applications. */
+export const DEFAULT_TASK_QUEUE = 'joint-commissioning';
+
+const envSchema = z.object({
+  JCO_CONFIG: z.string().min(1).optional(),
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' }).optional(),
+  MAIL_FROM: z.string().min(3).default('Joint Commissioning <no-reply@jco.localhost>'),
+  PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .default('http://localhost:3000')
+    .transform((u) => u.replace(/\/+$/, '')),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LINK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Where durable records (decision record, email ledger) are kept. */
+  JCO_DATA_DIR: z.string().min(1).default('var'),
+  /** Set by `npm start`: serve the local dev mailbox at /dev/mail from this folder. */
+  JCO_DEV_MAIL_DIR: z.string().min(1).optional(),
+  /** Workflows the worker keeps in memory; the rest replay from history when needed. */
+  JCO_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Reads the environment once; every problem is reported with the variable's name. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${issuePath(i.path)}: ${i.message}`);
+    throw new Error(`The environment is not valid:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Environment for a production process: the link signing key and, for the worker, SMTP are required. */
+export function requireSetting<K extends keyof Env>(env: Env, key: K, why: string): NonNullable<Env[K]> {
+  const value = env[key];
+  if (value === undefined || value === null) throw new Error(`${String(key)} is required: ${why}`);
+  return value as NonNullable<Env[K]>;
+}

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { Partnership } from '../domain/partnership';
+import { readEnv, type Env } from './env';
+import { ConfigError, loadPartnership } from './partnership';
+
+export { readEnv, requireSetting, DEFAULT_TASK_QUEUE, type Env } from './env';
+export { loadPartnership, parsePartnership, ConfigError, bundledPartnershipFile } from './partnership';
+
+export interface AppConfig {
+  env: Env;
+  partnership: Partnership;
+  /** Digest of the policies and calendar in force, kept on every decision record. */
+  policyVersion: string;
+}
+
+export function policyVersionOf(p: Partnership): string {
+  const text = JSON.stringify({ policies: p.policies, calendar: p.partnership.calendar, extra: p.partnership.extraHolidays });
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
+/** Loads environment and partnership file, or prints every problem and exits non-zero. */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    const env = readEnv(source);
+    const partnership = loadPartnership(env.JCO_CONFIG);
+    return { env, partnership, policyVersion: policyVersionOf(partnership) };
+  } catch (err) {
+    console.error(err instanceof ConfigError || err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
+}

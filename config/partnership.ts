@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { calendarNames } from '../domain/calendar';
+import { durationText } from '../domain/duration';
+import { roles } from '../domain/partnership';
+import type { Partnership } from '../domain/partnership';
+
+export const bundledPartnershipFile = path.join(__dirname, 'cumberland-send.yaml');
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and hyphens');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
+
+const leadPartnerAgreementPolicy = z
+  .object({
+    due: durationText.default('10 working days'),
+    remindBefore: durationText.default('3 working days'),
+    escalateFor: durationText.default('5 working days'),
+  })
+  .strict();
+
+const policiesSchema = z
+  .object({
+    leadPartnerAgreement: leadPartnerAgreementPolicy.default(leadPartnerAgreementPolicy.parse({})),
+  })
+  .strict();
+
+export const partnershipSchema = z
+  .object({
+    partnership: z
+      .object({
+        id,
+        name: z.string().min(1),
+        calendar: z.enum(calendarNames).default('england-and-wales'),
+        extraHolidays: z.array(isoDate).default([]),
+      })
+      .strict(),
+    partners: z
+      .array(
+        z
+          .object({ id, name: z.string().min(1), kind: z.enum(['local-authority', 'icb', 'other']) })
+          .strict(),
+      )
+      .min(2, 'a partnership has at least two partners'),
+    people: z.array(
+      z
+        .object({
+          id,
+          name: z.string().min(1),
+          email: z.email(),
+          partner: id.optional(),
+          roles: z.array(z.enum(roles)).min(1, 'a person holds at least one role'),
+          apiKey: z.string().min(24, 'an API key has at least 24 characters').optional(),
+          oidcSubject: z.string().optional(),
+        })
+        .strict(),
+    ),
+    policies: policiesSchema.default(policiesSchema.parse({})),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    const partnerIds = new Set(file.partners.map((p) => p.id));
+    const seen = new Map<string, number>();
+    const keys = new Map<string, number>();
+    file.partners.forEach((p, i) => {
+      if (file.partners.findIndex((q) => q.id === p.id) !== i)
+        ctx.addIssue({ code: 'custom', path: ['partners', i, 'id'], message: `partner id "${p.id}" is used twice` });
+    });
+    file.people.forEach((person, i) => {
+      if (seen.has(person.id))
+        ctx.addIssue({ code: 'custom', path: ['people', i, 'id'], message: `person id "${person.id}" is used twice` });
+      seen.set(person.id, i);
+      if (person.partner !== undefined && !partnerIds.has(person.partner))
+        ctx.addIssue({ code: 'custom', path: ['people', i, 'partner'], message: `no partner has the id "${person.partner}"` });
+      const onlyLivedExperience = person.roles.every((r) => r === 'lived-experience');
+      if (person.partner === undefined && !onlyLivedExperience)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['people', i, 'partner'],
+          message: 'only lived-experience representatives may have no partner',
+        });
+      if (person.apiKey !== undefined) {
+        if (keys.has(person.apiKey))
+          ctx.addIssue({ code: 'custom', path: ['people', i, 'apiKey'], message: 'this API key is already given to another person' });
+        keys.set(person.apiKey, i);
+      }
+    });
+  });
+
+export type PartnershipFile = z.infer<typeof partnershipSchema>;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: { path: string; message: string }[],
+  ) {
+    super(`${source} is not valid:\n${problems.map((p) => `  - ${p.path || '(file)'}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function issuePath(p: readonly PropertyKey[]): string {
+  return p.map((s) => (typeof s === 'number' ? `[${s}]` : `.${String(s)}`)).join('').replace(/^\./, '');
+}
+
+/** Validates a parsed partnership file; every problem is reported with its path. */
+export function parsePartnership(raw: unknown, source = 'partnership file'): Partnership {
+  const result = partnershipSchema.safeParse(raw);
+  if (!result.success) {
+    throw new ConfigError(
+      source,
+      result.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })),
+    );
+  }
+  return result.data;
+}
+
+/** Reads JCO_CONFIG (YAML or JSON; JSON is YAML), or the bundled Cumberland SEND partnership. */
+export function loadPartnership(file: string = bundledPartnershipFile): Partnership {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `is not YAML or JSON: ${(err as Error).message}` }]);
+  }
+  return parsePartnership(raw, file);
+}

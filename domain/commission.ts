@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { calendarNames } from './calendar';
+import { durationText } from './duration';
+import type { Task } from './task';
+
+export const stages = ['lead-agreement', 'analyse', 'plan', 'secure-services', 'review', 'ended'] as const;
+export type Stage = (typeof stages)[number];
+
+export const leadStatuses = ['proposed', 'agreed', 'disputed', 'decided'] as const;
+export type LeadStatus = (typeof leadStatuses)[number];
+
+export const COMMISSION_ID = /^jc-[a-z0-9]{10}$/;
+
+/** The business key of a commission's workflow. */
+export function commissionWorkflowId(commissionId: string): string {
+  return `commission:${commissionId}`;
+}
+
+const partnerId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a partner id');
+
+/** `POST /api/v1/commissions` body. Rules that need the partnership are checked by the API. */
+export const newCommissionRequestSchema = z
+  .object({
+    title: z.string().trim().min(3, 'give the commission a title of at least 3 characters').max(200),
+    description: z.string().trim().max(10_000).optional(),
+    partners: z
+      .array(partnerId)
+      .min(2, 'a joint commission has two or more partners')
+      .refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once'),
+    proposedLead: partnerId,
+    estimatedValue: z.number().nonnegative('the estimated value cannot be negative').finite(),
+    highRiskFactors: z.array(z.string().min(1)).default([]),
+    healthCareService: z.boolean().default(false),
+  })
+  .strict()
+  .refine((c) => c.partners.includes(c.proposedLead), {
+    path: ['proposedLead'],
+    message: 'the proposed lead must be one of the participating partners',
+  });
+
+export type NewCommissionRequest = z.infer<typeof newCommissionRequestSchema>;
+
+/** The workflow's input: the request plus everything the workflow must not look up itself. */
+export const commissionInputSchema = z
+  .object({
+    id: z.string().regex(COMMISSION_ID),
+    title: z.string(),
+    description: z.string().optional(),
+    partners: z.array(z.object({ id: partnerId, name: z.string() })).min(2),
+    proposedLead: partnerId,
+    estimatedValue: z.number(),
+    highRiskFactors: z.array(z.string()),
+    healthCareService: z.boolean(),
+    createdBy: z.object({ person: z.string(), partner: partnerId }),
+    calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
+    policy: z.object({
+      leadPartnerAgreement: z.object({ due: durationText, remindBefore: durationText, escalateFor: durationText }),
+    }),
+    /** A digest of the policies in force when the commission started, kept on every record. */
+    policyVersion: z.string(),
+  })
+  .strict();
+
+export type CommissionInput = z.infer<typeof commissionInputSchema>;
+
+export interface HistoryEntry {
+  at: string;
+  event: string;
+  by?: string | undefined;
+  partner?: string | undefined;
+  actingFor?: string | undefined;
+  channel?: 'api' | 'email' | undefined;
+  detail?: string | undefined;
+}
+
+export interface CommissionView {
+  id: string;
+  title: string;
+  description?: string | undefined;
+  partners: string[];
+  stage: Stage;
+  lead: { status: LeadStatus; partner: string; reason?: string | undefined };
+  estimatedValue: number;
+  createdBy: string;
+  createdAt: string;
+  policyVersion: string;
+  tasks: Task[];
+  openTasks: Task[];
+  history: HistoryEntry[];
+}

@@ -1,0 +1,13 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Custom search attributes. Only ids and status words: never personal data (people are staff
+ * ids, children are pseudonymous case references). Registered by the worker at start-up.
+ */
+export const stageKey = defineSearchAttributeKey('JcoStage', SearchAttributeType.KEYWORD);
+export const leadStatusKey = defineSearchAttributeKey('JcoLeadStatus', SearchAttributeType.KEYWORD);
+export const partnersKey = defineSearchAttributeKey('JcoPartners', SearchAttributeType.KEYWORD_LIST);
+/** People who may decide at least one open task of the workflow (the inbox index). */
+export const assigneesKey = defineSearchAttributeKey('JcoAssignees', SearchAttributeType.KEYWORD_LIST);
+
+export const searchAttributeKeys = [stageKey, leadStatusKey, partnersKey, assigneesKey];

@@ -1,0 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Waits for a dependency that may still be starting (Temporal after `npm start`), saying so once. */
+export async function connectWithRetry<T>(what: string, connect: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let told = false;
+  for (;;) {
+    try {
+      return await connect();
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`${what} is not reachable after ${timeoutMs / 1000}s: ${(err as Error).message}`);
+      if (!told) console.error(`waiting for ${what}: ${(err as Error).message}`);
+      told = true;
+      await sleep(500);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import nodemailer from 'nodemailer';
+import { createLinkSigner } from '../activities/links';
+import { createRecordStore } from '../activities/records';
+import { loadConfigOrExit, requireSetting } from '../config';
+import { connectWithRetry } from '../scripts/lib/retry';
+import { createJcoWorker, ensureSearchAttributes } from './worker';
+
+/** The production worker process, configured only by the environment. */
+async function main(): Promise<void> {
+  const { env, partnership } = loadConfigOrExit();
+  let smtpUrl: string, signingKey: string;
+  try {
+    smtpUrl = requireSetting(env, 'SMTP_URL', 'the worker sends the emails');
+    signingKey = requireSetting(env, 'LINK_SIGNING_KEY', 'emailed links are signed with it');
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+  const connection = await connectWithRetry('Temporal', () => NativeConnection.connect({ address: env.TEMPORAL_ADDRESS }));
+  await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
+  const worker = await createJcoWorker({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    maxCachedWorkflows: env.JCO_MAX_CACHED_WORKFLOWS,
+    deps: {
+      partnership,
+      mailer: nodemailer.createTransport(smtpUrl),
+      links: createLinkSigner(signingKey),
+      records: createRecordStore(path.resolve(env.JCO_DATA_DIR, 'records')),
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+      mailFrom: env.MAIL_FROM,
+    },
+  });
+  console.log(`worker polling ${env.TEMPORAL_ADDRESS} namespace ${env.TEMPORAL_NAMESPACE} queue ${env.TEMPORAL_TASK_QUEUE}`);
+  // The SDK's runtime shuts the worker down gracefully on SIGINT and SIGTERM.
+  await worker.run();
+  await connection.close();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
