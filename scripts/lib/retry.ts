@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Waits for a dependency that may still be starting (Temporal after `npm start`), saying so once. */
+/**
+ * Waits for a dependency that may still be starting (Temporal after `npm start`). An error
+ * marked `fatal` stops the wait at once (the server process died).
+ */
 export async function connectWithRetry<T>(what: string, connect: () => Promise<T>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let told = false;
@@ -8,10 +11,13 @@ export async function connectWithRetry<T>(what: string, connect: () => Promise<T
     try {
       return await connect();
     } catch (err) {
+      if ((err as { fatal?: boolean }).fatal) throw err;
       if (Date.now() > deadline) throw new Error(`${what} is not reachable after ${timeoutMs / 1000}s: ${(err as Error).message}`);
-      if (!told) console.error(`waiting for ${what}: ${(err as Error).message}`);
-      told = true;
-      await sleep(500);
+      if (!told && Date.now() + timeoutMs - deadline > 5000) {
+        console.error(`waiting for ${what}: ${(err as Error).message}`);
+        told = true;
+      }
+      await sleep(250);
     }
   }
 }

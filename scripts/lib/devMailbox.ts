@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+
+export interface DevMailbox {
+  port: number;
+  url: string;
+  /** Every message received, raw, in order of arrival. */
+  messages: Buffer[];
+  events: EventEmitter;
+  close(): Promise<void>;
+}
+
+/**
+ * A real SMTP receiver on loopback: the embedded default's mailbox and the tests' mail server.
+ * Each message is saved as an .eml file when `dir` is given.
+ */
+export async function startDevMailbox(opts: { dir?: string; port?: number; host?: string } = {}): Promise<DevMailbox> {
+  const host = opts.host ?? '127.0.0.1';
+  const messages: Buffer[] = [];
+  const events = new EventEmitter();
+  if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    size: 10 * 1024 * 1024,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        if (opts.dir) {
+          const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}.eml`;
+          writeFileSync(path.join(opts.dir, name), raw);
+        }
+        messages.push(raw);
+        events.emit('message', raw);
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `smtp://${host}:${port}`,
+    messages,
+    events,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
