@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Unit first (fast feedback), then workflow tests on the time-skipping server, then end to end.
+  testSequencer: '<rootDir>/test/sequencer.js',
+  testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/test/summaryReporter.js'],
+};

@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import nodemailer from 'nodemailer';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { createLinkSigner } from '../../activities/links';
+import { createRecordStore } from '../../activities/records';
+import { loadPartnership, policyVersionOf } from '../../config';
+import { calendarOf, type Partnership } from '../../domain/partnership';
+import type { CommissionInput } from '../../domain/commission';
+import { createJcoWorker, ensureSearchAttributes, workflowsPath } from '../../worker/worker';
+import { ensureTestServer } from '../../scripts/lib/provision';
+import { startDevMailbox, type DevMailbox } from '../../scripts/lib/devMailbox';
+
+export const TASK_QUEUE = 'jco-test';
+
+// Tests read outcomes, not worker chatter.
+Runtime.install({
+  logger: new DefaultLogger('WARN'),
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+});
+export const SIGNING_KEY = 'test-signing-key-that-is-long-enough-0123456789';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** Bundled once per test file: every worker in it runs the same workflow code. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } });
+  return bundle;
+}
+
+export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: ensureTestServer() } },
+  });
+}
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  mailbox: DevMailbox;
+  partnership: Partnership;
+  recordsDir: string;
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  mails(): Promise<ParsedMail[]>;
+  close(): Promise<void>;
+}
+
+/** A time-skipping server, a real SMTP receiver on loopback, and a worker with the real activities. */
+export async function harness(partnership: Partnership = loadPartnership()): Promise<Harness> {
+  const env = await timeSkippingEnv();
+  await ensureSearchAttributes(env.nativeConnection, 'default');
+  const mailbox = await startDevMailbox();
+  const recordsDir = mkdtempSync(path.join(os.tmpdir(), 'jco-records-'));
+  const worker = await createJcoWorker({
+    connection: env.nativeConnection,
+    namespace: 'default',
+    taskQueue: TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    deps: {
+      partnership,
+      mailer: nodemailer.createTransport(mailbox.url),
+      links: createLinkSigner(SIGNING_KEY),
+      records: createRecordStore(recordsDir),
+      publicBaseUrl: 'http://localhost:3000',
+      mailFrom: 'jco@test.example',
+    },
+  });
+  return {
+    env,
+    mailbox,
+    partnership,
+    recordsDir,
+    run: (fn) => worker.runUntil(fn),
+    mails: () => Promise.all(mailbox.messages.map((m) => simpleParser(m))),
+    async close() {
+      await mailbox.close();
+      await env.teardown();
+    },
+  };
+}
+
+let seq = 0;
+/** A commission started by the council commissioner, proposing the council as lead. */
+export function commissionInput(partnership: Partnership, overrides: Partial<CommissionInput> = {}): CommissionInput {
+  seq++;
+  return {
+    id: `jc-test${String(seq).padStart(6, '0')}`,
+    title: `Short breaks service ${seq}`,
+    partners: partnership.partners.map((p) => ({ id: p.id, name: p.name })),
+    proposedLead: 'council',
+    estimatedValue: 450_000,
+    highRiskFactors: [],
+    healthCareService: false,
+    createdBy: { person: 'council-commissioner', partner: 'council' },
+    calendar: calendarOf(partnership),
+    policy: { leadPartnerAgreement: partnership.policies.leadPartnerAgreement },
+    policyVersion: policyVersionOf(partnership),
+    ...overrides,
+  };
+}
