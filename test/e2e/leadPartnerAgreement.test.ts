@@ -1,0 +1,230 @@
+import type { CommissionView } from '../../domain/commission';
+import type { Task } from '../../domain/task';
+import { createLinkSigner } from '../../activities/links';
+import { startSystem, type RunningSystem } from '../../scripts/lib/system';
+import { client, eventually, keys, linkIn, mailsTo } from '../helpers/http';
+
+/**
+ * The real API, the real worker, a real Temporal dev server and a real SMTP server on loopback.
+ * Each commission involves the council and the ICBs named in the test, so tests do not share tasks.
+ */
+let system: RunningSystem;
+let api: ReturnType<typeof client>;
+
+beforeAll(async () => {
+  system = await startSystem();
+  api = client(system);
+}, 180_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+let n = 0;
+async function createCommission(partners = ['council', 'nenc-icb', 'lsc-icb'], extra: Record<string, unknown> = {}) {
+  n++;
+  const res = await api.call<CommissionView>('POST', '/api/v1/commissions', {
+    key: keys.council,
+    json: { title: `Integrated short breaks ${n} ${Date.now()}`, partners, proposedLead: 'council', estimatedValue: 450_000, ...extra },
+  });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+const commission = (id: string, key = keys.council) => api.call<CommissionView>('GET', `/api/v1/commissions/${id}`, { key });
+const mailFor = async (address: string, title: string) =>
+  (await mailsTo(system, address, 1, 30_000).then(async () => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const all = await mailsTo(system, address, 1);
+      const m = all.find((x) => x.subject?.includes(title));
+      if (m || Date.now() > deadline) return m;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }))!;
+
+test('a commission is agreed through an emailed link and the API; the link page changes nothing until POST', async () => {
+  const created = await createCommission();
+  expect(created.lead).toEqual({ status: 'proposed', partner: 'council' });
+
+  const nencMail = await mailFor('commissioner@nenc-icb.example', created.title);
+  expect(nencMail.subject).toContain(created.title);
+  const link = linkIn(nencMail);
+  expect(link.startsWith(`${system.baseUrl}/a/`)).toBe(true);
+
+  const page = await api.call('GET', link);
+  expect(page.status).toBe(200);
+  expect(page.text).toContain('Agree Cumberland Council as lead partner');
+  expect(page.text).toContain('value="agree"');
+  expect(page.text).toContain('value="object"');
+  // Following the link (as a mail scanner does) decided nothing.
+  const afterGet = await commission(created.id);
+  expect(afterGet.body.openTasks).toHaveLength(2);
+  expect(afterGet.body.history.filter((e) => e.event === 'task-decided')).toHaveLength(0);
+
+  const posted = await api.call('POST', link, { form: { decision: 'agree', comment: 'Happy for the council to lead' } });
+  expect(posted.status).toBe(200);
+  expect(posted.text).toContain('Your decision is recorded');
+
+  const lscTask = afterGet.body.openTasks.find((t) => t.partner === 'lsc-icb')!;
+  const decided = await api.call<{ task: Task }>('POST', `/api/v1/tasks/${lscTask.id}/decision`, { key: keys.lsc, json: { decision: 'agree' } });
+  expect(decided.status).toBe(200);
+  expect(decided.body.task.decision).toMatchObject({ by: 'lsc-commissioner', decision: 'agree', channel: 'api' });
+
+  const done = await eventually(() => commission(created.id), (r) => r.body.lead.status !== 'proposed');
+  expect(done.body.lead).toEqual({ status: 'agreed', partner: 'council' });
+  expect(done.body.stage).toBe('analyse');
+  const decisions = done.body.history.filter((e) => e.event === 'task-decided');
+  expect(decisions.map((e) => [e.by, e.partner, e.channel])).toEqual([
+    ['nenc-commissioner', 'nenc-icb', 'email'],
+    ['lsc-commissioner', 'lsc-icb', 'api'],
+  ]);
+
+  // The same link again: already decided, by whom and when.
+  const again = await api.call('POST', link, { form: { decision: 'object', comment: 'changed my mind' } });
+  expect(again.status).toBe(409);
+  expect(again.text).toContain('already been decided');
+  expect(again.text).toContain('Example NENC Commissioner');
+  expect((await api.call('GET', link)).status).toBe(409);
+});
+
+test('Idempotency-Key: the same request gives the same commission; a different one is refused', async () => {
+  const body = { title: `Idempotent ${Date.now()}`, partners: ['council', 'nenc-icb'], proposedLead: 'nenc-icb', estimatedValue: 90_000 };
+  const headers = { 'idempotency-key': `key-${Date.now()}` };
+  const first = await api.call<CommissionView>('POST', '/api/v1/commissions', { key: keys.council, json: body, headers });
+  const second = await api.call<CommissionView>('POST', '/api/v1/commissions', { key: keys.council, json: body, headers });
+  expect(first.status).toBe(201);
+  expect(second.status).toBe(201);
+  expect(second.body.id).toBe(first.body.id);
+  expect(first.headers.get('location')).toBe(`/api/v1/commissions/${first.body.id}`);
+  const different = await api.call('POST', '/api/v1/commissions', { key: keys.council, json: { ...body, estimatedValue: 1 }, headers });
+  expect(different.status).toBe(422);
+  // Only one request email went to the NENC commissioner for this title.
+  await mailFor('commissioner@nenc-icb.example', body.title);
+  const all = await mailsTo(system, 'commissioner@nenc-icb.example');
+  expect(all.filter((m) => m.subject?.includes(body.title))).toHaveLength(1);
+});
+
+test('forged, expired, reused and someone else\'s links are refused with pages that say what to do', async () => {
+  const created = await createCommission(['council', 'nenc-icb']);
+  const link = linkIn(await mailFor('commissioner@nenc-icb.example', created.title));
+  const token = link.split('/a/')[1]!;
+  const [payload, signature] = token.split('.');
+
+  const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), person: 'council-commissioner' })).toString('base64url');
+  const forged = await api.call('GET', `/a/${forgedPayload}.${signature}`);
+  expect(forged.status).toBe(403);
+  expect(forged.text).toContain('not valid');
+  expect((await api.call('POST', `/a/${forgedPayload}.${signature}`, { form: { decision: 'agree' } })).status).toBe(403);
+  expect((await api.call('GET', '/a/nonsense')).status).toBe(403);
+
+  // Tokens made with the deployment's key, as the system would, to test expiry and binding.
+  const signer = createLinkSigner(system.env['LINK_SIGNING_KEY']!);
+  const taskId = `${created.id}.lead.nenc-icb`;
+  const expired = await api.call('GET', `/a/${signer.sign({ id: 'x1', task: taskId, person: 'nenc-commissioner', exp: Date.now() - 1000 })}`);
+  expect(expired.status).toBe(410);
+  expect(expired.text).toContain('expired');
+
+  const someoneElses = signer.sign({ id: 'x2', task: taskId, person: 'lsc-commissioner', exp: Date.now() + 3_600_000 });
+  const refused = await api.call('POST', `/a/${someoneElses}`, { form: { decision: 'agree' } });
+  expect(refused.status).toBe(403);
+  expect(refused.text).toContain('not for you');
+
+  expect((await api.call('POST', link, { form: { decision: 'object' } })).status).toBe(422);
+  const ok = await api.call('POST', link, { form: { decision: 'object', comment: 'The ICB should lead this one' } });
+  expect(ok.status).toBe(200);
+  const reused = await api.call('POST', link, { form: { decision: 'agree' } });
+  expect(reused.status).toBe(409);
+
+  const done = await eventually(() => commission(created.id), (r) => r.body.lead.status !== 'proposed');
+  expect(done.body.lead).toMatchObject({ status: 'disputed', reason: 'NHS North East and North Cumbria ICB objected: The ICB should lead this one' });
+});
+
+test('the API refuses what a caller may not do, with problem+json naming the rule', async () => {
+  const noKey = await api.call('GET', '/api/v1/tasks');
+  expect(noKey.status).toBe(401);
+  expect(noKey.headers.get('content-type')).toContain('application/problem+json');
+  expect((await api.call('GET', '/api/v1/tasks', { key: 'not-a-real-key-at-all-000000' })).status).toBe(401);
+
+  const invalid = await api.call<{ errors: { path: string }[] }>('POST', '/api/v1/commissions', {
+    key: keys.council,
+    json: { title: 'x', partners: ['council'], proposedLead: 'lsc-icb', estimatedValue: -1 },
+  });
+  expect(invalid.status).toBe(400);
+  expect(invalid.body.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['title', 'partners', 'estimatedValue']));
+  expect((await api.call('POST', '/api/v1/commissions', { key: keys.council, headers: { 'content-type': 'application/json' }, json: undefined })).status).toBe(400);
+
+  const notCommissioner = await api.call<{ detail: string }>('POST', '/api/v1/commissions', {
+    key: keys.councilFinance,
+    json: { title: 'Finance tries', partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 10 },
+  });
+  expect(notCommissioner.status).toBe(403);
+  expect(notCommissioner.body.detail).toContain('Only a commissioner');
+
+  const created = await createCommission(['council', 'nenc-icb']);
+  // LSC is not involved: it cannot see the commission at all.
+  expect((await commission(created.id, keys.lsc)).status).toBe(404);
+  expect((await commission('jc-doesnotexi')).status).toBe(404);
+
+  const view = await eventually(() => commission(created.id), (r) => r.body.openTasks.length === 1);
+  const task = view.body.openTasks[0]!;
+  const notMine = await api.call('POST', `/api/v1/tasks/${task.id}/decision`, { key: keys.council, json: { decision: 'agree' } });
+  expect(notMine.status).toBe(403);
+  const noReason = await api.call<{ detail: string }>('POST', `/api/v1/tasks/${task.id}/decision`, { key: keys.nenc, json: { decision: 'object' } });
+  expect(noReason.status).toBe(422);
+  expect(noReason.body.detail).toContain('must give the reason');
+  const badOption = await api.call('POST', `/api/v1/tasks/${task.id}/decision`, { key: keys.nenc, json: { decision: 'perhaps' } });
+  expect(badOption.status).toBe(422);
+  expect((await api.call('POST', '/api/v1/tasks/jc-doesnotexi.lead.x/decision', { key: keys.nenc, json: { decision: 'agree' } })).status).toBe(404);
+
+  const inbox = await eventually(
+    () => api.call<{ tasks: Task[] }>('GET', '/api/v1/tasks', { key: keys.nenc }),
+    (r) => r.body.tasks.some((t) => t.id === task.id),
+  );
+  expect(inbox.body.tasks.map((t) => t.id)).toContain(task.id);
+  expect((await api.call('POST', `/api/v1/tasks/${task.id}/decision`, { key: keys.nenc, json: { decision: 'agree' } })).status).toBe(200);
+  // Decided now: not in the inbox, and a second decision conflicts.
+  const after = await api.call<{ tasks: Task[] }>('GET', '/api/v1/tasks', { key: keys.nenc });
+  expect(after.body.tasks.map((t) => t.id)).not.toContain(task.id);
+  expect((await api.call('POST', `/api/v1/tasks/${task.id}/decision`, { key: keys.nenc, json: { decision: 'agree' } })).status).toBe(409);
+
+  const list = await eventually(
+    () => api.call<{ items: { id: string }[] }>('GET', '/api/v1/commissions?stage=analyse', { key: keys.nenc }),
+    (r) => r.body.items.some((i) => i.id === created.id),
+  );
+  expect(list.body.items.map((i) => i.id)).toContain(created.id);
+  expect((await api.call('GET', '/api/v1/commissions?stage=nonsense', { key: keys.nenc })).status).toBe(400);
+});
+
+test('the worker is killed mid-flow and restarted: nothing is lost and no email is sent twice', async () => {
+  const created = await createCommission(['council', 'nenc-icb']);
+  const link = linkIn(await mailFor('commissioner@nenc-icb.example', created.title));
+
+  await system.killWorker('SIGKILL');
+  // A commission started and a decision made while no worker runs are kept by Temporal.
+  const whileDown = await createCommission(['council', 'lsc-icb']);
+  const decision = api.call('POST', link, { form: { decision: 'agree' } });
+  await new Promise((r) => setTimeout(r, 1000));
+  await system.startWorker();
+
+  expect((await decision).status).toBe(200);
+  const first = await eventually(() => commission(created.id), (r) => r.body.lead.status === 'agreed', 30_000);
+  expect(first.body.lead.status).toBe('agreed');
+  await mailFor('commissioner@lsc-icb.example', whileDown.title);
+
+  const byMessageId = new Map<string, number>();
+  for (const m of await Promise.all(system.mailbox.messages.map((raw) => import('mailparser').then((mp) => mp.simpleParser(raw))))) {
+    byMessageId.set(m.messageId!, (byMessageId.get(m.messageId!) ?? 0) + 1);
+  }
+  expect([...byMessageId.values()].every((count) => count === 1)).toBe(true);
+});
+
+test('operations: health, readiness, metrics and the OpenAPI document', async () => {
+  expect((await api.call('GET', '/healthz')).status).toBe(200);
+  const ready = await api.call<{ status: string }>('GET', '/readyz');
+  expect(ready.status).toBe(200);
+  const metrics = await api.call('GET', '/metrics');
+  expect(metrics.text).toContain('jco_http_requests_total');
+  const doc = await api.call<{ paths: Record<string, unknown> }>('GET', '/api/v1/openapi.json');
+  expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/commissions', '/api/v1/tasks/{taskId}/decision', '/a/{token}']));
+});

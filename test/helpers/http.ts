@@ -1,0 +1,70 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { RunningSystem } from '../../scripts/lib/system';
+
+export const keys = {
+  council: 'demo-key-council-commissioner-0001',
+  nenc: 'demo-key-nenc-commissioner-00001',
+  lsc: 'demo-key-lsc-commissioner-000001',
+  councilFinance: 'demo-key-council-finance-000001',
+};
+
+export interface Reply<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export function client(system: RunningSystem) {
+  async function call<T = Record<string, unknown>>(method: string, path: string, opts: { key?: string; json?: unknown; headers?: Record<string, string>; form?: Record<string, string> } = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.key) headers['authorization'] = `Bearer ${opts.key}`;
+    let body: string | undefined;
+    if (opts.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.json);
+    }
+    if (opts.form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      body = new URLSearchParams(opts.form).toString();
+    }
+    const res = await fetch(path.startsWith('http') ? path : `${system.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if ((res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
+    return { status: res.status, headers: res.headers, body: parsed as T, text };
+  }
+  return { call };
+}
+
+/** Waits until `count` messages have arrived at the SMTP server that match. */
+export async function mailsTo(system: RunningSystem, address: string, count = 1, timeoutMs = 30_000): Promise<ParsedMail[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = await Promise.all(system.mailbox.messages.map((m) => simpleParser(m)));
+    const mine = all.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((v) => v.address === address)));
+    if (mine.length >= count) return mine;
+    if (Date.now() > deadline) throw new Error(`expected ${count} email(s) to ${address}, got ${mine.length}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The one decision link a mail carries (text and HTML parts must agree). */
+export function linkIn(mail: ParsedMail): string {
+  const inText = [...new Set((mail.text ?? '').match(/https?:\/\/\S+/g) ?? [])];
+  const inHtml = [...new Set([...(typeof mail.html === 'string' ? mail.html : '').matchAll(/href="([^"]+)"/g)].map((m) => m[1]!))];
+  if (inText.length !== 1 || inHtml.length !== 1 || inText[0] !== inHtml[0]) {
+    throw new Error(`expected exactly one link, found text ${JSON.stringify(inText)} html ${JSON.stringify(inHtml)}`);
+  }
+  return inText[0]!;
+}
+
+export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
