@@ -79,8 +79,11 @@ export function createActivities(deps: ActivityDeps) {
       return { messageId, sent: true };
     },
 
-    async recordEvent(input: { subjectId: string; seq: number; entry: HistoryEntry & { policyVersion: string } }): Promise<void> {
-      await deps.records.appendEvent(input.subjectId, input.seq, input.entry);
+    /** Appends entries `from`, `from + 1`, … of a subject's record; a retry rewrites nothing. */
+    async recordEvents(input: { subjectId: string; from: number; entries: HistoryEntry[]; policyVersion: string }): Promise<void> {
+      for (const [i, entry] of input.entries.entries()) {
+        await deps.records.appendEvent(input.subjectId, input.from + i, { ...entry, policyVersion: input.policyVersion });
+      }
     },
   };
 }

@@ -29,7 +29,7 @@ import { TaskBook, waitUntil, type TaskBookState } from './tasks';
 export const getCommission = defineQuery<CommissionView>('getCommission');
 export const decideTask = defineUpdate<Task, [DecisionRequest]>('decideTask');
 
-const { lookupPeople, sendTaskEmail, recordEvent } = proxyActivities<Activities>({
+const { lookupPeople, sendTaskEmail, recordEvents } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
@@ -79,9 +79,10 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
   function flushRecord(): void {
     recording = recording.then(async () => {
       while (state.recorded < state.history.length) {
-        const seq = state.recorded;
-        await recordEvent({ subjectId: input.id, seq, entry: { ...state.history[seq]!, policyVersion: input.policyVersion } });
-        state.recorded = seq + 1;
+        const from = state.recorded;
+        const entries = state.history.slice(from);
+        await recordEvents({ subjectId: input.id, from, entries, policyVersion: input.policyVersion });
+        state.recorded = from + entries.length;
       }
     });
   }

@@ -1,0 +1,61 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+/** No Docker engine here: these check that the deployment file wires together as written. */
+const root = path.join(__dirname, '..');
+type Service = {
+  image?: string;
+  build?: unknown;
+  command?: string[] | string;
+  environment?: Record<string, string>;
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+};
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+
+const hostPort = (address: string) => {
+  const u = new URL(address.includes('://') ? address : `tcp://${address}`);
+  return { host: u.hostname, port: u.port };
+};
+const exposes = (service: Service, port: string) => (service.ports ?? []).some((p) => p.split(':').pop() === port);
+
+test('defines the production-like services, with schema set up by admin-tools, not auto-setup', () => {
+  expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgresql', 'temporal-admin-tools', 'temporal', 'temporal-ui', 'mailpit', 'api', 'worker']));
+  for (const s of Object.values(services)) expect(s.image ?? '').not.toMatch(/auto-setup/);
+  expect(services['temporal-admin-tools']!.image).toMatch(/^temporalio\/admin-tools:/);
+  expect(services['temporal']!.depends_on?.['temporal-admin-tools']?.condition).toBe('service_completed_successfully');
+  expect(services['temporal']!.environment?.['POSTGRES_SEEDS']).toBe('postgresql');
+});
+
+test.each(['api', 'worker'])('%s is built from the project Dockerfile and points at the services the file defines', (name) => {
+  const s = services[name]!;
+  expect(s.build).toBe('.');
+  expect(existsSync(path.join(root, 'Dockerfile'))).toBe(true);
+  expect(s.command).toEqual(['npm', 'run', name]);
+  const env = s.environment!;
+  const temporal = hostPort(env['TEMPORAL_ADDRESS']!);
+  expect(services[temporal.host]).toBeDefined();
+  expect(exposes(services[temporal.host]!, temporal.port)).toBe(true);
+  const smtp = hostPort(env['SMTP_URL']!);
+  expect(smtp.host).toBe('mailpit');
+  expect(exposes(services['mailpit']!, smtp.port)).toBe(true);
+  // The secret comes from the environment of whoever deploys, never the file.
+  expect(env['LINK_SIGNING_KEY']).toMatch(/^\$\{LINK_SIGNING_KEY:\?/);
+  expect(s.depends_on).toHaveProperty('temporal-namespace');
+});
+
+test('the API port and the UI are published, and the UI talks to the same Temporal', () => {
+  expect(exposes(services['api']!, services['api']!.environment!['PORT']!)).toBe(true);
+  expect(services['temporal-ui']!.environment!['TEMPORAL_ADDRESS']).toBe(services['api']!.environment!['TEMPORAL_ADDRESS']);
+  expect(exposes(services['mailpit']!, '8025')).toBe(true);
+});
+
+test('every npm script the containers run exists', () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+  expect(pkg.scripts['api']).toBeDefined();
+  expect(pkg.scripts['worker']).toBeDefined();
+  // The image installs production dependencies only, so the runner must be one of them.
+  expect(pkg.dependencies['tsx']).toBeDefined();
+});

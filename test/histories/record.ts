@@ -1,0 +1,55 @@
+/**
+ * Records workflow histories for the replay test: `npx tsx test/histories/record.ts <label>`.
+ * Run it when a workflow type ships a new version; keep every file it wrote before, so replay
+ * proves the new code still runs the histories of workflows already open in production.
+ */
+import { writeFileSync } from 'node:fs';
+import { historyAsJSON } from './format';
+import path from 'node:path';
+import { commissionWorkflowId } from '../../domain/commission';
+import { decideTask, getCommission, jointCommission } from '../../workflows/jointCommission';
+import { commissionInput, harness, TASK_QUEUE } from '../helpers/workflowEnv';
+
+const label = process.argv[2];
+if (!label) {
+  console.error('usage: npx tsx test/histories/record.ts <version label, e.g. v1>');
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const h = await harness();
+  const DAY = 86_400_000;
+  await h.run(async () => {
+    const start = async (name: string) => {
+      const input = commissionInput(h.partnership, { id: `jc-${name.padEnd(10, '0').slice(0, 10)}` });
+      return h.env.client.workflow.start(jointCommission, { workflowId: commissionWorkflowId(input.id), taskQueue: TASK_QUEUE, args: [input] });
+    };
+    const settle = () => new Promise((r) => setTimeout(r, 1500));
+    const agreed = await start('agreed');
+    const objected = await start('objected');
+    const silent = await start('silent');
+    await settle();
+    const [o1] = (await objected.query(getCommission)).openTasks;
+    await objected.executeUpdate(decideTask, { args: [{ taskId: o1!.id, by: 'nenc-commissioner', channel: 'api', decision: 'object', comment: 'ICB should lead' }] });
+    await h.env.sleep(12 * DAY); // past the reminders
+    await settle();
+    for (const t of (await agreed.query(getCommission)).openTasks) {
+      const by = t.partner === 'nenc-icb' ? 'nenc-commissioner' : 'lsc-commissioner';
+      await agreed.executeUpdate(decideTask, { args: [{ taskId: t.id, by, channel: 'email', decision: 'agree', linkId: `link-${t.id}` }] });
+    }
+    await h.env.sleep(40 * DAY); // past escalation and expiry
+    await settle();
+    for (const [name, handle] of Object.entries({ agreed, objected, silent })) {
+      const history = await handle.fetchHistory();
+      const file = path.join(__dirname, `jointCommission-${label}-${name}.json`);
+      writeFileSync(file, historyAsJSON(history));
+      console.log(`wrote ${path.relative(process.cwd(), file)} (${history.events?.length} events)`);
+    }
+  });
+  await h.close();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
