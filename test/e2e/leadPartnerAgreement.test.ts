@@ -1,6 +1,8 @@
 import type { CommissionView } from '../../domain/commission';
 import type { Task } from '../../domain/task';
+import path from 'node:path';
 import { createLinkSigner } from '../../activities/links';
+import { createRecordStore } from '../../activities/records';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
 import { client, eventually, keys, linkIn, mailsTo } from '../helpers/http';
 
@@ -79,6 +81,19 @@ test('a commission is agreed through an emailed link and the API; the link page 
     ['nenc-commissioner', 'nenc-icb', 'email'],
     ['lsc-commissioner', 'lsc-icb', 'api'],
   ]);
+
+  // The decision record is kept outside Temporal, with the policy version in force.
+  const store = createRecordStore(path.join(system.dataDir, 'records'));
+  // Written by an activity just after the workflow settles the lead.
+  const record = (await eventually(
+    () => store.readEvents(created.id),
+    (r) => (r.at(-1) as Record<string, string> | undefined)?.['event'] === 'lead-agreed',
+  )) as Record<string, string>[];
+  expect(record.filter((e) => e['event'] === 'task-decided').map((e) => [e['by'], e['channel'], e['policyVersion']])).toEqual([
+    ['nenc-commissioner', 'email', created.policyVersion],
+    ['lsc-commissioner', 'api', created.policyVersion],
+  ]);
+  expect(record.at(-1)!['event']).toBe('lead-agreed');
 
   // The same link again: already decided, by whom and when.
   const again = await api.call('POST', link, { form: { decision: 'object', comment: 'changed my mind' } });
