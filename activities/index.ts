@@ -2,14 +2,24 @@ import { createHash } from 'node:crypto';
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import { holdersOf, personById, type Partnership, type Role } from '../domain/partnership';
+import type { AssigneeSpec } from '../domain/task';
+import type { Delegation } from '../domain/delegation';
 import type { HistoryEntry } from '../domain/commission';
 import type { Task } from '../domain/task';
 import type { LinkSigner } from './links';
-import { composeTaskMail, type MailPurpose } from './mail';
+import { composeTaskMail, type MailPurpose, type MailTask } from './mail';
 import type { RecordStore } from './records';
+
+/** People a task asks, and the deputies acting for them (one hop: delegation never cascades). */
+export interface ResolvedPeople {
+  people: string[];
+  deputies: Record<string, string>;
+}
 
 export interface ActivityDeps {
   partnership: Partnership;
+  /** The delegations in force (the register workflow); none when it does not exist yet. */
+  delegations: () => Promise<Delegation[]>;
   mailer: Pick<Transporter, 'sendMail'>;
   links: LinkSigner;
   records: RecordStore;
@@ -18,7 +28,7 @@ export interface ActivityDeps {
 }
 
 export interface TaskEmailInput {
-  task: Pick<Task, 'id' | 'title' | 'dueAt' | 'options'> & { subjectTitle: string };
+  task: MailTask & Pick<Task, 'id'>;
   to: string;
   purpose: MailPurpose;
   /** Which send of this purpose (the second reminder is 2), so each has its own Message-ID. */
@@ -38,6 +48,23 @@ export function createActivities(deps: ActivityDeps) {
       return holdersOf(deps.partnership, input.partner, input.role);
     },
 
+    /** Resolves assignee specs at an instant, adding each person's deputy if one is in force. */
+    async resolveAssignees(input: { specs: AssigneeSpec[]; at: string }): Promise<ResolvedPeople> {
+      const delegations = (await deps.delegations()).filter((d) => d.from <= input.at && input.at < d.to);
+      const people: string[] = [];
+      const deputies: Record<string, string> = {};
+      for (const spec of input.specs) {
+        const found = 'person' in spec ? [spec.person] : holdersOf(deps.partnership, spec.partner, spec.role);
+        for (const person of found) {
+          if (!people.includes(person)) people.push(person);
+          const d = delegations.find((x) => x.principal === person && ('person' in spec || x.roles.includes(spec.role)));
+          if (d && !(d.deputy in deputies) && d.deputy !== person) deputies[d.deputy] = person;
+        }
+      }
+      for (const deputy of Object.keys(deputies)) if (!people.includes(deputy)) people.push(deputy);
+      return { people, deputies };
+    },
+
     /**
      * Idempotent per Message-ID: a retry after a successful send finds the ledger entry and does
      * not send again. Only a crash between the SMTP server's acceptance and the ledger write can
@@ -54,13 +81,16 @@ export function createActivities(deps: ActivityDeps) {
           nonRetryable: true,
         });
       }
-      const token = deps.links.sign({
-        id: createHash('sha256').update(messageId).digest('base64url').slice(0, 16),
-        task: input.task.id,
-        person: person.id,
-        exp: Date.parse(input.linkExpiresAt),
-      });
-      const mail = composeTaskMail(input.task, person.name, input.purpose, `${deps.publicBaseUrl}/a/${token}`);
+      const link =
+        input.purpose === 'notice'
+          ? undefined
+          : `${deps.publicBaseUrl}/a/${deps.links.sign({
+              id: createHash('sha256').update(messageId).digest('base64url').slice(0, 16),
+              task: input.task.id,
+              person: person.id,
+              exp: Date.parse(input.linkExpiresAt),
+            })}`;
+      const mail = composeTaskMail(input.task, person.name, input.purpose, link);
       try {
         await deps.mailer.sendMail({ from: deps.mailFrom, to: person.email, messageId, ...mail });
       } catch (err) {

@@ -1,6 +1,6 @@
 import type { Task } from '../domain/task';
 
-export type MailPurpose = 'request' | 'reminder' | 'escalation';
+export type MailPurpose = 'request' | 'reminder' | 'escalation' | 'notice';
 
 export interface TaskMail {
   subject: string;
@@ -8,51 +8,57 @@ export interface TaskMail {
   html: string;
 }
 
+export interface MailTask extends Pick<Task, 'title' | 'dueAt' | 'options'> {
+  subjectTitle: string;
+  /** Names of the partners the task asks, for the reader's context. */
+  partnerNames?: string[] | undefined;
+  ifNoAnswer?: string | undefined;
+}
+
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const ukDateTime = (iso: string): string =>
   new Date(iso).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'full', timeStyle: 'short' });
+const ukDay = (iso: string): string =>
+  new Date(iso).toLocaleDateString('en-GB', { timeZone: 'Europe/London', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
 
 const leads: Record<MailPurpose, string> = {
-  request: 'Action needed',
+  request: 'Decision needed',
   reminder: 'Reminder, decision due soon',
   escalation: 'Escalated to you',
+  notice: 'For your information, no answer yet',
 };
 
-/** One email asking one person to decide one task, carrying exactly one link (theirs). */
-export function composeTaskMail(
-  task: Pick<Task, 'title' | 'dueAt' | 'options'> & { subjectTitle: string },
-  recipientName: string,
-  purpose: MailPurpose,
-  link: string,
-): TaskMail {
-  const subject = `${leads[purpose]}: ${task.subjectTitle}: ${task.title}`;
-  const why =
-    purpose === 'escalation'
-      ? 'Nobody answered this by its deadline, so it has been escalated to you.'
-      : purpose === 'reminder'
-        ? 'This is a reminder: no answer has been recorded yet.'
-        : 'Your decision is needed.';
+const why: Record<MailPurpose, string> = {
+  request: 'Your decision is needed.',
+  reminder: 'This is a reminder: no answer has been recorded yet.',
+  escalation: 'Nobody answered this by its deadline, so it has been escalated to you. You can now decide it.',
+  notice: 'Nobody answered this by its deadline. You are told so you can follow it up; there is nothing for you to decide here.',
+};
+
+/**
+ * One email to one person about one task. An email that asks for a decision carries exactly one
+ * link, theirs; a notice carries none.
+ */
+export function composeTaskMail(task: MailTask, recipientName: string, purpose: MailPurpose, link?: string): TaskMail {
+  const subject = `${leads[purpose]} by ${ukDay(task.dueAt)}: ${task.subjectTitle}: ${task.title}`;
   const due = ukDateTime(task.dueAt);
-  const text = [
-    `Dear ${recipientName},`,
-    '',
-    why,
-    '',
-    `${task.title}`,
-    `Due by: ${due}`,
-    `Options: ${task.options.join(', ')}`,
-    '',
-    `Open this link to see the details and record your decision:`,
-    link,
-    '',
-    'Opening the link changes nothing; you decide on the page. The link is yours alone: do not forward it.',
-  ].join('\n');
+  const facts: [string, string][] = [
+    ['About', task.subjectTitle],
+    ['Asked', task.title],
+    ...(task.partnerNames?.length ? [['Partners asked', task.partnerNames.join(', ')] as [string, string]] : []),
+    ['Due by', due],
+    ['Options', task.options.join(', ')],
+    ...(task.ifNoAnswer ? [['If nobody answers', task.ifNoAnswer] as [string, string]] : []),
+  ];
+  const action = link
+    ? ['Open this link to see the details and record your decision:', link, '', 'Opening the link changes nothing; you decide on the page. The link is yours alone: do not forward it.']
+    : [];
+  const text = [`Dear ${recipientName},`, '', why[purpose], '', ...facts.map(([k, v]) => `${k}: ${v}`), '', ...action].join('\n');
   const html = `<p>Dear ${escapeHtml(recipientName)},</p>
-<p>${escapeHtml(why)}</p>
-<p><strong>${escapeHtml(task.title)}</strong><br>Due by: ${escapeHtml(due)}<br>Options: ${escapeHtml(task.options.join(', '))}</p>
-<p><a href="${escapeHtml(link)}">Review and decide</a></p>
-<p>Opening the link changes nothing; you decide on the page. The link is yours alone: do not forward it.</p>`;
+<p>${escapeHtml(why[purpose])}</p>
+<table role="presentation">${facts.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
+${link ? `<p><a href="${escapeHtml(link)}">Review and decide</a></p>\n<p>Opening the link changes nothing; you decide on the page. The link is yours alone: do not forward it.</p>` : ''}`;
   return { subject, text, html };
 }

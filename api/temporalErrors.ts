@@ -11,6 +11,9 @@ const refusalStatus: Record<RefusalType, number> = {
   [refusal.invalidDecision]: 422,
   [refusal.reasonRequired]: 422,
   [refusal.invalidRequest]: 400,
+  [refusal.invalidData]: 422,
+  [refusal.noAuthority]: 403,
+  [refusal.invalidExtension]: 422,
 };
 
 /** The refusal a workflow's update validator gave, if that is what this error is. */

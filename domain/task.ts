@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Role } from './partnership';
 
 /** What a task is about; its id is the subject's business key. */
 export type SubjectType = 'commission' | 'dispute' | 'referral';
@@ -18,6 +19,32 @@ export interface Decision {
   channel: Channel;
 }
 
+/**
+ * How a task with several deciders settles.
+ * - `any`: the first decision settles it.
+ * - `each-partner`: one decision from every named partner; any decision in `rejectOn` settles it
+ *   at once; otherwise, when every partner has decided, the outcome is the option they all chose
+ *   (or, if they differ, the first of `rejectOn`).
+ * - `all`: every named person decides; the same rule for `rejectOn` and differing choices.
+ */
+export type CompletionRule = 'any' | 'each-partner' | 'all';
+
+/** Who a task asks: a named person, or everyone holding a role at a partner. */
+export type AssigneeSpec = { person: string } | { role: Role; partner: string };
+
+/** One party whose answer a task waits for: a partner (each-partner) or a person (all, any). */
+export interface Party {
+  /** Partner id for `each-partner`; person id for `all`; "anyone" for `any`. */
+  id: string;
+  partner?: string | undefined;
+  assignees: string[];
+  /** Deputy → the person they act for (delegation, one hop). */
+  deputies: Record<string, string>;
+  decision?: Decision | undefined;
+  /** People who were told by email and could not be reached. */
+  unreachable: string[];
+}
+
 /** A task as the API and the emailed page show it (../shared/API.md, Tasks). */
 export interface Task {
   id: string;
@@ -35,6 +62,21 @@ export interface Task {
   dueAt: string;
   escalationLevel: number;
   decision?: Decision | undefined;
+  /** Set by the task primitive (v2); absent on tasks of the first release. */
+  completion?: CompletionRule | undefined;
+  rejectOn?: string[] | undefined;
+  parties?: Party[] | undefined;
+  /** Parties (partner or person ids) still to decide. */
+  awaiting?: string[] | undefined;
+  /** Every decision so far, in order. */
+  decisions?: Decision[] | undefined;
+  /** Named data schema the decision's `data` must satisfy (domain/taskData.ts). */
+  dataSchema?: string | undefined;
+  /** What happens if nobody answers, in words for the email and the page. */
+  ifNoAnswer?: string | undefined;
+  notificationFailed?: boolean | undefined;
+  /** Bumped when the deadline moves, so running timers start again from the new one. */
+  revision?: number | undefined;
 }
 
 /** The one Update argument every human decision arrives through, from the API or an emailed link. */
@@ -51,6 +93,20 @@ export const decisionRequestSchema = z
   })
   .strict();
 
+/** Moves a task's deadline: only the subject's lead commissioner or a senior manager of an asked partner. */
+export const extensionRequestSchema = z
+  .object({
+    taskId: z.string().min(1),
+    by: z.string().min(1),
+    byPartner: z.string().optional(),
+    byRoles: z.array(z.string()),
+    dueAt: z.iso.datetime({ offset: true }),
+    reason: z.string().trim().min(3, 'give the reason for the extension'),
+  })
+  .strict();
+
+export type ExtensionRequest = z.infer<typeof extensionRequestSchema>;
+
 export type DecisionRequest = z.infer<typeof decisionRequestSchema>;
 
 /**
@@ -65,6 +121,9 @@ export const refusal = {
   invalidDecision: 'InvalidDecision',
   reasonRequired: 'ReasonRequired',
   invalidRequest: 'InvalidRequest',
+  invalidData: 'InvalidData',
+  noAuthority: 'NoAuthority',
+  invalidExtension: 'InvalidExtension',
 } as const;
 
 export type RefusalType = (typeof refusal)[keyof typeof refusal];

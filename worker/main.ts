@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { delegationsFromRegister } from '../activities/delegations';
 import nodemailer from 'nodemailer';
 import { createLinkSigner } from '../activities/links';
 import { createRecordStore } from '../activities/records';
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
     maxCachedWorkflows: env.JCO_MAX_CACHED_WORKFLOWS,
     deps: {
       partnership,
+      delegations: delegationsFromRegister(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE })),
       mailer: nodemailer.createTransport(smtpUrl),
       links: createLinkSigner(signingKey),
       records: createRecordStore(path.resolve(env.JCO_DATA_DIR, 'records')),

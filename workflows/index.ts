@@ -1,2 +1,3 @@
 // The worker bundles this file: every workflow type is exported from here.
 export { jointCommission } from './jointCommission';
+export { delegationRegister } from './delegations';

@@ -5,6 +5,7 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -20,19 +21,24 @@ import {
   type LeadStatus,
   type Stage,
 } from '../domain/commission';
-import { addDuration, subtractDuration } from '../domain/duration';
 import { assigneesKey, leadStatusKey, partnersKey, stageKey } from '../domain/searchAttributes';
-import { taskId, type DecisionRequest, type Task } from '../domain/task';
-import { TaskBook, waitUntil, type TaskBookState } from './tasks';
+import type { DecisionRequest, ExtensionRequest, Task } from '../domain/task';
+import { isPermanentFailure, runTask, type TaskContext } from './humanTask';
+import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
+import { TaskBook, type TaskBookState } from './tasks';
 
 // Messages live beside the workflow; the API imports these handles so names cannot drift.
 export const getCommission = defineQuery<CommissionView>('getCommission');
 export const decideTask = defineUpdate<Task, [DecisionRequest]>('decideTask');
+export const extendTaskDeadline = defineUpdate<Task, [ExtensionRequest]>('extendTaskDeadline');
 
-const { lookupPeople, sendTaskEmail, recordEvents } = proxyActivities<Activities>({
+export { LEAD_AGREEMENT_KIND };
+
+const { lookupPeople, resolveAssignees, sendTaskEmail, recordEvents } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
+    backoffCoefficient: 2,
     maximumInterval: '1 minute',
     nonRetryableErrorTypes: ['UnknownRecipient', 'MailRejected'],
   },
@@ -46,8 +52,6 @@ export interface CommissionState extends TaskBookState {
   /** How many history entries have been written to the durable record. */
   recorded: number;
 }
-
-export const LEAD_AGREEMENT_KIND = 'lead-partner-agreement';
 
 export async function jointCommission(rawInput: CommissionInput, resumed?: CommissionState): Promise<void> {
   const parsed = commissionInputSchema.safeParse(rawInput);
@@ -65,7 +69,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     tasks: [],
     usedLinks: [],
   };
-  const book = new TaskBook(state);
+  const book = new TaskBook(state, { leadCommissioner: input.createdBy.person });
   const background: Promise<unknown>[] = [];
   const partnerName = (id: string): string => input.partners.find((p) => p.id === id)?.name ?? id;
 
@@ -96,22 +100,6 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     ]);
   };
 
-  function email(task: Task, to: string[], purpose: TaskEmailInput['purpose'], seq: number, linkExpiresAt: Date): void {
-    for (const person of to) {
-      background.push(
-        sendTaskEmail({
-          task: { id: task.id, title: task.title, dueAt: task.dueAt, options: task.options, subjectTitle: input.title },
-          to: person,
-          purpose,
-          seq,
-          linkExpiresAt: linkExpiresAt.toISOString(),
-        }).catch((err: unknown) => {
-          note({ event: 'email-failed', detail: `The ${purpose} email to ${person} could not be delivered: ${(err as Error).message}` });
-        }),
-      );
-    }
-  }
-
   setHandler(getCommission, () => ({
     id: input.id,
     title: input.title,
@@ -132,10 +120,12 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     decideTask,
     (req) => {
       const task = book.decide(req);
+      const made = task.decisions?.at(-1) ?? task.decision!;
       note({
         event: 'task-decided',
         by: req.by,
-        partner: task.partner,
+        partner: made.partner ?? task.partner,
+        actingFor: made.actingFor,
         channel: req.channel,
         detail: `${task.title}: ${req.decision}${req.comment ? `, "${req.comment}"` : ''}`,
       });
@@ -145,96 +135,105 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     { validator: (req) => book.validate(req) },
   );
 
-  /**
-   * One partner's answer: reminder before the due time, escalation to that partner's senior
-   * managers at it (with a fresh deadline), expiry at the end of that.
-   */
-  async function awaitPartnerAnswer(task: Task, dueAt: Date, finalDueAt: Date): Promise<void> {
-    const answered = (): boolean => task.status !== 'open';
-    const policy = input.policy.leadPartnerAgreement;
-    const remindAt = subtractDuration(calendar, dueAt, policy.remindBefore);
-    if (remindAt.getTime() > Date.parse(task.createdAt)) {
-      if (await waitUntil(answered, remindAt)) return;
-      note({ event: 'reminder-sent', partner: task.partner, detail: `Reminder sent: ${task.title}, due ${task.dueAt}` });
-      email(task, task.assignees, 'reminder', 1, finalDueAt);
+  setHandler(
+    extendTaskDeadline,
+    (req) => {
+      const task = book.extend(req);
+      note({ event: 'deadline-extended', by: req.by, partner: req.byPartner, detail: `${task.title}: now due ${task.dueAt}. Reason: ${req.reason}` });
+      return task;
+    },
+    { validator: (req) => book.validateExtension(req) },
+  );
+
+  const tasks: TaskContext = {
+    book,
+    calendar,
+    subjectTitle: input.title,
+    partnerName,
+    note,
+    publish,
+    resolve: (specs, at) => resolveAssignees({ specs, at }),
+    async send(task, to, purpose, seq, linkExpiresAt) {
+      try {
+        await sendTaskEmail({
+          task: {
+            id: task.id,
+            title: task.title,
+            dueAt: task.dueAt,
+            options: task.options,
+            subjectTitle: input.title,
+            partnerNames: (task.parties ?? []).flatMap((p) => (p.partner ? [partnerName(p.partner)] : [])),
+            ifNoAnswer: task.ifNoAnswer,
+          },
+          to,
+          purpose,
+          seq,
+          linkExpiresAt,
+        });
+        return true;
+      } catch (err) {
+        if (!isPermanentFailure(err)) note({ event: 'email-failed', detail: `The ${purpose} email to ${to} failed: ${(err as Error).message}` });
+        return false;
+      }
+    },
+    track: (p) => background.push(p),
+  };
+
+  /** v1 sends: one request per task, the link valid until the last possible deadline. */
+  function emailV1(task: Task, to: string[], purpose: TaskEmailInput['purpose'], seq: number, linkExpiresAt: Date): void {
+    for (const person of to) {
+      background.push(
+        sendTaskEmail({
+          task: { id: task.id, title: task.title, dueAt: task.dueAt, options: task.options, subjectTitle: input.title },
+          to: person,
+          purpose,
+          seq,
+          linkExpiresAt: linkExpiresAt.toISOString(),
+        }).catch((err: unknown) => {
+          note({ event: 'email-failed', detail: `The ${purpose} email to ${person} could not be delivered: ${(err as Error).message}` });
+        }),
+      );
     }
-    if (await waitUntil(answered, dueAt)) return;
-
-    const seniors = await lookupPeople({ partner: task.partner!, role: 'senior-manager' });
-    if (task.status !== 'open') return;
-    task.assignees = [...new Set([...task.assignees, ...seniors])];
-    task.dueAt = finalDueAt.toISOString();
-    task.escalationLevel = 1;
-    note({
-      event: 'escalated',
-      partner: task.partner,
-      detail: seniors.length
-        ? `No answer from ${partnerName(task.partner!)} by the deadline; escalated to ${seniors.join(', ')}, now due ${task.dueAt}`
-        : `No answer from ${partnerName(task.partner!)} by the deadline and it has no senior manager to escalate to`,
-    });
-    publish();
-    email(task, seniors, 'escalation', 1, finalDueAt);
-    if (await waitUntil(answered, finalDueAt)) return;
-
-    book.close(task, 'expired');
-    note({ event: 'task-expired', partner: task.partner, detail: `${task.title}: no response by ${task.dueAt}` });
   }
 
-  async function leadPartnerAgreement(): Promise<void> {
+  async function leadPartnerAgreement(): Promise<{ status: 'agreed' | 'disputed'; reason?: string }> {
     const policy = input.policy.leadPartnerAgreement;
-    const now = new Date();
-    const dueAt = addDuration(calendar, now, policy.due);
-    const finalDueAt = addDuration(calendar, dueAt, policy.escalateFor);
     const asked = input.partners.filter((p) => p.id !== input.createdBy.partner);
     note({
       event: 'lead-proposed',
       by: input.createdBy.person,
       partner: input.createdBy.partner,
-      detail: `${partnerName(input.proposedLead)} proposed as lead partner; asking ${asked.map((p) => p.name).join(', ')} to agree by ${dueAt.toISOString()}`,
+      detail: `${partnerName(input.proposedLead)} proposed as lead partner; asking ${asked.map((p) => p.name).join(', ')} to agree`,
     });
-    const commissioners = await Promise.all(asked.map((p) => lookupPeople({ partner: p.id, role: 'commissioner' })));
-    const tasks = asked.map((partner, i) =>
-      book.add({
-        id: taskId(input.id, `lead.${partner.id}`),
-        kind: LEAD_AGREEMENT_KIND,
-        title: `Agree ${partnerName(input.proposedLead)} as lead partner (for ${partner.name})`,
-        subject: { type: 'commission', id: input.id, title: input.title },
-        partner: partner.id,
-        assignees: commissioners[i]!,
-        options: ['agree', 'object'],
-        reasonRequiredFor: ['object'],
-        status: 'open',
-        createdAt: now.toISOString(),
-        dueAt: dueAt.toISOString(),
-        escalationLevel: 0,
-      }),
-    );
-    publish();
-    for (const task of tasks) email(task, task.assignees, 'request', 1, finalDueAt);
-
-    const objected = (): Task | undefined => tasks.find((t) => t.decision?.decision === 'object');
-    const answers = Promise.all(tasks.map((t) => awaitPartnerAnswer(t, dueAt, finalDueAt)));
-    await condition(() => objected() !== undefined || tasks.every((t) => t.status !== 'open'));
-
-    const objection = objected();
-    if (objection) {
-      for (const t of tasks) book.close(t, 'cancelled');
-      state.lead = {
-        status: 'disputed',
-        partner: input.proposedLead,
-        reason: `${partnerName(objection.partner!)} objected: ${objection.decision!.comment ?? ''}`.trim(),
-      };
-    } else {
-      const silent = tasks.filter((t) => t.status === 'expired');
-      state.lead = silent.length
-        ? {
-            status: 'disputed',
-            partner: input.proposedLead,
-            reason: `no response from ${silent.map((t) => partnerName(t.partner!)).join(', ')}`,
-          }
-        : { status: 'agreed', partner: input.proposedLead };
+    const result = await runTask(tasks, {
+      key: 'lead',
+      kind: LEAD_AGREEMENT_KIND,
+      title: `Agree ${partnerName(input.proposedLead)} as lead partner`,
+      subject: { type: 'commission', id: input.id, title: input.title },
+      options: ['agree', 'object'],
+      reasonRequiredFor: ['object'],
+      rejectOn: ['object'],
+      completion: 'each-partner',
+      ask: asked.map((p) => ({ partner: p.id, people: [{ role: 'commissioner', partner: p.id }] })),
+      due: policy.due,
+      reminders: [policy.remindBefore],
+      escalation: [{ to: { role: 'senior-manager' }, mode: 'take-over', due: policy.escalateFor }],
+      ifNoAnswer: `Each partner that has not answered by the deadline is escalated to its senior manager for ${policy.escalateFor}; after that the lead partner is disputed.`,
+    });
+    if (result.status === 'decided' && result.outcome === 'agree') return { status: 'agreed' };
+    if (result.status === 'decided') {
+      return { status: 'disputed', reason: `${partnerName(result.decision.partner ?? '')} objected: ${result.decision.comment ?? ''}`.trim() };
     }
-    await answers;
+    return { status: 'disputed', reason: `no response from ${(result.status === 'expired' ? result.awaiting : []).map(partnerName).join(', ')}` };
+  }
+
+  if (!resumed) {
+    const onPrimitive = patched('lead-agreement-task-primitive');
+    note({ event: 'commission-created', by: input.createdBy.person, partner: input.createdBy.partner, detail: input.title });
+    const outcome = onPrimitive
+      ? await leadPartnerAgreement()
+      : await leadPartnerAgreementV1({ input, calendar, book, partnerName, note, publish, lookupPeople, email: emailV1 });
+    state.lead = { status: outcome.status, partner: input.proposedLead, ...(outcome.reason ? { reason: outcome.reason } : {}) };
     if (state.lead.status === 'agreed') state.stage = 'analyse';
     note({
       event: state.lead.status === 'agreed' ? 'lead-agreed' : 'lead-disputed',
@@ -244,11 +243,6 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
           : `Lead partner disputed: ${state.lead.reason}. The commission waits for the dispute to be resolved.`,
     });
     publish();
-  }
-
-  if (!resumed) {
-    note({ event: 'commission-created', by: input.createdBy.person, partner: input.createdBy.partner, detail: input.title });
-    await leadPartnerAgreement();
   }
 
   // Later stages arrive in later releases; until then the commission stays open in its stage.

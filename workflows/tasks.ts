@@ -1,5 +1,15 @@
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import { decisionRequestSchema, refusal, type DecisionRequest, type Task } from '../domain/task';
+import { checkTaskData } from '../domain/taskData';
+import {
+  decisionRequestSchema,
+  extensionRequestSchema,
+  refusal,
+  type Decision,
+  type DecisionRequest,
+  type ExtensionRequest,
+  type Party,
+  type Task,
+} from '../domain/task';
 
 /** Refuses a decision with a reason the API turns into a status and the user can act on. */
 function refuse(type: (typeof refusal)[keyof typeof refusal], message: string): never {
@@ -11,12 +21,20 @@ export interface TaskBookState {
   usedLinks: string[];
 }
 
+export interface TaskBookRules {
+  /** Who may move a task's deadline besides a senior manager of an asked partner. */
+  leadCommissioner: string;
+}
+
 /**
  * The tasks of one workflow and the rules every decision must pass. Validation lives here so the
  * update validator refuses before anything is written to history.
  */
 export class TaskBook {
-  constructor(private readonly state: TaskBookState) {}
+  constructor(
+    private readonly state: TaskBookState,
+    private readonly rules: TaskBookRules,
+  ) {}
 
   get all(): Task[] {
     return this.state.tasks;
@@ -47,9 +65,15 @@ export class TaskBook {
     const task = this.find(req.taskId);
     if (!task) refuse(refusal.unknownTask, `There is no task ${req.taskId}.`);
     if (req.linkId !== undefined && this.state.usedLinks.includes(req.linkId)) {
-      refuse(refusal.linkUsed, describeClosed(task, 'This link has already been used.'));
+      refuse(refusal.linkUsed, describeClosed(task.decision, 'This link has already been used.'));
     }
-    if (task.status !== 'open') refuse(refusal.taskClosed, describeClosed(task, `This task is ${task.status}.`));
+    if (task.status !== 'open') refuse(refusal.taskClosed, describeClosed(task.decision, `This task is ${task.status}.`));
+    if (task.parties) {
+      const decided = task.parties.find((p) => p.decision && p.assignees.includes(req.by));
+      if (decided && !partyFor(task, req.by)) {
+        refuse(refusal.taskClosed, describeClosed(decided.decision, `${decided.partner ? 'Your partner' : 'You'} already answered.`));
+      }
+    }
     if (!task.assignees.includes(req.by)) {
       refuse(refusal.notAssignee, 'You are not one of the people this task is assigned to.');
     }
@@ -59,22 +83,58 @@ export class TaskBook {
     if (task.reasonRequiredFor.includes(req.decision) && !req.comment) {
       refuse(refusal.reasonRequired, `A decision to ${req.decision} must give the reason in a comment.`);
     }
+    const dataProblem = checkTaskData(task.dataSchema, req.data);
+    if (dataProblem) refuse(refusal.invalidData, `The decision's data is not valid: ${dataProblem}.`);
   }
 
-  /** Applies a validated decision at workflow time. */
+  /** Applies a validated decision at workflow time; settles the task when its rule is met. */
   decide(req: DecisionRequest): Task {
     const task = this.find(req.taskId)!;
-    task.status = 'decided';
-    task.decision = {
+    if (req.linkId !== undefined) this.state.usedLinks.push(req.linkId);
+    const at = new Date().toISOString();
+    if (!task.parties) {
+      task.status = 'decided';
+      task.decision = { by: req.by, partner: task.partner, decision: req.decision, comment: req.comment || undefined, data: req.data, at, channel: req.channel };
+      return task;
+    }
+    const party = partyFor(task, req.by)!;
+    const decision: Decision = {
       by: req.by,
-      partner: task.partner,
+      partner: party.partner,
+      actingFor: party.deputies[req.by],
       decision: req.decision,
       comment: req.comment || undefined,
       data: req.data,
-      at: new Date().toISOString(),
+      at,
       channel: req.channel,
     };
-    if (req.linkId !== undefined) this.state.usedLinks.push(req.linkId);
+    party.decision = decision;
+    task.decisions = [...(task.decisions ?? []), decision];
+    settle(task, decision);
+    return task;
+  }
+
+  validateExtension(raw: ExtensionRequest): void {
+    const parsed = extensionRequestSchema.safeParse(raw);
+    if (!parsed.success) refuse(refusal.invalidExtension, `The extension is not valid: ${parsed.error.issues[0]?.message}`);
+    const req = parsed.data;
+    const task = this.find(req.taskId);
+    if (!task) refuse(refusal.unknownTask, `There is no task ${req.taskId}.`);
+    if (task.status !== 'open') refuse(refusal.taskClosed, `This task is ${task.status}; its deadline cannot move.`);
+    const askedPartners = new Set((task.parties ?? []).map((p) => p.partner).concat(task.partner));
+    const seniorOfAsked = req.byRoles.includes('senior-manager') && req.byPartner !== undefined && askedPartners.has(req.byPartner);
+    if (req.by !== this.rules.leadCommissioner && !seniorOfAsked) {
+      refuse(refusal.noAuthority, 'Only the lead commissioner, or a senior manager of a partner the task asks, may extend its deadline.');
+    }
+    if (Date.parse(req.dueAt) <= Date.parse(task.dueAt)) {
+      refuse(refusal.invalidExtension, `The new deadline must be later than the current one (${task.dueAt}).`);
+    }
+  }
+
+  extend(req: ExtensionRequest): Task {
+    const task = this.find(req.taskId)!;
+    task.dueAt = new Date(req.dueAt).toISOString();
+    task.revision = (task.revision ?? 0) + 1;
     return task;
   }
 
@@ -83,8 +143,29 @@ export class TaskBook {
   }
 }
 
-function describeClosed(task: Task, lead: string): string {
-  const d = task.decision;
+/** The undecided party a person may answer for. */
+export function partyFor(task: Task, person: string): Party | undefined {
+  return task.parties?.find((p) => !p.decision && p.assignees.includes(person));
+}
+
+/** Recomputes who is still awaited and, when the completion rule is met, the outcome. */
+export function settle(task: Task, latest?: Decision): void {
+  const parties = task.parties ?? [];
+  const waiting = parties.filter((p) => !p.decision);
+  task.awaiting = waiting.map((p) => p.id);
+  task.assignees = [...new Set(waiting.flatMap((p) => p.assignees))];
+  const rejected = latest && (task.rejectOn ?? []).includes(latest.decision);
+  const done = task.completion === 'any' ? latest !== undefined : rejected || waiting.length === 0;
+  if (!done || !latest) return;
+  const chosen = new Set(parties.filter((p) => p.decision).map((p) => p.decision!.decision));
+  const outcome = rejected || chosen.size === 1 ? latest.decision : (task.rejectOn?.[0] ?? latest.decision);
+  task.status = 'decided';
+  task.decision = { ...latest, decision: outcome };
+  task.awaiting = [];
+  task.assignees = [];
+}
+
+function describeClosed(d: Decision | undefined, lead: string): string {
   return d ? `${lead} It was decided "${d.decision}" by ${d.by} on ${d.at}.` : lead;
 }
 

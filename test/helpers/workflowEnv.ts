@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import { delegationsFromRegister } from '../../activities/delegations';
 import { createLinkSigner } from '../../activities/links';
 import { createRecordStore } from '../../activities/records';
 import { loadPartnership, policyVersionOf } from '../../config';
@@ -59,6 +60,7 @@ export async function harness(partnership: Partnership = loadPartnership()): Pro
     workflowBundle: await workflowBundle(),
     deps: {
       partnership,
+      delegations: delegationsFromRegister(env.client),
       mailer: nodemailer.createTransport(mailbox.url),
       links: createLinkSigner(SIGNING_KEY),
       records: createRecordStore(recordsDir),

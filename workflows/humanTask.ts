@@ -1,0 +1,234 @@
+import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import type { Calendar } from '../domain/calendar';
+import type { HistoryEntry } from '../domain/commission';
+import { addDuration, subtractDuration, type DurationText } from '../domain/duration';
+import type { Role } from '../domain/partnership';
+import { taskId, type AssigneeSpec, type CompletionRule, type Decision, type Party, type Task } from '../domain/task';
+import type { MailPurpose } from '../activities/mail';
+import type { ResolvedPeople } from '../activities';
+import { settle, type TaskBook } from './tasks';
+
+/** Who an escalation level reaches: a named person, or a role at a partner (by default the partner still awaited). */
+export type EscalationTarget = { person: string } | { role: Role; partner?: string };
+
+export interface EscalationLevel {
+  to: EscalationTarget;
+  /** `take-over`: they may decide (beside the original assignees). `notify`: they are told. */
+  mode: 'take-over' | 'notify';
+  /** The fresh deadline this level gives, counted from the previous deadline. */
+  due: DurationText;
+}
+
+/** Everything a workflow says about a human step; the primitive does the rest. */
+export interface TaskSpec {
+  key: string;
+  kind: string;
+  title: string;
+  subject: Task['subject'];
+  options: string[];
+  reasonRequiredFor?: string[];
+  /** Options that settle the task at once (e.g. an objection). */
+  rejectOn?: string[];
+  dataSchema?: string;
+  completion: CompletionRule;
+  /** One entry per partner for `each-partner`; for `all` every resolved person is a party. */
+  ask: { partner?: string; people: AssigneeSpec[] }[];
+  due: DurationText;
+  /** Reminders before each deadline, e.g. ["3 working days"]. */
+  reminders: DurationText[];
+  escalation: EscalationLevel[];
+  /** Told to recipients, e.g. "If nobody answers, the senior manager is asked". */
+  ifNoAnswer: string;
+}
+
+export type TaskResult =
+  | { status: 'decided'; outcome: string; decision: Decision; task: Task }
+  | { status: 'expired'; awaiting: string[]; task: Task }
+  | { status: 'cancelled'; task: Task };
+
+export interface TaskContext {
+  book: TaskBook;
+  calendar: Calendar;
+  subjectTitle: string;
+  partnerName(id: string): string;
+  note(entry: Omit<HistoryEntry, 'at'>): void;
+  publish(): void;
+  resolve(specs: AssigneeSpec[], at: string): Promise<ResolvedPeople>;
+  /** Sends one email; resolves false when the address is permanently refused. */
+  send(task: Task, to: string, purpose: MailPurpose, seq: number, linkExpiresAt: string): Promise<boolean>;
+  /** Background work the workflow must finish before continue-as-new. */
+  track(p: Promise<unknown>): void;
+}
+
+const isPermanent = (err: unknown): boolean =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable === true;
+
+export { isPermanent as isPermanentFailure };
+
+/** Runs one human task from creation to its outcome: notifications, reminders, escalations, expiry. */
+export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskResult> {
+  const now = new Date();
+  const dueAt = addDuration(ctx.calendar, now, spec.due);
+  const resolved = await Promise.all(spec.ask.map((a) => ctx.resolve(a.people, now.toISOString())));
+  const parties: Party[] =
+    spec.completion === 'each-partner'
+      ? spec.ask.map((a, i) => ({ id: a.partner!, partner: a.partner, assignees: resolved[i]!.people, deputies: resolved[i]!.deputies, unreachable: [] }))
+      : spec.completion === 'all'
+        ? resolved.flatMap((r, i) =>
+            r.people
+              .filter((p) => !(p in r.deputies))
+              .map((p) => ({
+                id: p,
+                partner: spec.ask[i]!.partner,
+                assignees: [p, ...Object.keys(r.deputies).filter((d) => r.deputies[d] === p)],
+                deputies: Object.fromEntries(Object.entries(r.deputies).filter(([, principal]) => principal === p)),
+                unreachable: [],
+              })),
+          )
+        : [
+            {
+              id: 'anyone',
+              assignees: [...new Set(resolved.flatMap((r) => r.people))],
+              deputies: Object.assign({}, ...resolved.map((r) => r.deputies)) as Record<string, string>,
+              unreachable: [],
+            },
+          ];
+  const task = ctx.book.add({
+    id: taskId(spec.subject.id, spec.key),
+    kind: spec.kind,
+    title: spec.title,
+    subject: spec.subject,
+    assignees: [],
+    options: spec.options,
+    reasonRequiredFor: spec.reasonRequiredFor ?? [],
+    rejectOn: spec.rejectOn ?? [],
+    dataSchema: spec.dataSchema,
+    status: 'open',
+    createdAt: now.toISOString(),
+    dueAt: dueAt.toISOString(),
+    escalationLevel: 0,
+    completion: spec.completion,
+    parties,
+    decisions: [],
+    ifNoAnswer: spec.ifNoAnswer,
+    revision: 0,
+  });
+  settle(task);
+  ctx.note({
+    event: 'task-opened',
+    detail: `${task.title}: asked ${parties.map((p) => (p.partner ? ctx.partnerName(p.partner) : p.assignees.join(', '))).join('; ')}; due ${task.dueAt}`,
+  });
+  ctx.publish();
+
+  const open = (): boolean => task.status === 'open';
+  const awaitingParties = (): Party[] => parties.filter((p) => !p.decision);
+  const noticesSent = new Map<string, number>();
+
+  /** Links stay valid while the task can still be decided: to the end of the last escalation level. */
+  const finalDue = (): string =>
+    spec.escalation
+      .slice(task.escalationLevel)
+      .reduce((at, level) => addDuration(ctx.calendar, at, level.due), new Date(task.dueAt))
+      .toISOString();
+
+  function email(party: Party | undefined, to: string[], purpose: MailPurpose): void {
+    for (const person of to) {
+      const seq = (noticesSent.get(`${person}:${purpose}`) ?? 0) + 1;
+      noticesSent.set(`${person}:${purpose}`, seq);
+      ctx.track(
+        ctx.send(task, person, purpose, seq, finalDue()).then(async (delivered) => {
+          if (!delivered && party) await unreachable(party, person);
+        }),
+      );
+    }
+  }
+
+  /** A permanent refusal: the task shows it and that partner's senior manager takes over. */
+  async function unreachable(party: Party, person: string): Promise<void> {
+    if (party.unreachable.includes(person)) return;
+    party.unreachable.push(person);
+    task.notificationFailed = true;
+    ctx.note({ event: 'notification-failed', partner: party.partner, detail: `${task.title}: the email to ${person} could not be delivered` });
+    if (!open() || party.decision || !party.partner) return;
+    const seniors = await ctx.resolve([{ role: 'senior-manager', partner: party.partner }], new Date().toISOString());
+    const added = seniors.people.filter((p) => !party.assignees.includes(p));
+    if (!open() || party.decision || added.length === 0) return;
+    party.assignees.push(...added);
+    Object.assign(party.deputies, seniors.deputies);
+    settle(task);
+    ctx.note({ event: 'escalated', partner: party.partner, detail: `${task.title}: notification failed, so ${added.join(', ')} asked instead` });
+    ctx.publish();
+    email(party, added, 'escalation');
+  }
+
+  for (const party of parties) email(party, party.assignees, 'request');
+
+  for (let level = 0; ; level++) {
+    // Reminders, then the deadline; an extension bumps the revision and the waits start again.
+    // Reminders strictly after this instant are still to come.
+    let remindedUpTo = Date.now();
+    for (;;) {
+      if (!open()) return result(task);
+      const revision = task.revision ?? 0;
+      const due = new Date(task.dueAt);
+      const nextReminder = spec.reminders
+        .map((r) => subtractDuration(ctx.calendar, due, r))
+        .filter((t) => t.getTime() > remindedUpTo && t < due)
+        .sort((a, b) => a.getTime() - b.getTime())[0];
+      const wakeAt = nextReminder ?? due;
+      const ms = wakeAt.getTime() - Date.now();
+      if (ms > 0) await condition(() => !open() || (task.revision ?? 0) !== revision, ms);
+      if (!open()) return result(task);
+      if ((task.revision ?? 0) !== revision) {
+        remindedUpTo = Date.now();
+        continue;
+      }
+      if (wakeAt === due) break;
+      remindedUpTo = wakeAt.getTime();
+      ctx.note({ event: 'reminder-sent', detail: `Reminder sent: ${task.title}, due ${task.dueAt}` });
+      for (const party of awaitingParties()) email(party, party.assignees, 'reminder');
+    }
+
+    const next = spec.escalation[level];
+    if (!next) {
+      ctx.book.close(task, 'expired');
+      ctx.note({
+        event: 'task-expired',
+        detail: `${task.title}: no response by ${task.dueAt} from ${awaitingParties().map((p) => (p.partner ? ctx.partnerName(p.partner) : p.id)).join(', ')}`,
+      });
+      ctx.publish();
+      return result(task);
+    }
+    task.dueAt = addDuration(ctx.calendar, new Date(task.dueAt), next.due).toISOString();
+    task.escalationLevel = level + 1;
+    for (const party of awaitingParties()) {
+      const target: AssigneeSpec =
+        'person' in next.to ? next.to : { role: next.to.role, partner: next.to.partner ?? party.partner ?? '' };
+      const reached = await ctx.resolve([target], new Date().toISOString());
+      if (!open()) return result(task);
+      if (next.mode === 'take-over') {
+        const added = reached.people.filter((p) => !party.assignees.includes(p));
+        party.assignees.push(...added);
+        Object.assign(party.deputies, reached.deputies);
+        email(party, added, 'escalation');
+      } else {
+        email(undefined, reached.people, 'notice');
+      }
+      ctx.note({
+        event: 'escalated',
+        partner: party.partner,
+        detail: reached.people.length
+          ? `No answer from ${party.partner ? ctx.partnerName(party.partner) : party.id} by the deadline; ${next.mode === 'take-over' ? 'now also asked' : 'told'}: ${reached.people.join(', ')}; due ${task.dueAt}`
+          : `No answer from ${party.partner ? ctx.partnerName(party.partner) : party.id} by the deadline, and nobody to escalate to; due ${task.dueAt}`,
+      });
+    }
+    settle(task);
+    ctx.publish();
+  }
+}
+
+function result(task: Task): TaskResult {
+  if (task.status === 'decided') return { status: 'decided', outcome: task.decision!.decision, decision: task.decision!, task };
+  if (task.status === 'expired') return { status: 'expired', awaiting: task.awaiting ?? [], task };
+  return { status: 'cancelled', task };
+}
