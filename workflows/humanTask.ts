@@ -17,6 +17,8 @@ export interface EscalationLevel {
   mode: 'take-over' | 'notify';
   /** The fresh deadline this level gives, counted from the previous deadline. */
   due: DurationText;
+  /** Reminders before this level's deadline; none unless given. */
+  reminders?: DurationText[];
 }
 
 /** Everything a workflow says about a human step; the primitive does the rest. */
@@ -34,7 +36,7 @@ export interface TaskSpec {
   /** One entry per partner for `each-partner`; for `all` every resolved person is a party. */
   ask: { partner?: string; people: AssigneeSpec[] }[];
   due: DurationText;
-  /** Reminders before each deadline, e.g. ["3 working days"]. */
+  /** Reminders before the first deadline, e.g. ["3 working days"]. */
   reminders: DurationText[];
   escalation: EscalationLevel[];
   /** Told to recipients, e.g. "If nobody answers, the senior manager is asked". */
@@ -171,7 +173,8 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
       if (!open()) return result(task);
       const revision = task.revision ?? 0;
       const due = new Date(task.dueAt);
-      const nextReminder = spec.reminders
+      const reminders = level === 0 ? spec.reminders : (spec.escalation[level - 1]!.reminders ?? []);
+      const nextReminder = reminders
         .map((r) => subtractDuration(ctx.calendar, due, r))
         .filter((t) => t.getTime() > remindedUpTo && t < due)
         .sort((a, b) => a.getTime() - b.getTime())[0];

@@ -58,7 +58,7 @@ async function startAt(iso: string): Promise<WorkflowHandle<typeof jointCommissi
     args: [input],
   });
   // Let the first workflow task run: tasks created and emails sent.
-  await waitFor(handle, (v) => v.openTasks.length === 2);
+  await waitFor(handle, (v) => v.openTasks.length === 1 && v.history.some((e) => e.event === 'task-opened'));
   return handle;
 }
 
@@ -86,12 +86,17 @@ afterEach(async () => {
   await h?.close();
 });
 
+const leadTask = (v: CommissionView) => v.tasks.find((t) => t.kind === 'lead-partner-agreement')!;
+const party = (v: CommissionView, partner: string) => leadTask(v).parties!.find((p) => p.partner === partner)!;
+
 test('reminder and escalation fire on the right working days over a bank-holiday weekend, then the lead is disputed for no response', async () => {
   await h.run(async () => {
     const c = await firstFutureCase();
     const handle = await startAt(c.start);
     let view = await handle.query(getCommission);
-    expect(minutes(view.openTasks.map((t) => t.dueAt))).toEqual(minutes([c.dueAt, c.dueAt]));
+    expect(minute(leadTask(view).dueAt)).toBe(minute(c.dueAt));
+    expect(leadTask(view).awaiting).toEqual(['nenc-icb', 'lsc-icb']);
+    expect(leadTask(view).completion).toBe('each-partner');
 
     // Just before the reminder is due nothing has been sent but the requests.
     await advanceTo(new Date(Date.parse(c.remindAt) - MINUTE).toISOString());
@@ -99,30 +104,30 @@ test('reminder and escalation fire on the right working days over a bank-holiday
     expect(entries(view, 'reminder-sent')).toHaveLength(0);
 
     await advanceTo(new Date(Date.parse(c.remindAt) + MINUTE).toISOString());
-    view = await waitFor(handle, (v) => entries(v, 'reminder-sent').length === 2);
-    expect(minutes(entries(view, 'reminder-sent').map((e) => e.at))).toEqual(minutes([c.remindAt, c.remindAt]));
+    view = await waitFor(handle, (v) => entries(v, 'reminder-sent').length === 1);
+    expect(minute(entries(view, 'reminder-sent')[0]!.at)).toBe(minute(c.remindAt));
 
     await advanceTo(new Date(Date.parse(c.dueAt) + MINUTE).toISOString());
     view = await waitFor(handle, (v) => entries(v, 'escalated').length === 2);
     expect(minutes(entries(view, 'escalated').map((e) => e.at))).toEqual(minutes([c.dueAt, c.dueAt]));
-    const nenc = view.openTasks.find((t) => t.partner === 'nenc-icb')!;
-    expect(nenc.assignees).toEqual(['nenc-commissioner', 'nenc-senior-manager']);
-    expect(minute(nenc.dueAt)).toBe(minute(c.finalDueAt));
+    expect(party(view, 'nenc-icb').assignees).toEqual(['nenc-commissioner', 'nenc-senior-manager']);
+    expect(minute(leadTask(view).dueAt)).toBe(minute(c.finalDueAt));
+    expect(leadTask(view).escalationLevel).toBe(1);
     expect(view.lead.status).toBe('proposed');
 
     await advanceTo(new Date(Date.parse(c.finalDueAt) + MINUTE).toISOString());
     view = await waitFor(handle, (v) => v.lead.status !== 'proposed');
     expect(view.lead.status).toBe('disputed');
     expect(view.lead.reason).toBe('no response from NHS North East and North Cumbria ICB, NHS Lancashire and South Cumbria ICB');
-    expect(view.tasks.map((t) => t.status)).toEqual(['expired', 'expired']);
+    expect(leadTask(view).status).toBe('expired');
     expect(minute(entries(view, 'lead-disputed')[0]!.at)).toBe(minute(c.finalDueAt));
     expect(view.stage).toBe('lead-agreement');
 
     // Each commissioner got a request and a reminder; each senior manager the escalation.
     const mails = await h.mails();
     const to = (addr: string) => mails.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text === addr));
-    expect(to('commissioner@nenc-icb.example').map((m) => m.subject?.split(':')[0])).toEqual(['Action needed', 'Reminder, decision due soon']);
-    expect(to('senior.manager@nenc-icb.example').map((m) => m.subject?.split(':')[0])).toEqual(['Escalated to you']);
+    expect(to('commissioner@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Decision needed', 'Reminder, decision due soon']);
+    expect(to('senior.manager@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Escalated to you']);
     expect(to('senior.manager@lsc-icb.example')).toHaveLength(1);
     expect(mails).toHaveLength(6);
   });
@@ -133,16 +138,20 @@ test('agreement after the reminder settles the lead, and nothing escalates after
     const c = await firstFutureCase();
     const handle = await startAt(c.start);
     await advanceTo(new Date(Date.parse(c.remindAt) + MINUTE).toISOString());
-    await waitFor(handle, (v) => entries(v, 'reminder-sent').length === 2);
+    await waitFor(handle, (v) => entries(v, 'reminder-sent').length === 1);
 
-    const view0 = await handle.query(getCommission);
-    for (const task of view0.openTasks) {
-      const person = task.partner === 'nenc-icb' ? 'nenc-commissioner' : 'lsc-commissioner';
-      const decided = await handle.executeUpdate(decideTask, {
-        args: [{ taskId: task.id, by: person, channel: 'api', decision: 'agree' }],
-      });
-      expect(decided.decision).toMatchObject({ by: person, decision: 'agree', channel: 'api', partner: task.partner });
-    }
+    const task = leadTask(await handle.query(getCommission));
+    const first = await handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by: 'nenc-commissioner', channel: 'api', decision: 'agree' }] });
+    // The task shows who has and has not decided yet.
+    expect(first.status).toBe('open');
+    expect(first.awaiting).toEqual(['lsc-icb']);
+    expect(first.assignees).toEqual(['lsc-commissioner']);
+    const second = await handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by: 'lsc-commissioner', channel: 'api', decision: 'agree' }] });
+    expect(second.status).toBe('decided');
+    expect(second.decisions!.map((d) => [d.by, d.partner, d.decision])).toEqual([
+      ['nenc-commissioner', 'nenc-icb', 'agree'],
+      ['lsc-commissioner', 'lsc-icb', 'agree'],
+    ]);
     let view = await waitFor(handle, (v) => v.lead.status !== 'proposed');
     expect(view.lead).toEqual({ status: 'agreed', partner: 'council' });
     expect(view.stage).toBe('analyse');
@@ -159,16 +168,16 @@ test('a senior manager answers after escalation and the lead is agreed', async (
   await h.run(async () => {
     const c = await firstFutureCase();
     const handle = await startAt(c.start);
-    const lsc = (await handle.query(getCommission)).openTasks.find((t) => t.partner === 'lsc-icb')!;
-    await handle.executeUpdate(decideTask, { args: [{ taskId: lsc.id, by: 'lsc-commissioner', channel: 'api', decision: 'agree' }] });
+    const task = leadTask(await handle.query(getCommission));
+    await handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by: 'lsc-commissioner', channel: 'api', decision: 'agree' }] });
 
     await advanceTo(new Date(Date.parse(c.dueAt) + MINUTE).toISOString());
     const view0 = await waitFor(handle, (v) => entries(v, 'escalated').length === 1);
-    const nenc = view0.openTasks[0]!;
-    expect(nenc.partner).toBe('nenc-icb');
-    expect(nenc.escalationLevel).toBe(1);
+    // Only the partner still awaited escalates.
+    expect(entries(view0, 'escalated')[0]!.partner).toBe('nenc-icb');
+    expect(leadTask(view0).assignees).toEqual(['nenc-commissioner', 'nenc-senior-manager']);
     await handle.executeUpdate(decideTask, {
-      args: [{ taskId: nenc.id, by: 'nenc-senior-manager', channel: 'email', decision: 'agree', comment: 'Agreed on behalf of the ICB' }],
+      args: [{ taskId: task.id, by: 'nenc-senior-manager', channel: 'email', decision: 'agree', comment: 'Agreed on behalf of the ICB' }],
     });
     const view = await waitFor(handle, (v) => v.lead.status !== 'proposed');
     expect(view.lead.status).toBe('agreed');
@@ -179,34 +188,37 @@ test('a senior manager answers after escalation and the lead is agreed', async (
   });
 });
 
-test('an objection needs a reason, disputes the lead at once and closes the other partner\'s task', async () => {
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (err: unknown) => (err instanceof WorkflowUpdateFailedError ? (err.cause as { type?: string }).type : String(err)),
+  );
+
+test('an objection needs a reason and disputes the lead at once; refused decisions leave no trace', async () => {
   await h.run(async () => {
     const c = await firstFutureCase();
     const handle = await startAt(c.start);
-    const [nenc, lsc] = (await handle.query(getCommission)).openTasks;
+    const task = leadTask(await handle.query(getCommission));
+    const decide = (by: string, decision: string, comment?: string, taskId = task.id) =>
+      handle.executeUpdate(decideTask, { args: [{ taskId, by, channel: 'api', decision, comment }] });
 
-    const refusal = (p: Promise<unknown>) =>
-      p.then(
-        () => undefined,
-        (err: unknown) => (err instanceof WorkflowUpdateFailedError ? (err.cause as { type?: string }).type : String(err)),
-      );
-    expect(await refusal(handle.executeUpdate(decideTask, { args: [{ taskId: nenc!.id, by: 'nenc-commissioner', channel: 'api', decision: 'object' }] }))).toBe('ReasonRequired');
-    expect(await refusal(handle.executeUpdate(decideTask, { args: [{ taskId: nenc!.id, by: 'lsc-commissioner', channel: 'api', decision: 'agree' }] }))).toBe('NotAssignee');
-    expect(await refusal(handle.executeUpdate(decideTask, { args: [{ taskId: nenc!.id, by: 'nenc-commissioner', channel: 'api', decision: 'maybe' }] }))).toBe('InvalidDecision');
-    expect(await refusal(handle.executeUpdate(decideTask, { args: [{ taskId: 'jc-test999999.lead.x', by: 'nenc-commissioner', channel: 'api', decision: 'agree' }] }))).toBe('UnknownTask');
+    expect(await refusal(decide('nenc-commissioner', 'object'))).toBe('ReasonRequired');
+    expect(await refusal(decide('council-commissioner', 'agree'))).toBe('NotAssignee');
+    expect(await refusal(decide('nenc-commissioner', 'maybe'))).toBe('InvalidDecision');
+    expect(await refusal(decide('nenc-commissioner', 'agree', undefined, 'jc-test999999.lead'))).toBe('UnknownTask');
+    await decide('lsc-commissioner', 'agree');
+    // LSC has answered: its people cannot answer again.
+    expect(await refusal(decide('lsc-commissioner', 'object', 'changed my mind'))).toBe('TaskClosed');
 
-    await handle.executeUpdate(decideTask, {
-      args: [{ taskId: nenc!.id, by: 'nenc-commissioner', channel: 'api', decision: 'object', comment: 'The ICB holds the larger budget share' }],
-    });
+    await decide('nenc-commissioner', 'object', 'The ICB holds the larger budget share');
     const view = await waitFor(handle, (v) => v.lead.status !== 'proposed');
     expect(view.lead).toEqual({
       status: 'disputed',
       partner: 'council',
       reason: 'NHS North East and North Cumbria ICB objected: The ICB holds the larger budget share',
     });
-    expect(view.tasks.find((t) => t.id === lsc!.id)!.status).toBe('cancelled');
-    expect(await refusal(handle.executeUpdate(decideTask, { args: [{ taskId: lsc!.id, by: 'lsc-commissioner', channel: 'api', decision: 'agree' }] }))).toBe('TaskClosed');
-    // Refused decisions leave no trace in the record.
-    expect(entries(view, 'task-decided')).toHaveLength(1);
+    expect(leadTask(view).status).toBe('decided');
+    expect(leadTask(view).decision!.decision).toBe('object');
+    expect(entries(view, 'task-decided')).toHaveLength(2);
   });
 });
