@@ -7,6 +7,7 @@ import { linksRouter } from './links';
 import { openApiDocument } from './openapi';
 import { metrics, opsRouter } from './ops';
 import { esc, page } from './pages';
+import { peopleRouter } from './people';
 import { problem, problemHandler } from './problem';
 import { tasksRouter } from './tasks';
 
@@ -33,6 +34,7 @@ export function createApp(ctx: ApiContext): Express {
   api.use(apiKeyAuth(ctx.partnership));
   api.use('/commissions', commissionsRouter(ctx));
   api.use('/tasks', tasksRouter(ctx));
+  api.use('/people', peopleRouter(ctx));
   app.use('/api/v1', api);
 
   app.use((req, _res, next) => next(problem(404, `Nothing is at ${req.method} ${req.path}.`)));

@@ -2,7 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { commissionWorkflowId } from '../domain/commission';
 import { subjectIdOfTask, type Channel, type Task } from '../domain/task';
-import { decideTask, getCommission } from '../workflows/jointCommission';
+import { decideTask, extendTaskDeadline, getCommission } from '../workflows/jointCommission';
+import { addDuration, durationText } from '../domain/duration';
+import { calendarOf } from '../domain/partnership';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
@@ -15,6 +17,15 @@ const decisionBody = z
     data: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
+
+const extensionBody = z
+  .object({
+    dueAt: z.iso.datetime({ offset: true }).optional(),
+    extendBy: durationText.optional(),
+    reason: z.string().trim().min(3, 'give the reason for the extension'),
+  })
+  .strict()
+  .refine((b) => (b.dueAt === undefined) !== (b.extendBy === undefined), { path: ['dueAt'], message: 'give either dueAt or extendBy' });
 
 /** Finds a task and the commission it belongs to; 404 when either is unknown. */
 export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Task; commission: Awaited<ReturnType<typeof readCommission>> }> {
@@ -81,6 +92,24 @@ export function tasksRouter(ctx: ApiContext): Router {
     if (!maySee(person, commission)) throw problem(404, `There is no task ${req.params.id}.`);
     const task = await decide(ctx, req.params.id, person.id, 'api', parsed.data);
     res.json({ task });
+  });
+
+  router.post('/:id/extension', async (req, res) => {
+    const person = caller(req);
+    const parsed = extensionBody.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'extension');
+    const { task, commission } = await readTask(ctx, req.params.id);
+    if (!maySee(person, commission)) throw problem(404, `There is no task ${req.params.id}.`);
+    const dueAt = parsed.data.dueAt
+      ? new Date(parsed.data.dueAt)
+      : addDuration(calendarOf(ctx.partnership), new Date(task.dueAt), parsed.data.extendBy!);
+    const handle = ctx.client.workflow.getHandle(commissionWorkflowId(commission.id));
+    const moved = await viaTemporal(`Task ${task.id}`, () =>
+      handle.executeUpdate(extendTaskDeadline, {
+        args: [{ taskId: task.id, by: person.id, byPartner: person.partner, byRoles: person.roles, dueAt: dueAt.toISOString(), reason: parsed.data.reason }],
+      }),
+    );
+    res.json({ task: moved });
   });
 
   return router;

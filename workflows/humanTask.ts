@@ -205,6 +205,15 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
     task.dueAt = addDuration(ctx.calendar, new Date(task.dueAt), next.due).toISOString();
     task.escalationLevel = level + 1;
     for (const party of awaitingParties()) {
+      // Deputies whose window covers the escalation join, as they would for a new task.
+      const original = spec.completion === 'all' ? [{ person: party.id }] : spec.ask.filter((a) => a.partner === party.partner).flatMap((a) => a.people);
+      const again = await ctx.resolve(original, new Date().toISOString());
+      for (const [deputy, principal] of Object.entries(again.deputies)) {
+        if (party.assignees.includes(deputy)) continue;
+        party.assignees.push(deputy);
+        party.deputies[deputy] = principal;
+        email(party, [deputy], 'escalation');
+      }
       const target: AssigneeSpec =
         'person' in next.to ? next.to : { role: next.to.role, partner: next.to.partner ?? party.partner ?? '' };
       const reached = await ctx.resolve([target], new Date().toISOString());

@@ -18,7 +18,9 @@ export interface DevMailbox {
  * A real SMTP receiver on loopback: the embedded default's mailbox and the tests' mail server.
  * Each message is saved as an .eml file when `dir` is given.
  */
-export async function startDevMailbox(opts: { dir?: string; port?: number; host?: string } = {}): Promise<DevMailbox> {
+export async function startDevMailbox(
+  opts: { dir?: string; port?: number; host?: string; /** Answered 550, as a server refusing an unknown mailbox does. */ rejectRecipients?: string[] } = {},
+): Promise<DevMailbox> {
   const host = opts.host ?? '127.0.0.1';
   const messages: Buffer[] = [];
   const events = new EventEmitter();
@@ -28,6 +30,12 @@ export async function startDevMailbox(opts: { dir?: string; port?: number; host?
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 10 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      if (opts.rejectRecipients?.includes(address.address.toLowerCase())) {
+        return callback(Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
+      }
+      callback();
+    },
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

@@ -48,10 +48,10 @@ export interface Harness {
 }
 
 /** A time-skipping server, a real SMTP receiver on loopback, and a worker with the real activities. */
-export async function harness(partnership: Partnership = loadPartnership()): Promise<Harness> {
+export async function harness(partnership: Partnership = loadPartnership(), mail: { rejectRecipients?: string[] } = {}): Promise<Harness> {
   const env = await timeSkippingEnv();
   await ensureSearchAttributes(env.nativeConnection, 'default');
-  const mailbox = await startDevMailbox();
+  const mailbox = await startDevMailbox(mail);
   const recordsDir = mkdtempSync(path.join(os.tmpdir(), 'jco-records-'));
   const worker = await createJcoWorker({
     connection: env.nativeConnection,
