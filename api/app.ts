@@ -1,3 +1,4 @@
+import path from 'node:path';
 import express, { type Express } from 'express';
 import { apiKeyAuth } from './auth';
 import { commissionsRouter } from './commissions';
@@ -26,6 +27,10 @@ export function createApp(ctx: ApiContext): Express {
     );
     res.type('html').send(page('Joint Commissioning Orchestrator API', `<p>The machine-readable document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p><table>${rows.join('')}</table>`));
   });
+  // GOV.UK Frontend's stylesheet and images for the link pages, served from the package.
+  const govuk = path.dirname(require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.css'));
+  app.get('/assets/govuk-frontend.min.css', (_req, res) => res.sendFile(path.join(govuk, 'govuk-frontend.min.css'), { maxAge: '1d' }));
+  app.use('/assets/images', express.static(path.join(govuk, 'assets', 'images'), { index: false, maxAge: '1d' }));
   app.use('/a', linksRouter(ctx));
   if (ctx.devMailDir) app.use('/dev/mail', devMailRouter(ctx.devMailDir));
 

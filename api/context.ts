@@ -11,6 +11,8 @@ export interface ApiContext {
   namespace: string;
   taskQueue: string;
   links: LinkSigner;
+  /** After a link expires, how long its page still says who decided (409) instead of 410. */
+  linkGraceMs: number;
   publicBaseUrl: string;
   /** Serve the local dev mailbox from here (the embedded default only). */
   devMailDir?: string | undefined;

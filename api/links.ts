@@ -1,111 +1,144 @@
-import { Router, urlencoded, type Response } from 'express';
+import { Router, urlencoded, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { LinkClaims } from '../activities/links';
 import { personById } from '../domain/partnership';
-import type { Task } from '../domain/task';
+import type { Decision, Task } from '../domain/task';
 import type { ApiContext } from './context';
-import { esc, page, ukDateTime } from './pages';
+import { esc, inset, page, para, summary, ukDateTime } from './pages';
 import { HttpProblem } from './problem';
 import { decide, readTask } from './tasks';
 
-const form = z.object({ decision: z.string().min(1), comment: z.string().optional() });
-
-function show(res: Response, status: number, title: string, body: string): void {
-  res.status(status).set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer').type('html').send(page(title, body));
-}
+const form = z.object({ decision: z.string().min(1), comment: z.string().optional(), form: z.string().optional() });
 
 const whatNext = {
   invalid:
-    'This link is not one we issued, or it has been changed. Use the link exactly as it arrived in your email, or sign in to the partnership\'s system to find your task.',
+    "This link is not one we issued, or it has been changed. Use the link exactly as it arrived in your email, or ask the commission's lead commissioner for the task.",
   expired:
-    'The time to decide through this link has passed. If a decision is still needed, your partnership lead or the commission\'s lead commissioner can tell you what happens next.',
+    "The time to decide through this link has passed. If a decision is still needed, the commission's lead commissioner or your senior manager can tell you what happens next.",
+  staleForm: 'This form could not be accepted. Open the link from your email again and make your decision on the page it shows.',
 };
+
+type Checked = { token: string; claims: LinkClaims; task: Task; subjectTitle: string };
 
 /**
  * Emailed links (../shared/API.md, Emailed links). GET only shows: mail scanners follow links.
- * POST decides as the person the link was issued to, once.
+ * POST decides as the person the link was issued to, once, and only from the page we served.
  */
 export function linksRouter(ctx: ApiContext): Router {
   const router = Router();
+  const name = (id: string): string => personById(ctx.partnership, id)?.name ?? id;
 
-  type Checked = { claims: LinkClaims; task: Task; subjectTitle: string } | undefined;
+  function show(res: Response, status: number, title: string, body: string): void {
+    res
+      .status(status)
+      .set('Cache-Control', 'no-store')
+      .set('Referrer-Policy', 'no-referrer')
+      .set('Content-Security-Policy', "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'")
+      .type('html')
+      .send(page(title, body));
+  }
 
-  async function check(token: string, res: Response): Promise<Checked> {
+  /** The decision that answers for this person: their partner's (or their own), else the task's. */
+  function answeredFor(task: Task, person: string): Decision | undefined {
+    const party = task.parties?.find((p) => p.decision && (p.assignees.includes(person) || p.id === person));
+    return party?.decision ?? task.decision;
+  }
+
+  function alreadyDecided(res: Response, task: Task, d: Decision): void {
+    show(
+      res,
+      409,
+      'This has already been decided',
+      `${para(task.title)}${inset(
+        `It was decided <strong>${esc(d.decision)}</strong> by ${esc(name(d.by))}${d.actingFor ? ` (acting for ${esc(name(d.actingFor))})` : ''} on ${esc(ukDateTime(d.at))}, via ${d.channel === 'email' ? 'an emailed link' : 'the API'}.`,
+      )}${para('Nothing more is needed from you through this link.')}`,
+    );
+  }
+
+  async function check(token: string, res: Response): Promise<Checked | undefined> {
     const result = ctx.links.verify(token);
-    if (!result.ok && result.reason === 'expired') {
-      show(res, 410, 'This link has expired', `<p class="note">${esc(whatNext.expired)}</p>`);
+    const inGrace = !result.ok && result.reason === 'expired' && result.claims && result.claims.exp + ctx.linkGraceMs > Date.now();
+    if (!result.ok && !inGrace) {
+      if (result.reason === 'expired') show(res, 410, 'This link has expired', inset(esc(whatNext.expired)));
+      else show(res, 403, 'This link is not valid', inset(esc(whatNext.invalid)));
       return undefined;
     }
-    if (!result.ok) {
-      show(res, 403, 'This link is not valid', `<p class="note">${esc(whatNext.invalid)}</p>`);
-      return undefined;
-    }
+    const claims = result.ok ? result.claims : result.claims!;
     let found: Awaited<ReturnType<typeof readTask>>;
     try {
-      found = await readTask(ctx, result.claims.task);
+      found = await readTask(ctx, claims.task);
     } catch (err) {
       if (err instanceof HttpProblem && err.status === 404) {
-        show(res, 403, 'This link is not valid', `<p class="note">${esc(whatNext.invalid)}</p>`);
+        show(res, 403, 'This link is not valid', inset(esc(whatNext.invalid)));
         return undefined;
       }
       throw err;
     }
     const { task, commission } = found;
-    if (task.status !== 'open') {
-      closedPage(res, task);
+    const mine = answeredFor(task, claims.person);
+    const partyDecided = task.parties?.some((p) => p.decision && (p.assignees.includes(claims.person) || p.id === claims.person));
+    if ((task.status === 'decided' || partyDecided) && mine) {
+      alreadyDecided(res, task, mine);
       return undefined;
     }
-    if (!task.assignees.includes(result.claims.person)) {
+    if (!result.ok) {
+      show(res, 410, 'This link has expired', inset(esc(whatNext.expired)));
+      return undefined;
+    }
+    if (task.status !== 'open') {
+      show(res, task.status === 'expired' ? 410 : 409, `This task is ${task.status}`, `${para(task.title)}${inset(esc('It no longer takes decisions. Nothing more is needed from you through this link.'))}`);
+      return undefined;
+    }
+    if (!task.assignees.includes(claims.person)) {
       show(
         res,
         403,
         'This link is not for you',
-        `<p class="note">This link was issued to someone who cannot decide this task now. Only the people it is assigned to can decide it; if you think it should be you, ask the commission's lead commissioner.</p>`,
+        inset(esc("This link was issued to someone who cannot decide this task now. Only the people it is assigned to can decide it; if you think it should be you, ask the commission's lead commissioner.")),
       );
       return undefined;
     }
-    return { claims: result.claims, task, subjectTitle: commission.title };
+    return { token, claims, task, subjectTitle: commission.title };
   }
 
-  function closedPage(res: Response, task: Task): void {
-    const d = task.decision;
-    const who = d ? personById(ctx.partnership, d.by)?.name ?? d.by : undefined;
-    show(
-      res,
-      409,
-      d ? 'This has already been decided' : `This task is ${task.status}`,
-      d
-        ? `<p>${esc(task.title)}</p><p class="note">It was decided <strong>${esc(d.decision)}</strong> by ${esc(who!)} on ${esc(ukDateTime(d.at))} (via ${d.channel === 'email' ? 'an emailed link' : 'the API'}). Nothing more is needed from you.</p>`
-        : `<p>${esc(task.title)}</p><p class="note">It no longer takes decisions. Nothing more is needed from you through this link.</p>`,
-    );
-  }
-
-  function formPage(res: Response, c: NonNullable<Checked>, status = 200, error?: string): void {
-    const person = personById(ctx.partnership, c.claims.person);
+  function formPage(res: Response, c: Checked, status = 200, error?: string): void {
+    const party = c.task.parties?.find((p) => p.assignees.includes(c.claims.person));
+    const actingFor = party?.deputies[c.claims.person];
     const buttons = c.task.options
-      .map((o) => `<button type="submit" name="decision" value="${esc(o)}">${esc(o[0]!.toUpperCase() + o.slice(1))}</button>`)
-      .join('');
-    const reasons = c.task.reasonRequiredFor.length
-      ? `<p>A comment giving your reason is required to ${esc(c.task.reasonRequiredFor.join(' or '))}.</p>`
-      : '';
+      .map((o, i) => `<button type="submit" name="decision" value="${esc(o)}" class="govuk-button${i > 0 ? ' govuk-button--secondary' : ''}" data-module="govuk-button">${esc(o[0]!.toUpperCase() + o.slice(1))}</button>`)
+      .join(' ');
+    const reasons = c.task.reasonRequiredFor.length ? `A comment giving your reason is required to ${c.task.reasonRequiredFor.join(' or ')}.` : 'Optional.';
     show(
       res,
       status,
       c.task.title,
-      `${error ? `<p class="note" role="alert">${esc(error)}</p>` : ''}
-<dl>
-<dt>About</dt><dd>${esc(c.subjectTitle)}</dd>
-<dt>Asked of</dt><dd>${esc(person?.name ?? c.claims.person)}</dd>
-<dt>Decide by</dt><dd>${esc(ukDateTime(c.task.dueAt))}</dd>
-</dl>
-<form method="post">
-<label for="comment">Comment</label>
-<textarea id="comment" name="comment"></textarea>
-${reasons}
-${buttons}
+      `${error ? `<div class="govuk-error-summary" role="alert"><h2 class="govuk-error-summary__title">There is a problem</h2><div class="govuk-error-summary__body"><p class="govuk-body">${esc(error)}</p></div></div>` : ''}
+${summary([
+  ['About', c.subjectTitle],
+  ['Asked of', `${name(c.claims.person)}${actingFor ? ` (as deputy for ${name(actingFor)})` : ''}`],
+  ...(party?.partner ? [['For partner', party.partner] as [string, string]] : []),
+  ['Decide by', ukDateTime(c.task.dueAt)],
+  ...(c.task.awaiting?.length ? [['Still awaiting', c.task.awaiting.join(', ')] as [string, string]] : []),
+  ...(c.task.ifNoAnswer ? [['If nobody answers', c.task.ifNoAnswer] as [string, string]] : []),
+])}
+<form method="post" novalidate>
+<input type="hidden" name="form" value="${esc(ctx.links.formToken(c.token))}">
+<div class="govuk-form-group">
+<label class="govuk-label govuk-label--s" for="comment">Comment</label>
+<div class="govuk-hint" id="comment-hint">${esc(reasons)}</div>
+<textarea class="govuk-textarea" id="comment" name="comment" rows="4" aria-describedby="comment-hint"></textarea>
+</div>
+<div class="govuk-button-group">${buttons}</div>
 </form>
-<p>Nothing is recorded until you press a button.</p>`,
+${para('Nothing is recorded until you press a button.')}`,
     );
+  }
+
+  /** Only a form we served, posted from our own origin, may act. */
+  function fromOurPage(req: Request, c: Checked): boolean {
+    const origin = req.get('origin');
+    if (origin && origin !== new URL(ctx.publicBaseUrl).origin && origin !== `${req.protocol}://${req.get('host')}`) return false;
+    return ctx.links.checkFormToken(c.token, (req.body as { form?: unknown }).form);
   }
 
   router.get('/:token', async (req, res) => {
@@ -116,24 +149,30 @@ ${buttons}
   router.post('/:token', urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     const c = await check(req.params.token, res);
     if (!c) return;
+    if (!fromOurPage(req, c)) return show(res, 403, 'Please try again', inset(esc(whatNext.staleForm)));
     const parsed = form.safeParse(req.body);
     if (!parsed.success) return formPage(res, c, 400, 'Choose one of the options.');
     try {
       const task = await decide(ctx, c.task.id, c.claims.person, 'email', parsed.data, c.claims.id);
+      const d = task.decisions?.filter((x) => x.by === c.claims.person).at(-1) ?? task.decision!;
       show(
         res,
         200,
         'Your decision is recorded',
-        `<p>${esc(task.title)}</p><p class="note">You chose <strong>${esc(task.decision!.decision)}</strong> on ${esc(ukDateTime(task.decision!.at))}. You can close this page; the other partners are told through the system.</p>`,
+        `<div class="govuk-panel govuk-panel--confirmation"><div class="govuk-panel__body">You chose <strong>${esc(d.decision)}</strong></div></div>
+${para(`${task.title}. Recorded on ${ukDateTime(d.at)}.`)}
+${para(task.status === 'open' ? `Still awaiting: ${(task.awaiting ?? []).join(', ')}.` : 'Every answer needed is in; the commission moves on.')}
+${para('You can close this page.')}`,
       );
     } catch (err) {
       if (!(err instanceof HttpProblem)) throw err;
       if (err.status === 409) {
         const latest = await readTask(ctx, c.task.id);
-        return closedPage(res, latest.task);
+        const d = answeredFor(latest.task, c.claims.person);
+        return d ? alreadyDecided(res, latest.task, d) : show(res, 409, 'This task is closed', inset(esc(err.detail)));
       }
       if (err.status === 422 || err.status === 400) return formPage(res, c, 422, err.detail);
-      if (err.status === 403) return show(res, 403, 'This link is not for you', `<p class="note">${esc(err.detail)}</p>`);
+      if (err.status === 403) return show(res, 403, 'This link is not for you', inset(esc(err.detail)));
       throw err;
     }
   });

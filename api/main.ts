@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createLinkSigner } from '../activities/links';
+import { createLinkSigner, signingKeysFrom } from '../activities/links';
 import { loadConfigOrExit, requireSetting } from '../config';
 import { createApp } from './app';
 
@@ -24,7 +24,8 @@ function main(): void {
     policyVersion,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
-    links: createLinkSigner(signingKey),
+    links: createLinkSigner(signingKeysFrom(signingKey, env.LINK_SIGNING_KEYS_PREVIOUS)),
+    linkGraceMs: env.LINK_GRACE_DAYS * 86_400_000,
     publicBaseUrl: env.PUBLIC_BASE_URL,
     devMailDir: env.JCO_DEV_MAIL_DIR ? path.resolve(env.JCO_DEV_MAIL_DIR) : undefined,
   });

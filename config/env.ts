@@ -17,6 +17,10 @@ const envSchema = z.object({
     .transform((u) => u.replace(/\/+$/, '')),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LINK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Keys rotated out, comma-separated: links signed with them still work until they expire. */
+  LINK_SIGNING_KEYS_PREVIOUS: z.string().optional(),
+  /** Days after a link expires that its page still says who decided (409) rather than "expired" (410). */
+  LINK_GRACE_DAYS: z.coerce.number().int().min(0).default(30),
   /** Where durable records (decision record, email ledger) are kept. */
   JCO_DATA_DIR: z.string().min(1).default('var'),
   /** Set by `npm start`: serve the local dev mailbox at /dev/mail from this folder. */

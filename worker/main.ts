@@ -3,7 +3,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { delegationsFromRegister } from '../activities/delegations';
 import nodemailer from 'nodemailer';
-import { createLinkSigner } from '../activities/links';
+import { createLinkSigner, signingKeysFrom } from '../activities/links';
 import { createRecordStore } from '../activities/records';
 import { loadConfigOrExit, requireSetting } from '../config';
 import { connectWithRetry } from '../scripts/lib/retry';
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
       partnership,
       delegations: delegationsFromRegister(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE })),
       mailer: nodemailer.createTransport(smtpUrl),
-      links: createLinkSigner(signingKey),
+      links: createLinkSigner(signingKeysFrom(signingKey, env.LINK_SIGNING_KEYS_PREVIOUS)),
       records: createRecordStore(path.resolve(env.JCO_DATA_DIR, 'records')),
       publicBaseUrl: env.PUBLIC_BASE_URL,
       mailFrom: env.MAIL_FROM,

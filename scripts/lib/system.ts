@@ -28,6 +28,10 @@ export interface RunningSystem {
   worker: ChildProcess;
   api: ChildProcess;
   startWorker(): Promise<void>;
+  /** Stops the SMTP server (mail cannot be delivered until `startMailbox`). */
+  stopMailbox(): Promise<void>;
+  /** Starts it again on the same port, keeping what it received before. */
+  startMailbox(opts?: { rejectRecipients?: string[] }): Promise<void>;
   killWorker(signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
@@ -68,6 +72,14 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
       system.worker = spawnRole('worker', env, (l) => log(`[worker] ${l}`));
       await waitForWorkerPolling(system);
     },
+    async stopMailbox() {
+      await system.mailbox.close();
+    },
+    async startMailbox(mailOpts = {}) {
+      const before = system.mailbox.messages;
+      system.mailbox = await startDevMailbox({ port: mailbox.port, ...mailOpts });
+      system.mailbox.messages.unshift(...before);
+    },
     async killWorker(signal: NodeJS.Signals = 'SIGKILL') {
       const w = system.worker;
       if (w.exitCode !== null || w.signalCode !== null) return;
@@ -78,7 +90,7 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
     async stop() {
       await stopChild(system.api);
       await stopChild(system.worker);
-      await mailbox.close();
+      await system.mailbox.close().catch(() => undefined);
       await temporal.stop();
     },
   };

@@ -68,3 +68,25 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
     await new Promise((r) => setTimeout(r, 150));
   }
 }
+
+/** What a person does with an emailed link: open the page, then press a button on it. */
+export async function decideByLink(api: ReturnType<typeof client>, link: string, fields: { decision: string; comment?: string }) {
+  const pageReply = await api.call('GET', link);
+  const formToken = /name="form" value="([^"]+)"/.exec(pageReply.text)?.[1];
+  if (!formToken) return pageReply;
+  return api.call('POST', link, { form: { ...fields, comment: fields.comment ?? '', form: formToken } });
+}
+
+/** The emails to an address whose subject names `title`, once `count` have arrived. */
+export async function mailAbout(system: RunningSystem, address: string, title: string, count = 1, timeoutMs = 30_000): Promise<ParsedMail[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = await Promise.all(system.mailbox.messages.map((m) => simpleParser(m)));
+    const mine = all.filter(
+      (m) => m.subject?.includes(title) && (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((v) => v.address === address)),
+    );
+    if (mine.length >= count) return mine;
+    if (Date.now() > deadline) throw new Error(`expected ${count} email(s) to ${address} about "${title}", got ${mine.length}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,141 @@
+import { simpleParser } from 'mailparser';
+import type { CommissionView } from '../../domain/commission';
+import { createLinkSigner } from '../../activities/links';
+import { startSystem, type RunningSystem } from '../../scripts/lib/system';
+import { client, decideByLink, eventually, keys, linkIn, mailAbout } from '../helpers/http';
+
+/** Emailed decisions against the real processes and a real SMTP server on loopback. */
+const OLD_KEY = 'retired-signing-key-from-last-year-0123456789';
+let system: RunningSystem;
+let api: ReturnType<typeof client>;
+
+beforeAll(async () => {
+  system = await startSystem({ env: { LINK_SIGNING_KEYS_PREVIOUS: OLD_KEY } });
+  api = client(system);
+}, 180_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+async function createCommission(partners = ['council', 'nenc-icb', 'lsc-icb']): Promise<CommissionView> {
+  const res = await api.call<CommissionView>('POST', '/api/v1/commissions', {
+    key: keys.council,
+    json: { title: `Speech and language therapy ${Date.now()}`, partners, proposedLead: 'council', estimatedValue: 120_000 },
+  });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+const commission = (id: string) => api.call<CommissionView>('GET', `/api/v1/commissions/${id}`, { key: keys.council });
+
+test('each recipient gets a clear email with exactly one link of their own; a scanner opening every link decides nothing', async () => {
+  const created = await createCommission();
+  const [nenc] = await mailAbout(system, 'commissioner@nenc-icb.example', created.title);
+  const [lsc] = await mailAbout(system, 'commissioner@lsc-icb.example', created.title);
+  for (const mail of [nenc!, lsc!]) {
+    expect(mail.subject).toMatch(/^Decision needed by \w{3}, \d{1,2} \w{3} \d{4}: Speech and language therapy \d+: Agree Cumberland Council as lead partner$/);
+    expect(mail.text).toContain('Partners asked: NHS North East and North Cumbria ICB, NHS Lancashire and South Cumbria ICB');
+    expect(mail.text).toContain('If nobody answers: Each partner that has not answered by the deadline is escalated to its senior manager');
+    expect(typeof mail.html).toBe('string');
+    expect(mail.messageId).toMatch(/^<jc-[a-z0-9]{10}\.lead\.[a-z-]+\.request-1@/);
+  }
+  expect(linkIn(nenc!)).not.toBe(linkIn(lsc!));
+
+  // A mail scanner follows every link, twice.
+  for (const link of [linkIn(nenc!), linkIn(lsc!)]) {
+    for (let i = 0; i < 2; i++) expect((await api.call('GET', link)).status).toBe(200);
+    expect((await api.call('HEAD', link)).status).toBe(200);
+  }
+  const view = await commission(created.id);
+  expect(view.body.openTasks[0]!.decisions).toEqual([]);
+  expect(view.body.history.filter((e) => e.event === 'task-decided')).toHaveLength(0);
+});
+
+test('forged, expired, reused and someone else\'s links, and forms not from our page, are refused with pages that say what to do', async () => {
+  const created = await createCommission(['council', 'nenc-icb']);
+  const [mail] = await mailAbout(system, 'commissioner@nenc-icb.example', created.title);
+  const link = linkIn(mail!);
+  const token = link.split('/a/')[1]!;
+  const [kid, payload, signature] = token.split('.');
+
+  const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), person: 'council-commissioner' })).toString('base64url');
+  const forged = await api.call('GET', `/a/${kid}.${forgedPayload}.${signature}`);
+  expect(forged.status).toBe(403);
+  expect(forged.text).toContain('not valid');
+  expect((await api.call('GET', '/a/nonsense')).status).toBe(403);
+  const unknownKey = createLinkSigner('a-key-this-deployment-never-had-0123456789').sign({ id: 'u', task: `${created.id}.lead`, person: 'nenc-commissioner', exp: Date.now() + 60_000 });
+  expect((await api.call('GET', `/a/${unknownKey}`)).status).toBe(403);
+
+  const signer = createLinkSigner(system.env['LINK_SIGNING_KEY']!);
+  const taskId = `${created.id}.lead`;
+  const expired = await api.call('GET', `/a/${signer.sign({ id: 'x1', task: taskId, person: 'nenc-commissioner', exp: Date.now() - 1000 })}`);
+  expect(expired.status).toBe(410);
+  expect(expired.text).toContain('expired');
+
+  const someoneElses = signer.sign({ id: 'x2', task: taskId, person: 'lsc-commissioner', exp: Date.now() + 3_600_000 });
+  const refused = await api.call('GET', `/a/${someoneElses}`);
+  expect(refused.status).toBe(403);
+  expect(refused.text).toContain('not for you');
+
+  // A form posted without the token our page carries, or from another site, does nothing.
+  expect((await api.call('POST', link, { form: { decision: 'agree' } })).status).toBe(403);
+  const formToken = /name="form" value="([^"]+)"/.exec((await api.call('GET', link)).text)![1]!;
+  const crossSite = await api.call('POST', link, { form: { decision: 'agree', form: formToken }, headers: { origin: 'https://evil.example' } });
+  expect(crossSite.status).toBe(403);
+  expect((await commission(created.id)).body.openTasks).toHaveLength(1);
+
+  expect((await decideByLink(api, link, { decision: 'object' })).status).toBe(422);
+  const ok = await decideByLink(api, link, { decision: 'object', comment: 'The ICB should lead this one' });
+  expect(ok.status).toBe(200);
+  const reused = await api.call('POST', link, { form: { decision: 'agree', form: formToken } });
+  expect(reused.status).toBe(409);
+  expect(reused.text).toContain('Example NENC Commissioner');
+
+  // After expiry, within the grace period, the page still says who decided.
+  const expiredButDecided = await api.call('GET', `/a/${signer.sign({ id: 'x3', task: taskId, person: 'nenc-commissioner', exp: Date.now() - 1000 })}`);
+  expect(expiredButDecided.status).toBe(409);
+
+  const done = await eventually(() => commission(created.id), (r) => r.body.lead.status !== 'proposed');
+  expect(done.body.lead).toMatchObject({ status: 'disputed', reason: 'NHS North East and North Cumbria ICB objected: The ICB should lead this one' });
+  expect(done.body.history.find((e) => e.event === 'task-decided')).toMatchObject({ by: 'nenc-commissioner', channel: 'email' });
+});
+
+test('key rotation: links signed with a retired key still work; new links use the current key', async () => {
+  const created = await createCommission(['council', 'nenc-icb']);
+  const [mail] = await mailAbout(system, 'commissioner@nenc-icb.example', created.title);
+  const current = linkIn(mail!).split('/a/')[1]!;
+  const old = createLinkSigner(OLD_KEY);
+  expect(current.split('.')[0]).not.toBe(old.sign({ id: 'o', task: 't', person: 'p', exp: 1 }).split('.')[0]);
+
+  const oldLink = `${system.baseUrl}/a/${old.sign({ id: 'old-1', task: `${created.id}.lead`, person: 'nenc-commissioner', exp: Date.now() + 3_600_000 })}`;
+  expect((await api.call('GET', oldLink)).status).toBe(200);
+  expect((await decideByLink(api, oldLink, { decision: 'agree' })).status).toBe(200);
+  const done = await eventually(() => commission(created.id), (r) => r.body.lead.status === 'agreed');
+  expect(done.body.lead.status).toBe('agreed');
+});
+
+test('SMTP down for a while then back: each email is delivered once; an address refused with 550 escalates to the senior manager', async () => {
+  await system.stopMailbox();
+  const created = await createCommission();
+  await new Promise((r) => setTimeout(r, 3000));
+  await system.startMailbox({ rejectRecipients: ['commissioner@lsc-icb.example'] });
+
+  const nenc = await mailAbout(system, 'commissioner@nenc-icb.example', created.title);
+  const seniors = await mailAbout(system, 'senior.manager@lsc-icb.example', created.title);
+  expect(seniors[0]!.subject).toMatch(/^Escalated to you/);
+  const view = await eventually(() => commission(created.id), (r) => r.body.openTasks[0]?.notificationFailed === true);
+  const task = view.body.openTasks[0]!;
+  expect(task.notificationFailed).toBe(true);
+  expect(task.parties!.find((p) => p.partner === 'lsc-icb')).toMatchObject({
+    unreachable: ['lsc-commissioner'],
+    assignees: ['lsc-commissioner', 'lsc-senior-manager'],
+  });
+  expect(view.body.history.map((e) => e.event)).toContain('notification-failed');
+
+  // Let any retry still in flight land, then count: one message per Message-ID.
+  await new Promise((r) => setTimeout(r, 2000));
+  const all = await Promise.all(system.mailbox.messages.map((m) => simpleParser(m)));
+  const ids = all.filter((m) => m.subject?.includes(created.title)).map((m) => m.messageId);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(nenc).toHaveLength(1);
+});
