@@ -39,6 +39,26 @@ export const openApiDocument = {
           createdAt: { type: 'string', format: 'date-time' },
           dueAt: { type: 'string', format: 'date-time' },
           escalationLevel: { type: 'integer' },
+          completion: { enum: ['any', 'each-partner', 'all'], description: 'any: first decision settles; each-partner: one per partner; all: every person. A decision in rejectOn settles at once.' },
+          rejectOn: { type: 'array', items: { type: 'string' } },
+          awaiting: { type: 'array', items: { type: 'string' }, description: 'Partners (each-partner) or people (all) still to decide' },
+          parties: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                id: { type: 'string' },
+                partner: { type: 'string' },
+                assignees: { type: 'array', items: { type: 'string' } },
+                deputies: { type: 'object', additionalProperties: { type: 'string' }, description: 'deputy → the person they act for' },
+                unreachable: { type: 'array', items: { type: 'string' } },
+                decision: { type: 'object' },
+              },
+            },
+          },
+          decisions: { type: 'array', items: { type: 'object' } },
+          notificationFailed: { type: 'boolean' },
+          ifNoAnswer: { type: 'string' },
           decision: {
             type: 'object',
             properties: {
@@ -140,6 +160,41 @@ export const openApiDocument = {
           '422': problemResponse('A rule refused it (not an option; a reason is required)'),
         },
       },
+    },
+    '/api/v1/tasks/{taskId}/extension': {
+      post: {
+        summary: "Move a task's deadline (the lead commissioner, or a senior manager of a partner the task asks)",
+        parameters: [idParam('taskId')],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['reason'],
+                properties: { dueAt: { type: 'string', format: 'date-time' }, extendBy: { type: 'string', description: '"5 working days", "2 days" or ISO 8601' }, reason: { type: 'string' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': json({ type: 'object', properties: { task: { $ref: '#/components/schemas/Task' } } }),
+          '403': problemResponse('No authority to extend'),
+          '409': problemResponse('The task is closed'),
+          '422': problemResponse('The new deadline is not later than the current one'),
+        },
+      },
+    },
+    '/api/v1/people/me/delegation': {
+      put: {
+        summary: 'Name a deputy for a window: tasks created or escalated in it go to the deputy too (never cascades)',
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object', required: ['deputy', 'from', 'to'], properties: { deputy: { type: 'string' }, from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' } } } } },
+        },
+        responses: { '200': json({ type: 'object', properties: { delegation: { type: 'object' } } }), '400': problemResponse('Invalid'), '422': problemResponse('Deputy not from the same partner or sharing no role') },
+      },
+      get: { summary: "The caller's current delegation", responses: { '200': json({ type: 'object', properties: { delegation: { type: ['object', 'null'] } } }) } },
     },
     '/a/{token}': {
       get: { summary: 'Emailed link: a page showing what is asked (changes nothing)', security: [], parameters: [idParam('token')], responses: { '200': { description: 'HTML page' }, '403': { description: 'Altered or unknown link' }, '409': { description: 'Already decided' }, '410': { description: 'Expired' } } },

@@ -194,6 +194,27 @@ test('the worker is killed mid-flow and restarted: nothing is lost and no email 
   expect([...byMessageId.values()].every((count) => count === 1)).toBe(true);
 });
 
+test('delegation: a deputy must be from the same partner and share a role; the register keeps it', async () => {
+  const director = 'demo-key-council-director-000001';
+  const window = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 7 * 86_400_000).toISOString() };
+  const otherPartner = await api.call<{ detail: string }>('PUT', '/api/v1/people/me/delegation', { key: keys.nenc, json: { deputy: 'council-commissioner', ...window } });
+  expect(otherPartner.status).toBe(422);
+  expect(otherPartner.body.detail).toContain('from your own partner');
+  const noSharedRole = await api.call('PUT', '/api/v1/people/me/delegation', { key: director, json: { deputy: 'council-finance', ...window } });
+  expect(noSharedRole.status).toBe(422);
+  const unknown = await api.call('PUT', '/api/v1/people/me/delegation', { key: director, json: { deputy: 'nobody', ...window } });
+  expect(unknown.status).toBe(400);
+  const backwards = await api.call('PUT', '/api/v1/people/me/delegation', { key: director, json: { deputy: 'board-chair', from: window.to, to: window.from } });
+  expect(backwards.status).toBe(400);
+
+  const set = await api.call<{ delegation: { deputy: string; roles: string[] } }>('PUT', '/api/v1/people/me/delegation', { key: director, json: { deputy: 'board-chair', ...window } });
+  expect(set.status).toBe(200);
+  expect(set.body.delegation).toMatchObject({ deputy: 'board-chair', roles: ['executive-board'] });
+  const read = await api.call<{ delegation: { principal: string; deputy: string } }>('GET', '/api/v1/people/me/delegation', { key: director });
+  expect(read.body.delegation).toMatchObject({ principal: 'council-director-children', deputy: 'board-chair' });
+  expect((await api.call<{ delegation: unknown }>('GET', '/api/v1/people/me/delegation', { key: keys.nenc })).body.delegation).toBeNull();
+});
+
 test('operations: health, readiness, metrics and the OpenAPI document', async () => {
   expect((await api.call('GET', '/healthz')).status).toBe(200);
   const ready = await api.call<{ status: string }>('GET', '/readyz');

@@ -11,7 +11,7 @@ import { createRecordStore } from '../../activities/records';
 import { loadPartnership, policyVersionOf } from '../../config';
 import { calendarOf, type Partnership } from '../../domain/partnership';
 import type { CommissionInput } from '../../domain/commission';
-import { createJcoWorker, ensureSearchAttributes, workflowsPath } from '../../worker/worker';
+import { createJcoWorker, ensureSearchAttributes } from '../../worker/worker';
 import { ensureTestServer } from '../../scripts/lib/provision';
 import { startDevMailbox, type DevMailbox } from '../../scripts/lib/devMailbox';
 
@@ -24,10 +24,12 @@ Runtime.install({
 });
 export const SIGNING_KEY = 'test-signing-key-that-is-long-enough-0123456789';
 
+/** The product's workflows and the test-only probes. */
+const testWorkflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Bundled once per test file: every worker in it runs the same workflow code. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } });
+  bundle ??= bundleWorkflowCode({ workflowsPath: testWorkflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } });
   return bundle;
 }
 
