@@ -1,4 +1,4 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { commissionWorkflowId, type CommissionView } from '../../domain/commission';
 import type { CommissionInput } from '../../domain/commission';
 import { getCommission, jointCommission } from '../../workflows/jointCommission';
@@ -80,3 +80,10 @@ export function timeline(h: Harness) {
 
   return { firstFutureCase, advanceTo, waitFor, startAt };
 }
+
+/** The refusal type an update validator gave, or undefined when the update was accepted. */
+export const refusal = (p: Promise<unknown>): Promise<string | undefined> =>
+  p.then(
+    () => undefined,
+    (err: unknown) => (err instanceof WorkflowUpdateFailedError ? (err.cause as { type?: string }).type : String(err)),
+  );

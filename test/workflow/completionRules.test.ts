@@ -1,8 +1,7 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { addWorkingDays, subtractWorkingDays } from '../../domain/calendar';
 import type { TaskSpec } from '../../workflows/humanTask';
 import { decideTask } from '../../workflows/jointCommission';
-import { minute, MINUTE, plus, timeline } from '../helpers/timeline';
+import { minute, MINUTE, plus, timeline, refusal } from '../helpers/timeline';
 import { harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
 import { probeState, taskProbe } from '../workflows/taskProbe';
 
@@ -40,11 +39,6 @@ async function start(s: TaskSpec) {
   return { handle, decide };
 }
 
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => undefined,
-    (err: unknown) => (err instanceof WorkflowUpdateFailedError ? (err.cause as { type?: string }).type : String(err)),
-  );
 
 test('any: the first decision settles the task; nobody else can then decide', async () => {
   await h.run(async () => {

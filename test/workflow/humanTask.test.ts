@@ -1,10 +1,9 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { addWorkingDays, subtractWorkingDays } from '../../domain/calendar';
 import { loadPartnership } from '../../config';
 import type { Partnership } from '../../domain/partnership';
 import { recordDelegation } from '../../api/people';
 import { decideTask, extendTaskDeadline, getCommission } from '../../workflows/jointCommission';
-import { entries, leadTask, minute, MINUTE, party, plus, timeline } from '../helpers/timeline';
+import { entries, leadTask, minute, MINUTE, party, plus, timeline, refusal } from '../helpers/timeline';
 import { harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
 
 let h: Harness;
@@ -12,11 +11,6 @@ afterEach(async () => {
   await h?.close();
 });
 
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => undefined,
-    (err: unknown) => (err instanceof WorkflowUpdateFailedError ? (err.cause as { type?: string }).type : String(err)),
-  );
 
 /** Mail to an address once `count` have arrived (mail goes out in the background). */
 async function mailsTo(address: string, count: number) {

@@ -1,6 +1,5 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideTask, getCommission } from '../../workflows/jointCommission';
-import { entries, leadTask, minute, minutes, MINUTE, party, timeline } from '../helpers/timeline';
+import { entries, leadTask, minute, minutes, MINUTE, party, timeline, refusal } from '../helpers/timeline';
 import { harness, type Harness } from '../helpers/workflowEnv';
 
 let h: Harness;
@@ -117,11 +116,6 @@ test('a senior manager answers after escalation and the lead is agreed', async (
   });
 });
 
-const refusal = (p: Promise<unknown>) =>
-  p.then(
-    () => undefined,
-    (err: unknown) => (err instanceof WorkflowUpdateFailedError ? (err.cause as { type?: string }).type : String(err)),
-  );
 
 test('an objection needs a reason and disputes the lead at once; refused decisions leave no trace', async () => {
   await h.run(async () => {
