@@ -14,7 +14,9 @@ import { jointCommission, getCommission } from '../workflows/jointCommission';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
-import { maySee, readCommission, viaTemporal } from './subjects';
+import { authorize } from './permissions';
+import { timelineOf } from './timeline';
+import { readCommission, scopeOf, viaTemporal } from './subjects';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 function commissionIdFrom(bytes: Buffer): string {
@@ -49,9 +51,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
         unknown.map(({ p, i }) => ({ path: `partners[${i}]`, message: `no partner has the id "${p}"` })),
       );
     }
-    if (!person.roles.includes('commissioner') || !person.partner || !body.partners.includes(person.partner)) {
-      throw problem(403, 'Only a commissioner of one of the listed partners may start a joint commission.');
-    }
+    authorize(person, 'commission.start', { partners: body.partners }, '');
 
     const key = req.get('idempotency-key');
     if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
@@ -71,7 +71,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
       estimatedValue: body.estimatedValue,
       highRiskFactors: body.highRiskFactors,
       healthCareService: body.healthCareService,
-      createdBy: { person: person.id, partner: person.partner },
+      createdBy: { person: person.id, partner: person.partner! },
       calendar: calendarOf(ctx.partnership),
       policy: { leadPartnerAgreement: ctx.partnership.policies.leadPartnerAgreement },
       policyVersion: ctx.policyVersion,
@@ -107,11 +107,11 @@ export function commissionsRouter(ctx: ApiContext): Router {
     const person = caller(req);
     const parsed = listQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
-    if (!person.partner) return void res.json({ items: [] });
+    authorize(person, 'commission.list', {}, '');
     const clauses = [
       `WorkflowType = 'jointCommission'`,
       `ExecutionStatus != 'ContinuedAsNew'`,
-      `JcoPartners = ${q(person.partner)}`,
+      `JcoPartners = ${q(person.partner!)}`,
     ];
     if (parsed.data.partner) clauses.push(`JcoPartners = ${q(parsed.data.partner)}`);
     if (parsed.data.stage) clauses.push(`JcoStage = ${q(parsed.data.stage)}`);
@@ -138,8 +138,15 @@ export function commissionsRouter(ctx: ApiContext): Router {
   router.get('/:id', async (req, res) => {
     const person = caller(req);
     const view = await readCommission(ctx, req.params.id);
-    if (!maySee(person, view)) throw problem(404, `There is no commission ${req.params.id}.`);
+    authorize(person, 'commission.read', scopeOf(view), `There is no commission ${req.params.id}.`);
     res.json(view);
+  });
+
+  router.get('/:id/timeline', async (req, res) => {
+    const person = caller(req);
+    const view = await readCommission(ctx, req.params.id);
+    authorize(person, 'commission.read', scopeOf(view), `There is no commission ${req.params.id}.`);
+    res.json({ id: view.id, title: view.title, items: timelineOf(view.history, ctx.partnership) });
   });
 
   return router;

@@ -5,6 +5,7 @@ import { personById } from '../domain/partnership';
 import { delegationRegister, getDelegations, setDelegation, type SetDelegation } from '../workflows/delegations';
 import { caller } from './auth';
 import type { ApiContext } from './context';
+import { authorize } from './permissions';
 import { invalid, problem } from './problem';
 import { viaTemporal } from './subjects';
 
@@ -24,6 +25,7 @@ export function peopleRouter(ctx: ApiContext): Router {
 
   router.put('/me/delegation', async (req, res) => {
     const person = caller(req);
+    authorize(person, 'delegation.manage', {}, '');
     const parsed = delegationBodySchema.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'delegation');
     const deputy = personById(ctx.partnership, parsed.data.deputy);
@@ -42,6 +44,7 @@ export function peopleRouter(ctx: ApiContext): Router {
 
   router.get('/me/delegation', async (req, res) => {
     const person = caller(req);
+    authorize(person, 'delegation.manage', {}, '');
     const all = await viaTemporal('The delegation register', async () => {
       try {
         return await ctx.client.workflow.getHandle(DELEGATIONS_WORKFLOW_ID).query(getDelegations);

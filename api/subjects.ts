@@ -1,9 +1,9 @@
 import type { Task } from '../domain/task';
 import { commissionWorkflowId, COMMISSION_ID, type CommissionView } from '../domain/commission';
-import type { Person } from '../domain/partnership';
 import { getCommission } from '../workflows/jointCommission';
 import type { ApiContext } from './context';
 import { problem } from './problem';
+import type { Scope } from './permissions';
 import { temporalProblem } from './temporalErrors';
 
 /** Runs a Temporal call, turning what Temporal says into a problem the caller understands. */
@@ -20,14 +20,10 @@ export async function readCommission(ctx: ApiContext, id: string): Promise<Commi
   return viaTemporal(`Commission ${id}`, () => ctx.client.workflow.getHandle(commissionWorkflowId(id)).query(getCommission));
 }
 
-/** Partner staff see what involves their partner; anyone sees a task they may decide. */
-export function maySee(person: Person, view: Pick<CommissionView, 'partners' | 'tasks'>): boolean {
-  return (
-    (person.partner !== undefined && view.partners.includes(person.partner)) ||
-    view.tasks.some((t) => t.assignees.includes(person.id))
-  );
-}
-
-export function publicTask(t: Task): Task {
-  return t;
+/** What the permission rules look at for a commission: its partners and everyone its tasks ask. */
+export function scopeOf(view: Pick<CommissionView, 'partners' | 'tasks'>): Scope {
+  return {
+    partners: view.partners,
+    assignees: [...new Set(view.tasks.flatMap((t: Task) => [...t.assignees, ...(t.parties ?? []).flatMap((p) => p.assignees)]))],
+  };
 }

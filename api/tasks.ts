@@ -8,7 +8,8 @@ import { calendarOf } from '../domain/partnership';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
-import { maySee, readCommission, viaTemporal } from './subjects';
+import { authorize } from './permissions';
+import { readCommission, scopeOf, viaTemporal } from './subjects';
 
 const decisionBody = z
   .object({
@@ -80,7 +81,7 @@ export function tasksRouter(ctx: ApiContext): Router {
   router.get('/:id', async (req, res) => {
     const person = caller(req);
     const { task, commission } = await readTask(ctx, req.params.id);
-    if (!maySee(person, commission)) throw problem(404, `There is no task ${req.params.id}.`);
+    authorize(person, 'task.read', scopeOf(commission), `There is no task ${req.params.id}.`);
     res.json(task);
   });
 
@@ -89,7 +90,7 @@ export function tasksRouter(ctx: ApiContext): Router {
     const parsed = decisionBody.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'decision');
     const { commission } = await readTask(ctx, req.params.id);
-    if (!maySee(person, commission)) throw problem(404, `There is no task ${req.params.id}.`);
+    authorize(person, 'task.decide', scopeOf(commission), `There is no task ${req.params.id}.`);
     const task = await decide(ctx, req.params.id, person.id, 'api', parsed.data);
     res.json({ task });
   });
@@ -99,7 +100,7 @@ export function tasksRouter(ctx: ApiContext): Router {
     const parsed = extensionBody.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'extension');
     const { task, commission } = await readTask(ctx, req.params.id);
-    if (!maySee(person, commission)) throw problem(404, `There is no task ${req.params.id}.`);
+    authorize(person, 'task.extend', scopeOf(commission), `There is no task ${req.params.id}.`);
     const dueAt = parsed.data.dueAt
       ? new Date(parsed.data.dueAt)
       : addDuration(calendarOf(ctx.partnership), new Date(task.dueAt), parsed.data.extendBy!);

@@ -133,7 +133,7 @@ test('the API refuses what a caller may not do, with problem+json naming the rul
     json: { title: 'Finance tries', partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 10 },
   });
   expect(notCommissioner.status).toBe(403);
-  expect(notCommissioner.body.detail).toContain('Only a commissioner');
+  expect(notCommissioner.body.detail).toContain('only a commissioner of one of the partners listed');
 
   const created = await createCommission(['council', 'nenc-icb']);
   // LSC is not involved: it cannot see the commission at all.

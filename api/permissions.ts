@@ -1,0 +1,81 @@
+import type { Person, Role } from '../domain/partnership';
+import { problem } from './problem';
+
+/**
+ * Who may do what, in one place (the README has the same table). The API checks these before
+ * touching a workflow; the workflow's own validators then check what only it knows (whether a
+ * task is still open, whether the caller is an assignee or a deputy now, who may extend).
+ */
+export type Action =
+  | 'commission.start'
+  | 'commission.list'
+  | 'commission.read'
+  | 'task.read'
+  | 'task.decide'
+  | 'task.extend'
+  | 'inbox.read'
+  | 'delegation.manage';
+
+/** What a rule looks at: the subject's partners and the people its tasks ask. */
+export interface Scope {
+  partners?: string[];
+  assignees?: string[];
+}
+
+interface Rule {
+  who: string;
+  denied: 403 | 404;
+  allows(person: Person, scope: Scope): boolean;
+}
+
+const holds = (person: Person, ...roles: Role[]): boolean => roles.some((r) => person.roles.includes(r));
+const atParticipating = (person: Person, scope: Scope): boolean => person.partner !== undefined && (scope.partners ?? []).includes(person.partner);
+const asked = (person: Person, scope: Scope): boolean => (scope.assignees ?? []).includes(person.id);
+const followsCommissions = (person: Person, scope: Scope): boolean =>
+  atParticipating(person, scope) && holds(person, 'commissioner', 'senior-manager', 'procurement', 'finance', 'legal');
+
+export const permissions: Record<Action, Rule> = {
+  'commission.start': {
+    who: 'a commissioner of one of the partners listed in the request',
+    denied: 403,
+    allows: (p, s) => holds(p, 'commissioner') && atParticipating(p, s),
+  },
+  'commission.list': {
+    who: "anyone at a partner; the list holds only their partner's commissions",
+    denied: 403,
+    allows: (p) => p.partner !== undefined,
+  },
+  'commission.read': {
+    who: 'a commissioner, senior manager, procurement, finance or legal officer of a participating partner, or anyone a task of it asks (others: 404, not the data)',
+    denied: 404,
+    allows: (p, s) => followsCommissions(p, s) || asked(p, s),
+  },
+  'task.read': {
+    who: 'whoever may read its subject',
+    denied: 404,
+    allows: (p, s) => followsCommissions(p, s) || asked(p, s),
+  },
+  'task.decide': {
+    who: 'its assignees and their deputies now (checked by the workflow: 403 otherwise)',
+    denied: 404,
+    allows: (p, s) => followsCommissions(p, s) || asked(p, s),
+  },
+  'task.extend': {
+    who: "the subject's lead commissioner, or a senior manager of a partner the task asks (checked by the workflow: 403 otherwise)",
+    denied: 404,
+    allows: (p, s) => followsCommissions(p, s) || asked(p, s),
+  },
+  'inbox.read': { who: 'anyone signed in: their own open tasks', denied: 403, allows: () => true },
+  'delegation.manage': { who: 'anyone at a partner, for themselves', denied: 403, allows: (p) => p.partner !== undefined },
+};
+
+export function can(person: Person, action: Action, scope: Scope = {}): boolean {
+  return permissions[action].allows(person, scope);
+}
+
+/** Throws the rule's refusal: 404 where even the existence of the thing is not theirs to know. */
+export function authorize(person: Person, action: Action, scope: Scope, notFound: string): void {
+  if (can(person, action, scope)) return;
+  const rule = permissions[action];
+  throw problem(rule.denied, rule.denied === 404 ? notFound : `Not allowed: only ${rule.who} may do this.`);
+}

@@ -1,0 +1,49 @@
+import type { HistoryEntry } from '../domain/commission';
+import { partnerById, personById, type Partnership } from '../domain/partnership';
+import { ukDateTime } from './pages';
+
+export interface TimelineItem {
+  at: string;
+  event: string;
+  who?: string | undefined;
+  partner?: string | undefined;
+  actingFor?: string | undefined;
+  channel?: 'api' | 'email' | undefined;
+  what: string;
+  text: string;
+}
+
+const verbs: Record<string, string> = {
+  'commission-created': 'started the commission',
+  'lead-proposed': 'proposed the lead partner',
+  'task-opened': 'a task was opened',
+  'reminder-sent': 'a reminder was sent',
+  escalated: 'the task was escalated',
+  'deadline-extended': 'extended the deadline',
+  'task-decided': 'decided',
+  'task-expired': 'the task expired',
+  'notification-failed': 'an email could not be delivered',
+  'email-failed': 'an email failed',
+  'lead-agreed': 'the lead partner was agreed',
+  'lead-disputed': 'the lead partner was disputed',
+};
+
+/**
+ * The commission's record in plain words, from the workflow's own history entries (so it stays
+ * true across restarts and continue-as-new): who, for which partner, acting for whom, when, by
+ * which channel, what, and why.
+ */
+export function timelineOf(history: HistoryEntry[], partnership: Partnership): TimelineItem[] {
+  const personName = (id?: string) => (id ? (personById(partnership, id)?.name ?? id) : undefined);
+  const partnerName = (id?: string) => (id ? (partnerById(partnership, id)?.name ?? id) : undefined);
+  return history.map((e) => {
+    const who = personName(e.by);
+    const what = `${verbs[e.event] ?? e.event}${e.detail ? `: ${e.detail}` : ''}`;
+    const parts = [
+      ukDateTime(e.at),
+      who ? `${who}${e.partner ? ` (${partnerName(e.partner)})` : ''}${e.actingFor ? `, acting for ${personName(e.actingFor)}` : ''}` : e.partner ? partnerName(e.partner) : 'The system',
+      e.channel ? `by ${e.channel === 'email' ? 'emailed link' : 'the API'}` : undefined,
+    ].filter(Boolean);
+    return { at: e.at, event: e.event, who: e.by, partner: e.partner, actingFor: e.actingFor, channel: e.channel, what, text: `${parts.join(', ')}: ${what}` };
+  });
+}

@@ -1,0 +1,81 @@
+import type { CommissionView } from '../../domain/commission';
+import { loadPartnership } from '../../config';
+import { startSystem, type RunningSystem } from '../../scripts/lib/system';
+import { client, eventually, keys } from '../helpers/http';
+
+/**
+ * Every endpoint, every person of the bundled partnership: allowed or denied as the permission
+ * table in the README says. The expectations are written out here, not derived from the code.
+ */
+let system: RunningSystem;
+let api: ReturnType<typeof client>;
+let commission: CommissionView;
+let taskId: string;
+const people = loadPartnership().people.filter((p) => p.apiKey);
+
+beforeAll(async () => {
+  system = await startSystem();
+  api = client(system);
+  const created = await api.call<CommissionView>('POST', '/api/v1/commissions', {
+    key: keys.council,
+    json: { title: `Permissions walk ${Date.now()}`, partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 50_000 },
+  });
+  commission = created.body;
+  const view = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${commission.id}`, { key: keys.council }), (r) => r.body.openTasks.length === 1);
+  taskId = view.body.openTasks[0]!.id;
+}, 180_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+// Commissioners, senior managers and the enabling functions of the council and NENC follow this commission.
+const followers = ['council-commissioner', 'council-senior-manager', 'council-procurement', 'council-finance', 'council-legal', 'nenc-commissioner', 'nenc-senior-manager', 'nenc-finance'];
+const expectFor = (allowed: string[], yes: number | ((id: string) => number), no: number) => (id: string) =>
+  allowed.includes(id) ? (typeof yes === 'function' ? yes(id) : yes) : no;
+
+const endpoints: { name: string; call: () => { method: string; path: string; json?: unknown }; expected: (id: string) => number }[] = [
+  {
+    name: 'POST /api/v1/commissions',
+    call: () => ({ method: 'POST', path: '/api/v1/commissions', json: { title: 'Walk start', partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 1 } }),
+    expected: expectFor(['council-commissioner', 'nenc-commissioner'], 201, 403),
+  },
+  { name: 'GET /api/v1/commissions', call: () => ({ method: 'GET', path: '/api/v1/commissions' }), expected: (id) => (id === 'parent-carer-rep' ? 403 : 200) },
+  { name: 'GET /api/v1/commissions/{id}', call: () => ({ method: 'GET', path: `/api/v1/commissions/${commission.id}` }), expected: expectFor(followers, 200, 404) },
+  { name: 'GET /api/v1/commissions/{id}/timeline', call: () => ({ method: 'GET', path: `/api/v1/commissions/${commission.id}/timeline` }), expected: expectFor(followers, 200, 404) },
+  { name: 'GET /api/v1/tasks', call: () => ({ method: 'GET', path: '/api/v1/tasks' }), expected: () => 200 },
+  { name: 'GET /api/v1/tasks/{id}', call: () => ({ method: 'GET', path: `/api/v1/tasks/${taskId}` }), expected: expectFor(followers, 200, 404) },
+  {
+    // An option that does not exist: past the permission gate, the workflow refuses it (422) for its assignee, 403 for others.
+    name: 'POST /api/v1/tasks/{id}/decision',
+    call: () => ({ method: 'POST', path: `/api/v1/tasks/${taskId}/decision`, json: { decision: 'perhaps' } }),
+    expected: expectFor(followers, (id) => (id === 'nenc-commissioner' ? 422 : 403), 404),
+  },
+  {
+    // A deadline in the past: those with authority get the rule's 422, other followers 403.
+    name: 'POST /api/v1/tasks/{id}/extension',
+    call: () => ({ method: 'POST', path: `/api/v1/tasks/${taskId}/extension`, json: { dueAt: '2020-01-01T00:00:00Z', reason: 'permissions walk' } }),
+    expected: expectFor(followers, (id) => (['council-commissioner', 'nenc-senior-manager'].includes(id) ? 422 : 403), 404),
+  },
+  { name: 'GET /api/v1/people/me/delegation', call: () => ({ method: 'GET', path: '/api/v1/people/me/delegation' }), expected: (id) => (id === 'parent-carer-rep' ? 403 : 200) },
+];
+
+test.each(endpoints.map((e) => [e.name, e] as const))('%s: every person allowed or denied as the table says', async (_name, endpoint) => {
+  const got: Record<string, number> = {};
+  const want: Record<string, number> = {};
+  for (const person of people) {
+    const { method, path, json } = endpoint.call();
+    got[person.id] = (await api.call(method, path, { key: person.apiKey!, json })).status;
+    want[person.id] = endpoint.expected(person.id);
+  }
+  expect(got).toEqual(want);
+  // And nobody without a key gets anything.
+  const { method, path, json } = endpoint.call();
+  expect((await api.call(method, path, { json })).status).toBe(401);
+});
+
+test('the timeline tells the story in plain words', async () => {
+  const res = await api.call<{ items: { event: string; text: string }[] }>('GET', `/api/v1/commissions/${commission.id}/timeline`, { key: keys.council });
+  expect(res.body.items.map((i) => i.event).slice(0, 3)).toEqual(['commission-created', 'lead-proposed', 'task-opened']);
+  expect(res.body.items[0]!.text).toMatch(/^\w+day, \d{1,2} \w+ \d{4} at \d{2}:\d{2}, Example Council Commissioner \(Cumberland Council\): started the commission: Permissions walk/);
+});
