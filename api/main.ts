@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createLinkSigner, signingKeysFrom } from '../activities/links';
 import { loadConfigOrExit, requireSetting } from '../config';
 import { createApp } from './app';
+import { RecentSet } from './recentSet';
 
 /** The production API process, configured only by the environment. */
 function main(): void {
@@ -26,6 +27,7 @@ function main(): void {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     links: createLinkSigner(signingKeysFrom(signingKey, env.LINK_SIGNING_KEYS_PREVIOUS)),
     linkGraceMs: env.LINK_GRACE_DAYS * 86_400_000,
+    recentDecisions: new RecentSet(),
     publicBaseUrl: env.PUBLIC_BASE_URL,
     devMailDir: env.JCO_DEV_MAIL_DIR ? path.resolve(env.JCO_DEV_MAIL_DIR) : undefined,
   });

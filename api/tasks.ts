@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { commissionWorkflowId } from '../domain/commission';
-import { subjectIdOfTask, type Channel, type Task } from '../domain/task';
+import { inboxEntry, INBOX_MEMO, subjectIdOfTask, type Channel, type InboxEntry, type Task } from '../domain/task';
 import { decideTask, extendTaskDeadline, getCommission } from '../workflows/jointCommission';
 import { addDuration, durationText } from '../domain/duration';
 import { calendarOf } from '../domain/partnership';
@@ -16,6 +16,14 @@ const decisionBody = z
     decision: z.string().min(1, 'say which option you choose'),
     comment: z.string().trim().max(4000).optional(),
     data: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const inboxQuery = z
+  .object({
+    subject: z.string().regex(/^[a-z]+-[a-z0-9]+$/, 'a subject id such as jc-abc123defg').optional(),
+    kind: z.string().regex(/^[a-z-]+$/, 'a task kind such as lead-partner-agreement').optional(),
+    overdue: z.enum(['true', 'false']).optional(),
   })
   .strict();
 
@@ -52,11 +60,13 @@ export async function decide(
   const subjectId = subjectIdOfTask(taskId);
   if (!subjectId) throw problem(404, `There is no task ${taskId}.`);
   const handle = ctx.client.workflow.getHandle(commissionWorkflowId(subjectId));
-  return viaTemporal(`Task ${taskId}`, () =>
+  const task = await viaTemporal(`Task ${taskId}`, () =>
     handle.executeUpdate(decideTask, {
       args: [{ taskId, by, channel, decision: body.decision, comment: body.comment || undefined, data: body.data, linkId }],
     }),
   );
+  ctx.recentDecisions.add(`${taskId} ${by}`);
+  return task;
 }
 
 export function tasksRouter(ctx: ApiContext): Router {
@@ -64,18 +74,28 @@ export function tasksRouter(ctx: ApiContext): Router {
 
   router.get('/', async (req, res) => {
     const person = caller(req);
+    authorize(person, 'inbox.read', {}, '');
+    const parsed = inboxQuery.safeParse(req.query);
+    if (!parsed.success) throw invalid(parsed.error, 'query');
+    const filters = parsed.data;
+    const now = new Date().toISOString();
     const query = `JcoAssignees = '${person.id}' AND ExecutionStatus = 'Running'`;
     const tasks = await viaTemporal('The inbox', async () => {
-      const found: Task[] = [];
-      for await (const wf of ctx.client.workflow.list({ query, pageSize: 200 })) {
-        // Visibility can lag a decision; the workflow's own state is the truth.
-        const view = await ctx.client.workflow.getHandle(wf.workflowId).query(getCommission);
-        found.push(...view.openTasks.filter((t) => t.assignees.includes(person.id)));
+      const found: InboxEntry[] = [];
+      for await (const wf of ctx.client.workflow.list({ query, pageSize: 1000 })) {
+        let open = wf.memo?.[INBOX_MEMO] as InboxEntry[] | undefined;
+        // Commissions started before the inbox memo existed: ask the workflow itself.
+        open ??= (await ctx.client.workflow.getHandle(wf.workflowId).query(getCommission)).openTasks.map(inboxEntry);
+        found.push(...open.filter((t) => t.assignees.includes(person.id) && !ctx.recentDecisions.has(`${t.id} ${person.id}`)));
       }
       return found;
     });
-    tasks.sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-    res.json({ tasks });
+    const shown = tasks
+      .filter((t) => (filters.subject ? t.subject.id === filters.subject : true))
+      .filter((t) => (filters.kind ? t.kind === filters.kind : true))
+      .filter((t) => (filters.overdue === undefined ? true : (t.dueAt < now) === (filters.overdue === 'true')))
+      .sort((a, b) => b.dueAt.localeCompare(a.dueAt));
+    res.json({ tasks: shown });
   });
 
   router.get('/:id', async (req, res) => {

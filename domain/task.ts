@@ -138,3 +138,25 @@ export function taskId(subjectId: string, key: string): string {
 export function subjectIdOfTask(id: string): string | undefined {
   return TASK_ID.exec(id)?.[1];
 }
+
+/** The memo key under which a workflow keeps its open tasks for the inbox. */
+export const INBOX_MEMO = 'inbox';
+
+/** What the inbox shows of a task: enough to list and filter it, no personal data. */
+export type InboxEntry = Pick<Task, 'id' | 'kind' | 'title' | 'subject' | 'assignees' | 'options' | 'status' | 'createdAt' | 'dueAt' | 'escalationLevel' | 'awaiting'>;
+
+export function inboxEntry(t: Task): InboxEntry {
+  return {
+    id: t.id,
+    kind: t.kind,
+    title: t.title,
+    subject: t.subject,
+    assignees: t.assignees,
+    options: t.options,
+    status: t.status,
+    createdAt: t.createdAt,
+    dueAt: t.dueAt,
+    escalationLevel: t.escalationLevel,
+    awaiting: t.awaiting,
+  };
+}

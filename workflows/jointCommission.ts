@@ -8,6 +8,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -22,7 +23,7 @@ import {
   type Stage,
 } from '../domain/commission';
 import { assigneesKey, leadStatusKey, partnersKey, stageKey } from '../domain/searchAttributes';
-import type { DecisionRequest, ExtensionRequest, Task } from '../domain/task';
+import { inboxEntry, INBOX_MEMO, type DecisionRequest, type ExtensionRequest, type Task } from '../domain/task';
 import { isPermanentFailure, runTask, type TaskContext } from './humanTask';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
 import { TaskBook, type TaskBookState } from './tasks';
@@ -92,6 +93,9 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
   }
 
   const publish = (): void => {
+    // The inbox reads open tasks from the memo that visibility returns with each workflow, so
+    // listing a person's tasks takes one visibility call instead of a query per commission.
+    if (patched('inbox-memo')) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry) });
     upsertSearchAttributes([
       { key: stageKey, value: state.stage },
       { key: leadStatusKey, value: state.lead.status },

@@ -156,6 +156,15 @@ test('the API refuses what a caller may not do, with problem+json naming the rul
     (r) => r.body.tasks.some((t) => t.id === task.id),
   );
   expect(inbox.body.tasks.map((t) => t.id)).toContain(task.id);
+  const inboxOf = async (query: string) => (await api.call<{ tasks: Task[] }>('GET', `/api/v1/tasks${query}`, { key: keys.nenc })).body.tasks.map((t) => t.id);
+  expect(await inboxOf(`?subject=${created.id}`)).toEqual([task.id]);
+  expect(await inboxOf('?kind=lead-partner-agreement')).toContain(task.id);
+  expect(await inboxOf('?kind=stage-gate')).toEqual([]);
+  expect(await inboxOf('?overdue=true')).toEqual([]);
+  expect(await inboxOf('?overdue=false')).toContain(task.id);
+  const all = inbox.body.tasks.map((t) => t.dueAt);
+  expect(all).toEqual([...all].sort().reverse());
+  expect((await api.call('GET', '/api/v1/tasks?overdue=maybe', { key: keys.nenc })).status).toBe(400);
   expect((await api.call('POST', `/api/v1/tasks/${task.id}/decision`, { key: keys.nenc, json: { decision: 'agree' } })).status).toBe(200);
   // Decided now: not in the inbox, and a second decision conflicts.
   const after = await api.call<{ tasks: Task[] }>('GET', '/api/v1/tasks', { key: keys.nenc });
