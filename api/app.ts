@@ -1,6 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
-import { apiKeyAuth } from './auth';
+import { identify } from './auth';
 import { commissionsRouter } from './commissions';
 import type { ApiContext } from './context';
 import { devMailRouter } from './devMail';
@@ -36,7 +36,7 @@ export function createApp(ctx: ApiContext): Express {
 
   const api = express.Router();
   api.use(express.json({ limit: '256kb' }));
-  api.use(apiKeyAuth(ctx.partnership));
+  api.use(identify(ctx.partnership, ctx.oidc));
   api.use('/commissions', commissionsRouter(ctx));
   api.use('/tasks', tasksRouter(ctx));
   api.use('/people', peopleRouter(ctx));

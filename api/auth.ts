@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Partnership, Person } from '../domain/partnership';
+import type { OidcResult } from './oidc';
 import { problem } from './problem';
 
 declare module 'express-serve-static-core' {
@@ -12,17 +13,25 @@ declare module 'express-serve-static-core' {
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /**
- * API keys from the partnership file. Only digests are kept; every digest is compared, in
- * constant time, so the response time does not reveal which key was close.
+ * Identity: API keys from the partnership file, and OpenID Connect bearer tokens when an issuer
+ * is configured. Only key digests are kept; every digest is compared, in constant time, so the
+ * response time does not reveal which key was close.
  */
-export function apiKeyAuth(partnership: Partnership) {
+export function identify(partnership: Partnership, oidc?: (token: string) => Promise<OidcResult>) {
   const keys = partnership.people.filter((p) => p.apiKey).map((p) => ({ person: p, digest: digest(p.apiKey!) }));
 
-  return (req: Request, _res: Response, next: NextFunction): void => {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) return next(problem(401, 'Send your API key as "Authorization: Bearer <key>".'));
-    const given = digest(match[1]!);
+    if (!match) return next(problem(401, 'Send your API key or sign-in token as "Authorization: Bearer <key>".'));
+    const token = match[1]!;
+    if (oidc && token.split('.').length === 3) {
+      const result = await oidc(token);
+      if (!result.ok) return next(problem(401, result.reason));
+      req.person = result.person;
+      return next();
+    }
+    const given = digest(token);
     let found: Person | undefined;
     for (const k of keys) if (timingSafeEqual(k.digest, given)) found = k.person;
     if (!found) return next(problem(401, 'This API key is not known; ask your partnership administrator for yours.'));

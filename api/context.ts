@@ -1,6 +1,7 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { LinkSigner } from '../activities/links';
 import type { Partnership } from '../domain/partnership';
+import type { OidcResult } from './oidc';
 import type { RecentSet } from './recentSet';
 
 /** What every route needs, built once by api/main.ts (or a test). */
@@ -20,6 +21,8 @@ export interface ApiContext {
    * and until it does the inbox must not show a task the caller has just decided.
    */
   recentDecisions: RecentSet;
+  /** Verifies OpenID Connect bearer tokens, when single sign-on is configured. */
+  oidc?: ((token: string) => Promise<OidcResult>) | undefined;
   /** Serve the local dev mailbox from here (the embedded default only). */
   devMailDir?: string | undefined;
 }

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createLinkSigner, signingKeysFrom } from '../activities/links';
 import { loadConfigOrExit, requireSetting } from '../config';
 import { createApp } from './app';
+import { oidcVerifier } from './oidc';
 import { RecentSet } from './recentSet';
 
 /** The production API process, configured only by the environment. */
@@ -28,6 +29,10 @@ function main(): void {
     links: createLinkSigner(signingKeysFrom(signingKey, env.LINK_SIGNING_KEYS_PREVIOUS)),
     linkGraceMs: env.LINK_GRACE_DAYS * 86_400_000,
     recentDecisions: new RecentSet(),
+    oidc:
+      env.OIDC_ISSUER && env.OIDC_AUDIENCE && env.OIDC_JWKS_URL
+        ? oidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL, personClaim: env.OIDC_PERSON_CLAIM }, partnership)
+        : undefined,
     publicBaseUrl: env.PUBLIC_BASE_URL,
     devMailDir: env.JCO_DEV_MAIL_DIR ? path.resolve(env.JCO_DEV_MAIL_DIR) : undefined,
   });

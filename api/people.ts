@@ -23,6 +23,11 @@ export async function recordDelegation(client: Client, taskQueue: string, req: S
 export function peopleRouter(ctx: ApiContext): Router {
   const router = Router();
 
+  router.get('/me', (req, res) => {
+    const person = caller(req);
+    res.json({ id: person.id, name: person.name, partner: person.partner ?? null, roles: person.roles });
+  });
+
   router.put('/me/delegation', async (req, res) => {
     const person = caller(req);
     authorize(person, 'delegation.manage', {}, '');

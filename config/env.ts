@@ -21,6 +21,12 @@ const envSchema = z.object({
   LINK_SIGNING_KEYS_PREVIOUS: z.string().optional(),
   /** Days after a link expires that its page still says who decided (409) rather than "expired" (410). */
   LINK_GRACE_DAYS: z.coerce.number().int().min(0).default(30),
+  /** OpenID Connect single sign-on beside API keys (e.g. Microsoft Entra ID): all three or none. */
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  OIDC_JWKS_URL: z.url().optional(),
+  /** Which claim names the person: their email in the partnership file, or their `oidcSubject`. */
+  OIDC_PERSON_CLAIM: z.enum(['email', 'preferred_username', 'sub']).default('email'),
   /** Where durable records (decision record, email ledger) are kept. */
   JCO_DATA_DIR: z.string().min(1).default('var'),
   /** Set by `npm start`: serve the local dev mailbox at /dev/mail from this folder. */
@@ -31,9 +37,16 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+const oidcVariables = ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URL'] as const;
+
 /** Reads the environment once; every problem is reported with the variable's name. */
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const result = envSchema.safeParse(source);
+  const result = envSchema
+    .refine((e) => oidcVariables.every((k) => e[k] === undefined) || oidcVariables.every((k) => e[k] !== undefined), {
+      path: ['OIDC_ISSUER'],
+      message: 'set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together, or none of them',
+    })
+    .safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  - ${issuePath(i.path)}: ${i.message}`);
     throw new Error(`The environment is not valid:\n${lines.join('\n')}`);

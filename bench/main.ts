@@ -1,0 +1,18 @@
+import { inboxBenchmark } from './inbox';
+
+/** `npm run bench [name...]`: runs the named benchmarks (all by default), each on its own servers. */
+const benchmarks: Record<string, () => Promise<string>> = { inbox: () => inboxBenchmark() };
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benchmarks);
+  for (const name of names) {
+    const run = benchmarks[name];
+    if (!run) throw new Error(`no benchmark "${name}"; there are: ${Object.keys(benchmarks).join(', ')}`);
+    console.log(await run());
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
