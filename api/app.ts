@@ -1,10 +1,13 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import { identify } from './auth';
 import { commissionsRouter } from './commissions';
 import type { ApiContext } from './context';
 import { devMailRouter } from './devMail';
 import { linksRouter } from './links';
+import { requestLog } from './observability';
 import { openApiDocument } from './openapi';
 import { metrics, opsRouter } from './ops';
 import { esc, page } from './pages';
@@ -15,8 +18,10 @@ import { tasksRouter } from './tasks';
 export function createApp(ctx: ApiContext): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', ctx.trustProxy ?? false);
   const m = metrics();
+  app.use(requestLog(ctx.logger));
+  app.use(helmet());
   app.use(m.middleware);
 
   app.use(opsRouter(ctx, m.registry));
@@ -31,12 +36,23 @@ export function createApp(ctx: ApiContext): Express {
   const govuk = path.dirname(require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.css'));
   app.get('/assets/govuk-frontend.min.css', (_req, res) => res.sendFile(path.join(govuk, 'govuk-frontend.min.css'), { maxAge: '1d' }));
   app.use('/assets/images', express.static(path.join(govuk, 'assets', 'images'), { index: false, maxAge: '1d' }));
-  app.use('/a', linksRouter(ctx));
+  app.use('/a', rateLimit({ windowMs: 60_000, limit: ctx.rateLimitPerMinute, standardHeaders: 'draft-7', legacyHeaders: false, handler: (_req, _res, next) => next(problem(429, 'Too many requests from here; wait a minute and try again.')) }), linksRouter(ctx));
   if (ctx.devMailDir) app.use('/dev/mail', devMailRouter(ctx.devMailDir));
 
   const api = express.Router();
   api.use(express.json({ limit: '256kb' }));
   api.use(identify(ctx.partnership, ctx.oidc));
+  // Per person, after identity: one partner's integration cannot starve the others.
+  api.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: ctx.rateLimitPerMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: (req) => req.person!.id,
+      handler: (_req, _res, next) => next(problem(429, 'Too many requests for your key; wait a minute and try again.', undefined, { 'Retry-After': '60' })),
+    }),
+  );
   api.use('/commissions', commissionsRouter(ctx));
   api.use('/tasks', tasksRouter(ctx));
   api.use('/people', peopleRouter(ctx));

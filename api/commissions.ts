@@ -77,7 +77,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
       policyVersion: ctx.policyVersion,
     };
 
-    const handle = await viaTemporal('The commission', () =>
+    const handle = await viaTemporal(ctx, 'The commission', () =>
       ctx.client.workflow.start(jointCommission, {
         workflowId: commissionWorkflowId(id),
         taskQueue: ctx.taskQueue,
@@ -94,7 +94,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
       }),
     );
     if (key) {
-      const described = await viaTemporal('The commission', () => handle.describe());
+      const described = await viaTemporal(ctx, 'The commission', () => handle.describe());
       if (described.memo?.['requestHash'] !== requestHash) {
         throw problem(422, 'This Idempotency-Key was already used for a different commission request; use a new key.');
       }
@@ -115,7 +115,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
     ];
     if (parsed.data.partner) clauses.push(`JcoPartners = ${q(parsed.data.partner)}`);
     if (parsed.data.stage) clauses.push(`JcoStage = ${q(parsed.data.stage)}`);
-    const items = await viaTemporal('The list', async () => {
+    const items = await viaTemporal(ctx, 'The list', async () => {
       const out: object[] = [];
       for await (const wf of ctx.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
         const sa = wf.typedSearchAttributes;

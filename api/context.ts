@@ -1,8 +1,11 @@
 import type { Client, Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
 import type { LinkSigner } from '../activities/links';
 import type { Partnership } from '../domain/partnership';
 import type { OidcResult } from './oidc';
+import type { InboxModel } from './inboxModel';
 import type { RecentSet } from './recentSet';
+import type { TemporalHealth } from './temporalHealth';
 
 /** What every route needs, built once by api/main.ts (or a test). */
 export interface ApiContext {
@@ -21,8 +24,17 @@ export interface ApiContext {
    * and until it does the inbox must not show a task the caller has just decided.
    */
   recentDecisions: RecentSet;
+  /** Background check of the Temporal server, so requests fail fast while it is away. */
+  health?: TemporalHealth | undefined;
+  /** Open tasks of every running commission, kept fresh from visibility (the inbox). */
+  inbox: InboxModel;
   /** Verifies OpenID Connect bearer tokens, when single sign-on is configured. */
   oidc?: ((token: string) => Promise<OidcResult>) | undefined;
+  logger?: Logger | undefined;
+  /** Requests a person (or, for emailed links, an address) may make a minute. */
+  rateLimitPerMinute: number;
+  /** Express's trust proxy setting, when a load balancer sets X-Forwarded-For. */
+  trustProxy?: boolean | number | string | undefined;
   /** Serve the local dev mailbox from here (the embedded default only). */
   devMailDir?: string | undefined;
 }

@@ -72,6 +72,11 @@ export function linksRouter(ctx: ApiContext): Router {
         show(res, 403, 'This link is not valid', inset(esc(whatNext.invalid)));
         return undefined;
       }
+      if (err instanceof HttpProblem && err.status === 503) {
+        res.set('Retry-After', '5');
+        show(res, 503, 'Please try again in a moment', inset(esc('The system is busy or restarting. Nothing has been recorded; open the link again in a minute.')));
+        return undefined;
+      }
       throw err;
     }
     const { task, commission } = found;

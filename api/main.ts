@@ -3,8 +3,11 @@ import { Client, Connection } from '@temporalio/client';
 import { createLinkSigner, signingKeysFrom } from '../activities/links';
 import { loadConfigOrExit, requireSetting } from '../config';
 import { createApp } from './app';
+import { InboxModel } from './inboxModel';
+import { logger } from './observability';
 import { oidcVerifier } from './oidc';
 import { RecentSet } from './recentSet';
+import { TemporalHealth } from './temporalHealth';
 
 /** The production API process, configured only by the environment. */
 function main(): void {
@@ -19,7 +22,13 @@ function main(): void {
   // Lazy: the API serves /healthz (and 503s) while Temporal is still starting or away.
   const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const inbox = new InboxModel(client, logger);
+  inbox.start();
+  const health = new TemporalHealth(connection);
+  health.start();
   const app = createApp({
+    inbox,
+    health,
     client,
     connection,
     partnership,
@@ -29,6 +38,8 @@ function main(): void {
     links: createLinkSigner(signingKeysFrom(signingKey, env.LINK_SIGNING_KEYS_PREVIOUS)),
     linkGraceMs: env.LINK_GRACE_DAYS * 86_400_000,
     recentDecisions: new RecentSet(),
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    trustProxy: env.TRUST_PROXY,
     oidc:
       env.OIDC_ISSUER && env.OIDC_AUDIENCE && env.OIDC_JWKS_URL
         ? oidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL, personClaim: env.OIDC_PERSON_CLAIM }, partnership)
@@ -36,8 +47,10 @@ function main(): void {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     devMailDir: env.JCO_DEV_MAIL_DIR ? path.resolve(env.JCO_DEV_MAIL_DIR) : undefined,
   });
-  const server = app.listen(env.PORT, () => console.log(`api listening on http://localhost:${env.PORT}`));
+  const server = app.listen(env.PORT, () => logger.info({ port: env.PORT }, `api listening on http://localhost:${env.PORT}`));
   const stop = (): void => {
+    inbox.stop();
+    health.stop();
     server.close(() => void connection.close().finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };

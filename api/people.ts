@@ -7,7 +7,7 @@ import { caller } from './auth';
 import type { ApiContext } from './context';
 import { authorize } from './permissions';
 import { invalid, problem } from './problem';
-import { viaTemporal } from './subjects';
+import { TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 
 /** Records a delegation in the register, starting the register the first time. */
 export async function recordDelegation(client: Client, taskQueue: string, req: SetDelegation): Promise<Delegation> {
@@ -41,8 +41,9 @@ export function peopleRouter(ctx: ApiContext): Router {
     }
     if (deputy.id === person.id) throw problem(422, 'Delegation rule: you cannot be your own deputy.');
     if (Date.parse(parsed.data.to) <= Date.now()) throw problem(422, 'Delegation rule: the delegation must end in the future.');
-    const delegation = await viaTemporal('The delegation register', () =>
+    const delegation = await viaTemporal(ctx, 'The delegation register', () =>
       recordDelegation(ctx.client, ctx.taskQueue, { principal: person.id, deputy: deputy.id, roles, from: new Date(parsed.data.from).toISOString(), to: new Date(parsed.data.to).toISOString() }),
+      TEMPORAL_BUDGET_MS.update,
     );
     res.json({ delegation });
   });
@@ -50,7 +51,7 @@ export function peopleRouter(ctx: ApiContext): Router {
   router.get('/me/delegation', async (req, res) => {
     const person = caller(req);
     authorize(person, 'delegation.manage', {}, '');
-    const all = await viaTemporal('The delegation register', async () => {
+    const all = await viaTemporal(ctx, 'The delegation register', async () => {
       try {
         return await ctx.client.workflow.getHandle(DELEGATIONS_WORKFLOW_ID).query(getDelegations);
       } catch (err) {

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError } from 'zod';
 import { issuePath } from '../config/partnership';
+import { logger } from './observability';
 
 export interface ProblemField {
   path: string;
@@ -28,6 +29,7 @@ const titles: Record<number, string> = {
   409: 'Conflict with the current state',
   410: 'Gone',
   422: 'Refused by a rule',
+  429: 'Too many requests',
   503: 'Temporarily unavailable',
 };
 
@@ -67,6 +69,6 @@ export function problemHandler(err: unknown, _req: Request, res: Response, _next
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return sendProblem(res, problem(e.status, e.message ?? 'The request was refused.'));
   }
-  console.error('unexpected error', err);
+  logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'unexpected error');
   sendProblem(res, new HttpProblem(500, 'Internal error', 'Something went wrong on our side; it has been logged.'));
 }

@@ -1,15 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { commissionWorkflowId } from '../domain/commission';
-import { inboxEntry, INBOX_MEMO, subjectIdOfTask, type Channel, type InboxEntry, type Task } from '../domain/task';
-import { decideTask, extendTaskDeadline, getCommission } from '../workflows/jointCommission';
+import { subjectIdOfTask, type Channel, type Task } from '../domain/task';
+import { decideTask, extendTaskDeadline } from '../workflows/jointCommission';
 import { addDuration, durationText } from '../domain/duration';
 import { calendarOf } from '../domain/partnership';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
 import { authorize } from './permissions';
-import { readCommission, scopeOf, viaTemporal } from './subjects';
+import { readCommission, scopeOf, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 
 const decisionBody = z
   .object({
@@ -60,12 +60,14 @@ export async function decide(
   const subjectId = subjectIdOfTask(taskId);
   if (!subjectId) throw problem(404, `There is no task ${taskId}.`);
   const handle = ctx.client.workflow.getHandle(commissionWorkflowId(subjectId));
-  const task = await viaTemporal(`Task ${taskId}`, () =>
+  const task = await viaTemporal(ctx, `Task ${taskId}`, () =>
     handle.executeUpdate(decideTask, {
       args: [{ taskId, by, channel, decision: body.decision, comment: body.comment || undefined, data: body.data, linkId }],
     }),
+    TEMPORAL_BUDGET_MS.update,
   );
   ctx.recentDecisions.add(`${taskId} ${by}`);
+  ctx.inbox.apply(handle.workflowId, task);
   return task;
 }
 
@@ -79,17 +81,8 @@ export function tasksRouter(ctx: ApiContext): Router {
     if (!parsed.success) throw invalid(parsed.error, 'query');
     const filters = parsed.data;
     const now = new Date().toISOString();
-    const query = `JcoAssignees = '${person.id}' AND ExecutionStatus = 'Running'`;
-    const tasks = await viaTemporal('The inbox', async () => {
-      const found: InboxEntry[] = [];
-      for await (const wf of ctx.client.workflow.list({ query, pageSize: 1000 })) {
-        let open = wf.memo?.[INBOX_MEMO] as InboxEntry[] | undefined;
-        // Commissions started before the inbox memo existed: ask the workflow itself.
-        open ??= (await ctx.client.workflow.getHandle(wf.workflowId).query(getCommission)).openTasks.map(inboxEntry);
-        found.push(...open.filter((t) => t.assignees.includes(person.id) && !ctx.recentDecisions.has(`${t.id} ${person.id}`)));
-      }
-      return found;
-    });
+    if (!ctx.inbox.loaded) await viaTemporal(ctx, 'The inbox', () => ctx.inbox.refresh());
+    const tasks = ctx.inbox.tasksFor(person.id).filter((t) => !ctx.recentDecisions.has(`${t.id} ${person.id}`));
     const shown = tasks
       .filter((t) => (filters.subject ? t.subject.id === filters.subject : true))
       .filter((t) => (filters.kind ? t.kind === filters.kind : true))
@@ -125,11 +118,13 @@ export function tasksRouter(ctx: ApiContext): Router {
       ? new Date(parsed.data.dueAt)
       : addDuration(calendarOf(ctx.partnership), new Date(task.dueAt), parsed.data.extendBy!);
     const handle = ctx.client.workflow.getHandle(commissionWorkflowId(commission.id));
-    const moved = await viaTemporal(`Task ${task.id}`, () =>
+    const moved = await viaTemporal(ctx, `Task ${task.id}`, () =>
       handle.executeUpdate(extendTaskDeadline, {
         args: [{ taskId: task.id, by: person.id, byPartner: person.partner, byRoles: person.roles, dueAt: dueAt.toISOString(), reason: parsed.data.reason }],
       }),
+      TEMPORAL_BUDGET_MS.update,
     );
+    ctx.inbox.apply(handle.workflowId, moved);
     res.json({ task: moved });
   });
 

@@ -29,7 +29,9 @@ export function refusalOf(err: unknown): { type: RefusalType; message: string } 
 function isUnavailable(err: unknown): boolean {
   const e = err as { code?: number; name?: string; cause?: { code?: number } };
   // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4): the server is away, not the caller's fault.
-  return e.code === 14 || e.code === 4 || e.cause?.code === 14 || e.cause?.code === 4 || e.name === 'ServiceError';
+  return (
+    e.code === 14 || e.code === 4 || e.cause?.code === 14 || e.cause?.code === 4 || e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError'
+  );
 }
 
 /** Turns what Temporal said into what the caller can act on; undefined means a genuine fault. */
@@ -37,8 +39,9 @@ export function temporalProblem(err: unknown, what = 'That'): HttpProblem | unde
   if (err instanceof WorkflowNotFoundError) return problem(404, `${what} does not exist.`);
   const r = refusalOf(err);
   if (r) return problem(refusalStatus[r.type], r.message);
-  if (isUnavailable(err)) {
-    return problem(503, 'The workflow service is not reachable just now; try again shortly.', undefined, { 'Retry-After': '5' });
-  }
+  if (isUnavailable(err)) return unavailable();
   return undefined;
 }
+
+export const unavailable = (): HttpProblem =>
+  problem(503, 'The workflow service is not reachable or did not answer in time; try again shortly.', undefined, { 'Retry-After': '5' });

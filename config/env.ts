@@ -27,6 +27,9 @@ const envSchema = z.object({
   OIDC_JWKS_URL: z.url().optional(),
   /** Which claim names the person: their email in the partnership file, or their `oidcSubject`. */
   OIDC_PERSON_CLAIM: z.enum(['email', 'preferred_username', 'sub']).default('email'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Express "trust proxy": set when a load balancer in front sets X-Forwarded-For. */
+  TRUST_PROXY: z.string().optional(),
   /** Where durable records (decision record, email ledger) are kept. */
   JCO_DATA_DIR: z.string().min(1).default('var'),
   /** Set by `npm start`: serve the local dev mailbox at /dev/mail from this folder. */

@@ -10,4 +10,7 @@ export const partnersKey = defineSearchAttributeKey('JcoPartners', SearchAttribu
 /** People who may decide at least one open task of the workflow (the inbox index). */
 export const assigneesKey = defineSearchAttributeKey('JcoAssignees', SearchAttributeType.KEYWORD_LIST);
 
-export const searchAttributeKeys = [stageKey, leadStatusKey, partnersKey, assigneesKey];
+/** When the workflow last changed what it shows: lets readers fetch only what changed since. */
+export const updatedAtKey = defineSearchAttributeKey('JcoUpdatedAt', SearchAttributeType.DATETIME);
+
+export const searchAttributeKeys = [stageKey, leadStatusKey, partnersKey, assigneesKey, updatedAtKey];

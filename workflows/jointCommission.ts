@@ -22,7 +22,7 @@ import {
   type LeadStatus,
   type Stage,
 } from '../domain/commission';
-import { assigneesKey, leadStatusKey, partnersKey, stageKey } from '../domain/searchAttributes';
+import { assigneesKey, leadStatusKey, partnersKey, stageKey, updatedAtKey } from '../domain/searchAttributes';
 import { inboxEntry, INBOX_MEMO, type DecisionRequest, type ExtensionRequest, type Task } from '../domain/task';
 import { isPermanentFailure, runTask, type TaskContext } from './humanTask';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
@@ -95,12 +95,14 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
   const publish = (): void => {
     // The inbox reads open tasks from the memo that visibility returns with each workflow, so
     // listing a person's tasks takes one visibility call instead of a query per commission.
-    if (patched('inbox-memo')) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry) });
+    const withInbox = patched('inbox-memo');
+    if (withInbox) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry) });
     upsertSearchAttributes([
       { key: stageKey, value: state.stage },
       { key: leadStatusKey, value: state.lead.status },
       { key: partnersKey, value: input.partners.map((p) => p.id) },
       { key: assigneesKey, value: book.openAssignees() },
+      ...(withInbox ? [{ key: updatedAtKey, value: new Date() }] : []),
     ]);
   };
 

@@ -28,6 +28,10 @@ export interface RunningSystem {
   worker: ChildProcess;
   api: ChildProcess;
   startWorker(): Promise<void>;
+  /** Stops the Temporal dev server (its SQLite file stays). */
+  stopTemporal(): Promise<void>;
+  /** Starts it again on the same port and file. */
+  startTemporal(): Promise<void>;
   /** Stops the SMTP server (mail cannot be delivered until `startMailbox`). */
   stopMailbox(): Promise<void>;
   /** Starts it again on the same port, keeping what it received before. */
@@ -72,6 +76,12 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
       system.worker = spawnRole('worker', env, (l) => log(`[worker] ${l}`));
       await waitForWorkerPolling(system);
     },
+    async stopTemporal() {
+      await system.temporal.stop();
+    },
+    async startTemporal() {
+      system.temporal = await startDevServer({ cli: ensureTemporalCli(), port: temporalPort, dbFile: path.join(dataDir, 'temporal.db') });
+    },
     async stopMailbox() {
       await system.mailbox.close();
     },
@@ -91,7 +101,7 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
       await stopChild(system.api);
       await stopChild(system.worker);
       await system.mailbox.close().catch(() => undefined);
-      await temporal.stop();
+      await system.temporal.stop();
     },
   };
   await waitForHttp(`${baseUrl}/readyz`, 120_000);

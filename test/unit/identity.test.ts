@@ -6,6 +6,7 @@ import { createLinkSigner } from '../../activities/links';
 import { loadPartnership } from '../../config';
 import { createApp } from '../../api/app';
 import { oidcVerifier } from '../../api/oidc';
+import { InboxModel } from '../../api/inboxModel';
 import { RecentSet } from '../../api/recentSet';
 
 /** Identity against a local JWKS server and tokens signed here: no Temporal needed for /people/me. */
@@ -46,6 +47,8 @@ beforeAll(async () => {
     links: createLinkSigner('identity-test-signing-key-0123456789'),
     linkGraceMs: 0,
     recentDecisions: new RecentSet(),
+    inbox: new InboxModel(new Client({ connection })),
+    rateLimitPerMinute: 600,
     publicBaseUrl: 'http://localhost:3000',
     oidc: oidcVerifier({ issuer, audience, jwksUrl, personClaim: 'email' }, partnership),
   });

@@ -1,0 +1,50 @@
+import type { CommissionView } from '../../domain/commission';
+import { startSystem, type RunningSystem } from '../../scripts/lib/system';
+import { client, eventually, keys } from '../helpers/http';
+
+/** Operations against the real processes: Temporal going away and coming back, and hostile input. */
+let system: RunningSystem;
+let api: ReturnType<typeof client>;
+let commissionId: string;
+
+beforeAll(async () => {
+  system = await startSystem();
+  api = client(system);
+  const created = await api.call<CommissionView>('POST', '/api/v1/commissions', {
+    key: keys.council,
+    json: { title: `Operations ${Date.now()}`, partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 1000 },
+  });
+  commissionId = created.body.id;
+}, 180_000);
+
+afterAll(async () => {
+  await system?.stop();
+});
+
+test('while the Temporal server is down: 503 with Retry-After from /readyz and every Temporal-backed route; it recovers by itself', async () => {
+  await system.stopTemporal();
+  const ready = await eventually(() => api.call('GET', '/readyz'), (r) => r.status === 503, 10_000);
+  expect(ready.status).toBe(503);
+  await new Promise((r) => setTimeout(r, 1500)); // the background check notices
+  const calls = [
+    api.call('GET', `/api/v1/commissions/${commissionId}`, { key: keys.council }),
+    api.call('GET', '/api/v1/commissions', { key: keys.council }),
+    api.call('POST', '/api/v1/commissions', { key: keys.council, json: { title: 'During the outage', partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 1 } }),
+    api.call('GET', `/api/v1/tasks/${commissionId}.lead`, { key: keys.nenc }),
+    api.call('POST', `/api/v1/tasks/${commissionId}.lead/decision`, { key: keys.nenc, json: { decision: 'agree' } }),
+  ];
+  for (const r of await Promise.all(calls)) {
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('5');
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+  }
+  expect((await api.call('GET', '/healthz')).status).toBe(200);
+
+  await system.startTemporal();
+  const back = await eventually(() => api.call('GET', '/readyz'), (r) => r.status === 200, 60_000);
+  expect(back.status).toBe(200);
+  const view = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${commissionId}`, { key: keys.council }), (r) => r.status === 200, 30_000);
+  expect(view.body.lead.status).toBe('proposed');
+  const decided = await api.call('POST', `/api/v1/tasks/${commissionId}.lead/decision`, { key: keys.nenc, json: { decision: 'agree' } });
+  expect(decided.status).toBe(200);
+}, 120_000);
