@@ -105,3 +105,36 @@ test('API keys keep working beside single sign-on', async () => {
   expect((await me('demo-key-lsc-commissioner-000001')).body.id).toBe('lsc-commissioner');
   expect((await me('not-a-key-at-all-0000000000')).status).toBe(401);
 });
+
+test('each key has its own rate limit; past it, 429 problem+json with Retry-After', async () => {
+  const partnership = loadPartnership();
+  const app = createApp({
+    client: new Client({ connection }),
+    connection,
+    partnership,
+    policyVersion: 'test',
+    namespace: 'default',
+    taskQueue: 'unused',
+    links: createLinkSigner('identity-test-signing-key-0123456789'),
+    linkGraceMs: 0,
+    recentDecisions: new RecentSet(),
+    inbox: new InboxModel(new Client({ connection })),
+    rateLimitPerMinute: 3,
+    publicBaseUrl: 'http://localhost:3000',
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/people/me`;
+  const as = (key: string) => fetch(url, { headers: { authorization: `Bearer ${key}` } });
+  try {
+    for (let i = 0; i < 3; i++) expect((await as('demo-key-lsc-commissioner-000001')).status).toBe(200);
+    const limited = await as('demo-key-lsc-commissioner-000001');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('content-type')).toContain('application/problem+json');
+    expect(limited.headers.get('retry-after')).toBe('60');
+    // Another person's key is not affected.
+    expect((await as('demo-key-nenc-commissioner-00001')).status).toBe(200);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+});
