@@ -3,13 +3,15 @@ import { Router } from 'express';
 import { z } from 'zod';
 import {
   commissionWorkflowId,
+  leadStatuses,
   newCommissionRequestSchema,
   stages,
   type CommissionInput,
   type CommissionView,
 } from '../domain/commission';
 import { calendarOf, partnerById } from '../domain/partnership';
-import { partnersKey, leadStatusKey, stageKey, assigneesKey } from '../domain/searchAttributes';
+import { assigneesKey, leadPartnerKey, leadStatusKey, nextDueKey, partnersKey, stageKey, titleKey } from '../domain/searchAttributes';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { jointCommission, getCommission } from '../workflows/jointCommission';
 import { caller } from './auth';
 import type { ApiContext } from './context';
@@ -28,7 +30,13 @@ function commissionIdFrom(bytes: Buffer): string {
 const listQuery = z
   .object({
     stage: z.enum(stages).optional(),
-    partner: z.string().regex(/^[a-z0-9-]+$/).optional(),
+    partner: z.string().regex(/^[a-z0-9-]+$/, 'a partner id').optional(),
+    lead: z.string().regex(/^[a-z0-9-]+$/, 'a partner id').optional(),
+    leadStatus: z.enum(leadStatuses).optional(),
+    overdue: z.enum(['true', 'false']).optional(),
+    title: z.string().trim().min(2).max(100).regex(/^[\p{L}\p{N} ,.&()-]+$/u, 'words to look for in titles').optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(4000).regex(/^[A-Za-z0-9_-]*$/, 'the nextCursor of a previous page').optional(),
   })
   .strict();
 
@@ -88,6 +96,8 @@ export function commissionsRouter(ctx: ApiContext): Router {
           { key: leadStatusKey, value: 'proposed' },
           { key: partnersKey, value: body.partners },
           { key: assigneesKey, value: [] },
+          { key: leadPartnerKey, value: body.proposedLead },
+          { key: titleKey, value: body.title },
         ],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -105,34 +115,47 @@ export function commissionsRouter(ctx: ApiContext): Router {
 
   router.get('/', async (req, res) => {
     const person = caller(req);
+    authorize(person, 'commission.list', {}, '');
     const parsed = listQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
-    authorize(person, 'commission.list', {}, '');
-    const clauses = [
-      `WorkflowType = 'jointCommission'`,
-      `ExecutionStatus != 'ContinuedAsNew'`,
-      `JcoPartners = ${q(person.partner!)}`,
-    ];
-    if (parsed.data.partner) clauses.push(`JcoPartners = ${q(parsed.data.partner)}`);
-    if (parsed.data.stage) clauses.push(`JcoStage = ${q(parsed.data.stage)}`);
-    const items = await viaTemporal(ctx, 'The list', async () => {
-      const out: object[] = [];
-      for await (const wf of ctx.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
-        const sa = wf.typedSearchAttributes;
-        out.push({
-          id: wf.workflowId.replace(/^commission:/, ''),
-          title: wf.memo?.['title'],
-          partners: sa.get(partnersKey) ?? [],
-          stage: sa.get(stageKey),
-          lead: { status: sa.get(leadStatusKey) },
-          startedAt: wf.startTime.toISOString(),
-          href: `/api/v1/commissions/${wf.workflowId.replace(/^commission:/, '')}`,
-        });
-        if (out.length >= 100) break;
-      }
-      return out;
+    const f = parsed.data;
+    const clauses = [`WorkflowType = 'jointCommission'`, `ExecutionStatus != 'ContinuedAsNew'`, `JcoPartners = ${q(person.partner!)}`];
+    if (f.partner) clauses.push(`JcoPartners = ${q(f.partner)}`);
+    if (f.stage) clauses.push(`JcoStage = ${q(f.stage)}`);
+    if (f.lead) clauses.push(`${leadPartnerKey.name} = ${q(f.lead)}`);
+    if (f.leadStatus) clauses.push(`JcoLeadStatus = ${q(f.leadStatus)}`);
+    if (f.overdue === 'true') clauses.push(`${nextDueKey.name} < '${new Date().toISOString()}'`);
+    if (f.overdue === 'false') clauses.push(`(${nextDueKey.name} >= '${new Date().toISOString()}' OR ${nextDueKey.name} IS NULL)`);
+    if (f.title) clauses.push(`${titleKey.name} = ${q(f.title)}`);
+    const page = await viaTemporal(ctx, 'The list', async () => {
+      const raw = await ctx.connection.workflowService.listWorkflowExecutions({
+        namespace: ctx.namespace,
+        query: clauses.join(' AND '),
+        pageSize: f.limit,
+        nextPageToken: f.cursor ? Buffer.from(f.cursor, 'base64url') : undefined,
+      });
+      const infos = await Promise.all(
+        (raw.executions ?? []).map((e) => executionInfoFromRaw(e, ctx.client.options.loadedDataConverter, e, ctx.namespace)),
+      );
+      return { infos, next: raw.nextPageToken?.length ? Buffer.from(raw.nextPageToken).toString('base64url') : undefined };
     });
-    res.json({ items });
+    const items = page.infos.map((wf) => {
+      const sa = wf.typedSearchAttributes;
+      const id = wf.workflowId.replace(/^commission:/, '');
+      const nextDue = sa.get(nextDueKey);
+      return {
+        id,
+        title: wf.memo?.['title'],
+        partners: sa.get(partnersKey) ?? [],
+        stage: sa.get(stageKey),
+        lead: { status: sa.get(leadStatusKey), partner: sa.get(leadPartnerKey) },
+        nextDueAt: nextDue ? nextDue.toISOString() : null,
+        overdue: nextDue ? nextDue.getTime() < Date.now() : false,
+        startedAt: wf.startTime.toISOString(),
+        href: `/api/v1/commissions/${id}`,
+      };
+    });
+    res.json({ items, ...(page.next ? { nextCursor: page.next } : {}) });
   });
 
   router.get('/:id', async (req, res) => {

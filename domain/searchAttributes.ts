@@ -13,4 +13,11 @@ export const assigneesKey = defineSearchAttributeKey('JcoAssignees', SearchAttri
 /** When the workflow last changed what it shows: lets readers fetch only what changed since. */
 export const updatedAtKey = defineSearchAttributeKey('JcoUpdatedAt', SearchAttributeType.DATETIME);
 
-export const searchAttributeKeys = [stageKey, leadStatusKey, partnersKey, assigneesKey, updatedAtKey];
+/** The proposed or agreed lead partner. */
+export const leadPartnerKey = defineSearchAttributeKey('JcoLeadPartner', SearchAttributeType.KEYWORD);
+/** The earliest deadline among open tasks; absent when none is open. Overdue = before now. */
+export const nextDueKey = defineSearchAttributeKey('JcoNextDueAt', SearchAttributeType.DATETIME);
+/** The commission's title, for free-text search (a service name, never a person's). */
+export const titleKey = defineSearchAttributeKey('JcoTitle', SearchAttributeType.TEXT);
+
+export const searchAttributeKeys = [stageKey, leadStatusKey, partnersKey, assigneesKey, updatedAtKey, leadPartnerKey, nextDueKey, titleKey];

@@ -22,7 +22,8 @@ import {
   type LeadStatus,
   type Stage,
 } from '../domain/commission';
-import { assigneesKey, leadStatusKey, partnersKey, stageKey, updatedAtKey } from '../domain/searchAttributes';
+import { assigneesKey, leadPartnerKey, leadStatusKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { inboxEntry, INBOX_MEMO, type DecisionRequest, type ExtensionRequest, type Task } from '../domain/task';
 import { isPermanentFailure, runTask, type TaskContext } from './humanTask';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
@@ -92,6 +93,17 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     });
   }
 
+  /** What search and the inbox's incremental refresh read. */
+  const searchableNow = (): SearchAttributeUpdatePair[] => {
+    const nextDue = book.open.map((t) => t.dueAt).sort()[0];
+    return [
+      { key: updatedAtKey, value: new Date() },
+      { key: leadPartnerKey, value: state.lead.partner },
+      { key: titleKey, value: input.title },
+      { key: nextDueKey, value: nextDue ? new Date(nextDue) : null },
+    ];
+  };
+
   const publish = (): void => {
     // The inbox reads open tasks from the memo that visibility returns with each workflow, so
     // listing a person's tasks takes one visibility call instead of a query per commission.
@@ -102,7 +114,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
       { key: leadStatusKey, value: state.lead.status },
       { key: partnersKey, value: input.partners.map((p) => p.id) },
       { key: assigneesKey, value: book.openAssignees() },
-      ...(withInbox ? [{ key: updatedAtKey, value: new Date() }] : []),
+      ...(withInbox ? searchableNow() : []),
     ]);
   };
 

@@ -203,6 +203,34 @@ test('the worker is killed mid-flow and restarted: nothing is lost and no email 
   expect([...byMessageId.values()].every((count) => count === 1)).toBe(true);
 });
 
+test('search: filters by lead, stage, overdue and words of the title, paged with a cursor', async () => {
+  const word = `zebra${Date.now().toString(36)}`;
+  const make = (title: string, proposedLead: string) =>
+    api.call<CommissionView>('POST', '/api/v1/commissions', { key: keys.council, json: { title, partners: ['council', 'nenc-icb'], proposedLead, estimatedValue: 5000 } });
+  const a = (await make(`Autism outreach ${word}`, 'council')).body;
+  const b = (await make(`Sensory support ${word}`, 'nenc-icb')).body;
+  type Page = { items: { id: string; lead: { partner: string }; overdue: boolean; nextDueAt: string | null }[]; nextCursor?: string };
+  const list = (query: string) => api.call<Page>('GET', `/api/v1/commissions?${query}`, { key: keys.nenc });
+
+  // Found by title from the start; the deadline once the task has opened.
+  const byTitle = await eventually(() => list(`title=${word}`), (r) => r.body.items.length === 2 && r.body.items.every((i) => i.nextDueAt !== null));
+  expect(byTitle.body.items.map((i) => i.id).sort()).toEqual([a.id, b.id].sort());
+  expect(byTitle.body.items.every((i) => i.nextDueAt !== null && !i.overdue)).toBe(true);
+  expect((await list(`title=${word}&lead=nenc-icb`)).body.items.map((i) => i.id)).toEqual([b.id]);
+  expect((await list(`title=${word}&stage=lead-agreement&overdue=false`)).body.items).toHaveLength(2);
+  expect((await list(`title=${word}&overdue=true`)).body.items).toHaveLength(0);
+
+  const first = await list(`title=${word}&limit=1`);
+  expect(first.body.items).toHaveLength(1);
+  expect(first.body.nextCursor).toBeDefined();
+  const second = await list(`title=${word}&limit=1&cursor=${first.body.nextCursor}`);
+  expect(second.body.items).toHaveLength(1);
+  expect(second.body.items[0]!.id).not.toBe(first.body.items[0]!.id);
+  expect((await list('cursor=not*valid')).status).toBe(400);
+  // The LSC ICB is in neither: it finds nothing.
+  expect((await api.call<Page>('GET', `/api/v1/commissions?title=${word}`, { key: keys.lsc })).body.items).toHaveLength(0);
+});
+
 test('delegation: a deputy must be from the same partner and share a role; the register keeps it', async () => {
   const director = 'demo-key-council-director-000001';
   const window = { from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 7 * 86_400_000).toISOString() };
