@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { historyAsJSON } from './format';
 import path from 'node:path';
 import { commissionWorkflowId } from '../../domain/commission';
-import { decideTask, getCommission, jointCommission } from '../../workflows/jointCommission';
+import { decideTask, extendTaskDeadline, getCommission, jointCommission } from '../../workflows/jointCommission';
 import { commissionInput, harness, TASK_QUEUE } from '../helpers/workflowEnv';
 
 const label = process.argv[2];
@@ -28,18 +28,26 @@ async function main(): Promise<void> {
     const agreed = await start('agreed');
     const objected = await start('objected');
     const silent = await start('silent');
+    const extended = await start('extended');
     await settle();
     const [o1] = (await objected.query(getCommission)).openTasks;
     await objected.executeUpdate(decideTask, { args: [{ taskId: o1!.id, by: 'nenc-commissioner', channel: 'api', decision: 'object', comment: 'ICB should lead' }] });
+    const [e1] = (await extended.query(getCommission)).openTasks;
+    await extended.executeUpdate(extendTaskDeadline, {
+      args: [{ taskId: e1!.id, by: 'council-commissioner', byPartner: 'council', byRoles: ['commissioner'], dueAt: new Date(Date.parse(e1!.dueAt) + 7 * DAY).toISOString(), reason: 'Board meets later' }],
+    });
     await h.env.sleep(12 * DAY); // past the reminders
     await settle();
     for (const t of (await agreed.query(getCommission)).openTasks) {
-      const by = t.partner === 'nenc-icb' ? 'nenc-commissioner' : 'lsc-commissioner';
-      await agreed.executeUpdate(decideTask, { args: [{ taskId: t.id, by, channel: 'email', decision: 'agree', linkId: `link-${t.id}` }] });
+      // v1 had a task per partner; since v2 one task asks every partner.
+      const people = t.partner ? [t.partner === 'nenc-icb' ? 'nenc-commissioner' : 'lsc-commissioner'] : ['nenc-commissioner', 'lsc-commissioner'];
+      for (const by of people) {
+        await agreed.executeUpdate(decideTask, { args: [{ taskId: t.id, by, channel: 'email', decision: 'agree', linkId: `link-${t.id}-${by}` }] });
+      }
     }
     await h.env.sleep(40 * DAY); // past escalation and expiry
     await settle();
-    for (const [name, handle] of Object.entries({ agreed, objected, silent })) {
+    for (const [name, handle] of Object.entries({ agreed, objected, silent, extended })) {
       const history = await handle.fetchHistory();
       const file = path.join(__dirname, `jointCommission-${label}-${name}.json`);
       writeFileSync(file, historyAsJSON(history));
