@@ -1,11 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Router } from 'express';
-import { z } from 'zod';
 import {
   commissionWorkflowId,
-  leadStatuses,
   newCommissionRequestSchema,
-  stages,
   type CommissionInput,
   type CommissionView,
 } from '../domain/commission';
@@ -16,6 +13,7 @@ import { jointCommission, getCommission } from '../workflows/jointCommission';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
+import { listQuery } from './schemas';
 import { authorize } from './permissions';
 import { timelineOf } from './timeline';
 import { readCommission, scopeOf, viaTemporal } from './subjects';
@@ -26,19 +24,6 @@ function commissionIdFrom(bytes: Buffer): string {
   for (let i = 0; i < 10; i++) id += BASE32[bytes[i]! % 32];
   return `jc-${id}`;
 }
-
-const listQuery = z
-  .object({
-    stage: z.enum(stages).optional(),
-    partner: z.string().regex(/^[a-z0-9-]+$/, 'a partner id').optional(),
-    lead: z.string().regex(/^[a-z0-9-]+$/, 'a partner id').optional(),
-    leadStatus: z.enum(leadStatuses).optional(),
-    overdue: z.enum(['true', 'false']).optional(),
-    title: z.string().trim().min(2).max(100).regex(/^[\p{L}\p{N} ,.&()-]+$/u, 'words to look for in titles').optional(),
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(4000).regex(/^[A-Za-z0-9_-]*$/, 'the nextCursor of a previous page').optional(),
-  })
-  .strict();
 
 /** Visibility query values are quoted; ids are already restricted to [a-z0-9-]. */
 const q = (s: string): string => `'${s.replace(/'/g, '')}'`;

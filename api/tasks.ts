@@ -1,40 +1,15 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { commissionWorkflowId } from '../domain/commission';
 import { subjectIdOfTask, type Channel, type Task } from '../domain/task';
 import { decideTask, extendTaskDeadline } from '../workflows/jointCommission';
-import { addDuration, durationText } from '../domain/duration';
+import { addDuration } from '../domain/duration';
 import { calendarOf } from '../domain/partnership';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
+import { decisionBody, extensionBody, inboxQuery, type DecisionBody } from './schemas';
 import { authorize } from './permissions';
 import { readCommission, scopeOf, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
-
-const decisionBody = z
-  .object({
-    decision: z.string().min(1, 'say which option you choose'),
-    comment: z.string().trim().max(4000).optional(),
-    data: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
-
-const inboxQuery = z
-  .object({
-    subject: z.string().regex(/^[a-z]+-[a-z0-9]+$/, 'a subject id such as jc-abc123defg').optional(),
-    kind: z.string().regex(/^[a-z-]+$/, 'a task kind such as lead-partner-agreement').optional(),
-    overdue: z.enum(['true', 'false']).optional(),
-  })
-  .strict();
-
-const extensionBody = z
-  .object({
-    dueAt: z.iso.datetime({ offset: true }).optional(),
-    extendBy: durationText.optional(),
-    reason: z.string().trim().min(3, 'give the reason for the extension'),
-  })
-  .strict()
-  .refine((b) => (b.dueAt === undefined) !== (b.extendBy === undefined), { path: ['dueAt'], message: 'give either dueAt or extendBy' });
 
 /** Finds a task and the commission it belongs to; 404 when either is unknown. */
 export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Task; commission: Awaited<ReturnType<typeof readCommission>> }> {
@@ -54,7 +29,7 @@ export async function decide(
   taskId: string,
   by: string,
   channel: Channel,
-  body: z.infer<typeof decisionBody>,
+  body: DecisionBody,
   linkId?: string,
 ): Promise<Task> {
   const subjectId = subjectIdOfTask(taskId);

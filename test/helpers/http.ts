@@ -1,5 +1,6 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { RunningSystem } from '../../scripts/lib/system';
+import { checkAgainstContract } from './contract';
 
 export const keys = {
   council: 'demo-key-council-commissioner-0001',
@@ -28,10 +29,12 @@ export function client(system: RunningSystem) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(opts.form).toString();
     }
-    const res = await fetch(path.startsWith('http') ? path : `${system.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+    const url = path.startsWith('http') ? path : `${system.baseUrl}${path}`;
+    const res = await fetch(url, { method, headers, body, redirect: 'manual' });
     const text = await res.text();
     let parsed: unknown = text;
     if ((res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
+    checkAgainstContract(method, new URL(url).pathname, res.status, res.headers.get('content-type'), parsed);
     return { status: res.status, headers: res.headers, body: parsed as T, text };
   }
   return { call };
