@@ -35,6 +35,8 @@ export interface ApiContext {
   rateLimitPerMinute: number;
   /** Express's trust proxy setting, when a load balancer sets X-Forwarded-For. */
   trustProxy?: boolean | number | string | undefined;
+  /** The worker's Prometheus endpoint, appended to /metrics. */
+  workerMetricsUrl?: string | undefined;
   /** Serve the local dev mailbox from here (the embedded default only). */
   devMailDir?: string | undefined;
 }

@@ -39,6 +39,7 @@ function main(): void {
     linkGraceMs: env.LINK_GRACE_DAYS * 86_400_000,
     recentDecisions: new RecentSet(),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    workerMetricsUrl: env.WORKER_METRICS_URL,
     trustProxy: env.TRUST_PROXY,
     oidc:
       env.OIDC_ISSUER && env.OIDC_AUDIENCE && env.OIDC_JWKS_URL

@@ -69,7 +69,13 @@ export function opsRouter(ctx: ApiContext, registry: Registry): Router {
     res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not ready', detail: r.detail });
   });
   router.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+    let worker = '';
+    if (ctx.workerMetricsUrl) {
+      worker = await fetch(ctx.workerMetricsUrl, { signal: AbortSignal.timeout(2000) })
+        .then((r) => (r.ok ? r.text() : ''))
+        .catch(() => '# the worker\'s metrics were not reachable\n');
+    }
+    res.type(registry.contentType).send(`${await registry.metrics()}\n${worker}`);
   });
   return router;
 }

@@ -30,6 +30,10 @@ const envSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Express "trust proxy": set when a load balancer in front sets X-Forwarded-For. */
   TRUST_PROXY: z.string().optional(),
+  /** Where the worker serves the Temporal SDK's Prometheus metrics, e.g. 127.0.0.1:9464. */
+  WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'host:port').optional(),
+  /** The worker's metrics URL: the API's /metrics appends them, so one scrape sees both. */
+  WORKER_METRICS_URL: z.url().optional(),
   /** Where durable records (decision record, email ledger) are kept. */
   JCO_DATA_DIR: z.string().min(1).default('var'),
   /** Set by `npm start`: serve the local dev mailbox at /dev/mail from this folder. */

@@ -69,6 +69,8 @@ async function main(): Promise<void> {
       SMTP_URL: smtpUrl,
       LINK_SIGNING_KEY: env.LINK_SIGNING_KEY ?? signingKey(),
       JCO_DATA_DIR: path.resolve(env.JCO_DATA_DIR),
+      WORKER_METRICS_ADDRESS: env.WORKER_METRICS_ADDRESS ?? '127.0.0.1:9464',
+      WORKER_METRICS_URL: env.WORKER_METRICS_URL ?? 'http://127.0.0.1:9464/metrics',
       ...(mailbox ? { JCO_DEV_MAIL_DIR: mailDir } : {}),
     };
     for (const role of ['worker', 'api'] as const) {

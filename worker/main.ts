@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { delegationsFromRegister } from '../activities/delegations';
 import nodemailer from 'nodemailer';
 import { createLinkSigner, signingKeysFrom } from '../activities/links';
@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     console.error((err as Error).message);
     process.exit(1);
   }
+  // The SDK's own metrics (task latencies, slots, polls, cache) on a Prometheus endpoint.
+  if (env.WORKER_METRICS_ADDRESS) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: env.WORKER_METRICS_ADDRESS } } } });
   const connection = await connectWithRetry('Temporal', () => NativeConnection.connect({ address: env.TEMPORAL_ADDRESS }));
   await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
   const worker = await createJcoWorker({

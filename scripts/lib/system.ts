@@ -46,7 +46,7 @@ export interface RunningSystem {
  */
 export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'jco-system-'));
-  const [temporalPort, apiPort] = [await freePort(), await freePort()];
+  const [temporalPort, apiPort, workerMetricsPort] = [await freePort(), await freePort(), await freePort()];
   const temporal = await startDevServer({ cli: ensureTemporalCli(), port: temporalPort, dbFile: path.join(dataDir, 'temporal.db') });
   const mailbox = await startDevMailbox();
   const baseUrl = `http://127.0.0.1:${apiPort}`;
@@ -61,6 +61,8 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
     PORT: String(apiPort),
     LINK_SIGNING_KEY: 'system-test-signing-key-0123456789abcdef',
     JCO_DATA_DIR: dataDir,
+    WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
+    WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics`,
     ...opts.env,
   };
   const log = opts.log ?? (() => undefined);

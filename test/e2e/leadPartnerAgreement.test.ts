@@ -257,7 +257,9 @@ test('operations: health, readiness, metrics and the OpenAPI document', async ()
   const ready = await api.call<{ status: string }>('GET', '/readyz');
   expect(ready.status).toBe(200);
   const metrics = await api.call('GET', '/metrics');
-  expect(metrics.text).toContain('jco_http_requests_total');
+  expect(metrics.text).toContain('jco_http_request_duration_seconds_bucket');
+  // The worker's own SDK metrics come through the same scrape.
+  expect(metrics.text).toMatch(/temporal_workflow_task_schedule_to_start_latency|temporal_request/);
   const doc = await api.call<{ paths: Record<string, unknown> }>('GET', '/api/v1/openapi.json');
   expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/commissions', '/api/v1/tasks/{taskId}/decision', '/a/{token}']));
 });
