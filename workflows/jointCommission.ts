@@ -4,55 +4,41 @@ import {
   condition,
   continueAsNew,
   defineQuery,
-  defineUpdate,
   patched,
-  proxyActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, TaskEmailInput } from '../activities';
+import type { TaskEmailInput } from '../activities';
 import type { Calendar } from '../domain/calendar';
 import {
   commissionInputSchema,
   type CommissionInput,
   type CommissionView,
-  type HistoryEntry,
   type LeadStatus,
   type Stage,
 } from '../domain/commission';
 import { assigneesKey, leadPartnerKey, leadStatusKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { inboxEntry, INBOX_MEMO, type DecisionRequest, type ExtensionRequest, type Task } from '../domain/task';
-import { isPermanentFailure, runTask, type TaskContext } from './humanTask';
+import { inboxEntry, INBOX_MEMO, type Task } from '../domain/task';
+import { runTask } from './humanTask';
+import { activities, subjectRecord, type SubjectState } from './subject';
+import { decideTask, extendTaskDeadline } from './taskMessages';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
-import { TaskBook, type TaskBookState } from './tasks';
 
 // Messages live beside the workflow; the API imports these handles so names cannot drift.
 export const getCommission = defineQuery<CommissionView>('getCommission');
-export const decideTask = defineUpdate<Task, [DecisionRequest]>('decideTask');
-export const extendTaskDeadline = defineUpdate<Task, [ExtensionRequest]>('extendTaskDeadline');
+export { decideTask, extendTaskDeadline };
 
 export { LEAD_AGREEMENT_KIND };
 
-const { lookupPeople, resolveAssignees, sendTaskEmail, recordEvents } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: ['UnknownRecipient', 'MailRejected'],
-  },
-});
+const { lookupPeople, sendTaskEmail } = activities;
 
-export interface CommissionState extends TaskBookState {
+export interface CommissionState extends SubjectState {
   stage: Stage;
   lead: { status: LeadStatus; partner: string; reason?: string };
   createdAt: string;
-  history: HistoryEntry[];
-  /** How many history entries have been written to the durable record. */
-  recorded: number;
 }
 
 export async function jointCommission(rawInput: CommissionInput, resumed?: CommissionState): Promise<void> {
@@ -71,27 +57,16 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     tasks: [],
     usedLinks: [],
   };
-  const book = new TaskBook(state, { leadCommissioner: input.createdBy.person });
-  const background: Promise<unknown>[] = [];
-  const partnerName = (id: string): string => input.partners.find((p) => p.id === id)?.name ?? id;
-
-  const note = (entry: Omit<HistoryEntry, 'at'>): void => {
-    state.history.push({ at: new Date().toISOString(), ...entry });
-    flushRecord();
-  };
-
-  // The decision record outlives Temporal's history retention; entries are written in order.
-  let recording: Promise<void> = Promise.resolve();
-  function flushRecord(): void {
-    recording = recording.then(async () => {
-      while (state.recorded < state.history.length) {
-        const from = state.recorded;
-        const entries = state.history.slice(from);
-        await recordEvents({ subjectId: input.id, from, entries, policyVersion: input.policyVersion });
-        state.recorded = from + entries.length;
-      }
-    });
-  }
+  const { book, background, partnerName, note, tasks, drain } = subjectRecord({
+    id: input.id,
+    title: input.title,
+    policyVersion: input.policyVersion,
+    partners: input.partners,
+    calendar,
+    state,
+    leadCommissioner: input.createdBy.person,
+    publish: () => publish(),
+  });
 
   /** What search and the inbox's incremental refresh read. */
   const searchableNow = (): SearchAttributeUpdatePair[] => {
@@ -163,40 +138,6 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     { validator: (req) => book.validateExtension(req) },
   );
 
-  const tasks: TaskContext = {
-    book,
-    calendar,
-    subjectTitle: input.title,
-    partnerName,
-    note,
-    publish,
-    resolve: (specs, at) => resolveAssignees({ specs, at }),
-    async send(task, to, purpose, seq, linkExpiresAt) {
-      try {
-        await sendTaskEmail({
-          task: {
-            id: task.id,
-            title: task.title,
-            dueAt: task.dueAt,
-            options: task.options,
-            subjectTitle: input.title,
-            partnerNames: (task.parties ?? []).flatMap((p) => (p.partner ? [partnerName(p.partner)] : [])),
-            ifNoAnswer: task.ifNoAnswer,
-          },
-          to,
-          purpose,
-          seq,
-          linkExpiresAt,
-        });
-        return true;
-      } catch (err) {
-        if (!isPermanentFailure(err)) note({ event: 'email-failed', detail: `The ${purpose} email to ${to} failed: ${(err as Error).message}` });
-        return false;
-      }
-    },
-    track: (p) => background.push(p),
-  };
-
   /** v1 sends: one request per task, the link valid until the last possible deadline. */
   function emailV1(task: Task, to: string[], purpose: TaskEmailInput['purpose'], seq: number, linkExpiresAt: Date): void {
     for (const person of to) {
@@ -266,8 +207,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
   // Later stages arrive in later releases; until then the commission stays open in its stage.
   // Continue-as-new keeps the history small over the years it may wait.
   await condition(() => workflowInfo().continueAsNewSuggested);
-  await Promise.all(background);
-  await recording;
+  await drain();
   await condition(allHandlersFinished);
   await continueAsNew<typeof jointCommission>(input, state);
 }

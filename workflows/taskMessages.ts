@@ -1,0 +1,7 @@
+import { defineUpdate } from '@temporalio/workflow';
+import type { DecisionRequest, ExtensionRequest, Task } from '../domain/task';
+
+// The Updates every workflow with tasks accepts: one path for decisions from the API and from
+// emailed links, whatever the workflow. The API imports these handles, so names cannot drift.
+export const decideTask = defineUpdate<Task, [DecisionRequest]>('decideTask');
+export const extendTaskDeadline = defineUpdate<Task, [ExtensionRequest]>('extendTaskDeadline');
