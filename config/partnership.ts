@@ -20,9 +20,21 @@ const leadPartnerAgreementPolicy = z
   })
   .strict();
 
+const disputePolicy = z
+  .object({
+    earlyResolution: z.object({ due: durationText.default('10 working days'), remindBefore: durationText.default('3 working days') }).strict().default({ due: '10 working days', remindBefore: '3 working days' }),
+    executiveBoard: z.object({ due: durationText.default('20 working days') }).strict().default({ due: '20 working days' }),
+    accountableOfficers: z
+      .object({ due: durationText.default('10 working days'), remindEvery: durationText.default('1 working day') })
+      .strict()
+      .default({ due: '10 working days', remindEvery: '1 working day' }),
+  })
+  .strict();
+
 const policiesSchema = z
   .object({
     leadPartnerAgreement: leadPartnerAgreementPolicy.default(leadPartnerAgreementPolicy.parse({})),
+    dispute: disputePolicy.default(disputePolicy.parse({})),
   })
   .strict();
 

@@ -39,8 +39,15 @@ export interface LeadPartnerAgreementPolicy {
   escalateFor: string;
 }
 
+export interface DisputePolicy {
+  earlyResolution: { due: string; remindBefore: string };
+  executiveBoard: { due: string };
+  accountableOfficers: { due: string; remindEvery: string };
+}
+
 export interface Policies {
   leadPartnerAgreement: LeadPartnerAgreementPolicy;
+  dispute: DisputePolicy;
 }
 
 export interface Partnership {

@@ -12,7 +12,8 @@ import { settle, type TaskBook } from './tasks';
 export type EscalationTarget = { person: string } | { role: Role; partner?: string };
 
 export interface EscalationLevel {
-  to: EscalationTarget;
+  /** One target, or several specs (e.g. the Board chair, wherever they sit). */
+  to: EscalationTarget | AssigneeSpec[];
   /** `take-over`: they may decide (beside the original assignees). `notify`: they are told. */
   mode: 'take-over' | 'notify';
   /** The fresh deadline this level gives, counted from the previous deadline. */
@@ -36,6 +37,15 @@ export interface TaskSpec {
   /** One entry per partner for `each-partner`; for `all` every resolved person is a party. */
   ask: { partner?: string; people: AssigneeSpec[] }[];
   due: DurationText;
+  /** An absolute deadline instead of `due` (rounds of one stage share the stage's deadline). */
+  dueAt?: string;
+  /** Told at once, by email without a link (e.g. board members seeing a dispute arrive). */
+  notify?: AssigneeSpec[];
+  /**
+   * After the last escalation level's deadline: remind every this often instead of expiring,
+   * for decisions the software must never take itself.
+   */
+  overdueReminders?: DurationText;
   /** Reminders before the first deadline, e.g. ["3 working days"]. */
   reminders: DurationText[];
   escalation: EscalationLevel[];
@@ -70,7 +80,7 @@ export { isPermanent as isPermanentFailure };
 /** Runs one human task from creation to its outcome: notifications, reminders, escalations, expiry. */
 export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskResult> {
   const now = new Date();
-  const dueAt = addDuration(ctx.calendar, now, spec.due);
+  const dueAt = spec.dueAt ? new Date(spec.dueAt) : addDuration(ctx.calendar, now, spec.due);
   const resolved = await Promise.all(spec.ask.map((a) => ctx.resolve(a.people, now.toISOString())));
   const parties: Party[] =
     spec.completion === 'each-partner'
@@ -164,6 +174,10 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
   }
 
   for (const party of parties) email(party, party.assignees, 'request');
+  if (spec.notify?.length) {
+    const told = await ctx.resolve(spec.notify, now.toISOString());
+    email(undefined, told.people, 'notice');
+  }
 
   for (let level = 0; ; level++) {
     // Reminders, then the deadline; an extension bumps the revision and the waits start again.
@@ -193,6 +207,21 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
     }
 
     const next = spec.escalation[level];
+    if (!next && spec.overdueReminders) {
+      // Never decided for them: remind every interval until someone decides.
+      let at = new Date(task.dueAt);
+      for (let round = 1; ; round++) {
+        at = addDuration(ctx.calendar, at, spec.overdueReminders);
+        const revision = task.revision ?? 0;
+        await condition(() => !open() || (task.revision ?? 0) !== revision, Math.max(0, at.getTime() - Date.now()));
+        if (!open()) return result(task);
+        if ((task.revision ?? 0) !== revision) break;
+        ctx.note({ event: 'reminder-sent', detail: `Overdue reminder ${round}: ${task.title} was due ${task.dueAt}` });
+        for (const party of awaitingParties()) email(party, party.assignees, 'reminder');
+      }
+      level--;
+      continue;
+    }
     if (!next) {
       ctx.book.close(task, 'expired');
       ctx.note({
@@ -214,9 +243,10 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
         party.deputies[deputy] = principal;
         email(party, [deputy], 'escalation');
       }
-      const target: AssigneeSpec =
-        'person' in next.to ? next.to : { role: next.to.role, partner: next.to.partner ?? party.partner ?? '' };
-      const reached = await ctx.resolve([target], new Date().toISOString());
+      const targets: AssigneeSpec[] = Array.isArray(next.to)
+        ? next.to
+        : ['person' in next.to ? next.to : { role: next.to.role, partner: next.to.partner ?? party.partner ?? '' }];
+      const reached = await ctx.resolve(targets, new Date().toISOString());
       if (!open()) return result(task);
       if (next.mode === 'take-over') {
         const added = reached.people.filter((p) => !party.assignees.includes(p));

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { calendarNames } from './calendar';
+import { durationText } from './duration';
+import type { HistoryEntry } from './commission';
+import type { Task } from './task';
+
+export const disputeStages = ['early-resolution', 'executive-board', 'accountable-officers', 'resolved', 'withdrawn'] as const;
+export type DisputeStage = (typeof disputeStages)[number];
+
+export const DISPUTE_ID = /^jd-[a-z0-9]{10}$/;
+
+/** The business key of a dispute's workflow. */
+export function disputeWorkflowId(disputeId: string): string {
+  return `dispute:${disputeId}`;
+}
+
+const partnerId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a partner id');
+
+/** `POST /api/v1/disputes` body. */
+export const newDisputeRequestSchema = z
+  .object({
+    subject: z.object({ type: z.enum(['commission', 'referral']), id: z.string().regex(/^[a-z]+-[a-z0-9]+$/, 'a commission or referral id') }).strict(),
+    partners: z.array(partnerId).min(2, 'a dispute is between two or more partners').refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once'),
+    matter: z.string().trim().min(5, 'say what the disagreement is about').max(500),
+    desiredOutcome: z.string().trim().min(3, 'say what outcome you want').max(2000),
+  })
+  .strict();
+
+export type NewDisputeRequest = z.infer<typeof newDisputeRequestSchema>;
+
+export const disputeInputSchema = z
+  .object({
+    id: z.string().regex(DISPUTE_ID),
+    subject: z.object({ type: z.enum(['commission', 'referral']), id: z.string(), title: z.string().optional() }),
+    partners: z.array(z.object({ id: partnerId, name: z.string() })).min(2),
+    /** Every partner of the partnership: the Board and its chair may sit at any of them. */
+    partnership: z.array(z.object({ id: partnerId, name: z.string() })),
+    matter: z.string(),
+    desiredOutcome: z.string(),
+    /** What the parent needs back: a lead partner, a funding split, or a decision in words. */
+    resolutionKind: z.enum(['lead-partner', 'split', 'text']),
+    raisedBy: z.object({ person: z.string(), partner: partnerId }),
+    /** Stage 2 when a partner never engaged (no response), so stage 1 has nothing to try. */
+    startAt: z.enum(['early-resolution', 'executive-board']).default('early-resolution'),
+    calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
+    policy: z.object({
+      earlyResolution: z.object({ due: durationText, remindBefore: durationText }),
+      executiveBoard: z.object({ due: durationText }),
+      accountableOfficers: z.object({ due: durationText, remindEvery: durationText }),
+    }),
+    policyVersion: z.string(),
+  })
+  .strict();
+
+export type DisputeInput = z.input<typeof disputeInputSchema>;
+
+export interface Proposal {
+  resolution: string;
+  by: string;
+  partner?: string | undefined;
+  at: string;
+}
+
+export interface DisputeResolution {
+  status: 'resolved' | 'withdrawn';
+  stage: DisputeStage;
+  /** The agreed resolution in words; for a lead-partner dispute, `leadPartner` too. */
+  resolution?: string | undefined;
+  leadPartner?: string | undefined;
+  decidedBy: string[];
+  reason?: string | undefined;
+}
+
+export interface DisputeView {
+  id: string;
+  subject: { type: 'commission' | 'referral'; id: string; title?: string | undefined };
+  title: string;
+  partners: string[];
+  matter: string;
+  raisedBy: string;
+  stage: DisputeStage;
+  proposals: Proposal[];
+  outcome?: DisputeResolution | undefined;
+  tasks: Task[];
+  openTasks: Task[];
+  history: HistoryEntry[];
+  /** How long each stage took (or has taken so far), in days, and who it waited on. */
+  stages: { stage: DisputeStage; from: string; to?: string | undefined; waitedOn: string[] }[];
+}
