@@ -6,6 +6,7 @@ import { identify } from './auth';
 import { commissionsRouter } from './commissions';
 import type { ApiContext } from './context';
 import { devMailRouter } from './devMail';
+import { disputesRouter } from './disputes';
 import { linksRouter } from './links';
 import { requestLog } from './observability';
 import { openApiDocument } from './openapi';
@@ -56,6 +57,7 @@ export function createApp(ctx: ApiContext): Express {
   api.use('/commissions', commissionsRouter(ctx));
   api.use('/tasks', tasksRouter(ctx));
   api.use('/people', peopleRouter(ctx));
+  api.use('/disputes', disputesRouter(ctx));
   app.use('/api/v1', api);
 
   app.use((req, _res, next) => next(problem(404, `Nothing is at ${req.method} ${req.path}.`)));

@@ -4,6 +4,9 @@ import { inboxEntry, INBOX_MEMO, type InboxEntry, type Task } from '../domain/ta
 import { getCommission } from '../workflows/jointCommission';
 import type { Logger } from 'pino';
 
+/** The workflow types that have tasks. */
+const SUBJECT_TYPES = `(WorkflowType = 'jointCommission' OR WorkflowType = 'dispute')`;
+
 /** Visibility is eventually consistent: re-read a little before the last change seen. */
 const OVERLAP_MS = 10_000;
 
@@ -63,8 +66,8 @@ export class InboxModel {
   private async read(): Promise<void> {
     const startedAt = new Date();
     const query = this.since
-      ? `WorkflowType = 'jointCommission' AND ${updatedAtKey.name} >= '${new Date(this.since.getTime() - OVERLAP_MS).toISOString()}'`
-      : `WorkflowType = 'jointCommission' AND ExecutionStatus = 'Running'`;
+      ? `${SUBJECT_TYPES} AND ${updatedAtKey.name} >= '${new Date(this.since.getTime() - OVERLAP_MS).toISOString()}'`
+      : `${SUBJECT_TYPES} AND ExecutionStatus = 'Running'`;
     for await (const wf of this.client.workflow.list({ query, pageSize: 1000 })) await this.take(wf);
     this.since = startedAt;
     this.loaded = true;
@@ -78,7 +81,7 @@ export class InboxModel {
     }
     let open = wf.memo?.[INBOX_MEMO] as InboxEntry[] | undefined;
     // Commissions started before the inbox memo existed: ask the workflow itself.
-    open ??= (await this.client.workflow.getHandle(wf.workflowId).query(getCommission)).openTasks.map(inboxEntry);
+    open ??= wf.type === 'jointCommission' ? (await this.client.workflow.getHandle(wf.workflowId).query(getCommission)).openTasks.map(inboxEntry) : [];
     this.byWorkflow.set(wf.workflowId, open);
   }
 }

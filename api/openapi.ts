@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { newCommissionRequestSchema } from '../domain/commission';
 import { delegationBodySchema } from '../domain/delegation';
+import { newDisputeRequestSchema } from '../domain/dispute';
+import { disputeListQuery, withdrawalBody } from './disputes';
 import {
   commissionListSchema,
   commissionSchema,
+  disputeListSchema,
+  disputeSchema,
+  disputeTimelineSchema,
   decisionBody,
   delegationEnvelopeSchema,
   extensionBody,
@@ -59,6 +64,9 @@ export const openApiDocument = {
       TaskEnvelope: schema(taskEnvelopeSchema),
       Person: schema(personSchema),
       DelegationEnvelope: schema(delegationEnvelopeSchema),
+      Dispute: schema(disputeSchema),
+      DisputeList: schema(disputeListSchema),
+      DisputeTimeline: schema(disputeTimelineSchema),
     },
   },
   security: [{ bearer: [] }],
@@ -154,6 +162,36 @@ export const openApiDocument = {
         },
       },
       get: { summary: "The caller's current delegation", responses: { '200': json(ref('DelegationEnvelope')), '403': problemOf('Not at a partner'), ...common } },
+    },
+    '/api/v1/disputes': {
+      post: {
+        summary: 'Raise a dispute on a commission (a commissioner or senior manager of an involved partner)',
+        requestBody: body(newDisputeRequestSchema),
+        responses: {
+          '201': json(ref('Dispute'), 'Raised; Location names it'),
+          '400': problemOf('Invalid input'),
+          '403': problemOf('Not at an involved partner'),
+          '404': problemOf('Unknown commission'),
+          '409': problemOf('An open dispute on the same matter exists; Link names it'),
+          '422': problemOf('A dispute rule refused it'),
+          ...common,
+        },
+      },
+      get: { summary: 'Disputes the caller may see', parameters: queryParams(disputeListQuery), responses: { '200': json(ref('DisputeList')), '400': problemOf('Invalid filter'), '403': problemOf('Not at a partner'), ...common } },
+    },
+    '/api/v1/disputes/{id}': {
+      get: { summary: 'A dispute: stage, proposals, tasks, history, outcome', parameters: [pathParam('id')], responses: { '200': json(ref('Dispute')), '404': problemOf("Unknown, or not the caller's to see"), ...common } },
+    },
+    '/api/v1/disputes/{id}/timeline': {
+      get: { summary: 'Every event in plain words, and how long each stage waited on whom', parameters: [pathParam('id')], responses: { '200': json(ref('DisputeTimeline')), '404': problemOf("Unknown, or not the caller's to see"), ...common } },
+    },
+    '/api/v1/disputes/{id}/withdrawal': {
+      post: {
+        summary: 'Withdraw a dispute (the person who raised it), with a reason',
+        parameters: [pathParam('id')],
+        requestBody: body(withdrawalBody),
+        responses: { '200': json(ref('Dispute')), '400': problemOf('No reason'), '403': problemOf('Not the raiser'), '404': problemOf('Unknown'), '409': problemOf('Already resolved or withdrawn'), '422': problemOf('Refused by a rule'), ...common },
+      },
     },
     '/a/{token}': {
       get: {

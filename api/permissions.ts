@@ -13,6 +13,9 @@ export type Action =
   | 'task.read'
   | 'task.decide'
   | 'task.extend'
+  | 'dispute.raise'
+  | 'dispute.read'
+  | 'dispute.list'
   | 'inbox.read'
   | 'delegation.manage';
 
@@ -64,6 +67,21 @@ export const permissions: Record<Action, Rule> = {
     who: "the subject's lead commissioner, or a senior manager of a partner the task asks (checked by the workflow: 403 otherwise)",
     denied: 404,
     allows: (p, s) => followsCommissions(p, s) || asked(p, s),
+  },
+  'dispute.raise': {
+    who: 'a commissioner or senior manager of one of the partners the dispute involves',
+    denied: 403,
+    allows: (p, s) => holds(p, 'commissioner', 'senior-manager') && atParticipating(p, s),
+  },
+  'dispute.read': {
+    who: 'staff of an involved partner as for commissions, anyone a task of it asks, and the Board and the accountable officers who must decide disputes',
+    denied: 404,
+    allows: (p, s) => followsCommissions(p, s) || asked(p, s) || holds(p, 'executive-board', 'board-chair', 'accountable-officer'),
+  },
+  'dispute.list': {
+    who: "anyone at a partner: their partner's disputes; the Board and accountable officers: all",
+    denied: 403,
+    allows: (p) => p.partner !== undefined,
   },
   'inbox.read': { who: 'anyone signed in: their own open tasks', denied: 403, allows: () => true },
   'delegation.manage': { who: 'anyone at a partner, for themselves', denied: 403, allows: (p) => p.partner !== undefined },

@@ -172,3 +172,35 @@ export const taskEnvelopeSchema = z.object({ task: taskSchema });
 export const personSchema = z.object({ id: z.string(), name: z.string(), partner: z.string().nullable(), roles: z.array(z.string()) });
 const delegation = z.object({ principal: z.string(), deputy: z.string(), roles: z.array(z.string()), from: iso, to: iso, setAt: iso });
 export const delegationEnvelopeSchema = z.object({ delegation: delegation.nullable() });
+
+const disputeStage = z.enum(['early-resolution', 'executive-board', 'accountable-officers', 'resolved', 'withdrawn']);
+export const disputeSchema = z.object({
+  id: z.string(),
+  subject: z.object({ type: z.enum(['commission', 'referral']), id: z.string(), title: z.string().optional() }),
+  title: z.string(),
+  partners: z.array(z.string()),
+  matter: z.string(),
+  raisedBy: z.string(),
+  stage: disputeStage,
+  proposals: z.array(z.object({ resolution: z.string(), by: z.string(), partner: z.string().optional(), at: iso })),
+  outcome: z
+    .object({
+      status: z.enum(['resolved', 'withdrawn']),
+      stage: disputeStage,
+      resolution: z.string().optional(),
+      leadPartner: z.string().optional(),
+      decidedBy: z.array(z.string()),
+      reason: z.string().optional(),
+    })
+    .optional(),
+  tasks: z.array(taskSchema),
+  openTasks: z.array(taskSchema),
+  history: z.array(historyEntry),
+  stages: z.array(z.object({ stage: disputeStage, from: iso, to: iso.optional(), waitedOn: z.array(z.string()) })),
+});
+
+export const disputeListSchema = z.object({
+  items: z.array(z.object({ id: z.string(), title: z.string().optional(), stage: disputeStage.optional(), partners: z.array(z.string()), startedAt: iso, href: z.string() })),
+});
+
+export const disputeTimelineSchema = timelineSchema.extend({ stages: disputeSchema.shape.stages });

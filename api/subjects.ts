@@ -1,6 +1,8 @@
 import type { Task } from '../domain/task';
 import { commissionWorkflowId, COMMISSION_ID, type CommissionView } from '../domain/commission';
 import { getCommission } from '../workflows/jointCommission';
+import { DISPUTE_ID, disputeWorkflowId, type DisputeView } from '../domain/dispute';
+import { getDispute } from '../workflows/dispute';
 import type { ApiContext } from './context';
 import { problem } from './problem';
 import type { Scope } from './permissions';
@@ -28,6 +30,38 @@ export async function viaTemporal<T>(ctx: Pick<ApiContext, 'connection' | 'healt
 export async function readCommission(ctx: ApiContext, id: string): Promise<CommissionView> {
   if (!COMMISSION_ID.test(id)) throw problem(404, `There is no commission ${id}.`);
   return viaTemporal(ctx, `Commission ${id}`, () => ctx.client.workflow.getHandle(commissionWorkflowId(id)).query(getCommission));
+}
+
+export async function readDispute(ctx: ApiContext, id: string): Promise<DisputeView> {
+  if (!DISPUTE_ID.test(id)) throw problem(404, `There is no dispute ${id}.`);
+  return viaTemporal(ctx, `Dispute ${id}`, () => ctx.client.workflow.getHandle(disputeWorkflowId(id)).query(getDispute));
+}
+
+/** Anything tasks belong to: enough to find a task, check who may see it, and name it. */
+export interface SubjectView {
+  kind: 'commission' | 'dispute';
+  id: string;
+  title: string;
+  partners: string[];
+  tasks: Task[];
+  workflowId: string;
+}
+
+/** Reads a commission or a dispute by its id (the prefix says which). */
+export async function readSubject(ctx: ApiContext, id: string): Promise<SubjectView> {
+  if (DISPUTE_ID.test(id)) {
+    const v = await readDispute(ctx, id);
+    return { kind: 'dispute', id, title: v.title, partners: v.partners, tasks: v.tasks, workflowId: disputeWorkflowId(id) };
+  }
+  const v = await readCommission(ctx, id);
+  return { kind: 'commission', id, title: v.title, partners: v.partners, tasks: v.tasks, workflowId: commissionWorkflowId(id) };
+}
+
+/** The workflow a subject id names. */
+export function subjectWorkflowId(id: string): string | undefined {
+  if (DISPUTE_ID.test(id)) return disputeWorkflowId(id);
+  if (COMMISSION_ID.test(id)) return commissionWorkflowId(id);
+  return undefined;
 }
 
 /** What the permission rules look at for a commission: its partners and everyone its tasks ask. */

@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { commissionWorkflowId } from '../domain/commission';
 import { subjectIdOfTask, type Channel, type Task } from '../domain/task';
 import { decideTask, extendTaskDeadline } from '../workflows/jointCommission';
 import { addDuration } from '../domain/duration';
@@ -9,13 +8,13 @@ import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
 import { decisionBody, extensionBody, inboxQuery, type DecisionBody } from './schemas';
 import { authorize } from './permissions';
-import { readCommission, scopeOf, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
+import { readSubject, scopeOf, subjectWorkflowId, TEMPORAL_BUDGET_MS, viaTemporal, type SubjectView } from './subjects';
 
 /** Finds a task and the commission it belongs to; 404 when either is unknown. */
-export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Task; commission: Awaited<ReturnType<typeof readCommission>> }> {
+export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Task; commission: SubjectView }> {
   const subjectId = subjectIdOfTask(id);
   if (!subjectId) throw problem(404, `There is no task ${id}.`);
-  const commission = await readCommission(ctx, subjectId).catch((err: unknown) => {
+  const commission = await readSubject(ctx, subjectId).catch((err: unknown) => {
     throw (err as { status?: number }).status === 404 ? problem(404, `There is no task ${id}.`) : err;
   });
   const task = commission.tasks.find((t) => t.id === id);
@@ -32,9 +31,9 @@ export async function decide(
   body: DecisionBody,
   linkId?: string,
 ): Promise<Task> {
-  const subjectId = subjectIdOfTask(taskId);
-  if (!subjectId) throw problem(404, `There is no task ${taskId}.`);
-  const handle = ctx.client.workflow.getHandle(commissionWorkflowId(subjectId));
+  const workflowId = subjectWorkflowId(subjectIdOfTask(taskId) ?? '');
+  if (!workflowId) throw problem(404, `There is no task ${taskId}.`);
+  const handle = ctx.client.workflow.getHandle(workflowId);
   const task = await viaTemporal(ctx, `Task ${taskId}`, () =>
     handle.executeUpdate(decideTask, {
       args: [{ taskId, by, channel, decision: body.decision, comment: body.comment || undefined, data: body.data, linkId }],
@@ -92,7 +91,7 @@ export function tasksRouter(ctx: ApiContext): Router {
     const dueAt = parsed.data.dueAt
       ? new Date(parsed.data.dueAt)
       : addDuration(calendarOf(ctx.partnership), new Date(task.dueAt), parsed.data.extendBy!);
-    const handle = ctx.client.workflow.getHandle(commissionWorkflowId(commission.id));
+    const handle = ctx.client.workflow.getHandle(commission.workflowId);
     const moved = await viaTemporal(ctx, `Task ${task.id}`, () =>
       handle.executeUpdate(extendTaskDeadline, {
         args: [{ taskId: task.id, by: person.id, byPartner: person.partner, byRoles: person.roles, dueAt: dueAt.toISOString(), reason: parsed.data.reason }],

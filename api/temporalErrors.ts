@@ -16,11 +16,14 @@ const refusalStatus: Record<RefusalType, number> = {
   [refusal.invalidExtension]: 422,
 };
 
+/** Refusals of workflow-specific updates (withdrawal) that map like task refusals. */
+const otherRefusals: Record<string, number> = { NoAuthority: 403, ReasonRequired: 422, TaskClosed: 409 };
+
 /** The refusal a workflow's update validator gave, if that is what this error is. */
 export function refusalOf(err: unknown): { type: RefusalType; message: string } | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
   const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.type && cause.type in refusalStatus) {
+  if (cause instanceof ApplicationFailure && cause.type && (cause.type in refusalStatus || cause.type in otherRefusals)) {
     return { type: cause.type as RefusalType, message: cause.message };
   }
   return undefined;

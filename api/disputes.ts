@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { Router } from 'express';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { z } from 'zod';
+import { DISPUTE_ID, disputeStages, disputeWorkflowId, newDisputeRequestSchema, type DisputeInput } from '../domain/dispute';
+import { calendarOf, partnerById } from '../domain/partnership';
+import { assigneesKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
+import { dispute, withdrawDispute } from '../workflows/dispute';
+import { caller } from './auth';
+import type { ApiContext } from './context';
+import { authorize, can } from './permissions';
+import { invalid, problem } from './problem';
+import { readCommission, readDispute, scopeOf, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
+import { timelineOf } from './timeline';
+
+export const disputeListQuery = z
+  .object({
+    stage: z.enum(disputeStages).optional(),
+    partner: z.string().regex(/^[a-z0-9-]+$/, 'a partner id').optional(),
+  })
+  .strict();
+
+export const withdrawalBody = z.object({ reason: z.string().trim().min(3, 'give the reason for withdrawing') }).strict();
+
+/** The same subject and matter always name the same dispute: a second one while it is open is a conflict. */
+export function disputeIdFor(subject: { type: string; id: string }, matter: string): string {
+  const digest = createHash('sha256').update(`${subject.type}:${subject.id}:${matter.trim().toLowerCase().replace(/\s+/g, ' ')}`).digest();
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  return `jd-${[...digest.subarray(0, 10)].map((b) => alphabet[b % 32]).join('')}`;
+}
+
+export function disputesRouter(ctx: ApiContext): Router {
+  const router = Router();
+
+  router.post('/', async (req, res) => {
+    const person = caller(req);
+    const parsed = newDisputeRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'dispute');
+    const body = parsed.data;
+    const unknown = body.partners.filter((p) => !partnerById(ctx.partnership, p));
+    if (unknown.length) throw problem(400, 'The dispute names partners that are not in the partnership.', unknown.map((p) => ({ path: 'partners', message: `no partner has the id "${p}"` })));
+    authorize(person, 'dispute.raise', { partners: body.partners }, '');
+    if (body.subject.type !== 'commission') throw problem(422, 'Disputes can be raised on commissions; referrals arrive in a later release.');
+    const commission = await readCommission(ctx, body.subject.id);
+    authorize(person, 'commission.read', scopeOf(commission), `There is no commission ${body.subject.id}.`);
+    const outside = body.partners.filter((p) => !commission.partners.includes(p));
+    if (outside.length) throw problem(422, `Dispute rule: every partner in a dispute takes part in its subject; ${outside.join(', ')} does not.`);
+
+    const id = disputeIdFor(body.subject, body.matter);
+    const input: DisputeInput = {
+      id,
+      subject: { type: 'commission', id: commission.id, title: commission.title },
+      partners: body.partners.map((p) => ({ id: p, name: partnerById(ctx.partnership, p)!.name })),
+      partnership: ctx.partnership.partners.map((p) => ({ id: p.id, name: p.name })),
+      matter: body.matter,
+      desiredOutcome: body.desiredOutcome,
+      resolutionKind: 'text',
+      raisedBy: { person: person.id, partner: person.partner! },
+      startAt: 'early-resolution',
+      calendar: calendarOf(ctx.partnership),
+      policy: ctx.partnership.policies.dispute,
+      policyVersion: ctx.policyVersion,
+    };
+    try {
+      await viaTemporal(ctx, 'The dispute', () =>
+        ctx.client.workflow.start(dispute, {
+          workflowId: disputeWorkflowId(id),
+          taskQueue: ctx.taskQueue,
+          args: [input],
+          memo: { title: `Dispute: ${body.matter}` },
+          typedSearchAttributes: [
+            { key: stageKey, value: 'early-resolution' },
+            { key: partnersKey, value: body.partners },
+            { key: assigneesKey, value: [] },
+            { key: titleKey, value: body.matter },
+            { key: updatedAtKey, value: new Date() },
+          ],
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError || (err as { cause?: unknown }).cause instanceof WorkflowExecutionAlreadyStartedError) {
+        res.set('Link', `</api/v1/disputes/${id}>; rel="duplicate"`);
+        throw problem(409, `There is already an open dispute on this matter: /api/v1/disputes/${id}`);
+      }
+      throw err;
+    }
+    res.status(201).location(`/api/v1/disputes/${id}`).json(await readDispute(ctx, id).catch(() => ({ id, stage: 'early-resolution' })));
+  });
+
+  router.get('/', async (req, res) => {
+    const person = caller(req);
+    authorize(person, 'dispute.list', {}, '');
+    const parsed = disputeListQuery.safeParse(req.query);
+    if (!parsed.success) throw invalid(parsed.error, 'query');
+    const clauses = [`WorkflowType = 'dispute'`];
+    if (!can(person, 'dispute.read', {})) clauses.push(`JcoPartners = '${person.partner}'`);
+    if (parsed.data.partner) clauses.push(`JcoPartners = '${parsed.data.partner}'`);
+    if (parsed.data.stage) clauses.push(`JcoStage = '${parsed.data.stage}'`);
+    const items = await viaTemporal(ctx, 'The list', async () => {
+      const out: object[] = [];
+      for await (const wf of ctx.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
+        const id = wf.workflowId.replace(/^dispute:/, '');
+        out.push({ id, title: wf.memo?.['title'], stage: wf.typedSearchAttributes.get(stageKey), partners: wf.typedSearchAttributes.get(partnersKey) ?? [], startedAt: wf.startTime.toISOString(), href: `/api/v1/disputes/${id}` });
+        if (out.length >= 100) break;
+      }
+      return out;
+    });
+    res.json({ items });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const person = caller(req);
+    const view = await readDispute(ctx, req.params.id);
+    authorize(person, 'dispute.read', scopeOf(view), `There is no dispute ${req.params.id}.`);
+    res.json(view);
+  });
+
+  router.get('/:id/timeline', async (req, res) => {
+    const person = caller(req);
+    const view = await readDispute(ctx, req.params.id);
+    authorize(person, 'dispute.read', scopeOf(view), `There is no dispute ${req.params.id}.`);
+    res.json({ id: view.id, title: view.title, stages: view.stages, items: timelineOf(view.history, ctx.partnership) });
+  });
+
+  router.post('/:id/withdrawal', async (req, res) => {
+    const person = caller(req);
+    const parsed = withdrawalBody.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'withdrawal');
+    if (!DISPUTE_ID.test(req.params.id)) throw problem(404, `There is no dispute ${req.params.id}.`);
+    const view = await readDispute(ctx, req.params.id);
+    authorize(person, 'dispute.read', scopeOf(view), `There is no dispute ${req.params.id}.`);
+    if (view.outcome) throw problem(409, `This dispute is already ${view.outcome.status}.`);
+    const updated = await viaTemporal(
+      ctx,
+      `Dispute ${req.params.id}`,
+      () => ctx.client.workflow.getHandle(disputeWorkflowId(req.params.id)).executeUpdate(withdrawDispute, { args: [{ by: person.id, reason: parsed.data.reason }] }),
+      TEMPORAL_BUDGET_MS.update,
+    );
+    res.json(updated);
+  });
+
+  return router;
+}
