@@ -66,7 +66,8 @@ export function commissionsRouter(ctx: ApiContext): Router {
       healthCareService: body.healthCareService,
       createdBy: { person: person.id, partner: person.partner! },
       calendar: calendarOf(ctx.partnership),
-      policy: { leadPartnerAgreement: ctx.partnership.policies.leadPartnerAgreement },
+      policy: { leadPartnerAgreement: ctx.partnership.policies.leadPartnerAgreement, dispute: ctx.partnership.policies.dispute },
+      partnership: ctx.partnership.partners.map((p) => ({ id: p.id, name: p.name })),
       policyVersion: ctx.policyVersion,
     };
 

@@ -55,7 +55,16 @@ export const commissionInputSchema = z
     calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
     policy: z.object({
       leadPartnerAgreement: z.object({ due: durationText, remindBefore: durationText, escalateFor: durationText }),
+      dispute: z
+        .object({
+          earlyResolution: z.object({ due: durationText, remindBefore: durationText }),
+          executiveBoard: z.object({ due: durationText }),
+          accountableOfficers: z.object({ due: durationText, remindEvery: durationText }),
+        })
+        .optional(),
     }),
+    /** Every partner of the partnership (the Board may sit at any); absent before disputes existed. */
+    partnership: z.array(z.object({ id: partnerId, name: z.string() })).optional(),
     /** A digest of the policies in force when the commission started, kept on every record. */
     policyVersion: z.string(),
   })

@@ -9,6 +9,18 @@ export type DisputeStage = (typeof disputeStages)[number];
 
 export const DISPUTE_ID = /^jd-[a-z0-9]{10}$/;
 
+/** The domain's defaults, for commissions started before their input carried the dispute policy. */
+export const defaultDisputePolicy = {
+  earlyResolution: { due: '10 working days', remindBefore: '3 working days' },
+  executiveBoard: { due: '20 working days' },
+  accountableOfficers: { due: '10 working days', remindEvery: '1 working day' },
+};
+
+/** The dispute a commission opens about its own lead partner. */
+export function leadDisputeId(commissionId: string): string {
+  return `jd-${commissionId.slice(3)}`;
+}
+
 /** The business key of a dispute's workflow. */
 export function disputeWorkflowId(disputeId: string): string {
   return `dispute:${disputeId}`;

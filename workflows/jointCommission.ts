@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  executeChild,
   patched,
   setHandler,
   upsertMemo,
@@ -22,6 +23,8 @@ import {
 import { assigneesKey, leadPartnerKey, leadStatusKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { inboxEntry, INBOX_MEMO, type Task } from '../domain/task';
+import { defaultDisputePolicy, disputeWorkflowId, leadDisputeId } from '../domain/dispute';
+import { dispute } from './dispute';
 import { runTask } from './humanTask';
 import { activities, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
@@ -155,7 +158,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     }
   }
 
-  async function leadPartnerAgreement(): Promise<{ status: 'agreed' | 'disputed'; reason?: string }> {
+  async function leadPartnerAgreement(): Promise<{ status: 'agreed' | 'disputed'; reason?: string; noResponse?: boolean }> {
     const policy = input.policy.leadPartnerAgreement;
     const asked = input.partners.filter((p) => p.id !== input.createdBy.partner);
     note({
@@ -183,13 +186,56 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     if (result.status === 'decided') {
       return { status: 'disputed', reason: `${partnerName(result.decision.partner ?? '')} objected: ${result.decision.comment ?? ''}`.trim() };
     }
-    return { status: 'disputed', reason: `no response from ${(result.status === 'expired' ? result.awaiting : []).map(partnerName).join(', ')}` };
+    return { status: 'disputed', reason: `no response from ${(result.status === 'expired' ? result.awaiting : []).map(partnerName).join(', ')}`, noResponse: true };
+  }
+
+  /**
+   * The dispute ladder settles a disputed lead: a child dispute, at stage 2 when a partner never
+   * answered (stage 1 would have nothing to try). Its resolution sets the lead.
+   */
+  async function settleLeadByDispute(noResponse: boolean): Promise<void> {
+    const id = leadDisputeId(input.id);
+    const startAt = noResponse ? 'executive-board' : 'early-resolution';
+    note({ event: 'dispute-opened', detail: `Dispute ${id} opened on the lead partner, at the ${startAt} stage: ${state.lead.reason}` });
+    const outcome = await executeChild(dispute, {
+      workflowId: disputeWorkflowId(id),
+      args: [
+        {
+          id,
+          subject: { type: 'commission', id: input.id, title: input.title },
+          partners: input.partners,
+          partnership: input.partnership ?? input.partners,
+          matter: `Which partner leads "${input.title}"`,
+          desiredOutcome: input.proposedLead,
+          resolutionKind: 'lead-partner',
+          raisedBy: input.createdBy,
+          startAt,
+          calendar,
+          policy: input.policy.dispute ?? defaultDisputePolicy,
+          policyVersion: input.policyVersion,
+        },
+      ],
+    });
+    if (outcome.status === 'resolved' && outcome.leadPartner) {
+      state.lead = { status: 'decided', partner: outcome.leadPartner, reason: `decided by dispute ${id} at the ${outcome.stage} stage` };
+      state.stage = 'analyse';
+      note({ event: 'lead-decided', detail: `${partnerName(outcome.leadPartner)} leads, as dispute ${id} decided (${outcome.decidedBy.join(', ')})` });
+    } else {
+      note({
+        event: 'dispute-closed',
+        detail:
+          outcome.status === 'withdrawn'
+            ? `Dispute ${id} was withdrawn: ${outcome.reason}. The lead partner stays disputed.`
+            : `Dispute ${id} resolved "${outcome.resolution}", which names no partner; the lead partner stays disputed.`,
+      });
+    }
+    publish();
   }
 
   if (!resumed) {
     const onPrimitive = patched('lead-agreement-task-primitive');
     note({ event: 'commission-created', by: input.createdBy.person, partner: input.createdBy.partner, detail: input.title });
-    const outcome = onPrimitive
+    const outcome: { status: 'agreed' | 'disputed'; reason?: string; noResponse?: boolean } = onPrimitive
       ? await leadPartnerAgreement()
       : await leadPartnerAgreementV1({ input, calendar, book, partnerName, note, publish, lookupPeople, email: emailV1 });
     state.lead = { status: outcome.status, partner: input.proposedLead, ...(outcome.reason ? { reason: outcome.reason } : {}) };
@@ -202,6 +248,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
           : `Lead partner disputed: ${state.lead.reason}. The commission waits for the dispute to be resolved.`,
     });
     publish();
+    if (onPrimitive && state.lead.status === 'disputed' && patched('lead-dispute-ladder')) await settleLeadByDispute(outcome.noResponse === true);
   }
 
   // Later stages arrive in later releases; until then the commission stays open in its stage.

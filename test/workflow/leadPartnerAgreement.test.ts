@@ -1,5 +1,8 @@
 import { decideTask, getCommission } from '../../workflows/jointCommission';
-import { entries, leadTask, minute, minutes, MINUTE, party, timeline, refusal } from '../helpers/timeline';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { DisputeView } from '../../domain/dispute';
+import { getDispute } from '../../workflows/dispute';
+import { entries, leadTask, minute, minutes, MINUTE, party, plus, timeline, refusal } from '../helpers/timeline';
 import { harness, type Harness } from '../helpers/workflowEnv';
 
 let h: Harness;
@@ -57,7 +60,10 @@ test('reminder and escalation fire on the right working days over a bank-holiday
     expect(to('commissioner@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Decision needed', 'Reminder, decision due soon']);
     expect(to('senior.manager@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Escalated to you']);
     expect(to('senior.manager@lsc-icb.example')).toHaveLength(1);
-    expect(mails).toHaveLength(6);
+    expect(mails.filter((m) => m.subject?.includes('Agree Cumberland Council as lead partner'))).toHaveLength(6);
+    // No response: the dispute opens at the Executive Board, whose chair is asked.
+    const disputed = await waitFor(handle, (v) => entries(v, 'dispute-opened').length === 1);
+    expect(entries(disputed, 'dispute-opened')[0]!.detail).toContain('at the executive-board stage');
   });
 });
 
@@ -145,3 +151,51 @@ test('an objection needs a reason and disputes the lead at once; refused decisio
     expect(entries(view, 'task-decided')).toHaveLength(2);
   });
 });
+
+test('an objection opens a dispute at stage 1; when it settles, its resolution sets the lead and the commission moves on', async () => {
+  await h.run(async () => {
+    const c = await firstFutureCase();
+    const handle = await startAt(c.start);
+    const task = leadTask(await handle.query(getCommission));
+    await handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by: 'nenc-commissioner', channel: 'api', decision: 'object', comment: 'The ICB should lead' }] });
+    await handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by: 'lsc-commissioner', channel: 'api', decision: 'agree' }] }).catch(() => undefined);
+    const opened = await waitFor(handle, (v) => entries(v, 'dispute-opened').length === 1);
+    const disputeId = opened.history.find((e) => e.event === 'dispute-opened')!.detail!.split(' ')[1]!;
+    const child = h.env.client.workflow.getHandle(`dispute:${disputeId}`);
+    // The council's proposal (itself) is put to the other partners; both accept.
+    let d = await waitForDispute(child, (v) => v.openTasks.length === 1);
+    expect(d.stage).toBe('early-resolution');
+    for (const by of ['nenc-commissioner', 'lsc-commissioner']) {
+      d = await waitForDispute(child, (v) => v.openTasks.length === 1);
+      await child.executeUpdate(decideTask, { args: [{ taskId: d.openTasks[0]!.id, by, channel: 'api', decision: 'accept' }] });
+    }
+    const view = await waitFor(handle, (v) => v.lead.status === 'decided');
+    expect(view.lead).toMatchObject({ status: 'decided', partner: 'council' });
+    expect(view.stage).toBe('analyse');
+  });
+});
+
+test('no response opens the dispute at the Executive Board, whose chair decides the lead', async () => {
+  await h.run(async () => {
+    const c = await firstFutureCase();
+    const handle = await startAt(c.start);
+    await advanceTo(plus(c.finalDueAt, MINUTE));
+    const opened = await waitFor(handle, (v) => entries(v, 'dispute-opened').length === 1);
+    const disputeId = opened.history.find((e) => e.event === 'dispute-opened')!.detail!.split(' ')[1]!;
+    const child = h.env.client.workflow.getHandle(`dispute:${disputeId}`);
+    const d = await waitForDispute(child, (v) => v.stage === 'executive-board' && v.openTasks.length === 1);
+    await child.executeUpdate(decideTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'board-chair', channel: 'email', decision: 'resolve', comment: 'nenc-icb' }] });
+    const view = await waitFor(handle, (v) => v.lead.status === 'decided');
+    expect(view.lead).toMatchObject({ status: 'decided', partner: 'nenc-icb' });
+    expect(entries(view, 'lead-decided')[0]!.detail).toContain('NHS North East and North Cumbria ICB leads');
+  });
+});
+
+async function waitForDispute(child: WorkflowHandle, ok: (v: DisputeView) => boolean): Promise<DisputeView> {
+  for (let i = 0; i < 100; i++) {
+    const v = await child.query(getDispute).catch(() => undefined);
+    if (v && ok(v)) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the dispute did not reach the expected state');
+}
