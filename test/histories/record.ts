@@ -47,6 +47,15 @@ async function main(): Promise<void> {
     }
     await h.env.sleep(40 * DAY); // past escalation and expiry
     await settle();
+    // Disputes the commissions opened (since v3): their histories are stored too.
+    for (const [name, handle] of Object.entries({ objected, silent })) {
+      const child = h.env.client.workflow.getHandle(`dispute:jd-${handle.workflowId.slice('commission:jc-'.length)}`);
+      const history = await child.fetchHistory().catch(() => undefined);
+      if (!history) continue;
+      const file = path.join(__dirname, `dispute-${label}-${name}.json`);
+      writeFileSync(file, historyAsJSON(history));
+      console.log(`wrote ${path.relative(process.cwd(), file)} (${history.events?.length} events)`);
+    }
     for (const [name, handle] of Object.entries({ agreed, objected, silent, extended })) {
       const history = await handle.fetchHistory();
       const file = path.join(__dirname, `jointCommission-${label}-${name}.json`);
