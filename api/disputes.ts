@@ -121,7 +121,9 @@ export function disputesRouter(ctx: ApiContext): Router {
     const person = caller(req);
     const view = await readDispute(ctx, req.params.id);
     authorize(person, 'dispute.read', scopeOf(view), `There is no dispute ${req.params.id}.`);
-    res.json({ id: view.id, title: view.title, stages: view.stages, items: timelineOf(view.history, ctx.partnership) });
+    // At a glance: how long each stage took and whom it waited on when its time ran out.
+    const stages = view.stages.map((s) => ({ ...s, hours: Math.round(((s.to ? Date.parse(s.to) : Date.now()) - Date.parse(s.from)) / 36e5 * 10) / 10 }));
+    res.json({ id: view.id, title: view.title, stages, items: timelineOf(view.history, ctx.partnership) });
   });
 
   router.post('/:id/withdrawal', async (req, res) => {

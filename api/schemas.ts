@@ -203,4 +203,6 @@ export const disputeListSchema = z.object({
   items: z.array(z.object({ id: z.string(), title: z.string().optional(), stage: disputeStage.optional(), partners: z.array(z.string()), startedAt: iso, href: z.string() })),
 });
 
-export const disputeTimelineSchema = timelineSchema.extend({ stages: disputeSchema.shape.stages });
+export const disputeTimelineSchema = timelineSchema.extend({
+  stages: z.array(z.object({ stage: disputeStage, from: iso, to: iso.optional(), hours: z.number().describe('how long the stage took, or has taken so far'), waitedOn: z.array(z.string()) })),
+});

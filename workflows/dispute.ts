@@ -151,7 +151,11 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
   /** Remembers who a stage waited on when its time ran out, for the timeline. */
   function waitedOn(result: TaskResult): void {
     const current = state.stages.at(-1);
-    if (current && result.status === 'expired') current.waitedOn.push(...result.awaiting.map((a) => partnerName(a)));
+    if (current && result.status === 'expired') {
+      for (const party of (result.task.parties ?? []).filter((p) => result.awaiting.includes(p.id))) {
+        current.waitedOn.push(...(party.partner ? [partnerName(party.partner)] : party.assignees));
+      }
+    }
   }
 
   function resolve(resolution: string, decidedBy: string[]): DisputeResolution {

@@ -8,15 +8,22 @@ import { startDevServer, type DevServer } from './devServer';
 import { spawnRole, stopChild, waitForHttp } from './processes';
 import { ensureTemporalCli } from './provision';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
+/** Distinct free loopback ports: every listener stays open until all are chosen, so none repeats. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const srv = net.createServer();
+          srv.once('error', reject);
+          srv.listen(0, '127.0.0.1', () => resolve(srv));
+        }),
+    ),
+  );
+  const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
 }
 
 export interface RunningSystem {
@@ -46,7 +53,7 @@ export interface RunningSystem {
  */
 export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'jco-system-'));
-  const [temporalPort, apiPort, workerMetricsPort] = [await freePort(), await freePort(), await freePort()];
+  const [temporalPort, apiPort, workerMetricsPort] = (await freePorts(3)) as [number, number, number];
   const temporal = await startDevServer({ cli: ensureTemporalCli(), port: temporalPort, dbFile: path.join(dataDir, 'temporal.db') });
   const mailbox = await startDevMailbox();
   const baseUrl = `http://127.0.0.1:${apiPort}`;
@@ -65,7 +72,13 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
     WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics`,
     ...opts.env,
   };
-  const log = opts.log ?? (() => undefined);
+  // The last lines each process printed, to say why if the system does not come up.
+  const recent: string[] = [];
+  const log = (line: string): void => {
+    recent.push(line);
+    if (recent.length > 40) recent.shift();
+    opts.log?.(line);
+  };
   const system: RunningSystem = {
     baseUrl,
     dataDir,
@@ -106,7 +119,12 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
       await system.temporal.stop();
     },
   };
-  await waitForHttp(`${baseUrl}/readyz`, 120_000);
+  try {
+    await waitForHttp(`${baseUrl}/readyz`, 120_000);
+  } catch (err) {
+    await system.stop();
+    throw new Error(`${(err as Error).message}\nlast output:\n${recent.join('\n')}`);
+  }
   return system;
 }
 
