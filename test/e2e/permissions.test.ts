@@ -11,6 +11,7 @@ let system: RunningSystem;
 let api: ReturnType<typeof client>;
 let commission: CommissionView;
 let taskId: string;
+let disputeId: string;
 const people = loadPartnership().people.filter((p) => p.apiKey);
 
 beforeAll(async () => {
@@ -23,6 +24,11 @@ beforeAll(async () => {
   commission = created.body;
   const view = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${commission.id}`, { key: keys.council }), (r) => r.body.openTasks.length === 1);
   taskId = view.body.openTasks[0]!.id;
+  const raised = await api.call('POST', '/api/v1/disputes', {
+    key: keys.nenc,
+    json: { subject: { type: 'commission', id: commission.id }, partners: ['council', 'nenc-icb'], matter: 'Permissions walk matter', desiredOutcome: 'Agree' },
+  });
+  disputeId = raised.headers.get('location')!.split('/').pop()!;
 }, 180_000);
 
 afterAll(async () => {
@@ -56,6 +62,24 @@ const endpoints: { name: string; call: () => { method: string; path: string; jso
     name: 'POST /api/v1/tasks/{id}/extension',
     call: () => ({ method: 'POST', path: `/api/v1/tasks/${taskId}/extension`, json: { dueAt: '2020-01-01T00:00:00Z', reason: 'permissions walk' } }),
     expected: expectFor(followers, (id) => (['council-commissioner', 'nenc-senior-manager'].includes(id) ? 422 : 403), 404),
+  },
+  { name: 'GET /api/v1/disputes', call: () => ({ method: 'GET', path: '/api/v1/disputes' }), expected: (id) => (id === 'parent-carer-rep' ? 403 : 200) },
+  // The Board, its chair and the accountable officers see the disputes they may have to decide.
+  {
+    name: 'GET /api/v1/disputes/{id}',
+    call: () => ({ method: 'GET', path: `/api/v1/disputes/${disputeId}` }),
+    expected: expectFor([...followers, 'council-director-children', 'board-chair', 'nenc-director-nursing', 'lsc-director-nursing'], 200, 404),
+  },
+  {
+    name: 'GET /api/v1/disputes/{id}/timeline',
+    call: () => ({ method: 'GET', path: `/api/v1/disputes/${disputeId}/timeline` }),
+    expected: expectFor([...followers, 'council-director-children', 'board-chair', 'nenc-director-nursing', 'lsc-director-nursing'], 200, 404),
+  },
+  {
+    // Only the raiser may withdraw (the workflow checks: 403 for other readers); no reason → 400 for all.
+    name: 'POST /api/v1/disputes/{id}/withdrawal',
+    call: () => ({ method: 'POST', path: `/api/v1/disputes/${disputeId}/withdrawal`, json: {} }),
+    expected: () => 400,
   },
   { name: 'GET /api/v1/people/me/delegation', call: () => ({ method: 'GET', path: '/api/v1/people/me/delegation' }), expected: (id) => (id === 'parent-carer-rep' ? 403 : 200) },
 ];
