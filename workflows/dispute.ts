@@ -97,26 +97,6 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
   setHandler(getDispute, view);
 
   setHandler(
-    decideTask,
-    (req) => {
-      const task = book.decide(req);
-      const made = task.decisions?.at(-1) ?? task.decision!;
-      note({ event: 'task-decided', by: req.by, partner: made.partner, actingFor: made.actingFor, channel: req.channel, detail: `${task.title}: ${req.decision}${req.comment ? `, "${req.comment}"` : ''}` });
-      publish();
-      return task;
-    },
-    { validator: (req) => book.validate(req) },
-  );
-  setHandler(
-    extendTaskDeadline,
-    (req) => {
-      const task = book.extend(req);
-      note({ event: 'deadline-extended', by: req.by, partner: req.byPartner, detail: `${task.title}: now due ${task.dueAt}. Reason: ${req.reason}` });
-      return task;
-    },
-    { validator: (req) => book.validateExtension(req) },
-  );
-  setHandler(
     withdrawDispute,
     (req) => {
       state.withdrawn = req;

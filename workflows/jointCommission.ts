@@ -112,34 +112,6 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     history: state.history,
   }));
 
-  setHandler(
-    decideTask,
-    (req) => {
-      const task = book.decide(req);
-      const made = task.decisions?.at(-1) ?? task.decision!;
-      note({
-        event: 'task-decided',
-        by: req.by,
-        partner: made.partner ?? task.partner,
-        actingFor: made.actingFor,
-        channel: req.channel,
-        detail: `${task.title}: ${req.decision}${req.comment ? `, "${req.comment}"` : ''}`,
-      });
-      publish();
-      return task;
-    },
-    { validator: (req) => book.validate(req) },
-  );
-
-  setHandler(
-    extendTaskDeadline,
-    (req) => {
-      const task = book.extend(req);
-      note({ event: 'deadline-extended', by: req.by, partner: req.byPartner, detail: `${task.title}: now due ${task.dueAt}. Reason: ${req.reason}` });
-      return task;
-    },
-    { validator: (req) => book.validateExtension(req) },
-  );
 
   /** v1 sends: one request per task, the link valid until the last possible deadline. */
   function emailV1(task: Task, to: string[], purpose: TaskEmailInput['purpose'], seq: number, linkExpiresAt: Date): void {

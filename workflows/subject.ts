@@ -1,8 +1,9 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Calendar } from '../domain/calendar';
 import type { HistoryEntry } from '../domain/commission';
 import { isPermanentFailure, type TaskContext } from './humanTask';
+import { decideTask, extendTaskDeadline } from './taskMessages';
 import { TaskBook, type TaskBookState } from './tasks';
 
 export const activities = proxyActivities<Activities>({
@@ -91,6 +92,36 @@ export function subjectRecord(opts: {
     },
     track: (p) => background.push(p),
   };
+
+  // Every decision and deadline change arrives through these Updates; their validators refuse
+  // before anything is written to history.
+  setHandler(
+    decideTask,
+    (req) => {
+      const task = book.decide(req);
+      const made = task.decisions?.at(-1) ?? task.decision!;
+      note({
+        event: 'task-decided',
+        by: req.by,
+        partner: made.partner ?? task.partner,
+        actingFor: made.actingFor,
+        channel: req.channel,
+        detail: `${task.title}: ${req.decision}${req.comment ? `, "${req.comment}"` : ''}`,
+      });
+      opts.publish();
+      return task;
+    },
+    { validator: (req) => book.validate(req) },
+  );
+  setHandler(
+    extendTaskDeadline,
+    (req) => {
+      const task = book.extend(req);
+      note({ event: 'deadline-extended', by: req.by, partner: req.byPartner, detail: `${task.title}: now due ${task.dueAt}. Reason: ${req.reason}` });
+      return task;
+    },
+    { validator: (req) => book.validateExtension(req) },
+  );
 
   /** Waits for emails and record writes in flight: before continue-as-new or completion. */
   async function drain(): Promise<void> {

@@ -35,12 +35,20 @@ beforeAll(async () => {
       .sign(privateKey);
   signWithOther = (claims) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer(issuer).setAudience(audience).setExpirationTime('10m').sign(other.privateKey);
 
-  const partnership = loadPartnership();
   connection = Connection.lazy({ address: '127.0.0.1:1' });
-  const app = createApp({
+  const app = appWith({ oidc: oidcVerifier({ issuer, audience, jwksUrl, personClaim: 'email' }, loadPartnership()) });
+  apiServer = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => apiServer.once('listening', () => r()));
+  base = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
+});
+let signWithOther: (claims: Record<string, unknown>) => Promise<string>;
+
+/** The real app; its Temporal connection is lazy and never used by /people/me. */
+function appWith(overrides: Partial<Parameters<typeof createApp>[0]>) {
+  return createApp({
     client: new Client({ connection }),
     connection,
-    partnership,
+    partnership: loadPartnership(),
     policyVersion: 'test',
     namespace: 'default',
     taskQueue: 'unused',
@@ -50,13 +58,9 @@ beforeAll(async () => {
     inbox: new InboxModel(new Client({ connection })),
     rateLimitPerMinute: 600,
     publicBaseUrl: 'http://localhost:3000',
-    oidc: oidcVerifier({ issuer, audience, jwksUrl, personClaim: 'email' }, partnership),
+    ...overrides,
   });
-  apiServer = app.listen(0, '127.0.0.1');
-  await new Promise<void>((r) => apiServer.once('listening', () => r()));
-  base = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}`;
-});
-let signWithOther: (claims: Record<string, unknown>) => Promise<string>;
+}
 
 afterAll(async () => {
   await new Promise((r) => apiServer.close(r));
@@ -107,21 +111,7 @@ test('API keys keep working beside single sign-on', async () => {
 });
 
 test('each key has its own rate limit; past it, 429 problem+json with Retry-After', async () => {
-  const partnership = loadPartnership();
-  const app = createApp({
-    client: new Client({ connection }),
-    connection,
-    partnership,
-    policyVersion: 'test',
-    namespace: 'default',
-    taskQueue: 'unused',
-    links: createLinkSigner('identity-test-signing-key-0123456789'),
-    linkGraceMs: 0,
-    recentDecisions: new RecentSet(),
-    inbox: new InboxModel(new Client({ connection })),
-    rateLimitPerMinute: 3,
-    publicBaseUrl: 'http://localhost:3000',
-  });
+  const app = appWith({ rateLimitPerMinute: 3 });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/people/me`;
