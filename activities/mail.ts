@@ -13,6 +13,8 @@ export interface MailTask extends Pick<Task, 'title' | 'dueAt' | 'options'> {
   /** Names of the partners the task asks, for the reader's context. */
   partnerNames?: string[] | undefined;
   ifNoAnswer?: string | undefined;
+  /** The record so far, one line an event. */
+  briefing?: string[] | undefined;
 }
 
 const escapeHtml = (s: string): string =>
@@ -55,10 +57,12 @@ export function composeTaskMail(task: MailTask, recipientName: string, purpose: 
   const action = link
     ? ['Open this link to see the details and record your decision:', link, '', 'Opening the link changes nothing; you decide on the page. The link is yours alone: do not forward it.']
     : [];
-  const text = [`Dear ${recipientName},`, '', why[purpose], '', ...facts.map(([k, v]) => `${k}: ${v}`), '', ...action].join('\n');
+  const record = task.briefing?.length ? ['The record so far:', ...task.briefing.map((l) => `- ${l}`), ''] : [];
+  const text = [`Dear ${recipientName},`, '', why[purpose], '', ...facts.map(([k, v]) => `${k}: ${v}`), '', ...record, ...action].join('\n');
   const html = `<p>Dear ${escapeHtml(recipientName)},</p>
 <p>${escapeHtml(why[purpose])}</p>
 <table role="presentation">${facts.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
+${task.briefing?.length ? `<p><strong>The record so far</strong></p><ul>${task.briefing.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}
 ${link ? `<p><a href="${escapeHtml(link)}">Review and decide</a></p>\n<p>Opening the link changes nothing; you decide on the page. The link is yours alone: do not forward it.</p>` : ''}`;
   return { subject, text, html };
 }

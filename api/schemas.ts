@@ -102,6 +102,7 @@ export const taskSchema = z.object({
   decisions: z.array(decisionSchema).optional(),
   dataSchema: z.string().optional(),
   ifNoAnswer: z.string().optional(),
+  briefing: z.array(z.string()).optional(),
   notificationFailed: z.boolean().optional(),
   revision: z.number().int().optional(),
 });

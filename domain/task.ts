@@ -74,6 +74,8 @@ export interface Task {
   dataSchema?: string | undefined;
   /** What happens if nobody answers, in words for the email and the page. */
   ifNoAnswer?: string | undefined;
+  /** The record so far, for those who come to a matter late (the Board, the officers). */
+  briefing?: string[] | undefined;
   notificationFailed?: boolean | undefined;
   /** Bumped when the deadline moves, so running timers start again from the new one. */
   revision?: number | undefined;

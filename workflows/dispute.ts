@@ -151,6 +151,12 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     return state.outcome;
   }
 
+  /** The record so far in plain lines, for the Board and the officers who come to it late. */
+  const briefing = (): string[] =>
+    state.history
+      .filter((e) => ['dispute-raised', 'dispute-stage', 'task-decided', 'task-expired'].includes(e.event))
+      .map((e) => `${e.at.slice(0, 16).replace('T', ' ')} ${e.by ? `${e.by}${e.partner ? ` (${partnerName(e.partner)})` : ''}: ` : ''}${e.detail ?? e.event}`);
+
   const propose = (resolution: string, by: string, partner?: string): Proposal => {
     const p = { resolution, by, partner, at: new Date().toISOString() };
     state.proposals.push(p);
@@ -211,6 +217,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
       completion: 'any',
       ask: [{ people: everywhere('board-chair') }],
       notify: everywhere('executive-board'),
+      briefing: briefing(),
       due: input.policy.executiveBoard.due,
       reminders: [],
       escalation: [],
@@ -239,6 +246,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     };
     const first = await runTask(tasks, {
       ...common,
+      briefing: briefing(),
       key: 'officers.propose',
       kind: DISPUTE_TASK_KINDS.officersPropose,
       title: 'Propose the resolution you and the other accountable officer(s) will sign',

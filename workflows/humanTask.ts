@@ -51,6 +51,8 @@ export interface TaskSpec {
   escalation: EscalationLevel[];
   /** Told to recipients, e.g. "If nobody answers, the senior manager is asked". */
   ifNoAnswer: string;
+  /** The record so far, sent with every email of the task. */
+  briefing?: string[];
 }
 
 export type TaskResult =
@@ -123,6 +125,7 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
     parties,
     decisions: [],
     ifNoAnswer: spec.ifNoAnswer,
+    ...(spec.briefing ? { briefing: spec.briefing } : {}),
     revision: 0,
   });
   settle(task);

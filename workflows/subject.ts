@@ -78,6 +78,7 @@ export function subjectRecord(opts: {
             subjectTitle: opts.title,
             partnerNames: (task.parties ?? []).flatMap((p) => (p.partner ? [partnerName(p.partner)] : [])),
             ifNoAnswer: task.ifNoAnswer,
+            ...(task.briefing ? { briefing: task.briefing } : {}),
           },
           to,
           purpose,

@@ -85,6 +85,9 @@ test('early escalation needs a reason; the Board chair then resolves it, the Boa
     await d.decide('board-chair', 'resolve', 'nenc-icb');
     expect(await d.handle.result()).toMatchObject({ status: 'resolved', stage: 'executive-board', leadPartner: 'nenc-icb', decidedBy: ['board-chair'] });
     const told = (await h.mails()).filter((m) => m.subject?.startsWith('For your information'));
+    // The Board is told with the record so far.
+    expect(told[0]!.text).toContain('The record so far:');
+    expect(told[0]!.text).toContain('escalated early: We have tried for months already');
     expect(told.map((m) => (m.to && !Array.isArray(m.to) ? m.to.text : '')).sort()).toEqual([
       'board.chair@council.example',
       'director.children@council.example',
