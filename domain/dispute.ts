@@ -81,6 +81,8 @@ export interface DisputeResolution {
   leadPartner?: string | undefined;
   decidedBy: string[];
   reason?: string | undefined;
+  /** The dispute's whole record, so the parent keeps it with its own. */
+  record?: HistoryEntry[] | undefined;
 }
 
 export interface DisputeView {

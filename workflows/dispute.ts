@@ -295,7 +295,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
   if (state.withdrawn) outcome = withdrawn();
   await condition(() => state.outcome !== undefined);
   await drain();
-  return state.outcome!;
+  return { ...state.outcome!, record: state.history };
 }
 
 const stageNames: Record<DisputeStage, string> = {

@@ -188,6 +188,8 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
         },
       ],
     });
+    // The dispute's record joins the commission's, so its timeline tells the whole story.
+    for (const entry of outcome.record ?? []) state.history.push({ ...entry, detail: `[dispute ${id}] ${entry.detail ?? entry.event}` });
     if (outcome.status === 'resolved' && outcome.leadPartner) {
       state.lead = { status: 'decided', partner: outcome.leadPartner, reason: `decided by dispute ${id} at the ${outcome.stage} stage` };
       state.stage = 'analyse';

@@ -172,6 +172,8 @@ test('an objection opens a dispute at stage 1; when it settles, its resolution s
     const view = await waitFor(handle, (v) => v.lead.status === 'decided');
     expect(view.lead).toMatchObject({ status: 'decided', partner: 'council' });
     expect(view.stage).toBe('analyse');
+    // The dispute's record joins the commission's.
+    expect(view.history.filter((e) => e.detail?.startsWith(`[dispute ${disputeId}]`)).map((e) => e.event)).toContain('dispute-raised');
   });
 });
 
