@@ -40,18 +40,6 @@ export function client(system: RunningSystem) {
   return { call };
 }
 
-/** Waits until `count` messages have arrived at the SMTP server that match. */
-export async function mailsTo(system: RunningSystem, address: string, count = 1, timeoutMs = 30_000): Promise<ParsedMail[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const all = await Promise.all(system.mailbox.messages.map((m) => simpleParser(m)));
-    const mine = all.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((v) => v.address === address)));
-    if (mine.length >= count) return mine;
-    if (Date.now() > deadline) throw new Error(`expected ${count} email(s) to ${address}, got ${mine.length}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The one decision link a mail carries (text and HTML parts must agree). */
 export function linkIn(mail: ParsedMail): string {
   const inText = [...new Set((mail.text ?? '').match(/https?:\/\/\S+/g) ?? [])];
