@@ -17,10 +17,12 @@ export interface MailTask extends Pick<Task, 'title' | 'dueAt' | 'options'> {
   briefing?: string[] | undefined;
 }
 
-const escapeHtml = (s: string): string =>
+/** HTML-escapes text for emails and pages alike. */
+export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const ukDateTime = (iso: string): string =>
+/** A date and time as people in the UK read it. */
+export const ukDateTime = (iso: string): string =>
   new Date(iso).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'full', timeStyle: 'short' });
 const ukDay = (iso: string): string =>
   new Date(iso).toLocaleDateString('en-GB', { timeZone: 'Europe/London', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });

@@ -1,8 +1,7 @@
-export const esc = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+import { escapeHtml, ukDateTime } from '../activities/mail';
 
-export const ukDateTime = (iso: string): string =>
-  new Date(iso).toLocaleString('en-GB', { timeZone: 'Europe/London', dateStyle: 'full', timeStyle: 'short' });
+export const esc = escapeHtml;
+export { ukDateTime };
 
 /**
  * A page in the GOV.UK Design System's style (govuk-frontend, served from /assets), the

@@ -15,7 +15,7 @@ import {
   type DisputeView,
   type Proposal,
 } from '../domain/dispute';
-import type { AssigneeSpec, Task } from '../domain/task';
+import type { AssigneeSpec } from '../domain/task';
 import { inboxEntry, INBOX_MEMO } from '../domain/task';
 import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { addDuration } from '../domain/duration';
@@ -306,4 +306,3 @@ const stageNames: Record<DisputeStage, string> = {
   withdrawn: 'Withdrawn',
 };
 
-export type { Task };
