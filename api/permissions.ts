@@ -16,6 +16,8 @@ export type Action =
   | 'dispute.raise'
   | 'dispute.read'
   | 'dispute.list'
+  | 'evaluation.setup'
+  | 'evaluation.read'
   | 'inbox.read'
   | 'delegation.manage';
 
@@ -23,6 +25,10 @@ export type Action =
 export interface Scope {
   partners?: string[];
   assignees?: string[];
+  /** The partner leading the commission, once agreed. */
+  leadPartner?: string;
+  /** The members of its evaluation panel. */
+  panel?: string[];
 }
 
 interface Rule {
@@ -82,6 +88,16 @@ export const permissions: Record<Action, Rule> = {
     who: "anyone at a partner: their partner's disputes; the Board and accountable officers: all",
     denied: 403,
     allows: (p) => p.partner !== undefined,
+  },
+  'evaluation.setup': {
+    who: "a commissioner of the commission's lead partner",
+    denied: 403,
+    allows: (p, s) => holds(p, 'commissioner') && p.partner !== undefined && p.partner === s.leadPartner,
+  },
+  'evaluation.read': {
+    who: "the panel's members and the participating partners' commissioners (others: 404)",
+    denied: 404,
+    allows: (p, s) => (holds(p, 'commissioner') && atParticipating(p, s)) || (s.panel ?? []).includes(p.id),
   },
   'inbox.read': { who: 'anyone signed in: their own open tasks', denied: 403, allows: () => true },
   'delegation.manage': { who: 'anyone at a partner, for themselves', denied: 403, allows: (p) => p.partner !== undefined },

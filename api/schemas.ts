@@ -74,7 +74,7 @@ export const taskSchema = z.object({
   id: z.string(),
   kind: z.string(),
   title: z.string(),
-  subject: z.object({ type: z.enum(['commission', 'dispute', 'referral']), id: z.string(), title: z.string().optional() }),
+  subject: z.object({ type: z.enum(['commission', 'dispute', 'referral', 'evaluation']), id: z.string(), title: z.string().optional() }),
   partner: z.string().optional(),
   assignees: z.array(z.string()),
   options: z.array(z.string()),
@@ -101,6 +101,21 @@ export const taskSchema = z.object({
   awaiting: z.array(z.string()).optional().describe('partners (each-partner) or people (all) still to decide'),
   decisions: z.array(decisionSchema).optional(),
   dataSchema: z.string().optional(),
+  fields: z
+    .array(
+      z.object({
+        path: z.array(z.string()).describe('where the value sits in the decision\'s data'),
+        label: z.string(),
+        type: z.enum(['integer', 'text', 'choice']),
+        required: z.boolean(),
+        min: z.number().optional(),
+        max: z.number().optional(),
+        choices: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+        hint: z.string().optional(),
+      }),
+    )
+    .optional()
+    .describe("the values the decision's data must carry, when they depend on the task"),
   ifNoAnswer: z.string().optional(),
   briefing: z.array(z.string()).optional(),
   notificationFailed: z.boolean().optional(),
@@ -131,6 +146,7 @@ export const commissionSchema = z.object({
   tasks: z.array(taskSchema),
   openTasks: z.array(taskSchema),
   history: z.array(historyEntry),
+  evaluation: z.lazy(() => commissionEvaluationSchema).optional(),
 });
 
 export const commissionListSchema = z.object({
@@ -206,4 +222,58 @@ export const disputeListSchema = z.object({
 
 export const disputeTimelineSchema = timelineSchema.extend({
   stages: z.array(z.object({ stage: disputeStage, from: iso, to: iso.optional(), hours: z.number().describe('how long the stage took, or has taken so far'), waitedOn: z.array(z.string()) })),
+});
+
+const bidderResult = z.object({ bidder: z.string(), total: z.number(), quality: z.number(), byCriterion: z.record(z.string(), z.number()) });
+const evaluationResultSchema = z.object({
+  ranking: z.array(bidderResult).describe('highest total first; ties go to the higher quality score'),
+  recommended: z.string().optional(),
+  tieBreak: z.object({ tied: z.array(z.string()), chosen: z.string().optional(), reason: z.string().optional() }).optional(),
+  matrix: z.array(
+    z.object({
+      bidder: z.string(),
+      criterion: z.string(),
+      scores: z.array(z.object({ member: z.string(), score: z.number(), reason: z.string() })),
+      moderated: z.object({ score: z.number(), rationale: z.string(), by: z.string(), at: iso }).optional(),
+      agreed: z.number().describe('the moderated score, else the mean of the members\' scores'),
+      points: z.number().describe('agreed / scale maximum × weight'),
+    }),
+  ),
+});
+
+export const commissionEvaluationSchema = z.object({
+  status: z.enum(['requested', 'running', 'complete']),
+  setUpBy: z.string(),
+  setUpAt: iso,
+  recommended: z.string().optional(),
+  result: evaluationResultSchema.optional(),
+});
+
+export const evaluationSchema = z.object({
+  id: z.string(),
+  commission: z.object({ id: z.string(), title: z.string() }),
+  partners: z.array(z.string()),
+  phase: z.enum(['declaring', 'scoring', 'moderating', 'tie-break', 'complete']),
+  criteria: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['quality', 'price', 'social-value']), weight: z.number(), guidance: z.string().optional() })),
+  bidders: z.array(z.object({ id: z.string(), name: z.string() })),
+  scale: z.object({ min: z.literal(0), max: z.number() }),
+  scoringDue: iso,
+  socialValue: z.object({ weight: z.number(), minimum: z.number(), justification: z.string().optional() }),
+  members: z.array(
+    z.object({
+      person: z.string(),
+      bidders: z.array(z.string()),
+      declared: z.boolean(),
+      conflicts: z.array(z.object({ bidder: z.string(), interest: z.string() })),
+      replacing: z.object({ bidder: z.string(), person: z.string() }).optional(),
+      scoring: z.enum(['waiting', 'open', 'scored', 'not-scored', 'nothing-to-score']),
+    }),
+  ),
+  scores: z.array(z.object({ member: z.string(), bidder: z.string(), criterion: z.string(), score: z.number(), reason: z.string() })).describe("while scoring is open, only the caller's own"),
+  moderated: z.array(z.object({ bidder: z.string(), criterion: z.string(), score: z.number(), rationale: z.string(), by: z.string(), at: iso })),
+  waitingForReplacement: z.array(z.string()).describe('bidders whose scoring waits for a replacement member'),
+  result: evaluationResultSchema.optional(),
+  tasks: z.array(taskSchema),
+  openTasks: z.array(taskSchema),
+  history: z.array(historyEntry),
 });

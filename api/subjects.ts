@@ -3,6 +3,8 @@ import { commissionWorkflowId, COMMISSION_ID, type CommissionView } from '../dom
 import { getCommission } from '../workflows/jointCommission';
 import { DISPUTE_ID, disputeWorkflowId, type DisputeView } from '../domain/dispute';
 import { getDispute } from '../workflows/dispute';
+import { blindTask, commissionIdOfEvaluation, EVALUATION_ID, evaluationWorkflowId, PANEL_TASK_KINDS } from '../domain/evaluation';
+import { getEvaluation } from '../workflows/evaluationPanel';
 import type { ApiContext } from './context';
 import { problem } from './problem';
 import type { Scope } from './permissions';
@@ -39,7 +41,7 @@ export async function readDispute(ctx: ApiContext, id: string): Promise<DisputeV
 
 /** Anything tasks belong to: enough to find a task, check who may see it, and name it. */
 export interface SubjectView {
-  kind: 'commission' | 'dispute';
+  kind: 'commission' | 'dispute' | 'evaluation';
   id: string;
   title: string;
   partners: string[];
@@ -47,8 +49,16 @@ export interface SubjectView {
   workflowId: string;
 }
 
-/** Reads a commission or a dispute by its id (the prefix says which). */
+/** Reads a commission, a dispute or an evaluation panel by its id (the prefix says which). */
 export async function readSubject(ctx: ApiContext, id: string): Promise<SubjectView> {
+  if (EVALUATION_ID.test(id)) {
+    const workflowId = evaluationWorkflowId(commissionIdOfEvaluation(id));
+    const v = await viaTemporal(ctx, `Evaluation ${id}`, () => ctx.client.workflow.getHandle(workflowId).query(getEvaluation));
+    // Scores stay with their member until scoring closes; a task read shows who scored, not what.
+    const blind = v.phase === 'declaring' || v.phase === 'scoring';
+    const tasks = blind ? v.tasks.map((t) => (t.kind === PANEL_TASK_KINDS.scoring ? blindTask(t) : t)) : v.tasks;
+    return { kind: 'evaluation', id, title: `Evaluation: ${v.commission.title}`, partners: v.partners, tasks, workflowId };
+  }
   if (DISPUTE_ID.test(id)) {
     const v = await readDispute(ctx, id);
     return { kind: 'dispute', id, title: v.title, partners: v.partners, tasks: v.tasks, workflowId: disputeWorkflowId(id) };
@@ -59,6 +69,7 @@ export async function readSubject(ctx: ApiContext, id: string): Promise<SubjectV
 
 /** The workflow a subject id names. */
 export function subjectWorkflowId(id: string): string | undefined {
+  if (EVALUATION_ID.test(id)) return evaluationWorkflowId(commissionIdOfEvaluation(id));
   if (DISPUTE_ID.test(id)) return disputeWorkflowId(id);
   if (COMMISSION_ID.test(id)) return commissionWorkflowId(id);
   return undefined;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { calendarNames } from '../domain/calendar';
 import { durationText } from '../domain/duration';
 import { roles } from '../domain/partnership';
+import { panelPolicySchema } from '../domain/evaluation';
 import type { Partnership } from '../domain/partnership';
 
 export const bundledPartnershipFile = path.join(__dirname, 'cumberland-send.yaml');
@@ -35,6 +36,7 @@ const policiesSchema = z
   .object({
     leadPartnerAgreement: leadPartnerAgreementPolicy.default(leadPartnerAgreementPolicy.parse({})),
     dispute: disputePolicy.default(disputePolicy.parse({})),
+    evaluationPanel: panelPolicySchema.default(panelPolicySchema.parse({})),
   })
   .strict();
 

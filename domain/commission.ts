@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { calendarNames } from './calendar';
 import { durationText } from './duration';
 import type { Task } from './task';
+import type { CommissionEvaluation } from './evaluation';
 
 export const stages = ['lead-agreement', 'analyse', 'plan', 'secure-services', 'review', 'ended'] as const;
 export type Stage = (typeof stages)[number];
@@ -96,4 +97,6 @@ export interface CommissionView {
   tasks: Task[];
   openTasks: Task[];
   history: HistoryEntry[];
+  /** The joint evaluation panel, once set up. */
+  evaluation?: CommissionEvaluation | undefined;
 }

@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  defineUpdate,
   executeChild,
   patched,
   setHandler,
@@ -25,6 +26,14 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { inboxEntry, INBOX_MEMO, type Task } from '../domain/task';
 import { defaultDisputePolicy, disputeWorkflowId, leadDisputeId } from '../domain/dispute';
 import { dispute } from './dispute';
+import { evaluationPanel } from './evaluationPanel';
+import {
+  evaluationIdOf,
+  evaluationRequestSchema,
+  evaluationWorkflowId,
+  type CommissionEvaluation,
+  type EvaluationRequest,
+} from '../domain/evaluation';
 import { runTask } from './humanTask';
 import { activities, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
@@ -32,6 +41,7 @@ import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartne
 
 // Messages live beside the workflow; the API imports these handles so names cannot drift.
 export const getCommission = defineQuery<CommissionView>('getCommission');
+export const setUpEvaluation = defineUpdate<CommissionEvaluation, [EvaluationRequest]>('setUpEvaluation');
 export { decideTask, extendTaskDeadline };
 
 export { LEAD_AGREEMENT_KIND };
@@ -42,6 +52,7 @@ export interface CommissionState extends SubjectState {
   stage: Stage;
   lead: { status: LeadStatus; partner: string; reason?: string };
   createdAt: string;
+  evaluation?: CommissionEvaluation & { request?: EvaluationRequest };
 }
 
 export async function jointCommission(rawInput: CommissionInput, resumed?: CommissionState): Promise<void> {
@@ -110,7 +121,46 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     tasks: book.all,
     openTasks: book.open,
     history: state.history,
+    ...(state.evaluation ? { evaluation: publicEvaluation(state.evaluation) } : {}),
   }));
+
+  // Until the commission's later stages land, its panel is set up through the API once the lead
+  // partner is settled; the panel runs as a child so its record joins this one.
+  setHandler(
+    setUpEvaluation,
+    (req) => {
+      state.evaluation = { status: 'requested', setUpBy: req.setUpBy, setUpAt: new Date().toISOString(), request: req };
+      note({ event: 'evaluation-requested', by: req.setUpBy, detail: `Joint evaluation panel set up: ${req.setup.bidders.length} bidders, ${req.setup.members.length} members` });
+      publish();
+      return publicEvaluation(state.evaluation);
+    },
+    {
+      validator: (req) => {
+        const refuse = (type: string, message: string): never => {
+          throw ApplicationFailure.create({ type, message, nonRetryable: true });
+        };
+        if (!evaluationRequestSchema.safeParse(req).success) refuse('InvalidRequest', 'The evaluation set-up is not well formed.');
+        if (state.lead.status !== 'agreed' && state.lead.status !== 'decided') {
+          refuse('NotYet', `The evaluation panel is set up once the lead partner is settled; the lead is ${state.lead.status}.`);
+        }
+        if (state.evaluation) refuse('TaskClosed', `This commission's evaluation panel was already set up by ${state.evaluation.setUpBy} on ${state.evaluation.setUpAt}.`);
+      },
+    },
+  );
+
+  async function runEvaluation(request: EvaluationRequest): Promise<void> {
+    const evaluation = state.evaluation!;
+    evaluation.status = 'running';
+    publish();
+    const outcome = await executeChild(evaluationPanel, {
+      workflowId: evaluationWorkflowId(input.id),
+      args: [{ ...request, id: evaluationIdOf(input.id), commission: { id: input.id, title: input.title }, partners: input.partners, leadCommissioner: request.setUpBy, calendar }],
+    });
+    for (const entry of outcome.record) state.history.push({ ...entry, detail: `[evaluation] ${entry.detail ?? entry.event}` });
+    state.evaluation = { status: 'complete', setUpBy: evaluation.setUpBy, setUpAt: evaluation.setUpAt, recommended: outcome.recommended, result: outcome.result };
+    note({ event: 'evaluation-complete', detail: outcome.recommended ? `The panel recommends ${outcome.recommended}` : 'The panel made no recommendation' });
+    publish();
+  }
 
 
   /** v1 sends: one request per task, the link valid until the last possible deadline. */
@@ -227,8 +277,19 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
 
   // Later stages arrive in later releases; until then the commission stays open in its stage.
   // Continue-as-new keeps the history small over the years it may wait.
-  await condition(() => workflowInfo().continueAsNewSuggested);
+  for (;;) {
+    await condition(() => workflowInfo().continueAsNewSuggested || state.evaluation?.status === 'requested');
+    const request = state.evaluation?.status === 'requested' ? state.evaluation.request : undefined;
+    if (!request || !patched('evaluation-panel')) break;
+    await runEvaluation(request);
+  }
   await drain();
   await condition(allHandlersFinished);
   await continueAsNew<typeof jointCommission>(input, state);
+}
+
+/** The panel without its set-up request, which holds the pool of people. */
+function publicEvaluation(e: CommissionEvaluation & { request?: EvaluationRequest }): CommissionEvaluation {
+  const { request: _request, ...shown } = e;
+  return shown;
 }
