@@ -153,7 +153,7 @@ ${para('Nothing is recorded until you press a button.')}`,
     if (c) formPage(res, c);
   });
 
-  router.post('/:token', urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+  router.post('/:token', urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     const c = await check(req.params.token, res);
     if (!c) return;
     if (!fromOurPage(req, c)) return show(res, 403, 'Please try again', inset(esc(whatNext.staleForm)));
