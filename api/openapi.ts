@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { newCommissionRequestSchema } from '../domain/commission';
 import { delegationBodySchema } from '../domain/delegation';
 import { newDisputeRequestSchema } from '../domain/dispute';
+import { evaluationSetupSchema } from '../domain/evaluation';
 import { disputeListQuery, withdrawalBody } from './disputes';
 import {
   commissionListSchema,
@@ -9,6 +10,7 @@ import {
   disputeListSchema,
   disputeSchema,
   disputeTimelineSchema,
+  evaluationSchema,
   decisionBody,
   delegationEnvelopeSchema,
   extensionBody,
@@ -67,6 +69,7 @@ export const openApiDocument = {
       Dispute: schema(disputeSchema),
       DisputeList: schema(disputeListSchema),
       DisputeTimeline: schema(disputeTimelineSchema),
+      Evaluation: schema(evaluationSchema),
     },
   },
   security: [{ bearer: [] }],
@@ -102,6 +105,29 @@ export const openApiDocument = {
         summary: 'Every event in order, in plain words',
         parameters: [pathParam('id')],
         responses: { '200': json(ref('Timeline')), '404': problemOf("Unknown, or not the caller's to see"), ...common },
+      },
+    },
+    '/api/v1/commissions/{id}/evaluation': {
+      put: {
+        summary: "Set up the commission's joint evaluation panel (a commissioner of the lead partner, once the lead is settled)",
+        description:
+          'Criteria with whole-number weights summing to 100 (social value at least the policy minimum unless socialValueJustification is given), bidders, members (at least three; for a joint commission at least one from the Council and one from an ICB; lived-experience representatives count) and scoringDue (a date-time, or a duration such as "10 working days"). A refusal names the rule.',
+        parameters: [pathParam('id')],
+        requestBody: body(evaluationSetupSchema),
+        responses: {
+          '201': json(ref('Evaluation'), 'Set up; members are asked to declare conflicts of interest'),
+          '400': problemOf('Invalid input, every problem listed'),
+          '403': problemOf("Not a commissioner of the commission's lead partner"),
+          '404': problemOf("Unknown, or not the caller's to see"),
+          '409': problemOf('Already set up, or the lead partner is not settled yet'),
+          '422': problemOf('A panel rule refuses it; detail names the rule, errors list each'),
+          ...common,
+        },
+      },
+      get: {
+        summary: "The panel: members, declarations, scores (only the caller's own while scoring is open), moderation, and the result matrix",
+        parameters: [pathParam('id')],
+        responses: { '200': json(ref('Evaluation')), '404': problemOf("No panel yet, or not the caller's to see (the panel and the partners' commissioners only)"), ...common },
       },
     },
     '/api/v1/tasks': {
