@@ -51,7 +51,7 @@ export function checkForm(fields: FormField[], data: unknown): string | undefine
   for (const f of fields) {
     const v = valueAt(data, f.path);
     const where = f.path.join('.');
-    if (v === undefined || v === null || v === '') {
+    if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
       if (f.required) problems.push(`${where}: ${f.label} is required`);
       continue;
     }
