@@ -199,6 +199,8 @@ function fieldHtml(f: FormField, values: Record<string, unknown>): string {
   const input =
     f.type === 'integer'
       ? `<input class="govuk-input govuk-input--width-3" id="${id}" name="${esc(name)}" type="text" inputmode="numeric" value="${esc(given)}"${described}> <span class="govuk-body-s">${f.min} to ${f.max}</span>`
+      : f.type === 'date'
+        ? `<input class="govuk-input govuk-input--width-10" id="${id}" name="${esc(name)}" type="date" value="${esc(given)}"${described}>`
       : f.type === 'choice'
         ? `<select class="govuk-select" id="${id}" name="${esc(name)}"${described}><option value="">Choose</option>${(f.choices ?? []).map((c) => `<option value="${esc(c.value)}"${c.value === given ? ' selected' : ''}>${esc(c.label)}</option>`).join('')}</select>`
         : `<textarea class="govuk-textarea" id="${id}" name="${esc(name)}" rows="2"${described}>${esc(given)}</textarea>`;

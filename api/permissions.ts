@@ -10,6 +10,8 @@ export type Action =
   | 'commission.start'
   | 'commission.list'
   | 'commission.read'
+  | 'commission.plan'
+  | 'commission.challenge'
   | 'task.read'
   | 'task.decide'
   | 'task.extend'
@@ -58,6 +60,16 @@ export const permissions: Record<Action, Rule> = {
     who: 'a commissioner, senior manager, procurement, finance or legal officer of a participating partner, or anyone a task of it asks (others: 404, not the data)',
     denied: 404,
     allows: (p, s) => followsCommissions(p, s) || asked(p, s),
+  },
+  'commission.plan': {
+    who: 'anyone at a partner',
+    denied: 403,
+    allows: (p) => p.partner !== undefined,
+  },
+  'commission.challenge': {
+    who: 'a commissioner, senior manager, procurement or legal officer of a participating partner',
+    denied: 403,
+    allows: (p, s) => holds(p, 'commissioner', 'senior-manager', 'procurement', 'legal') && atParticipating(p, s),
   },
   'task.read': {
     who: 'whoever may read its subject',

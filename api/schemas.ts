@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { highRiskFactorIds } from '../domain/proportionality';
 import { leadStatuses, stages } from '../domain/commission';
 import { durationText } from '../domain/duration';
 
@@ -106,7 +107,7 @@ export const taskSchema = z.object({
       z.object({
         path: z.array(z.string()).describe('where the value sits in the decision\'s data'),
         label: z.string(),
-        type: z.enum(['integer', 'text', 'choice']),
+        type: z.enum(['integer', 'text', 'choice', 'date']),
         required: z.boolean(),
         min: z.number().optional(),
         max: z.number().optional(),
@@ -277,3 +278,27 @@ export const evaluationSchema = z.object({
   openTasks: z.array(taskSchema),
   history: z.array(historyEntry),
 });
+
+const flag = z.enum(['true', 'false']).optional();
+export const planQuery = z
+  .object({
+    value: z.coerce.number().nonnegative().finite().describe('whole-life value including VAT, in pounds'),
+    highRiskFactors: z
+      .preprocess((v) => (typeof v === 'string' ? (v === '' ? [] : v.split(',')) : v), z.array(z.enum(highRiskFactorIds)))
+      .default([])
+      .describe('comma-separated high-risk factors'),
+    healthCareService: flag,
+    socialCareService: flag,
+    unusualTerms: flag,
+    urgent: flag,
+    voluntaryStandstill: flag,
+  })
+  .strict();
+
+export const challengeBody = z
+  .object({
+    kind: z.enum(['challenge', 'representation']).default('challenge').describe('representation: under the Provider Selection Regime'),
+    from: z.string().trim().min(2).max(200).describe('the bidder or provider who challenges'),
+    grounds: z.string().trim().min(10, 'give the grounds, in a sentence or more').max(4000),
+  })
+  .strict();

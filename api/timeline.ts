@@ -26,6 +26,20 @@ const verbs: Record<string, string> = {
   'email-failed': 'an email failed',
   'lead-agreed': 'the lead partner was agreed',
   'lead-disputed': 'the lead partner was disputed',
+  'lead-decided': 'the lead partner was decided',
+  'dispute-opened': 'a dispute was opened',
+  'dispute-closed': 'the dispute closed',
+  'evaluation-requested': 'set up the evaluation panel',
+  'evaluation-set-up': 'the evaluation panel was set up',
+  'social-value-justified': 'recorded why social value weighs less than the minimum',
+  'conflicts-declared': 'declared interests',
+  'composition-broken': "the panel's composition no longer met the rules",
+  'member-appointed': 'appointed a panel member',
+  'member-withdrawn': 'a panel member dropped out',
+  'scoring-closed': 'scoring closed',
+  'score-moderated': 'recorded a moderated score',
+  'tie-referred': 'a tie was referred back to the panel',
+  'evaluation-complete': 'the evaluation was completed',
 };
 
 /**

@@ -6,6 +6,7 @@ import { calendarNames } from '../domain/calendar';
 import { durationText } from '../domain/duration';
 import { roles } from '../domain/partnership';
 import { panelPolicySchema } from '../domain/evaluation';
+import { lifecyclePolicySchema } from '../domain/lifecycle';
 import type { Partnership } from '../domain/partnership';
 
 export const bundledPartnershipFile = path.join(__dirname, 'cumberland-send.yaml');
@@ -37,6 +38,7 @@ const policiesSchema = z
     leadPartnerAgreement: leadPartnerAgreementPolicy.default(leadPartnerAgreementPolicy.parse({})),
     dispute: disputePolicy.default(disputePolicy.parse({})),
     evaluationPanel: panelPolicySchema.default(panelPolicySchema.parse({})),
+    lifecycle: lifecyclePolicySchema.default(lifecyclePolicySchema.parse({})),
   })
   .strict();
 

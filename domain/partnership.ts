@@ -1,5 +1,6 @@
 import type { Calendar, CalendarName } from './calendar';
 import type { PanelPolicy } from './evaluation';
+import type { LifecyclePolicy } from './lifecycle';
 
 export const roles = [
   'commissioner',
@@ -50,6 +51,7 @@ export interface Policies {
   leadPartnerAgreement: LeadPartnerAgreementPolicy;
   dispute: DisputePolicy;
   evaluationPanel: PanelPolicy;
+  lifecycle: LifecyclePolicy;
 }
 
 export interface Partnership {

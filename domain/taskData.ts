@@ -16,7 +16,7 @@ export const taskDataSchemas: Record<string, z.ZodType> = {
 export interface FormField {
   path: string[];
   label: string;
-  type: 'integer' | 'text' | 'choice';
+  type: 'integer' | 'text' | 'choice' | 'date';
   required: boolean;
   min?: number;
   max?: number;
@@ -60,6 +60,9 @@ export function checkForm(fields: FormField[], data: unknown): string | undefine
     }
     if (f.type === 'text' && !(typeof v === 'string' && v.trim().length >= 3 && v.length <= 4000)) {
       problems.push(`${where}: ${f.label} must be written out (3 to 4,000 characters)`);
+    }
+    if (f.type === 'date' && !(typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)))) {
+      problems.push(`${where}: ${f.label} must be a date written YYYY-MM-DD`);
     }
     if (f.type === 'choice' && !(typeof v === 'string' && (f.choices ?? []).some((c) => c.value === v))) {
       problems.push(`${where}: ${f.label} must be one of ${(f.choices ?? []).map((c) => c.value).join(', ')}`);

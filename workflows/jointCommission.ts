@@ -38,10 +38,14 @@ import { runTask } from './humanTask';
 import { activities, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
+import { lifecycleView, runLifecycle, type LifecycleState } from './lifecycle';
+import { challengeRequestSchema, defaultLifecyclePolicy, type ChallengeRequest, type StandstillView } from '../domain/lifecycle';
+import { highRiskFactorIds, proportionality, type HighRiskFactor } from '../domain/proportionality';
 
 // Messages live beside the workflow; the API imports these handles so names cannot drift.
 export const getCommission = defineQuery<CommissionView>('getCommission');
 export const setUpEvaluation = defineUpdate<CommissionEvaluation, [EvaluationRequest]>('setUpEvaluation');
+export const recordChallenge = defineUpdate<StandstillView, [ChallengeRequest]>('recordChallenge');
 export { decideTask, extendTaskDeadline };
 
 export { LEAD_AGREEMENT_KIND };
@@ -53,6 +57,7 @@ export interface CommissionState extends SubjectState {
   lead: { status: LeadStatus; partner: string; reason?: string };
   createdAt: string;
   evaluation?: CommissionEvaluation & { request?: EvaluationRequest };
+  lifecycle?: LifecycleState;
 }
 
 export async function jointCommission(rawInput: CommissionInput, resumed?: CommissionState): Promise<void> {
@@ -122,7 +127,37 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     openTasks: book.open,
     history: state.history,
     ...(state.evaluation ? { evaluation: publicEvaluation(state.evaluation) } : {}),
+    ...(state.lifecycle ? { lifecycle: lifecycleView(state.lifecycle, book.open) } : {}),
   }));
+
+  // A bidder's challenge, or representations under the PSR, recorded by a partner during standstill.
+  setHandler(
+    recordChallenge,
+    (req) => {
+      const s = state.lifecycle!.standstill!;
+      s.challenges.push({ id: `challenge-${s.challenges.length + 1}`, kind: req.kind, from: req.from, grounds: req.grounds, raisedBy: req.by, raisedAt: new Date().toISOString() });
+      s.paused = true;
+      note({ event: 'challenge-received', by: req.by, detail: `${req.kind === 'representation' ? 'Representations' : 'A challenge'} from ${req.from}: ${req.grounds}. The award is paused until the outcome is recorded.` });
+      publish();
+      return s;
+    },
+    {
+      validator: (req) => {
+        const refuse = (type: string, message: string): never => {
+          throw ApplicationFailure.create({ type, message, nonRetryable: true });
+        };
+        if (!challengeRequestSchema.safeParse(req).success) refuse('InvalidRequest', 'The challenge is not well formed.');
+        const life = state.lifecycle;
+        const inStandstill = life?.steps.find((x) => x.id === 'standstill')?.status === 'open' && life.standstill;
+        if (!inStandstill) {
+          refuse('NotYet', life?.standstill?.endsAt ? `Challenges are recorded during standstill; it ended on ${life.standstill.endsAt}.` : 'Challenges are recorded during standstill; this commission is not in standstill.');
+        }
+        if (req.kind === 'representation' && life!.standstill!.kind !== 'provider-selection-regime') {
+          refuse('InvalidRequest', 'Representations belong to the Provider Selection Regime; under the Procurement Act record a challenge.');
+        }
+      },
+    },
+  );
 
   // Until the commission's later stages land, its panel is set up through the API once the lead
   // partner is settled; the panel runs as a child so its record joins this one.
@@ -147,6 +182,32 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
       },
     },
   );
+
+  /** From a settled lead into the cycle, with the plan proportionality makes. */
+  function startLifecycle(): void {
+    const known = input.highRiskFactors.filter((f): f is HighRiskFactor => (highRiskFactorIds as string[]).includes(f));
+    const plan = proportionality({
+      value: input.estimatedValue,
+      highRiskFactors: known,
+      healthCareService: input.healthCareService,
+      socialCareService: input.socialCareService ?? false,
+      unusualTerms: input.unusualTerms ?? false,
+      urgent: input.urgent !== undefined,
+      voluntaryStandstill: input.voluntaryStandstill ?? false,
+    });
+    state.lifecycle = {
+      proportionality: plan,
+      policy: input.policy.lifecycle ?? defaultLifecyclePolicy,
+      urgentJustification: input.urgent?.justification,
+      steps: [],
+      reviews: [],
+      reviewsHeld: 0,
+      lessons: [],
+    };
+    note({ event: 'plan-made', detail: plan.reasons.join(' ') });
+    if (input.urgent) note({ event: 'urgent-route', by: input.createdBy.person, detail: `Expedited route. Justification: ${input.urgent.justification}` });
+    publish();
+  }
 
   async function runEvaluation(request: EvaluationRequest): Promise<void> {
     const evaluation = state.evaluation!;
@@ -273,6 +334,15 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     });
     publish();
     if (onPrimitive && state.lead.status === 'disputed' && patched('lead-dispute-ladder')) await settleLeadByDispute(outcome.noResponse === true);
+    if (onPrimitive && (state.lead.status === 'agreed' || state.lead.status === 'decided') && patched('lifecycle')) startLifecycle();
+  }
+
+  if (state.lifecycle) {
+    const next = await runLifecycle({ input, state, tasks, calendar, runEvaluation });
+    await drain();
+    await condition(allHandlersFinished);
+    if (next === 'continue-as-new') await continueAsNew<typeof jointCommission>(input, state);
+    return;
   }
 
   // Later stages arrive in later releases; until then the commission stays open in its stage.
