@@ -28,6 +28,10 @@ async function readEvaluation(ctx: ApiContext, commissionId: string, person: Per
     authorize(person, 'evaluation.read', { partners: commission.partners }, notFound);
     throw problem(404, `Commission ${commissionId} has no evaluation panel yet; its lead partner's commissioner sets one up with PUT.`);
   }
+  if (commission.evaluation.status === 'requested') {
+    authorize(person, 'evaluation.read', { partners: commission.partners }, notFound);
+    throw problem(404, `The panel of commission ${commissionId} is set up and starts when the commission reaches evaluation.`);
+  }
   const view = await viaTemporal(ctx, notFound, () => ctx.client.workflow.getHandle(evaluationWorkflowId(commissionId)).query(getEvaluation));
   authorize(person, 'evaluation.read', { partners: commission.partners, panel: view.members.map((m) => m.person) }, notFound);
   return blindFor(view, person.id);
@@ -61,7 +65,7 @@ export function evaluationRouter(ctx: ApiContext): Router {
     }
     const setup = { ...parsed.data, scoringDue: due.toISOString() };
     const handle = ctx.client.workflow.getHandle(commissionWorkflowId(id));
-    await viaTemporal(
+    const accepted = await viaTemporal(
       ctx,
       `Commission ${id}`,
       () =>
@@ -79,6 +83,12 @@ export function evaluationRouter(ctx: ApiContext): Router {
         }),
       TEMPORAL_BUDGET_MS.update,
     );
+    // Set up early, the panel waits for the commission to reach evaluation.
+    const atEvaluation = !commission.lifecycle || commission.lifecycle.steps.find((s) => s.id === 'evaluation')?.status === 'open';
+    if (!atEvaluation) {
+      res.status(202).location(`/api/v1/commissions/${id}/evaluation`).json(accepted);
+      return;
+    }
     // The commission starts its panel as a child at once; answer with the panel as it stands.
     const until = Date.now() + TEMPORAL_BUDGET_MS.read;
     for (;;) {

@@ -11,6 +11,11 @@ import {
   disputeSchema,
   disputeTimelineSchema,
   evaluationSchema,
+  commissionEvaluationSchema,
+  planSchema,
+  planQuery,
+  challengeBody,
+  challengeEnvelopeSchema,
   decisionBody,
   delegationEnvelopeSchema,
   extensionBody,
@@ -70,6 +75,9 @@ export const openApiDocument = {
       DisputeList: schema(disputeListSchema),
       DisputeTimeline: schema(disputeTimelineSchema),
       Evaluation: schema(evaluationSchema),
+      CommissionEvaluation: schema(commissionEvaluationSchema),
+      Plan: schema(planSchema),
+      ChallengeEnvelope: schema(challengeEnvelopeSchema),
     },
   },
   security: [{ bearer: [] }],
@@ -91,6 +99,28 @@ export const openApiDocument = {
         summary: "Commissions involving the caller's partner, filtered and paged (nextCursor)",
         parameters: queryParams(listQuery),
         responses: { '200': json(ref('CommissionList')), '400': problemOf('Invalid filter'), '403': problemOf('Not at a partner'), ...common },
+      },
+    },
+    '/api/v1/commissions/plan': {
+      get: {
+        summary: 'What a commission would go through, before it starts: gates, procurement involvement, legal review, regime, standstill, and the earliest date each step can complete from today',
+        parameters: queryParams(planQuery),
+        responses: { '200': json(ref('Plan')), '400': problemOf('Invalid query, every problem listed'), '403': problemOf('Not at a partner'), ...common },
+      },
+    },
+    '/api/v1/commissions/{id}/challenges': {
+      post: {
+        summary: 'Record a challenge (or, under the Provider Selection Regime, representations) during standstill; the award pauses until its outcome is recorded',
+        parameters: [pathParam('id')],
+        requestBody: body(challengeBody),
+        responses: {
+          '201': json(ref('ChallengeEnvelope'), 'Recorded; a task asks the lead commissioner or legal for the outcome'),
+          '400': problemOf('Invalid input, or representations outside the Provider Selection Regime'),
+          '403': problemOf('Not a commissioner, senior manager, procurement or legal officer of a participating partner'),
+          '404': problemOf("Unknown, or not the caller's to see"),
+          '409': problemOf('Not in standstill'),
+          ...common,
+        },
       },
     },
     '/api/v1/commissions/{id}': {
@@ -116,6 +146,7 @@ export const openApiDocument = {
         requestBody: body(evaluationSetupSchema),
         responses: {
           '201': json(ref('Evaluation'), 'Set up; members are asked to declare conflicts of interest'),
+          '202': json(ref('CommissionEvaluation'), 'Set up; the panel starts when the commission reaches evaluation'),
           '400': problemOf('Invalid input, every problem listed'),
           '403': problemOf("Not a commissioner of the commission's lead partner"),
           '404': problemOf("Unknown, or not the caller's to see"),

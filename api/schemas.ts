@@ -148,6 +148,7 @@ export const commissionSchema = z.object({
   openTasks: z.array(taskSchema),
   history: z.array(historyEntry),
   evaluation: z.lazy(() => commissionEvaluationSchema).optional(),
+  lifecycle: z.lazy(() => lifecycleSchema).optional(),
 });
 
 export const commissionListSchema = z.object({
@@ -302,3 +303,76 @@ export const challengeBody = z
     grounds: z.string().trim().min(10, 'give the grounds, in a sentence or more').max(4000),
   })
   .strict();
+
+export const proportionalitySchema = z.object({
+  highRisk: z.boolean(),
+  procurement: z.enum(['none', 'quotes', 'sourcing-strategy']),
+  gates: z.array(z.number().int()),
+  legalReview: z.boolean(),
+  legalLeadTime: z.string().optional(),
+  regime: z.enum(['procurement-act', 'light-touch', 'provider-selection-regime']),
+  standstill: z.enum(['procurement-act', 'provider-selection-regime', 'voluntary', 'none']),
+  contractDetailsNoticeDays: z.number(),
+  urgent: z.boolean(),
+  reasons: z.array(z.string()).describe('each decision with the rule that made it'),
+});
+
+const stage = z.enum(['analyse', 'plan', 'secure-services', 'review']);
+export const planSchema = z.object({
+  proportionality: proportionalitySchema,
+  from: iso,
+  timetable: z.array(z.object({ step: z.string(), stage, title: z.string(), who: z.string(), earliest: iso.describe('the earliest the step can complete'), why: z.string().optional() })),
+});
+
+const challenge = z.object({
+  id: z.string(),
+  kind: z.enum(['challenge', 'representation']),
+  from: z.string(),
+  grounds: z.string(),
+  raisedBy: z.string(),
+  raisedAt: iso,
+  outcome: z.string().optional(),
+  reason: z.string().optional(),
+  decidedAt: iso.optional(),
+});
+export const standstillSchema = z.object({
+  kind: z.enum(['procurement-act', 'provider-selection-regime', 'voluntary', 'none']),
+  noticeAt: iso.optional(),
+  endsAt: iso.optional(),
+  earliestSigning: iso.optional().describe('the earliest lawful signing'),
+  paused: z.boolean(),
+  challenges: z.array(challenge),
+});
+export const challengeEnvelopeSchema = z.object({ standstill: standstillSchema });
+
+export const lifecycleSchema = z.object({
+  proportionality: proportionalitySchema,
+  urgentJustification: z.string().optional(),
+  steps: z.array(
+    z.object({
+      id: z.string(),
+      stage,
+      kind: z.string(),
+      title: z.string(),
+      who: z.string(),
+      gate: z.number().optional(),
+      status: z.enum(['pending', 'open', 'done', 'skipped']),
+      completedAt: iso.optional(),
+      by: z.string().optional(),
+      outcome: z.string().optional(),
+      detail: z.string().optional(),
+      rounds: z.number().optional(),
+    }),
+  ),
+  waitingFor: z.object({ what: z.string(), who: z.array(z.string()).describe('partners or people whose move it is'), since: iso, until: iso.optional() }).optional(),
+  nextEventAt: iso.optional().describe('when the next thing happens by itself'),
+  standstill: standstillSchema.optional(),
+  contract: z
+    .object({ signedAt: iso, start: z.string(), end: z.string(), extensionAllowedMonths: z.number(), extendedMonths: z.number(), detailsNoticeDueAt: iso })
+    .optional(),
+  reviews: z.array(z.object({ quarter: z.number(), at: iso, returns: z.record(z.string(), z.enum(['submitted', 'missed'])), outcome: z.string().optional(), lessons: z.string().optional() })),
+  reviewsHeld: z.number(),
+  endOfTerm: z.object({ decision: z.enum(['extend', 'recommission', 'decommission']), decidedAt: iso, detail: z.string().optional() }).optional(),
+  recommissionedAs: z.string().optional(),
+  lessons: z.array(z.string()),
+});
