@@ -170,3 +170,115 @@ test('a three-year contract: the cycle to signature, quarterly joint reviews wit
     expect(ended.history.find((e) => e.event === 'contract-ended')!.detail).toContain(`ended on ${end}`);
   });
 }, 240_000);
+
+const decide = (handle: Handle, taskId: string, by: string, decision: string, comment?: string) =>
+  handle.executeUpdate(decideTask, { args: [{ taskId, by, channel: 'api', decision, comment }] });
+
+test('a refused gate sends the commission back a stage with the reason; the lead commissioner resubmits and the partners are asked again', async () => {
+  await h.run(async () => {
+    const handle = await start({ estimatedValue: 150_000 });
+    const id = handle.workflowId.slice('commission:'.length);
+    await answerUntil(handle, (v) => stepStatus(v, 'gate-1') === 'open' && v.openTasks.length > 0);
+    await decide(handle, `${id}.gate-1`, 'nenc-senior-manager', 'reject', 'The scope leaves out transition from children to adult services');
+    const back = await answerUntil(handle, (v) => v.openTasks.some((t) => t.id.endsWith('gate-1.resubmit1')), undefined, () => 'none');
+    expect(back.stage).toBe('analyse');
+    expect(back.history.find((e) => e.event === 'gate-rejected')!.detail).toBe(
+      'Gate 1: project initiation (objectives, scope, resources) refused (reject): The scope leaves out transition from children to adult services. The commission returns to Analyse.',
+    );
+    expect(back.openTasks[0]!.assignees).toEqual(['council-commissioner']);
+    const again = await answerUntil(handle, (v) => v.openTasks.some((t) => t.id.endsWith('gate-1.r2')));
+    expect(again.history.find((e) => e.event === 'resubmitted')!.by).toBe('council-commissioner');
+
+    // Gate 2: the procurement service returns the request form; the approvers' task is withdrawn.
+    const gate2 = await answerUntil(handle, (v) => v.openTasks.some((t) => t.id.endsWith('.procurement-response')));
+    expect(gate2.stage).toBe('plan');
+    expect(gate2.openTasks.find((t) => t.id.endsWith('.procurement-response'))!.dueAt).toBeDefined();
+    await decide(handle, `${id}.procurement-response`, 'council-procurement', 'return', 'The form lacks the finance approval');
+    const returned = await answerUntil(handle, (v) => v.openTasks.some((t) => t.id.endsWith('gate-2.resubmit1')), undefined, () => 'none');
+    expect(returned.stage).toBe('analyse');
+    expect(returned.tasks.find((t) => t.id === `${id}.gate-2`)!.status).toBe('cancelled');
+    const resubmitted = await answerUntil(handle, (v) => v.openTasks.some((t) => t.id.endsWith('procurement-response.r2')));
+    expect(resubmitted.stage).toBe('plan');
+    expect(resubmitted.lifecycle!.steps.find((s) => s.id === 'gate-1')).toMatchObject({ status: 'done', rounds: 1 });
+  });
+});
+
+test('a challenge in standstill pauses the award past the standstill end until its outcome is recorded', async () => {
+  await h.run(async () => {
+    const handle = await start();
+    const id = handle.workflowId.slice('commission:'.length);
+    await answerUntil(handle, (v) => stepStatus(v, 'evaluation') === 'open');
+    await evaluate(handle);
+    const inStandstill = await answerUntil(handle, (v) => stepStatus(v, 'standstill') === 'open');
+    const s = inStandstill.lifecycle!.standstill!;
+    expect(s.endsAt).toBe(standstillEnds('procurement-act', new Date(s.noticeAt!), calendarOf(h.partnership))!.toISOString());
+    expect(inStandstill.lifecycle!.waitingFor).toMatchObject({ what: 'Standstill to end', until: s.endsAt });
+
+    const refused = handle.executeUpdate(recordChallenge, { args: [{ by: 'council-commissioner', kind: 'representation', from: 'North Support', grounds: 'The scoring of quality was inconsistent' }] });
+    await expect(refused).rejects.toMatchObject({ cause: { message: 'Representations belong to the Provider Selection Regime; under the Procurement Act record a challenge.' } });
+    await handle.executeUpdate(recordChallenge, { args: [{ by: 'council-commissioner', kind: 'challenge', from: 'North Support', grounds: 'The scoring of quality was inconsistent' }] });
+    await h.env.sleep(20 * DAY);
+    const paused = await handle.query(getCommission);
+    expect(paused.lifecycle!.standstill!.paused).toBe(true);
+    expect(stepStatus(paused, 'signing')).toBe('pending');
+    expect(paused.lifecycle!.waitingFor!.what).toBe('A recorded outcome of the challenge before the award can proceed');
+    await decide(handle, `${id}.challenge-1`, 'council-legal', 'dismissed', 'The panel applied the published guidance consistently');
+    const signing = await answerUntil(handle, (v) => stepStatus(v, 'signing') === 'open');
+    expect(signing.lifecycle!.standstill).toMatchObject({ paused: false, challenges: [{ outcome: 'dismissed', reason: 'The panel applied the published guidance consistently' }] });
+    const late = handle.executeUpdate(recordChallenge, { args: [{ by: 'council-commissioner', kind: 'challenge', from: 'North Support', grounds: 'Another ground entirely, too late' }] });
+    await expect(late).rejects.toMatchObject({ cause: { type: 'NotYet' } });
+  });
+});
+
+test('under the Provider Selection Regime, representations add a review and 5 more working days after its decision', async () => {
+  await h.run(async () => {
+    const handle = await start({ healthCareService: true });
+    const id = handle.workflowId.slice('commission:'.length);
+    await answerUntil(handle, (v) => stepStatus(v, 'evaluation') === 'open');
+    await evaluate(handle);
+    const inStandstill = await answerUntil(handle, (v) => stepStatus(v, 'standstill') === 'open');
+    const s = inStandstill.lifecycle!.standstill!;
+    expect(s.kind).toBe('provider-selection-regime');
+    expect(inStandstill.lifecycle!.steps.map((x) => x.id)).not.toContain('market-engagement-notice');
+    expect(s.endsAt).toBe(standstillEnds('provider-selection-regime', new Date(s.noticeAt!), calendarOf(h.partnership))!.toISOString());
+    await handle.executeUpdate(recordChallenge, { args: [{ by: 'nenc-commissioner', kind: 'representation', from: 'North Support', grounds: 'Our outcomes evidence was not considered' }] });
+    await h.env.sleep(6 * DAY);
+    await decide(handle, `${id}.challenge-1`, 'council-commissioner', 'decision-maintained', 'The evidence was considered under criterion 2');
+    const after = await handle.query(getCommission);
+    const decidedAt = after.lifecycle!.standstill!.challenges[0]!.decidedAt!;
+    expect(after.lifecycle!.standstill!.endsAt).toBe(afterRepresentations(new Date(decidedAt), calendarOf(h.partnership)).toISOString());
+    expect(after.lifecycle!.standstill!.endsAt! > s.endsAt!).toBe(true);
+    const signing = await answerUntil(handle, (v) => stepStatus(v, 'signing') === 'open');
+    expect(Date.parse(signing.tasks.find((t) => t.id === `${id}.signing`)!.createdAt)).toBeGreaterThanOrEqual(Date.parse(after.lifecycle!.standstill!.endsAt!));
+  });
+});
+
+test('the urgent route records its justification, keeps only gate 4, and is reviewed after signing', async () => {
+  await h.run(async () => {
+    const justification = 'Same-day placements after the provider failed without notice';
+    const handle = await start({ estimatedValue: 150_000, urgent: { justification } });
+    const started = await answerUntil(handle, (v) => v.lifecycle !== undefined);
+    expect(started.lifecycle!.steps.map((s) => s.id)).toEqual([
+      'lived-experience',
+      'specification-signoff',
+      'social-value',
+      'conflicts-assessment',
+      'tender-notice',
+      'evaluation',
+      'gate-4',
+      'award',
+      'award-notice',
+      'standstill',
+      'signing',
+      'contract-details-notice',
+      'urgent-review',
+    ]);
+    expect(started.history.find((e) => e.event === 'urgent-route')!.detail).toBe(`Expedited route. Justification: ${justification}`);
+    await answerUntil(handle, (v) => stepStatus(v, 'evaluation') === 'open');
+    await evaluate(handle);
+    const review = await answerUntil(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-urgent-review'), await contractValues(2));
+    const task = review.openTasks.find((t) => t.kind === 'commission-urgent-review')!;
+    expect(task.briefing).toEqual([`Justification recorded: ${justification}`]);
+    expect(task.awaiting).toEqual(['council', 'nenc-icb']);
+  });
+});
