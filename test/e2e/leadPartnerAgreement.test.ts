@@ -83,7 +83,7 @@ test('a commission is agreed through an emailed link and the API; the link page 
   // Written by an activity just after the workflow settles the lead.
   const record = (await eventually(
     () => store.readEvents(created.id),
-    (r) => (r as Record<string, string>[]).some((e) => e['event'] === 'lead-agreed'),
+    (r) => (r as Record<string, string>[]).some((e) => e['event'] === 'plan-made'),
   )) as Record<string, string>[];
   expect(record.filter((e) => e['event'] === 'task-decided').map((e) => [e['by'], e['channel'], e['policyVersion']])).toEqual([
     ['nenc-commissioner', 'email', created.policyVersion],
