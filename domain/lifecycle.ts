@@ -28,6 +28,8 @@ export const lifecyclePolicySchema = z
     endOfTermNotice: durationText.default('P9M'),
     terminationNotice: durationText.default('30 days'),
     urgentReviewDue: durationText.default('20 working days'),
+    /** Steps the software never completes for anyone remind this often once overdue; sparingly, as a commission may wait years. */
+    overdueRemindEvery: durationText.default('5 working days'),
   })
   .strict();
 

@@ -104,8 +104,8 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
     due: policy.checkpointDue,
     reminders: ['2 working days'],
     escalation: [{ to: { role: 'senior-manager', partner: lead() }, mode: 'take-over', due: policy.gateEscalateFor }],
-    overdueReminders: '2 working days',
-    ifNoAnswer: "The lead partner's senior manager is asked too; the commission cannot move on without it, so reminders continue.",
+    overdueReminders: policy.overdueRemindEvery,
+    ifNoAnswer: `The lead partner's senior manager is asked too; the commission cannot move on without it, so reminders continue every ${policy.overdueRemindEvery}.`,
     ...extra,
   });
   const text = (name: string, label: string, hint?: string): FormField => ({ path: [name], label, type: 'text', required: true, ...(hint ? { hint } : {}) });
@@ -196,7 +196,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       due: policy.gateDue,
       reminders: [policy.gateRemindBefore],
       escalation: [{ to: { role: 'accountable-officer' }, mode: 'take-over', due: policy.gateEscalateFor }],
-      overdueReminders: '2 working days',
+      overdueReminders: policy.overdueRemindEvery,
       ifNoAnswer: "The partner's accountable officer is asked too; the gate is never passed for anyone, so reminders continue.",
     };
     if (g !== 2) return [approvers];
@@ -215,7 +215,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
         due: policy.procurementResponse,
         reminders: ['1 working day'],
         escalation: [{ to: { role: 'senior-manager', partner: lead() }, mode: 'take-over', due: '2 working days' }],
-        overdueReminders: '1 working day',
+        overdueReminders: policy.overdueRemindEvery,
         ifNoAnswer: "The procurement service must respond within 5 working days; after that the lead partner's senior manager is asked too.",
       },
     ];
@@ -300,7 +300,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
               due: policy.awardDue,
               reminders: [policy.gateRemindBefore],
               escalation: [{ to: { role: 'senior-manager' }, mode: 'take-over', due: policy.gateEscalateFor }],
-              overdueReminders: '2 working days',
+              overdueReminders: policy.overdueRemindEvery,
               ifNoAnswer: "The partner's senior manager is asked too; the award is never made for anyone, so reminders continue.",
               briefing,
             },
@@ -387,7 +387,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
           due: policy.urgentReviewDue,
           reminders: ['5 working days'],
           escalation: [],
-          overdueReminders: '5 working days',
+          overdueReminders: policy.overdueRemindEvery,
           ifNoAnswer: 'The expedited route must be reviewed; reminders continue.',
           briefing: [`Justification recorded: ${life.urgentJustification ?? ''}`],
         });
@@ -451,7 +451,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       due: representation ? policy.representationReviewDue : policy.challengeOutcomeDue,
       reminders: ['2 working days'],
       escalation: [],
-      overdueReminders: '2 working days',
+      overdueReminders: policy.overdueRemindEvery,
       ifNoAnswer: 'The award stays paused until the outcome is recorded; reminders continue.',
       briefing: [`Grounds: ${c.grounds}`],
     });
@@ -577,7 +577,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
         due: policy.gateDue,
         reminders: [policy.gateRemindBefore],
         escalation: [{ to: { role: 'senior-manager' }, mode: 'take-over', due: policy.gateEscalateFor }],
-        overdueReminders: '2 working days',
+        overdueReminders: policy.overdueRemindEvery,
         ifNoAnswer: "The partner's senior manager is asked too; the decision is never taken for the partners, so reminders continue.",
         briefing: life.lessons.slice(-4),
       });

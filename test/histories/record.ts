@@ -11,6 +11,8 @@ import { decideTask, extendTaskDeadline, getCommission, jointCommission, setUpEv
 import { getEvaluation } from '../../workflows/evaluationPanel';
 import { evaluationWorkflowId, isJoint, panelPool } from '../../domain/evaluation';
 import { policyVersionOf } from '../../config';
+import type { FormField } from '../../domain/taskData';
+import { answerFor } from '../helpers/answer';
 import { commissionInput, harness, TASK_QUEUE } from '../helpers/workflowEnv';
 
 const label = process.argv[2];
@@ -88,7 +90,22 @@ async function main(): Promise<void> {
       ],
     });
     await settle();
+    // Since v5 the panel starts when the commission's cycle reaches evaluation: walk it there.
+    const firstRun = (await evaluated.describe()).runId;
+    const answerCommission = async (until: () => Promise<boolean>, values?: (f: FormField) => unknown) => {
+      for (let i = 0; i < 300 && !(await until()); i++) {
+        const task = (await evaluated.query(getCommission)).openTasks[0];
+        if (!task) {
+          await h.env.sleep(DAY);
+          continue;
+        }
+        const a = answerFor(task, { values })!;
+        await evaluated.executeUpdate(decideTask, { args: [{ taskId: task.id, by: a.by, channel: 'api', decision: a.decision, comment: a.comment, data: a.data }] });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
     const panel = h.env.client.workflow.getHandle(evaluationWorkflowId(evaluated.workflowId.slice('commission:'.length)));
+    await answerCommission(() => panel.describe().then(() => true, () => false));
     const decidePanel = async (key: string, by: string, decision: string, data?: Record<string, unknown>, comment?: string) => {
       for (let i = 0; i < 50 && !(await panel.query(getEvaluation)).openTasks.some((t) => t.id.endsWith(`.${key}`)); i++) await new Promise((r) => setTimeout(r, 100));
       const task = (await panel.query(getEvaluation)).openTasks.find((t) => t.id.endsWith(`.${key}`))!;
@@ -101,12 +118,25 @@ async function main(): Promise<void> {
     }
     await decidePanel('moderate-acme-quality', 'council-commissioner', 'record', { score: 3 }, 'Consensus at moderation');
     await settle();
+    // Then on to signature and the first quarterly review, after which the commission continues as new.
+    const now = await h.env.currentTimeMs();
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    await answerCommission(
+      async () => (await evaluated.describe()).runId !== firstRun,
+      (f) => (f.path[0] === 'start' ? day(now + 20 * DAY) : f.path[0] === 'end' ? day(now + 760 * DAY) : undefined),
+    );
+    await settle();
+    const continued = await evaluated.fetchHistory();
+    const continuedFile = path.join(__dirname, `jointCommission-${label}-continued.json`);
+    writeFileSync(continuedFile, historyAsJSON(continued));
+    console.log(`wrote ${path.relative(process.cwd(), continuedFile)} (${continued.events?.length} events)`);
     const panelHistory = await panel.fetchHistory();
     const panelFile = path.join(__dirname, `evaluationPanel-${label}-evaluated.json`);
     writeFileSync(panelFile, historyAsJSON(panelHistory));
     console.log(`wrote ${path.relative(process.cwd(), panelFile)} (${panelHistory.events?.length} events)`);
 
-    for (const [name, handle] of Object.entries({ agreed, objected, silent, extended, evaluated })) {
+    const evaluatedFirstRun = h.env.client.workflow.getHandle(evaluated.workflowId, firstRun);
+    for (const [name, handle] of Object.entries({ agreed, objected, silent, extended, evaluated: evaluatedFirstRun })) {
       const history = await handle.fetchHistory();
       const file = path.join(__dirname, `jointCommission-${label}-${name}.json`);
       writeFileSync(file, historyAsJSON(history));
