@@ -1,4 +1,5 @@
 import type { Calendar, CalendarName } from './calendar';
+import type { ResourceAllocationPolicy } from './referral';
 
 export const roles = [
   'commissioner',
@@ -48,6 +49,7 @@ export interface DisputePolicy {
 export interface Policies {
   leadPartnerAgreement: LeadPartnerAgreementPolicy;
   dispute: DisputePolicy;
+  resourceAllocation: ResourceAllocationPolicy;
 }
 
 export interface Partnership {
