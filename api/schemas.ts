@@ -190,6 +190,7 @@ export const disputeSchema = z.object({
       stage: disputeStage,
       resolution: z.string().optional(),
       leadPartner: z.string().optional(),
+      split: z.record(z.string(), z.number()).optional().describe('for a funding-split dispute: the split its resolution states'),
       decidedBy: z.array(z.string()),
       reason: z.string().optional(),
     })

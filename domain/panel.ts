@@ -50,3 +50,11 @@ export function panelOnOrAfter(calendar: Calendar, policy: ResourceAllocationPol
   const startOfDay = new Date(Date.UTC(y, m - 1, d) - ukOffsetMs(Date.UTC(y, m - 1, d)));
   return panelDateFor(calendar, policy, startOfDay.getTime() > now.getTime() ? startOfDay : now, false, false);
 }
+
+/** An instant at a UK clock time on a UK date ("2027-03-01", "10:00"). */
+export function ukInstant(date: string, at: string): Date {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const [hh, mm] = at.split(':').map(Number) as [number, number];
+  const local = Date.UTC(y, m - 1, d, hh, mm);
+  return new Date(local - ukOffsetMs(local - 3_600_000));
+}

@@ -19,6 +19,7 @@ import type { AssigneeSpec } from '../domain/task';
 import { inboxEntry, INBOX_MEMO } from '../domain/task';
 import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { addDuration } from '../domain/duration';
+import { parseSplit } from '../domain/referral';
 import { runTask, type TaskResult } from './humanTask';
 import { subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
@@ -145,6 +146,8 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
       stage: state.stage,
       resolution,
       leadPartner: input.resolutionKind === 'lead-partner' ? lead?.id : undefined,
+      // Computed, not commanded: shipped histories replay unchanged, so no patch is needed.
+      ...(input.resolutionKind === 'split' ? { split: parseSplit(resolution, input.partners) } : {}),
       decidedBy,
     };
     enter('resolved', `resolved: ${resolution}`);

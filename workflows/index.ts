@@ -2,3 +2,4 @@
 export { jointCommission } from './jointCommission';
 export { delegationRegister } from './delegations';
 export { dispute } from './dispute';
+export { resourceAllocation } from './referral';

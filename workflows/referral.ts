@@ -1,0 +1,520 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  executeChild,
+  setHandler,
+  sleep,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { ukDate } from '../domain/calendar';
+import { disputeWorkflowId } from '../domain/dispute';
+import { addDuration } from '../domain/duration';
+import { panelDateFor, panelOnOrAfter, ukInstant } from '../domain/panel';
+import {
+  icbFor,
+  referralInputSchema,
+  sameSplit,
+  splitDisputeId,
+  splitText,
+  type PanelDecision,
+  type PanelOutcome,
+  type Position,
+  type ReferralInput,
+  type ReferralStage,
+  type ReferralStatus,
+  type ReferralView,
+  type Split,
+} from '../domain/referral';
+import { assigneesKey, nextDueKey, panelAtKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
+import { inboxEntry, INBOX_MEMO, refusal, type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
+import { dispute } from './dispute';
+import { runTask, type TaskResult } from './humanTask';
+import { subjectRecord, type SubjectState } from './subject';
+import { decideTask, extendTaskDeadline } from './taskMessages';
+
+// Messages live beside the workflow; the API imports these handles.
+export const getReferral = defineQuery<ReferralView>('getReferral');
+export { decideTask, extendTaskDeadline };
+
+export const REFERRAL_TASK_KINDS = {
+  position: 'referral-position',
+  panel: 'referral-panel-decision',
+  review: 'referral-review',
+} as const;
+
+export interface ReferralState extends SubjectState {
+  /** Where the referral resumes after continue-as-new. */
+  phase: 'panel' | 'deferred' | 'approved' | 'ended';
+  status: ReferralStatus;
+  cycle: number;
+  round: number;
+  proposedSplit: Split;
+  annualCost: number;
+  agreedSplit?: Split | undefined;
+  /** The split each positions task asked about, by task id. */
+  roundSplits: Record<string, Split>;
+  panelAt: string;
+  decision?: PanelDecision | undefined;
+  decisions: PanelDecision[];
+  startDate?: string | undefined;
+  nextReviewAt?: string | undefined;
+  reviewCount: number;
+  reviews: ReferralView['reviews'];
+  disputes: ReferralView['disputes'];
+  referredAt: string;
+  decidedAt?: string | undefined;
+  stages: ReferralStage[];
+}
+
+const refuse = (type: string, message: string): never => {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+};
+
+/**
+ * A referral to the Resource Allocation Panel (DOMAIN.md section 3): the funding partners record
+ * positions on the split, the panel decides at its meeting with a quorum, a split the partners
+ * cannot agree goes to the dispute ladder, and an approved package is reviewed on schedule,
+ * continuing as new at each review so years of reviews keep a small history.
+ */
+export async function resourceAllocation(rawInput: ReferralInput, resumed?: ReferralState): Promise<{ status: ReferralStatus }> {
+  const parsed = referralInputSchema.safeParse(rawInput);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid referral input: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'InvalidInput');
+  const input = parsed.data;
+  const policy = input.policy;
+  const calendar = input.calendar;
+  const title = `Referral ${input.caseRef}`;
+  const funders = input.fundingPartners.map((p) => p.id);
+  const now = (): Date => new Date();
+  const state: ReferralState = resumed ?? {
+    phase: 'panel',
+    status: 'positions',
+    cycle: 0,
+    round: 0,
+    proposedSplit: input.proposedSplit,
+    annualCost: input.annualCost,
+    roundSplits: {},
+    panelAt: panelDateFor(calendar, policy, now(), input.urgent).toISOString(),
+    decisions: [],
+    reviewCount: 0,
+    reviews: [],
+    disputes: [],
+    referredAt: now().toISOString(),
+    stages: [],
+    history: [],
+    recorded: 0,
+    tasks: [],
+    usedLinks: [],
+  };
+  const { book, partnerName, note, tasks, drain } = subjectRecord({
+    id: input.id,
+    title,
+    policyVersion: input.policyVersion,
+    partners: input.partnership,
+    calendar,
+    state,
+    leadCommissioner: input.referredBy.person,
+    publish: () => publish(),
+    validateDecision,
+  });
+
+  function publish(): void {
+    const nextDue = book.open.map((t) => t.dueAt).sort()[0];
+    upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title });
+    upsertSearchAttributes([
+      { key: stageKey, value: state.status },
+      { key: partnersKey, value: funders },
+      { key: assigneesKey, value: book.openAssignees() },
+      { key: updatedAtKey, value: now() },
+      { key: titleKey, value: title },
+      { key: nextDueKey, value: nextDue ? new Date(nextDue) : null },
+      { key: panelAtKey, value: state.phase === 'panel' ? new Date(state.panelAt) : null },
+    ]);
+  }
+
+  /** Each funding partner's latest position in this panel cycle, in the order of the split. */
+  function positions(): Position[] {
+    const latest = new Map<string, Position>();
+    for (const t of book.all) {
+      if (t.kind !== REFERRAL_TASK_KINDS.position || !t.id.startsWith(`${input.id}.c${state.cycle}.`)) continue;
+      for (const d of t.decisions ?? []) {
+        const proposed = d.decision === 'propose' ? (d.data as { split: Split }).split : state.roundSplits[t.id]!;
+        latest.set(d.partner!, { partner: d.partner!, by: d.by, at: d.at, stance: d.decision === 'propose' ? 'propose' : 'agree', split: proposed, reasons: d.comment });
+      }
+    }
+    return funders.flatMap((p) => latest.get(p) ?? []);
+  }
+
+  const missingPartners = (): string[] => funders.filter((p) => !positions().some((x) => x.partner === p));
+  const allAgree = (ps: Position[]): boolean => ps.length === funders.length && ps.every((p) => sameSplit(p.split, ps[0]!.split));
+
+  /** Rules only the referral knows, refused before anything is written (422 naming the rule). */
+  function validateDecision(req: DecisionRequest, task: Task): void {
+    const data = req.data as { split?: Split; returnDate?: string } | undefined;
+    const named = Object.keys(data?.split ?? {});
+    if (data?.split && (named.length !== funders.length || !funders.every((p) => named.includes(p)))) {
+      refuse(refusal.invalidData, `Split rule: a split names exactly the funding partners (${funders.join(', ')}).`);
+    }
+    if (task.kind !== REFERRAL_TASK_KINDS.panel) return;
+    const missing = missingPartners();
+    if (missing.length) {
+      refuse(
+        refusal.ruleRefused,
+        `Quorum rule: the panel can decide only when a RAP member of each funding partner has recorded a position; still missing: ${missing.map(partnerName).join(', ')}.`,
+      );
+    }
+    if ((req.decision === 'approve' || req.decision === 'approve-with-conditions') && !state.agreedSplit) {
+      refuse(refusal.ruleRefused, 'Split rule: the funding partners have not agreed a split yet; the panel can approve once they agree or the dispute ladder sets it, or it can defer or decline.');
+    }
+    if (req.decision === 'defer' && data?.returnDate && data.returnDate <= ukDate(now())) {
+      refuse(refusal.invalidData, `Defer rule: the return date must be after today (${ukDate(now())}).`);
+    }
+  }
+
+  const view = (): ReferralView => {
+    const ps = positions();
+    return {
+      id: input.id,
+      caseRef: input.caseRef,
+      locality: input.locality,
+      icb: icbFor(input.locality),
+      needs: input.needs,
+      packageDescription: input.packageDescription,
+      annualCost: state.annualCost,
+      urgent: input.urgent,
+      fundingPartners: funders,
+      status: state.status,
+      cycle: state.cycle,
+      proposedSplit: state.proposedSplit,
+      agreedSplit: state.agreedSplit,
+      positions: ps,
+      positionsDiffer: ps.length > 1 && !ps.every((p) => sameSplit(p.split, ps[0]!.split)),
+      panelAt: state.panelAt,
+      decision: state.decision,
+      decisions: state.decisions,
+      startDate: state.startDate,
+      nextReviewAt: state.nextReviewAt,
+      reviews: state.reviews,
+      disputes: state.disputes,
+      referredBy: input.referredBy.person,
+      referredAt: state.referredAt,
+      decidedAt: state.decidedAt,
+      tasks: book.all,
+      openTasks: book.open,
+      history: state.history,
+      stages: state.stages,
+    };
+  };
+  setHandler(getReferral, view);
+
+  function enterStage(stage: ReferralStage['stage']): void {
+    endStage();
+    state.stages.push({ stage, from: now().toISOString(), waitedOn: [] });
+  }
+  function endStage(waitedOn: string[] = []): void {
+    const last = state.stages.at(-1);
+    if (last && !last.to) {
+      last.to = now().toISOString();
+      last.waitedOn.push(...waitedOn);
+    }
+  }
+
+  const subject = { type: 'referral' as const, id: input.id, title };
+  const rapMembers = (partner: string): AssigneeSpec[] => [{ role: 'rap-member', partner }];
+  const chairs: AssigneeSpec[] = input.partnership.map((p) => ({ role: 'rap-chair', partner: p.id }));
+
+  function cancelOpen(kind: string): void {
+    for (const t of book.open) if (t.kind === kind) book.close(t, 'cancelled');
+    publish();
+  }
+
+  /** One round asks the partners whose position differs about the latest proposal. */
+  function positionRound(asked: string[], proposal: Split, dueAt: string, options: string[]): Promise<TaskResult> {
+    state.round++;
+    const key = `c${state.cycle}.pos.r${state.round}`;
+    state.roundSplits[`${input.id}.${key}`] = proposal;
+    return runTask(tasks, {
+      key,
+      kind: REFERRAL_TASK_KINDS.position,
+      title: `A referral needs your decision: record your partner's position on the funding split ${splitText(proposal)}`,
+      subject,
+      options,
+      reasonRequiredFor: ['propose'],
+      dataSchema: 'referral-position',
+      completion: 'each-partner',
+      ask: asked.map((p) => ({ partner: p, people: rapMembers(p) })),
+      due: policy.notice,
+      dueAt,
+      reminders: [policy.positionsRemindBefore],
+      escalation: [],
+      ifNoAnswer: 'If the funding partners have not agreed a split by the panel, the split goes to the dispute ladder.',
+    });
+  }
+
+  /** Rounds until every funding partner supports one split, the panel date passes, or the chair decides. */
+  async function agreeSplit(): Promise<'agreed' | 'no-agreement' | 'cancelled'> {
+    let proposal = state.proposedSplit;
+    let asked = funders;
+    for (;;) {
+      const result = await positionRound(asked, proposal, state.panelAt, ['agree', 'propose']);
+      if (result.status === 'cancelled') return 'cancelled';
+      const ps = positions();
+      if (allAgree(ps)) {
+        state.agreedSplit = ps[0]!.split;
+        note({ event: 'split-agreed', detail: `The funding partners agreed the split ${splitText(state.agreedSplit)}` });
+        return 'agreed';
+      }
+      if (result.status === 'expired') {
+        endStage(result.awaiting.map(partnerName));
+        return 'no-agreement';
+      }
+      const latest = [...(result.task.decisions ?? [])].reverse().find((d) => d.decision === 'propose');
+      if (latest) proposal = (latest.data as { split: Split }).split;
+      state.proposedSplit = proposal;
+      asked = ps.filter((p) => !sameSplit(p.split, proposal)).map((p) => p.partner);
+      note({ event: 'positions-differ', detail: ps.map((p) => `${partnerName(p.partner)}: ${splitText(p.split)}`).join(' | ') });
+      publish();
+    }
+  }
+
+  /** The dispute ladder settles a split the partners could not agree; its resolution sets it. */
+  async function settleSplitByDispute(): Promise<boolean> {
+    if (funders.length < 2) return false;
+    const id = splitDisputeId(input.id, state.cycle);
+    const silent = missingPartners();
+    const startAt = silent.length ? 'executive-board' : 'early-resolution';
+    state.status = 'disputed';
+    enterStage('dispute');
+    state.disputes.push({ id, status: 'open' });
+    note({ event: 'dispute-opened', detail: `Dispute ${id} opened on the funding split at the ${startAt} stage: no agreed split by the panel of ${ukDate(new Date(state.panelAt))}` });
+    publish();
+    const outcome = await executeChild(dispute, {
+      workflowId: disputeWorkflowId(id),
+      args: [
+        {
+          id,
+          subject: { type: 'referral', id: input.id, title },
+          partners: input.fundingPartners,
+          partnership: input.partnership,
+          matter: `The funding split for referral ${input.caseRef}`,
+          desiredOutcome: splitText(state.proposedSplit),
+          resolutionKind: 'split',
+          raisedBy: input.referredBy,
+          startAt,
+          calendar,
+          policy: input.disputePolicy,
+          policyVersion: input.policyVersion,
+        },
+      ],
+    });
+    // The dispute's record joins the referral's, so its timeline tells the whole story.
+    for (const entry of outcome.record ?? []) state.history.push({ ...entry, detail: `[dispute ${id}] ${entry.detail ?? entry.event}` });
+    state.disputes = state.disputes.map((d) => (d.id === id ? { id, status: outcome.status, resolution: outcome.resolution } : d));
+    endStage();
+    if (outcome.status === 'resolved' && outcome.split) {
+      state.agreedSplit = outcome.split;
+      state.proposedSplit = outcome.split;
+      note({ event: 'split-set', detail: `Dispute ${id} set the split ${splitText(outcome.split)} (${outcome.decidedBy.join(', ')})` });
+      return true;
+    }
+    note({
+      event: 'dispute-closed',
+      detail: outcome.status === 'withdrawn' ? `Dispute ${id} was withdrawn: ${outcome.reason}` : `Dispute ${id} resolved "${outcome.resolution}", which states no split in full`,
+    });
+    return false;
+  }
+
+  function chairTask(n: number, dueAt: string) {
+    const holder: { result?: TaskResult; done: Promise<TaskResult> } = {
+      done: runTask(tasks, {
+        key: `c${state.cycle}.panel${n}`,
+        kind: REFERRAL_TASK_KINDS.panel,
+        title: `A referral needs your decision: record the panel's decision (panel of ${ukDate(new Date(state.panelAt))})`,
+        subject,
+        options: ['approve', 'approve-with-conditions', 'defer', 'decline'],
+        reasonRequiredFor: ['approve-with-conditions', 'defer', 'decline'],
+        dataSchema: 'referral-panel',
+        completion: 'any',
+        ask: [{ people: chairs }],
+        due: policy.recordWithin,
+        dueAt,
+        reminders: [],
+        escalation: [],
+        ifNoAnswer: 'If the decision is not recorded by then, the referral is carried to the next panel.',
+      }),
+    };
+    void holder.done.then((r) => {
+      holder.result = r;
+      // A deferral or decline needs no agreed split: the positions still asked are moot.
+      if (r.status === 'decided') cancelOpen(REFERRAL_TASK_KINDS.position);
+    });
+    return holder;
+  }
+
+  const decideBy = (): string => addDuration(calendar, new Date(state.panelAt), policy.recordWithin).toISOString();
+
+  /** One panel cycle: positions, perhaps a dispute, and the chair's decision at the meeting. */
+  async function panelCycle(): Promise<void> {
+    state.cycle++;
+    state.agreedSplit = undefined;
+    state.status = 'positions';
+    enterStage('positions');
+    note({ event: 'panel-listed', detail: `Listed for the panel of ${ukDate(new Date(state.panelAt))}${input.urgent ? ' (urgent)' : ''}; proposed split ${splitText(state.proposedSplit)}` });
+    let n = 1;
+    let chair = chairTask(n, decideBy());
+    const agreed = await agreeSplit();
+    if (agreed === 'agreed') enterStage('panel');
+    if (agreed === 'no-agreement' && !chair.result) {
+      cancelOpen(REFERRAL_TASK_KINDS.panel);
+      const set = await settleSplitByDispute();
+      state.panelAt = panelDateFor(calendar, policy, now(), input.urgent, false).toISOString();
+      if (!set) {
+        note({ event: 'carried-over', detail: `No split: the referral returns to the panel of ${ukDate(new Date(state.panelAt))} for fresh positions` });
+        return;
+      }
+      state.status = 'positions';
+      enterStage('panel');
+      chair = chairTask(++n, decideBy());
+    }
+    for (;;) {
+      // A partner silent before the dispute still records its position: the quorum needs it.
+      const missing = missingPartners();
+      if (missing.length && state.agreedSplit) void positionRound(missing, state.agreedSplit, decideBy(), ['agree']);
+      const result = await chair.done;
+      if (result.status === 'decided') return applyDecision(result);
+      endStage(['the RAP chair']);
+      state.panelAt = panelDateFor(calendar, policy, now(), input.urgent, false).toISOString();
+      note({ event: 'carried-over', detail: `No decision was recorded; the referral is carried to the panel of ${ukDate(new Date(state.panelAt))}` });
+      enterStage('panel');
+      chair = chairTask(++n, decideBy());
+      publish();
+    }
+  }
+
+  function applyDecision(result: Extract<TaskResult, { status: 'decided' }>): void {
+    const d = result.decision;
+    const outcome = d.decision as PanelOutcome;
+    const data = d.data as { startDate?: string; returnDate?: string } | undefined;
+    const approved = outcome === 'approve' || outcome === 'approve-with-conditions';
+    const decision: PanelDecision = {
+      outcome,
+      by: d.by,
+      at: d.at,
+      ...(approved ? { split: state.agreedSplit } : {}),
+      ...(outcome === 'approve-with-conditions' ? { conditions: d.comment } : {}),
+      ...(outcome === 'decline' || outcome === 'defer' ? { reasons: d.comment } : {}),
+      ...(outcome === 'defer' ? { returnDate: data?.returnDate } : {}),
+    };
+    state.decision = decision;
+    state.decisions.push(decision);
+    endStage();
+    if (outcome !== 'defer') state.decidedAt ??= d.at;
+    if (approved) {
+      state.status = outcome === 'approve' ? 'approved' : 'approved-with-conditions';
+      state.startDate = data?.startDate ?? ukDate(now());
+      state.nextReviewAt = addDuration(calendar, ukInstant(state.startDate, policy.panel.at), policy.reviewFirst).toISOString();
+      state.phase = 'approved';
+    } else if (outcome === 'defer') {
+      state.status = 'deferred';
+      state.phase = 'deferred';
+      enterStage('deferred');
+    } else {
+      state.status = 'declined';
+      state.phase = 'ended';
+    }
+    note({
+      event: 'panel-decided',
+      by: d.by,
+      detail: {
+        approve: `Approved with the split ${splitText(state.agreedSplit ?? {})}; starts ${state.startDate}; first review ${state.nextReviewAt}`,
+        'approve-with-conditions': `Approved with conditions (${d.comment}) and the split ${splitText(state.agreedSplit ?? {})}; starts ${state.startDate}; first review ${state.nextReviewAt}`,
+        defer: `Deferred for more information (${d.comment}); returns on ${data?.returnDate}`,
+        decline: `Declined: ${d.comment}`,
+      }[outcome],
+    });
+    publish();
+  }
+
+  async function deferred(): Promise<void> {
+    const returnDate = state.decision?.returnDate ?? ukDate(now());
+    state.panelAt = panelOnOrAfter(calendar, policy, returnDate, now()).toISOString();
+    const back = ukInstant(returnDate, '00:00').getTime() - Date.now();
+    if (back > 0) await sleep(back);
+    note({ event: 'returned', detail: `Back from deferral; listed for the panel of ${ukDate(new Date(state.panelAt))}` });
+    state.phase = 'panel';
+  }
+
+  /** A review on schedule: continue, change (back through positions) or end. */
+  async function review(): Promise<void> {
+    const wait = Date.parse(state.nextReviewAt!) - Date.now();
+    if (wait > 0) await sleep(wait);
+    const approvedAs = state.status;
+    state.status = 'under-review';
+    state.reviewCount++;
+    enterStage('review');
+    const result = await runTask(tasks, {
+      key: `review${state.reviewCount}`,
+      kind: REFERRAL_TASK_KINDS.review,
+      title: 'A referral needs your decision: review the package (continue, change or end)',
+      subject,
+      options: ['continue', 'change', 'end'],
+      reasonRequiredFor: ['change', 'end'],
+      dataSchema: 'referral-review',
+      completion: 'any',
+      ask: [{ people: chairs }],
+      due: policy.reviewDue,
+      reminders: [],
+      escalation: [],
+      overdueReminders: policy.reviewDue,
+      ifNoAnswer: 'The package continues meanwhile; the chair is reminded until the review is recorded.',
+    });
+    endStage();
+    if (result.status !== 'decided') return;
+    const d = result.decision;
+    state.reviews.push({ at: d.at, by: d.by, outcome: d.decision, comment: d.comment });
+    if (d.decision === 'continue') {
+      state.status = approvedAs;
+      state.nextReviewAt = addDuration(calendar, new Date(state.nextReviewAt!), policy.reviewEvery).toISOString();
+      note({ event: 'reviewed', by: d.by, detail: `Review ${state.reviewCount}: the package continues; next review ${state.nextReviewAt}` });
+    } else if (d.decision === 'change') {
+      const change = d.data as { split?: Split; annualCost?: number };
+      state.proposedSplit = change.split ?? state.agreedSplit ?? state.proposedSplit;
+      state.annualCost = change.annualCost ?? state.annualCost;
+      state.nextReviewAt = undefined;
+      state.panelAt = panelDateFor(calendar, policy, now(), false).toISOString();
+      state.phase = 'panel';
+      note({ event: 'reviewed', by: d.by, detail: `Review ${state.reviewCount}: change (${d.comment}); proposed split ${splitText(state.proposedSplit)}, annual cost ${state.annualCost}; back to the funding partners for their positions` });
+    } else {
+      state.status = 'ended';
+      state.phase = 'ended';
+      state.nextReviewAt = undefined;
+      note({ event: 'reviewed', by: d.by, detail: `Review ${state.reviewCount}: the package ends (${d.comment})` });
+    }
+    publish();
+  }
+
+  if (!resumed) note({ event: 'referral-created', by: input.referredBy.person, partner: input.referredBy.partner, detail: `${title}, ${input.urgent ? 'urgent, ' : ''}funding partners ${funders.map(partnerName).join(', ')}` });
+  publish();
+  let fresh = resumed !== undefined;
+  for (;;) {
+    if (state.phase === 'panel') await panelCycle();
+    else if (state.phase === 'deferred') await deferred();
+    else if (state.phase === 'approved') {
+      if (!fresh) {
+        // Continue-as-new before each long wait for a review: years of reviews, small histories.
+        await drain();
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof resourceAllocation>(input, state);
+      }
+      fresh = false;
+      await review();
+    } else break;
+    fresh = false;
+  }
+  await drain();
+  await condition(allHandlersFinished);
+  return { status: state.status };
+}
