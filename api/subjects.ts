@@ -3,6 +3,8 @@ import { commissionWorkflowId, COMMISSION_ID, type CommissionView } from '../dom
 import { getCommission } from '../workflows/jointCommission';
 import { DISPUTE_ID, disputeWorkflowId, type DisputeView } from '../domain/dispute';
 import { getDispute } from '../workflows/dispute';
+import { caseRefOf, REFERRAL_ID, referralWorkflowId, type ReferralView } from '../domain/referral';
+import { getReferral } from '../workflows/referral';
 import type { ApiContext } from './context';
 import { problem } from './problem';
 import type { Scope } from './permissions';
@@ -37,9 +39,14 @@ export async function readDispute(ctx: ApiContext, id: string): Promise<DisputeV
   return viaTemporal(ctx, `Dispute ${id}`, () => ctx.client.workflow.getHandle(disputeWorkflowId(id)).query(getDispute));
 }
 
+export async function readReferral(ctx: ApiContext, id: string): Promise<ReferralView> {
+  if (!REFERRAL_ID.test(id)) throw problem(404, `There is no referral ${id}.`);
+  return viaTemporal(ctx, `Referral ${id}`, () => ctx.client.workflow.getHandle(referralWorkflowId(caseRefOf(id))).query(getReferral));
+}
+
 /** Anything tasks belong to: enough to find a task, check who may see it, and name it. */
 export interface SubjectView {
-  kind: 'commission' | 'dispute';
+  kind: 'commission' | 'dispute' | 'referral';
   id: string;
   title: string;
   partners: string[];
@@ -47,8 +54,12 @@ export interface SubjectView {
   workflowId: string;
 }
 
-/** Reads a commission or a dispute by its id (the prefix says which). */
+/** Reads a commission, a dispute or a referral by its id (the prefix says which). */
 export async function readSubject(ctx: ApiContext, id: string): Promise<SubjectView> {
+  if (REFERRAL_ID.test(id)) {
+    const v = await readReferral(ctx, id);
+    return { kind: 'referral', id, title: `Referral ${v.caseRef}`, partners: v.fundingPartners, tasks: v.tasks, workflowId: referralWorkflowId(v.caseRef) };
+  }
   if (DISPUTE_ID.test(id)) {
     const v = await readDispute(ctx, id);
     return { kind: 'dispute', id, title: v.title, partners: v.partners, tasks: v.tasks, workflowId: disputeWorkflowId(id) };
@@ -61,6 +72,7 @@ export async function readSubject(ctx: ApiContext, id: string): Promise<SubjectV
 export function subjectWorkflowId(id: string): string | undefined {
   if (DISPUTE_ID.test(id)) return disputeWorkflowId(id);
   if (COMMISSION_ID.test(id)) return commissionWorkflowId(id);
+  if (REFERRAL_ID.test(id)) return referralWorkflowId(caseRefOf(id));
   return undefined;
 }
 

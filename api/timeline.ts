@@ -26,6 +26,16 @@ const verbs: Record<string, string> = {
   'email-failed': 'an email failed',
   'lead-agreed': 'the lead partner was agreed',
   'lead-disputed': 'the lead partner was disputed',
+  'referral-created': 'referred the case to the Resource Allocation Panel',
+  'panel-listed': 'the referral was listed for the panel',
+  'positions-differ': "the funding partners' positions differ",
+  'split-agreed': 'the funding split was agreed',
+  'dispute-opened': 'a dispute was opened',
+  'split-set': 'the dispute set the funding split',
+  'panel-decided': "recorded the panel's decision",
+  'carried-over': 'the referral was carried to the next panel',
+  returned: 'the referral returned from deferral',
+  reviewed: 'reviewed the package',
 };
 
 /**
