@@ -74,8 +74,12 @@ const MONTH = '(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust
 const MONTHS = new RegExp(`\\d\\s*${MONTH}\\b|\\b${MONTH}\\s*\\d`, 'i');
 const DATE = /\b\d{1,4}[/.\-\s]\d{1,2}[/.\-\s]\d{1,4}\b/;
 
-function looksLikeCompactDate(digits: string): boolean {
-  if (digits.length !== 8) return false;
+/** Any run of 8 digits that reads as a date, day first or year first. */
+function looksLikeCompactDate(compact: string): boolean {
+  return (compact.match(/\d{8,}/g) ?? []).some((run) => [...Array(run.length - 7).keys()].some((i) => isCompactDate(run.slice(i, i + 8))));
+}
+
+function isCompactDate(digits: string): boolean {
   const asDmy = { d: +digits.slice(0, 2), m: +digits.slice(2, 4), y: +digits.slice(4) };
   const asYmd = { y: +digits.slice(0, 4), m: +digits.slice(4, 6), d: +digits.slice(6) };
   const plausible = (x: { d: number; m: number; y: number }) => x.y >= 1900 && x.y <= 2100 && x.m >= 1 && x.m <= 12 && x.d >= 1 && x.d <= 31;

@@ -34,6 +34,7 @@ describe('case references are pseudonymous', () => {
     ['2015-03-04', 'looks like a date of birth'],
     ['4 March 2015', 'looks like a date of birth'],
     ['04032015', 'looks like a date of birth'],
+    ['RAP-20151231', 'looks like a date of birth'],
     ['943 476 5919', 'looks like an NHS number'],
     ['9434765919', 'looks like an NHS number'],
     ['AB1', '5 to 16 letters and digits'],
