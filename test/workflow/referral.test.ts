@@ -175,6 +175,9 @@ test('no agreed split by the panel: a dispute opens, its resolution sets the spl
     expect(d.subject).toEqual({ type: 'referral', id: disputed.id, title: `Referral ${disputed.caseRef}` });
     expect(d.proposals[0]!.resolution).toBe('council 70%, nenc-icb 30%');
     // The ICB's commissioner counter-proposes a split in words; the council's accepts it.
+    expect(
+      await refusalMessage(child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'nenc-commissioner', channel: 'api', decision: 'counter-propose', comment: 'Half each' }] })),
+    ).toContain('Split rule: write the split in full');
     await child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'nenc-commissioner', channel: 'api', decision: 'counter-propose', comment: 'council 55%, nenc-icb 45%' }] });
     for (let i = 0; i < 50 && !d.openTasks[0]?.id.endsWith('r2'); i++) {
       await new Promise((res) => setTimeout(res, 100));
