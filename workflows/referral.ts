@@ -30,7 +30,8 @@ import {
   type Split,
 } from '../domain/referral';
 import { assigneesKey, nextDueKey, panelAtKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
-import { inboxEntry, INBOX_MEMO, refusal, type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
+import { inboxEntry, INBOX_MEMO, type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
+import { allAgree, missingFrom, positionsOf, REFERRAL_TASK_KINDS, referralRefusal } from '../domain/referralRules';
 import { dispute } from './dispute';
 import { runTask, type TaskResult } from './humanTask';
 import { subjectRecord, type SubjectState } from './subject';
@@ -40,11 +41,7 @@ import { decideTask, extendTaskDeadline } from './taskMessages';
 export const getReferral = defineQuery<ReferralView>('getReferral');
 export { decideTask, extendTaskDeadline };
 
-export const REFERRAL_TASK_KINDS = {
-  position: 'referral-position',
-  panel: 'referral-panel-decision',
-  review: 'referral-review',
-} as const;
+export { REFERRAL_TASK_KINDS };
 
 export interface ReferralState extends SubjectState {
   /** Where the referral resumes after continue-as-new. */
@@ -69,10 +66,6 @@ export interface ReferralState extends SubjectState {
   decidedAt?: string | undefined;
   stages: ReferralStage[];
 }
-
-const refuse = (type: string, message: string): never => {
-  throw ApplicationFailure.create({ type, message, nonRetryable: true });
-};
 
 /**
  * A referral to the Resource Allocation Panel (DOMAIN.md section 3): the funding partners record
@@ -135,43 +128,13 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     ]);
   }
 
-  /** Each funding partner's latest position in this panel cycle, in the order of the split. */
-  function positions(): Position[] {
-    const latest = new Map<string, Position>();
-    for (const t of book.all) {
-      if (t.kind !== REFERRAL_TASK_KINDS.position || !t.id.startsWith(`${input.id}.c${state.cycle}.`)) continue;
-      for (const d of t.decisions ?? []) {
-        const proposed = d.decision === 'propose' ? (d.data as { split: Split }).split : state.roundSplits[t.id]!;
-        latest.set(d.partner!, { partner: d.partner!, by: d.by, at: d.at, stance: d.decision === 'propose' ? 'propose' : 'agree', split: proposed, reasons: d.comment });
-      }
-    }
-    return funders.flatMap((p) => latest.get(p) ?? []);
-  }
-
-  const missingPartners = (): string[] => funders.filter((p) => !positions().some((x) => x.partner === p));
-  const allAgree = (ps: Position[]): boolean => ps.length === funders.length && ps.every((p) => sameSplit(p.split, ps[0]!.split));
+  const positions = (): Position[] => positionsOf(book.all, input.id, state.cycle, state.roundSplits, funders);
+  const missingPartners = (): string[] => missingFrom(positions(), funders);
 
   /** Rules only the referral knows, refused before anything is written (422 naming the rule). */
   function validateDecision(req: DecisionRequest, task: Task): void {
-    const data = req.data as { split?: Split; returnDate?: string } | undefined;
-    const named = Object.keys(data?.split ?? {});
-    if (data?.split && (named.length !== funders.length || !funders.every((p) => named.includes(p)))) {
-      refuse(refusal.invalidData, `Split rule: a split names exactly the funding partners (${funders.join(', ')}).`);
-    }
-    if (task.kind !== REFERRAL_TASK_KINDS.panel) return;
-    const missing = missingPartners();
-    if (missing.length) {
-      refuse(
-        refusal.ruleRefused,
-        `Quorum rule: the panel can decide only when a RAP member of each funding partner has recorded a position; still missing: ${missing.map(partnerName).join(', ')}.`,
-      );
-    }
-    if ((req.decision === 'approve' || req.decision === 'approve-with-conditions') && !state.agreedSplit) {
-      refuse(refusal.ruleRefused, 'Split rule: the funding partners have not agreed a split yet; the panel can approve once they agree or the dispute ladder sets it, or it can defer or decline.');
-    }
-    if (req.decision === 'defer' && data?.returnDate && data.returnDate <= ukDate(now())) {
-      refuse(refusal.invalidData, `Defer rule: the return date must be after today (${ukDate(now())}).`);
-    }
+    const refused = referralRefusal(req, task, { funders, positions: positions(), agreedSplit: state.agreedSplit, today: ukDate(now()), partnerName });
+    if (refused) throw ApplicationFailure.create({ ...refused, nonRetryable: true });
   }
 
   const view = (): ReferralView => {
@@ -262,7 +225,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
       const result = await positionRound(asked, proposal, state.panelAt, ['agree', 'propose']);
       if (result.status === 'cancelled') return 'cancelled';
       const ps = positions();
-      if (allAgree(ps)) {
+      if (allAgree(ps, funders)) {
         state.agreedSplit = ps[0]!.split;
         note({ event: 'split-agreed', detail: `The funding partners agreed the split ${splitText(state.agreedSplit)}` });
         return 'agreed';
