@@ -184,6 +184,7 @@ export const referralInputSchema = z
   })
   .strict();
 export type ReferralInput = z.input<typeof referralInputSchema>;
+export type ReferralInputParsed = z.infer<typeof referralInputSchema>;
 
 /** A funding partner's latest position in the current panel cycle. */
 export interface Position {

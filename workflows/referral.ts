@@ -4,21 +4,18 @@ import {
   condition,
   continueAsNew,
   defineQuery,
-  executeChild,
   setHandler,
   sleep,
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { ukDate } from '../domain/calendar';
-import { disputeWorkflowId } from '../domain/dispute';
 import { addDuration } from '../domain/duration';
 import { panelDateFor, panelOnOrAfter, ukInstant } from '../domain/panel';
 import {
   icbFor,
   referralInputSchema,
   sameSplit,
-  splitDisputeId,
   splitText,
   type PanelDecision,
   type PanelOutcome,
@@ -32,9 +29,11 @@ import {
 import { assigneesKey, nextDueKey, panelAtKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { inboxEntry, INBOX_MEMO, type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
 import { allAgree, missingFrom, positionsOf, REFERRAL_TASK_KINDS, referralRefusal } from '../domain/referralRules';
-import { dispute } from './dispute';
 import { runTask, type TaskResult } from './humanTask';
-import { subjectRecord, type SubjectState } from './subject';
+import { subjectRecord } from './subject';
+import { review, settleSplitByDispute, type ReferralState, type ReferralSteps } from './referralSteps';
+
+export type { ReferralState };
 import { decideTask, extendTaskDeadline } from './taskMessages';
 
 // Messages live beside the workflow; the API imports these handles.
@@ -43,29 +42,6 @@ export { decideTask, extendTaskDeadline };
 
 export { REFERRAL_TASK_KINDS };
 
-export interface ReferralState extends SubjectState {
-  /** Where the referral resumes after continue-as-new. */
-  phase: 'panel' | 'deferred' | 'approved' | 'ended';
-  status: ReferralStatus;
-  cycle: number;
-  round: number;
-  proposedSplit: Split;
-  annualCost: number;
-  agreedSplit?: Split | undefined;
-  /** The split each positions task asked about, by task id. */
-  roundSplits: Record<string, Split>;
-  panelAt: string;
-  decision?: PanelDecision | undefined;
-  decisions: PanelDecision[];
-  startDate?: string | undefined;
-  nextReviewAt?: string | undefined;
-  reviewCount: number;
-  reviews: ReferralView['reviews'];
-  disputes: ReferralView['disputes'];
-  referredAt: string;
-  decidedAt?: string | undefined;
-  stages: ReferralStage[];
-}
 
 /**
  * A referral to the Resource Allocation Panel (DOMAIN.md section 3): the funding partners record
@@ -188,6 +164,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
   const subject = { type: 'referral' as const, id: input.id, title };
   const rapMembers = (partner: string): AssigneeSpec[] => [{ role: 'rap-member', partner }];
   const chairs: AssigneeSpec[] = input.partnership.map((p) => ({ role: 'rap-chair', partner: p.id }));
+  const steps: ReferralSteps = { input, state, tasks, subject, chairs, partnerName, note, publish, enterStage, endStage, missingPartners };
 
   function cancelOpen(kind: string): void {
     for (const t of book.open) if (t.kind === kind) book.close(t, 'cancelled');
@@ -243,53 +220,6 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     }
   }
 
-  /** The dispute ladder settles a split the partners could not agree; its resolution sets it. */
-  async function settleSplitByDispute(): Promise<boolean> {
-    if (funders.length < 2) return false;
-    const id = splitDisputeId(input.id, state.cycle);
-    const silent = missingPartners();
-    const startAt = silent.length ? 'executive-board' : 'early-resolution';
-    state.status = 'disputed';
-    enterStage('dispute');
-    state.disputes.push({ id, status: 'open' });
-    note({ event: 'dispute-opened', detail: `Dispute ${id} opened on the funding split at the ${startAt} stage: no agreed split by the panel of ${ukDate(new Date(state.panelAt))}` });
-    publish();
-    const outcome = await executeChild(dispute, {
-      workflowId: disputeWorkflowId(id),
-      args: [
-        {
-          id,
-          subject: { type: 'referral', id: input.id, title },
-          partners: input.fundingPartners,
-          partnership: input.partnership,
-          matter: `The funding split for referral ${input.caseRef}`,
-          desiredOutcome: splitText(state.proposedSplit),
-          resolutionKind: 'split',
-          raisedBy: input.referredBy,
-          startAt,
-          calendar,
-          policy: input.disputePolicy,
-          policyVersion: input.policyVersion,
-        },
-      ],
-    });
-    // The dispute's record joins the referral's, so its timeline tells the whole story.
-    for (const entry of outcome.record ?? []) state.history.push({ ...entry, detail: `[dispute ${id}] ${entry.detail ?? entry.event}` });
-    state.disputes = state.disputes.map((d) => (d.id === id ? { id, status: outcome.status, resolution: outcome.resolution } : d));
-    endStage();
-    if (outcome.status === 'resolved' && outcome.split) {
-      state.agreedSplit = outcome.split;
-      state.proposedSplit = outcome.split;
-      note({ event: 'split-set', detail: `Dispute ${id} set the split ${splitText(outcome.split)} (${outcome.decidedBy.join(', ')})` });
-      return true;
-    }
-    note({
-      event: 'dispute-closed',
-      detail: outcome.status === 'withdrawn' ? `Dispute ${id} was withdrawn: ${outcome.reason}` : `Dispute ${id} resolved "${outcome.resolution}", which states no split in full`,
-    });
-    return false;
-  }
-
   function chairTask(n: number, dueAt: string) {
     const holder: { result?: TaskResult; done: Promise<TaskResult> } = {
       done: runTask(tasks, {
@@ -332,7 +262,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     if (agreed === 'agreed') enterStage('panel');
     if (agreed === 'no-agreement' && !chair.result) {
       cancelOpen(REFERRAL_TASK_KINDS.panel);
-      const set = await settleSplitByDispute();
+      const set = await settleSplitByDispute(steps);
       state.panelAt = panelDateFor(calendar, policy, now(), input.urgent, false).toISOString();
       if (!set) {
         note({ event: 'carried-over', detail: `No split: the referral returns to the panel of ${ukDate(new Date(state.panelAt))} for fresh positions` });
@@ -410,55 +340,6 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     state.phase = 'panel';
   }
 
-  /** A review on schedule: continue, change (back through positions) or end. */
-  async function review(): Promise<void> {
-    const wait = Date.parse(state.nextReviewAt!) - Date.now();
-    if (wait > 0) await sleep(wait);
-    const approvedAs = state.status;
-    state.status = 'under-review';
-    state.reviewCount++;
-    enterStage('review');
-    const result = await runTask(tasks, {
-      key: `review${state.reviewCount}`,
-      kind: REFERRAL_TASK_KINDS.review,
-      title: 'A referral needs your decision: review the package (continue, change or end)',
-      subject,
-      options: ['continue', 'change', 'end'],
-      reasonRequiredFor: ['change', 'end'],
-      dataSchema: 'referral-review',
-      completion: 'any',
-      ask: [{ people: chairs }],
-      due: policy.reviewDue,
-      reminders: [],
-      escalation: [],
-      overdueReminders: policy.reviewDue,
-      ifNoAnswer: 'The package continues meanwhile; the chair is reminded until the review is recorded.',
-    });
-    endStage();
-    if (result.status !== 'decided') return;
-    const d = result.decision;
-    state.reviews.push({ at: d.at, by: d.by, outcome: d.decision, comment: d.comment });
-    if (d.decision === 'continue') {
-      state.status = approvedAs;
-      state.nextReviewAt = addDuration(calendar, new Date(state.nextReviewAt!), policy.reviewEvery).toISOString();
-      note({ event: 'reviewed', by: d.by, detail: `Review ${state.reviewCount}: the package continues; next review ${state.nextReviewAt}` });
-    } else if (d.decision === 'change') {
-      const change = d.data as { split?: Split; annualCost?: number };
-      state.proposedSplit = change.split ?? state.agreedSplit ?? state.proposedSplit;
-      state.annualCost = change.annualCost ?? state.annualCost;
-      state.nextReviewAt = undefined;
-      state.panelAt = panelDateFor(calendar, policy, now(), false).toISOString();
-      state.phase = 'panel';
-      note({ event: 'reviewed', by: d.by, detail: `Review ${state.reviewCount}: change (${d.comment}); proposed split ${splitText(state.proposedSplit)}, annual cost ${state.annualCost}; back to the funding partners for their positions` });
-    } else {
-      state.status = 'ended';
-      state.phase = 'ended';
-      state.nextReviewAt = undefined;
-      note({ event: 'reviewed', by: d.by, detail: `Review ${state.reviewCount}: the package ends (${d.comment})` });
-    }
-    publish();
-  }
-
   if (!resumed) note({ event: 'referral-created', by: input.referredBy.person, partner: input.referredBy.partner, detail: `${title}, ${input.urgent ? 'urgent, ' : ''}funding partners ${funders.map(partnerName).join(', ')}` });
   publish();
   let fresh = resumed !== undefined;
@@ -473,7 +354,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
         await continueAsNew<typeof resourceAllocation>(input, state);
       }
       fresh = false;
-      await review();
+      await review(steps);
     } else break;
     fresh = false;
   }
