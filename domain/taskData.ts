@@ -33,11 +33,20 @@ export const optionDataSchemas: Record<string, Record<string, z.ZodType>> = {
   },
 };
 
+/** What to send, in words, when an option's data is missing (an emailed form carries none). */
+const dataHints: Record<string, string> = {
+  'referral-position.propose': 'proposing another split needs it as data, {"split": {"<partner id>": <percent>, ...}}, through the API (POST /api/v1/tasks/{id}/decision)',
+  'referral-panel.defer': 'deferring needs the return date as data, {"returnDate": "YYYY-MM-DD"}, through the API (POST /api/v1/tasks/{id}/decision)',
+  'referral-review.change': 'a change needs the new split or annual cost as data, {"split": {...}, "annualCost": <GBP>}, through the API (POST /api/v1/tasks/{id}/decision)',
+};
+
 export function checkTaskData(name: string | undefined, data: unknown, option?: string): string | undefined {
   if (!name) return undefined;
   const byOption = optionDataSchemas[name];
   const schema = byOption ? (byOption[option ?? ''] ?? z.undefined()) : taskDataSchemas[name];
   if (!schema) return `the task expects data of an unknown kind "${name}"`;
+  const hint = dataHints[`${name}.${option}`];
+  if (data === undefined && hint && !schema.safeParse(undefined).success) return hint;
   const r = schema.safeParse(data);
   return r.success ? undefined : r.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
 }

@@ -84,6 +84,10 @@ test('referred, positions by emailed link, the chair refused without a quorum, t
   expect(early.text).toContain('Quorum rule');
   expect(early.text).toContain('NHS North East and North Cumbria ICB');
 
+  // An emailed form carries no split: the page says how to propose one.
+  const propose = await decideByLink(api, linkIn(toCouncil!), { decision: 'propose', comment: 'Health needs dominate' });
+  expect(propose.status).toBe(422);
+  expect(propose.text).toContain('proposing another split needs it as data');
   expect((await decideByLink(api, linkIn(toCouncil!), { decision: 'agree' })).status).toBe(200);
   expect((await decideByLink(api, linkIn(toNenc!), { decision: 'agree' })).status).toBe(200);
   const read = () => api.call<ReferralView>('GET', `/api/v1/referrals/${created.body.id}`, { key: rap.chair });
