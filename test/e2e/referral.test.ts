@@ -58,9 +58,14 @@ test('referred, positions by emailed link, the chair refused without a quorum, t
   expect(created.status).toBe(201);
   expect(created.headers.get('location')).toBe(`/api/v1/referrals/${created.body.id}`);
   expect(created.body).toMatchObject({ caseRef: caseRef.replace('-', ''), icb: 'nenc-icb', fundingPartners: ['council', 'nenc-icb'], status: 'positions' });
+  // A retried request names the same referral; a different one for an open case is a conflict.
+  const retried = await api.call<ReferralView>('POST', '/api/v1/referrals', { key: rap.council, json: body() });
+  expect([retried.status, retried.body.id]).toEqual([201, created.body.id]);
   const again = await api.call('POST', '/api/v1/referrals', { key: rap.council, json: body({ annualCost: 1 }) });
   expect(again.status).toBe(409);
+  expect(again.headers.get('link')).toBe(`</api/v1/referrals/${created.body.id}>; rel="duplicate"`);
 
+  const read0 = () => api.call<ReferralView>('GET', `/api/v1/referrals/${created.body.id}`, { key: rap.chair });
   // The emails name the case reference only: not the needs, the package or the locality.
   const title = `Referral ${created.body.caseRef}`;
   const [toCouncil] = await mailAbout(system, 'rap@council.example', title);
@@ -77,6 +82,14 @@ test('referred, positions by emailed link, the chair refused without a quorum, t
     (r) => r.body.tasks.some((t) => t.subject.id === created.body.id),
   );
   expect(inbox.body.tasks.find((t) => t.subject.id === created.body.id)!.kind).toBe('referral-position');
+
+  // Through the API, the quorum rule is a 422 naming the partners still missing.
+  const panelTask = created.body.openTasks.find((t) => t.kind === 'referral-panel-decision') ?? (await eventually(read0, (r) => r.body.openTasks.length === 2)).body.openTasks.find((t) => t.kind === 'referral-panel-decision')!;
+  const refused = await api.call<{ detail: string }>('POST', `/api/v1/tasks/${panelTask.id}/decision`, { key: rap.chair, json: { decision: 'approve' } });
+  expect(refused.status).toBe(422);
+  expect(refused.body.detail).toBe(
+    'Quorum rule: the panel can decide only when a RAP member of each funding partner has recorded a position; still missing: Cumberland Council, NHS North East and North Cumbria ICB.',
+  );
 
   // The chair follows the link too early: the quorum rule refuses, naming who is missing.
   const early = await decideByLink(api, linkIn(toChair!), { decision: 'approve' });
