@@ -219,7 +219,7 @@ const panelDecision = z.object({
   reasons: z.string().optional(),
   returnDate: z.string().optional(),
 });
-const referralStatus = z.enum(['positions', 'disputed', 'deferred', 'approved', 'approved-with-conditions', 'declined', 'under-review', 'ended']);
+const referralStatus = z.enum(['positions', 'awaiting-panel', 'disputed', 'deferred', 'approved', 'approved-with-conditions', 'declined', 'under-review', 'ended']);
 const referralStage = z.object({ stage: z.enum(['positions', 'panel', 'dispute', 'deferred', 'review']), from: iso, to: iso.optional(), waitedOn: z.array(z.string()) });
 
 export const referralSchema = z.object({

@@ -31,7 +31,7 @@ export function icbFor(locality: Locality): 'lsc-icb' | 'nenc-icb' {
 
 export const needs = ['health', 'education', 'social-care'] as const;
 
-export const referralStatuses = ['positions', 'disputed', 'deferred', 'approved', 'approved-with-conditions', 'declined', 'under-review', 'ended'] as const;
+export const referralStatuses = ['positions', 'awaiting-panel', 'disputed', 'deferred', 'approved', 'approved-with-conditions', 'declined', 'under-review', 'ended'] as const;
 export type ReferralStatus = (typeof referralStatuses)[number];
 
 export const panelOutcomes = ['approve', 'approve-with-conditions', 'defer', 'decline'] as const;

@@ -259,7 +259,11 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     let n = 1;
     let chair = chairTask(n, decideBy());
     const agreed = await agreeSplit();
-    if (agreed === 'agreed') enterStage('panel');
+    if (agreed === 'agreed') {
+      state.status = 'awaiting-panel';
+      enterStage('panel');
+      publish();
+    }
     if (agreed === 'no-agreement' && !chair.result) {
       cancelOpen(REFERRAL_TASK_KINDS.panel);
       const set = await settleSplitByDispute(steps);
@@ -268,7 +272,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
         note({ event: 'carried-over', detail: `No split: the referral returns to the panel of ${ukDate(new Date(state.panelAt))} for fresh positions` });
         return;
       }
-      state.status = 'positions';
+      state.status = 'awaiting-panel';
       enterStage('panel');
       chair = chairTask(++n, decideBy());
     }

@@ -89,7 +89,7 @@ test('the chair cannot decide without a quorum; once each funding partner agrees
     await r.decide(POSITION, 'council-rap-member', 'agree');
     expect(await refusalMessage(r.decide(PANEL, 'council-rap-chair', 'approve'))).toContain('still missing: NHS North East and North Cumbria ICB.');
     await r.decide(POSITION, 'nenc-rap-member', 'agree');
-    await r.until((v) => v.agreedSplit !== undefined);
+    expect((await r.until((v) => v.agreedSplit !== undefined)).status).toBe('awaiting-panel');
     await r.decide(PANEL, 'council-rap-chair', 'approve', undefined, { startDate: '2027-04-01' });
     const approved = await r.until((v) => v.status === 'approved');
     expect(approved.decision).toMatchObject({ outcome: 'approve', by: 'council-rap-chair', split: { council: 50, 'nenc-icb': 50 } });
