@@ -4,6 +4,7 @@ import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { identify } from './auth';
 import { commissionsRouter } from './commissions';
+import { evaluationRouter } from './evaluation';
 import type { ApiContext } from './context';
 import { devMailRouter } from './devMail';
 import { disputesRouter } from './disputes';
@@ -55,6 +56,7 @@ export function createApp(ctx: ApiContext): Express {
       handler: (_req, _res, next) => next(problem(429, 'Too many requests for your key; wait a minute and try again.', undefined, { 'Retry-After': '60' })),
     }),
   );
+  api.use('/commissions/:id/evaluation', evaluationRouter(ctx));
   api.use('/commissions', commissionsRouter(ctx));
   api.use('/tasks', tasksRouter(ctx));
   api.use('/people', peopleRouter(ctx));

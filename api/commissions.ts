@@ -9,14 +9,16 @@ import {
 import { calendarOf, partnerById } from '../domain/partnership';
 import { assigneesKey, leadPartnerKey, leadStatusKey, nextDueKey, partnersKey, stageKey, titleKey } from '../domain/searchAttributes';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
-import { jointCommission, getCommission } from '../workflows/jointCommission';
+import { jointCommission, getCommission, recordChallenge } from '../workflows/jointCommission';
+import { proportionality } from '../domain/proportionality';
+import { timetable } from '../domain/lifecycle';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
-import { listQuery } from './schemas';
+import { challengeBody, listQuery, planQuery } from './schemas';
 import { authorize } from './permissions';
 import { timelineOf } from './timeline';
-import { readCommission, scopeOf, viaTemporal } from './subjects';
+import { readCommission, scopeOf, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 function commissionIdFrom(bytes: Buffer): string {
@@ -64,9 +66,13 @@ export function commissionsRouter(ctx: ApiContext): Router {
       estimatedValue: body.estimatedValue,
       highRiskFactors: body.highRiskFactors,
       healthCareService: body.healthCareService,
+      socialCareService: body.socialCareService,
+      unusualTerms: body.unusualTerms,
+      ...(body.urgent ? { urgent: body.urgent } : {}),
+      voluntaryStandstill: body.voluntaryStandstill,
       createdBy: { person: person.id, partner: person.partner! },
       calendar: calendarOf(ctx.partnership),
-      policy: { leadPartnerAgreement: ctx.partnership.policies.leadPartnerAgreement, dispute: ctx.partnership.policies.dispute },
+      policy: { leadPartnerAgreement: ctx.partnership.policies.leadPartnerAgreement, dispute: ctx.partnership.policies.dispute, lifecycle: ctx.partnership.policies.lifecycle },
       partnership: ctx.partnership.partners.map((p) => ({ id: p.id, name: p.name })),
       policyVersion: ctx.policyVersion,
     };
@@ -142,6 +148,41 @@ export function commissionsRouter(ctx: ApiContext): Router {
       };
     });
     res.json({ items, ...(page.next ? { nextCursor: page.next } : {}) });
+  });
+
+  router.get('/plan', (req, res) => {
+    const person = caller(req);
+    authorize(person, 'commission.plan', {}, '');
+    const parsed = planQuery.safeParse(req.query);
+    if (!parsed.success) throw invalid(parsed.error, 'query');
+    const q = parsed.data;
+    const plan = proportionality({
+      value: q.value,
+      highRiskFactors: q.highRiskFactors,
+      healthCareService: q.healthCareService === 'true',
+      socialCareService: q.socialCareService === 'true',
+      unusualTerms: q.unusualTerms === 'true',
+      urgent: q.urgent === 'true',
+      voluntaryStandstill: q.voluntaryStandstill === 'true',
+    });
+    const from = new Date();
+    res.json({ proportionality: plan, from: from.toISOString(), timetable: timetable(plan, from, calendarOf(ctx.partnership), ctx.partnership.policies.lifecycle) });
+  });
+
+  router.post('/:id/challenges', async (req, res) => {
+    const person = caller(req);
+    const parsed = challengeBody.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'challenge');
+    const view = await readCommission(ctx, req.params.id);
+    authorize(person, 'commission.read', scopeOf(view), `There is no commission ${req.params.id}.`);
+    authorize(person, 'commission.challenge', scopeOf(view), '');
+    const standstill = await viaTemporal(
+      ctx,
+      `Commission ${req.params.id}`,
+      () => ctx.client.workflow.getHandle(commissionWorkflowId(req.params.id)).executeUpdate(recordChallenge, { args: [{ ...parsed.data, by: person.id }] }),
+      TEMPORAL_BUDGET_MS.update,
+    );
+    res.status(201).json({ standstill });
   });
 
   router.get('/:id', async (req, res) => {

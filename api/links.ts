@@ -6,6 +6,7 @@ import type { Decision, Task } from '../domain/task';
 import type { ApiContext } from './context';
 import { esc, inset, page, para, summary, ukDateTime } from './pages';
 import { HttpProblem } from './problem';
+import { dataFromForm, type FormField } from '../domain/taskData';
 import { decide, readTask } from './tasks';
 
 const form = z.object({ decision: z.string().min(1), comment: z.string().optional(), form: z.string().optional() });
@@ -106,7 +107,7 @@ export function linksRouter(ctx: ApiContext): Router {
     return { token, claims, task, subjectTitle: commission.title };
   }
 
-  function formPage(res: Response, c: Checked, status = 200, error?: string): void {
+  function formPage(res: Response, c: Checked, status = 200, error?: string, values: Record<string, unknown> = {}): void {
     const party = c.task.parties?.find((p) => p.assignees.includes(c.claims.person));
     const actingFor = party?.deputies[c.claims.person];
     const buttons = c.task.options
@@ -128,6 +129,7 @@ ${summary([
 ])}
 <form method="post" novalidate>
 <input type="hidden" name="form" value="${esc(ctx.links.formToken(c.token))}">
+${(c.task.fields ?? []).map((f) => fieldHtml(f, values)).join('\n')}
 <div class="govuk-form-group">
 <label class="govuk-label govuk-label--s" for="comment">Comment</label>
 <div class="govuk-hint" id="comment-hint">${esc(reasons)}</div>
@@ -151,14 +153,15 @@ ${para('Nothing is recorded until you press a button.')}`,
     if (c) formPage(res, c);
   });
 
-  router.post('/:token', urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+  router.post('/:token', urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     const c = await check(req.params.token, res);
     if (!c) return;
     if (!fromOurPage(req, c)) return show(res, 403, 'Please try again', inset(esc(whatNext.staleForm)));
     const parsed = form.safeParse(req.body);
     if (!parsed.success) return formPage(res, c, 400, 'Choose one of the options.');
+    const data = c.task.fields ? dataFromForm(c.task.fields, req.body as Record<string, unknown>) : undefined;
     try {
-      const task = await decide(ctx, c.task.id, c.claims.person, 'email', parsed.data, c.claims.id);
+      const task = await decide(ctx, c.task.id, c.claims.person, 'email', { ...parsed.data, ...(data ? { data } : {}) }, c.claims.id);
       const d = task.decisions?.filter((x) => x.by === c.claims.person).at(-1) ?? task.decision!;
       show(
         res,
@@ -176,11 +179,30 @@ ${para('You can close this page.')}`,
         const d = answeredFor(latest.task, c.claims.person);
         return d ? alreadyDecided(res, latest.task, d) : show(res, 409, 'This task is closed', inset(esc(err.detail)));
       }
-      if (err.status === 422 || err.status === 400) return formPage(res, c, 422, err.detail);
+      if (err.status === 422 || err.status === 400) return formPage(res, c, 422, err.detail, req.body as Record<string, unknown>);
       if (err.status === 403) return show(res, 403, 'This link is not for you', inset(esc(err.detail)));
       throw err;
     }
   });
 
   return router;
+}
+
+/** One input of a task's form, named `data.<path>` so the POST rebuilds the decision's data. */
+function fieldHtml(f: FormField, values: Record<string, unknown>): string {
+  const name = `data.${f.path.join('.')}`;
+  const given = typeof values[name] === 'string' ? (values[name] as string) : '';
+  const id = name.replace(/[^a-zA-Z0-9-]/g, '-');
+  const hint = f.hint ? `<div class="govuk-hint" id="${id}-hint">${esc(f.hint)}</div>` : '';
+  const label = `<label class="govuk-label govuk-label--s" for="${id}">${esc(f.label)}${f.required ? '' : ' (optional)'}</label>`;
+  const described = f.hint ? ` aria-describedby="${id}-hint"` : '';
+  const input =
+    f.type === 'integer'
+      ? `<input class="govuk-input govuk-input--width-3" id="${id}" name="${esc(name)}" type="text" inputmode="numeric" value="${esc(given)}"${described}> <span class="govuk-body-s">${f.min} to ${f.max}</span>`
+      : f.type === 'date'
+        ? `<input class="govuk-input govuk-input--width-10" id="${id}" name="${esc(name)}" type="date" value="${esc(given)}"${described}>`
+      : f.type === 'choice'
+        ? `<select class="govuk-select" id="${id}" name="${esc(name)}"${described}><option value="">Choose</option>${(f.choices ?? []).map((c) => `<option value="${esc(c.value)}"${c.value === given ? ' selected' : ''}>${esc(c.label)}</option>`).join('')}</select>`
+        : `<textarea class="govuk-textarea" id="${id}" name="${esc(name)}" rows="2"${described}>${esc(given)}</textarea>`;
+  return `<div class="govuk-form-group">${label}${hint}${input}</div>`;
 }

@@ -3,6 +3,7 @@ import { newCommissionRequestSchema } from '../domain/commission';
 import { delegationBodySchema } from '../domain/delegation';
 import { newDisputeRequestSchema } from '../domain/dispute';
 import { newReferralRequestSchema } from '../domain/referral';
+import { evaluationSetupSchema } from '../domain/evaluation';
 import { disputeListQuery, withdrawalBody } from './disputes';
 import { referralListQuery } from './referrals';
 import {
@@ -11,6 +12,12 @@ import {
   disputeListSchema,
   disputeSchema,
   disputeTimelineSchema,
+  evaluationSchema,
+  commissionEvaluationSchema,
+  planSchema,
+  planQuery,
+  challengeBody,
+  challengeEnvelopeSchema,
   decisionBody,
   delegationEnvelopeSchema,
   extensionBody,
@@ -75,6 +82,10 @@ export const openApiDocument = {
       Referral: schema(referralSchema),
       ReferralList: schema(referralListSchema),
       ReferralTimeline: schema(referralTimelineSchema),
+      Evaluation: schema(evaluationSchema),
+      CommissionEvaluation: schema(commissionEvaluationSchema),
+      Plan: schema(planSchema),
+      ChallengeEnvelope: schema(challengeEnvelopeSchema),
     },
   },
   security: [{ bearer: [] }],
@@ -98,6 +109,28 @@ export const openApiDocument = {
         responses: { '200': json(ref('CommissionList')), '400': problemOf('Invalid filter'), '403': problemOf('Not at a partner'), ...common },
       },
     },
+    '/api/v1/commissions/plan': {
+      get: {
+        summary: 'What a commission would go through, before it starts: gates, procurement involvement, legal review, regime, standstill, and the earliest date each step can complete from today',
+        parameters: queryParams(planQuery),
+        responses: { '200': json(ref('Plan')), '400': problemOf('Invalid query, every problem listed'), '403': problemOf('Not at a partner'), ...common },
+      },
+    },
+    '/api/v1/commissions/{id}/challenges': {
+      post: {
+        summary: 'Record a challenge (or, under the Provider Selection Regime, representations) during standstill; the award pauses until its outcome is recorded',
+        parameters: [pathParam('id')],
+        requestBody: body(challengeBody),
+        responses: {
+          '201': json(ref('ChallengeEnvelope'), 'Recorded; a task asks the lead commissioner or legal for the outcome'),
+          '400': problemOf('Invalid input, or representations outside the Provider Selection Regime'),
+          '403': problemOf('Not a commissioner, senior manager, procurement or legal officer of a participating partner'),
+          '404': problemOf("Unknown, or not the caller's to see"),
+          '409': problemOf('Not in standstill'),
+          ...common,
+        },
+      },
+    },
     '/api/v1/commissions/{id}': {
       get: {
         summary: 'A commission, its open tasks and its history',
@@ -110,6 +143,30 @@ export const openApiDocument = {
         summary: 'Every event in order, in plain words',
         parameters: [pathParam('id')],
         responses: { '200': json(ref('Timeline')), '404': problemOf("Unknown, or not the caller's to see"), ...common },
+      },
+    },
+    '/api/v1/commissions/{id}/evaluation': {
+      put: {
+        summary: "Set up the commission's joint evaluation panel (a commissioner of the lead partner, once the lead is settled)",
+        description:
+          'Criteria with whole-number weights summing to 100 (social value at least the policy minimum unless socialValueJustification is given), bidders, members (at least three; for a joint commission at least one from the Council and one from an ICB; lived-experience representatives count) and scoringDue (a date-time, or a duration such as "10 working days"). A refusal names the rule.',
+        parameters: [pathParam('id')],
+        requestBody: body(evaluationSetupSchema),
+        responses: {
+          '201': json(ref('Evaluation'), 'Set up; members are asked to declare conflicts of interest'),
+          '202': json(ref('CommissionEvaluation'), 'Set up; the panel starts when the commission reaches evaluation'),
+          '400': problemOf('Invalid input, every problem listed'),
+          '403': problemOf("Not a commissioner of the commission's lead partner"),
+          '404': problemOf("Unknown, or not the caller's to see"),
+          '409': problemOf('Already set up, or the lead partner is not settled yet'),
+          '422': problemOf('A panel rule refuses it; detail names the rule, errors list each'),
+          ...common,
+        },
+      },
+      get: {
+        summary: "The panel: members, declarations, scores (only the caller's own while scoring is open), moderation, and the result matrix",
+        parameters: [pathParam('id')],
+        responses: { '200': json(ref('Evaluation')), '404': problemOf("No panel yet, or not the caller's to see (the panel and the partners' commissioners only)"), ...common },
       },
     },
     '/api/v1/tasks': {

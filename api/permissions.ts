@@ -10,6 +10,8 @@ export type Action =
   | 'commission.start'
   | 'commission.list'
   | 'commission.read'
+  | 'commission.plan'
+  | 'commission.challenge'
   | 'task.read'
   | 'task.decide'
   | 'task.extend'
@@ -19,6 +21,8 @@ export type Action =
   | 'referral.start'
   | 'referral.list'
   | 'referral.read'
+  | 'evaluation.setup'
+  | 'evaluation.read'
   | 'inbox.read'
   | 'delegation.manage';
 
@@ -26,6 +30,10 @@ export type Action =
 export interface Scope {
   partners?: string[];
   assignees?: string[];
+  /** The partner leading the commission, once agreed. */
+  leadPartner?: string;
+  /** The members of its evaluation panel. */
+  panel?: string[];
 }
 
 interface Rule {
@@ -55,6 +63,16 @@ export const permissions: Record<Action, Rule> = {
     who: 'a commissioner, senior manager, procurement, finance or legal officer of a participating partner, or anyone a task of it asks (others: 404, not the data)',
     denied: 404,
     allows: (p, s) => followsCommissions(p, s) || asked(p, s),
+  },
+  'commission.plan': {
+    who: 'anyone at a partner',
+    denied: 403,
+    allows: (p) => p.partner !== undefined,
+  },
+  'commission.challenge': {
+    who: 'a commissioner, senior manager, procurement or legal officer of a participating partner',
+    denied: 403,
+    allows: (p, s) => holds(p, 'commissioner', 'senior-manager', 'procurement', 'legal') && atParticipating(p, s),
   },
   'task.read': {
     who: 'whoever may read its subject',
@@ -101,6 +119,16 @@ export const permissions: Record<Action, Rule> = {
     who: "RAP members, the RAP chair, the funding partners' commissioners, or anyone a task of it asks (others: 404, not the data); the same for its tasks",
     denied: 404,
     allows: (p, s) => holds(p, 'rap-member', 'rap-chair') || (holds(p, 'commissioner') && atParticipating(p, s)) || asked(p, s),
+  },
+  'evaluation.setup': {
+    who: "a commissioner of the commission's lead partner",
+    denied: 403,
+    allows: (p, s) => holds(p, 'commissioner') && p.partner !== undefined && p.partner === s.leadPartner,
+  },
+  'evaluation.read': {
+    who: "the panel's members and the participating partners' commissioners (others: 404)",
+    denied: 404,
+    allows: (p, s) => (holds(p, 'commissioner') && atParticipating(p, s)) || (s.panel ?? []).includes(p.id),
   },
   'inbox.read': { who: 'anyone signed in: their own open tasks', denied: 403, allows: () => true },
   'delegation.manage': { who: 'anyone at a partner, for themselves', denied: 403, allows: (p) => p.partner !== undefined },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { highRiskFactorIds } from '../domain/proportionality';
 import { leadStatuses, stages } from '../domain/commission';
 import { durationText } from '../domain/duration';
 
@@ -74,7 +75,7 @@ export const taskSchema = z.object({
   id: z.string(),
   kind: z.string(),
   title: z.string(),
-  subject: z.object({ type: z.enum(['commission', 'dispute', 'referral']), id: z.string(), title: z.string().optional() }),
+  subject: z.object({ type: z.enum(['commission', 'dispute', 'referral', 'evaluation']), id: z.string(), title: z.string().optional() }),
   partner: z.string().optional(),
   assignees: z.array(z.string()),
   options: z.array(z.string()),
@@ -101,6 +102,21 @@ export const taskSchema = z.object({
   awaiting: z.array(z.string()).optional().describe('partners (each-partner) or people (all) still to decide'),
   decisions: z.array(decisionSchema).optional(),
   dataSchema: z.string().optional(),
+  fields: z
+    .array(
+      z.object({
+        path: z.array(z.string()).describe('where the value sits in the decision\'s data'),
+        label: z.string(),
+        type: z.enum(['integer', 'text', 'choice', 'date']),
+        required: z.boolean(),
+        min: z.number().optional(),
+        max: z.number().optional(),
+        choices: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+        hint: z.string().optional(),
+      }),
+    )
+    .optional()
+    .describe("the values the decision's data must carry, when they depend on the task"),
   ifNoAnswer: z.string().optional(),
   briefing: z.array(z.string()).optional(),
   notificationFailed: z.boolean().optional(),
@@ -131,6 +147,8 @@ export const commissionSchema = z.object({
   tasks: z.array(taskSchema),
   openTasks: z.array(taskSchema),
   history: z.array(historyEntry),
+  evaluation: z.lazy(() => commissionEvaluationSchema).optional(),
+  lifecycle: z.lazy(() => lifecycleSchema).optional(),
 });
 
 export const commissionListSchema = z.object({
@@ -267,4 +285,155 @@ export const referralTimelineSchema = timelineSchema.extend({
   decidedAt: iso.optional(),
   hoursToDecision: z.number().optional().describe('from the referral to the panel decision (approve or decline), or so far'),
   stages: z.array(referralStage.extend({ hours: z.number().describe('how long the stage took, or has taken so far') })),
+});
+
+const bidderResult = z.object({ bidder: z.string(), total: z.number(), quality: z.number(), byCriterion: z.record(z.string(), z.number()) });
+const evaluationResultSchema = z.object({
+  ranking: z.array(bidderResult).describe('highest total first; ties go to the higher quality score'),
+  recommended: z.string().optional(),
+  tieBreak: z.object({ tied: z.array(z.string()), chosen: z.string().optional(), reason: z.string().optional() }).optional(),
+  matrix: z.array(
+    z.object({
+      bidder: z.string(),
+      criterion: z.string(),
+      scores: z.array(z.object({ member: z.string(), score: z.number(), reason: z.string() })),
+      moderated: z.object({ score: z.number(), rationale: z.string(), by: z.string(), at: iso }).optional(),
+      agreed: z.number().describe('the moderated score, else the mean of the members\' scores'),
+      points: z.number().describe('agreed / scale maximum × weight'),
+    }),
+  ),
+});
+
+export const commissionEvaluationSchema = z.object({
+  status: z.enum(['requested', 'running', 'complete']),
+  setUpBy: z.string(),
+  setUpAt: iso,
+  recommended: z.string().optional(),
+  result: evaluationResultSchema.optional(),
+});
+
+export const evaluationSchema = z.object({
+  id: z.string(),
+  commission: z.object({ id: z.string(), title: z.string() }),
+  partners: z.array(z.string()),
+  phase: z.enum(['declaring', 'scoring', 'moderating', 'tie-break', 'complete']),
+  criteria: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['quality', 'price', 'social-value']), weight: z.number(), guidance: z.string().optional() })),
+  bidders: z.array(z.object({ id: z.string(), name: z.string() })),
+  scale: z.object({ min: z.literal(0), max: z.number() }),
+  scoringDue: iso,
+  socialValue: z.object({ weight: z.number(), minimum: z.number(), justification: z.string().optional() }),
+  members: z.array(
+    z.object({
+      person: z.string(),
+      bidders: z.array(z.string()),
+      declared: z.boolean(),
+      conflicts: z.array(z.object({ bidder: z.string(), interest: z.string() })),
+      replacing: z.object({ bidder: z.string(), person: z.string() }).optional(),
+      scoring: z.enum(['waiting', 'open', 'scored', 'not-scored', 'nothing-to-score']),
+    }),
+  ),
+  scores: z.array(z.object({ member: z.string(), bidder: z.string(), criterion: z.string(), score: z.number(), reason: z.string() })).describe("while scoring is open, only the caller's own"),
+  moderated: z.array(z.object({ bidder: z.string(), criterion: z.string(), score: z.number(), rationale: z.string(), by: z.string(), at: iso })),
+  waitingForReplacement: z.array(z.string()).describe('bidders whose scoring waits for a replacement member'),
+  result: evaluationResultSchema.optional(),
+  tasks: z.array(taskSchema),
+  openTasks: z.array(taskSchema),
+  history: z.array(historyEntry),
+});
+
+const flag = z.enum(['true', 'false']).optional();
+export const planQuery = z
+  .object({
+    value: z.coerce.number().nonnegative().finite().describe('whole-life value including VAT, in pounds'),
+    highRiskFactors: z
+      .preprocess((v) => (typeof v === 'string' ? (v === '' ? [] : v.split(',')) : v), z.array(z.enum(highRiskFactorIds)))
+      .default([])
+      .describe('comma-separated high-risk factors'),
+    healthCareService: flag,
+    socialCareService: flag,
+    unusualTerms: flag,
+    urgent: flag,
+    voluntaryStandstill: flag,
+  })
+  .strict();
+
+export const challengeBody = z
+  .object({
+    kind: z.enum(['challenge', 'representation']).default('challenge').describe('representation: under the Provider Selection Regime'),
+    from: z.string().trim().min(2).max(200).describe('the bidder or provider who challenges'),
+    grounds: z.string().trim().min(10, 'give the grounds, in a sentence or more').max(4000),
+  })
+  .strict();
+
+export const proportionalitySchema = z.object({
+  highRisk: z.boolean(),
+  procurement: z.enum(['none', 'quotes', 'sourcing-strategy']),
+  gates: z.array(z.number().int()),
+  legalReview: z.boolean(),
+  legalLeadTime: z.string().optional(),
+  regime: z.enum(['procurement-act', 'light-touch', 'provider-selection-regime']),
+  standstill: z.enum(['procurement-act', 'provider-selection-regime', 'voluntary', 'none']),
+  contractDetailsNoticeDays: z.number(),
+  urgent: z.boolean(),
+  reasons: z.array(z.string()).describe('each decision with the rule that made it'),
+});
+
+const stage = z.enum(['analyse', 'plan', 'secure-services', 'review']);
+export const planSchema = z.object({
+  proportionality: proportionalitySchema,
+  from: iso,
+  timetable: z.array(z.object({ step: z.string(), stage, title: z.string(), who: z.string(), earliest: iso.describe('the earliest the step can complete'), why: z.string().optional() })),
+});
+
+const challenge = z.object({
+  id: z.string(),
+  kind: z.enum(['challenge', 'representation']),
+  from: z.string(),
+  grounds: z.string(),
+  raisedBy: z.string(),
+  raisedAt: iso,
+  outcome: z.string().optional(),
+  reason: z.string().optional(),
+  decidedAt: iso.optional(),
+});
+export const standstillSchema = z.object({
+  kind: z.enum(['procurement-act', 'provider-selection-regime', 'voluntary', 'none']),
+  noticeAt: iso.optional(),
+  endsAt: iso.optional(),
+  earliestSigning: iso.optional().describe('the earliest lawful signing'),
+  paused: z.boolean(),
+  challenges: z.array(challenge),
+});
+export const challengeEnvelopeSchema = z.object({ standstill: standstillSchema });
+
+export const lifecycleSchema = z.object({
+  proportionality: proportionalitySchema,
+  urgentJustification: z.string().optional(),
+  steps: z.array(
+    z.object({
+      id: z.string(),
+      stage,
+      kind: z.string(),
+      title: z.string(),
+      who: z.string(),
+      gate: z.number().optional(),
+      status: z.enum(['pending', 'open', 'done', 'skipped']),
+      completedAt: iso.optional(),
+      by: z.string().optional(),
+      outcome: z.string().optional(),
+      detail: z.string().optional(),
+      rounds: z.number().optional(),
+    }),
+  ),
+  waitingFor: z.object({ what: z.string(), who: z.array(z.string()).describe('partners or people whose move it is'), since: iso, until: iso.optional() }).optional(),
+  nextEventAt: iso.optional().describe('when the next thing happens by itself'),
+  standstill: standstillSchema.optional(),
+  contract: z
+    .object({ signedAt: iso, start: z.string(), end: z.string(), extensionAllowedMonths: z.number(), extendedMonths: z.number(), detailsNoticeDueAt: iso })
+    .optional(),
+  reviews: z.array(z.object({ quarter: z.number(), at: iso, returns: z.record(z.string(), z.enum(['submitted', 'missed'])), outcome: z.string().optional(), lessons: z.string().optional() })),
+  reviewsHeld: z.number(),
+  endOfTerm: z.object({ decision: z.enum(['extend', 'recommission', 'decommission']), decidedAt: iso, detail: z.string().optional() }).optional(),
+  recommissionedAs: z.string().optional(),
+  lessons: z.array(z.string()),
 });

@@ -5,6 +5,8 @@ import { DISPUTE_ID, disputeWorkflowId, type DisputeView } from '../domain/dispu
 import { getDispute } from '../workflows/dispute';
 import { caseRefOf, REFERRAL_ID, referralWorkflowId, type ReferralView } from '../domain/referral';
 import { getReferral } from '../workflows/referral';
+import { blindTask, commissionIdOfEvaluation, EVALUATION_ID, evaluationWorkflowId, PANEL_TASK_KINDS } from '../domain/evaluation';
+import { getEvaluation } from '../workflows/evaluationPanel';
 import type { ApiContext } from './context';
 import { problem } from './problem';
 import type { Scope } from './permissions';
@@ -46,7 +48,7 @@ export async function readReferral(ctx: ApiContext, id: string): Promise<Referra
 
 /** Anything tasks belong to: enough to find a task, check who may see it, and name it. */
 export interface SubjectView {
-  kind: 'commission' | 'dispute' | 'referral';
+  kind: 'commission' | 'dispute' | 'evaluation' | 'referral';
   id: string;
   title: string;
   partners: string[];
@@ -54,8 +56,16 @@ export interface SubjectView {
   workflowId: string;
 }
 
-/** Reads a commission, a dispute or a referral by its id (the prefix says which). */
+/** Reads a commission, a dispute, an evaluation panel or a referral by its id (the prefix says which). */
 export async function readSubject(ctx: ApiContext, id: string): Promise<SubjectView> {
+  if (EVALUATION_ID.test(id)) {
+    const workflowId = evaluationWorkflowId(commissionIdOfEvaluation(id));
+    const v = await viaTemporal(ctx, `Evaluation ${id}`, () => ctx.client.workflow.getHandle(workflowId).query(getEvaluation));
+    // Scores stay with their member until scoring closes; a task read shows who scored, not what.
+    const blind = v.phase === 'declaring' || v.phase === 'scoring';
+    const tasks = blind ? v.tasks.map((t) => (t.kind === PANEL_TASK_KINDS.scoring ? blindTask(t) : t)) : v.tasks;
+    return { kind: 'evaluation', id, title: `Evaluation: ${v.commission.title}`, partners: v.partners, tasks, workflowId };
+  }
   if (REFERRAL_ID.test(id)) {
     const v = await readReferral(ctx, id);
     return { kind: 'referral', id, title: `Referral ${v.caseRef}`, partners: v.fundingPartners, tasks: v.tasks, workflowId: referralWorkflowId(v.caseRef) };
@@ -70,6 +80,7 @@ export async function readSubject(ctx: ApiContext, id: string): Promise<SubjectV
 
 /** The workflow a subject id names. */
 export function subjectWorkflowId(id: string): string | undefined {
+  if (EVALUATION_ID.test(id)) return evaluationWorkflowId(commissionIdOfEvaluation(id));
   if (DISPUTE_ID.test(id)) return disputeWorkflowId(id);
   if (COMMISSION_ID.test(id)) return commissionWorkflowId(id);
   if (REFERRAL_ID.test(id)) return referralWorkflowId(caseRefOf(id));

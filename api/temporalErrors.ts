@@ -18,7 +18,7 @@ const refusalStatus: Record<RefusalType, number> = {
 };
 
 /** Refusals of workflow-specific updates (withdrawal) that map like task refusals. */
-const otherRefusals: Record<string, number> = { NoAuthority: 403, ReasonRequired: 422, TaskClosed: 409 };
+const otherRefusals: Record<string, number> = { NoAuthority: 403, ReasonRequired: 422, TaskClosed: 409, NotYet: 409, InvalidRequest: 400 };
 
 /** The refusal a workflow's update validator gave, if that is what this error is. */
 export function refusalOf(err: unknown): { type: RefusalType; message: string } | undefined {
@@ -42,7 +42,7 @@ function isUnavailable(err: unknown): boolean {
 export function temporalProblem(err: unknown, what = 'That'): HttpProblem | undefined {
   if (err instanceof WorkflowNotFoundError) return problem(404, `${what} does not exist.`);
   const r = refusalOf(err);
-  if (r) return problem(refusalStatus[r.type], r.message);
+  if (r) return problem(refusalStatus[r.type] ?? otherRefusals[r.type] ?? 422, r.message);
   if (isUnavailable(err)) return unavailable();
   return undefined;
 }

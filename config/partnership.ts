@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { calendarNames } from '../domain/calendar';
 import { durationText } from '../domain/duration';
 import { roles } from '../domain/partnership';
+import { panelPolicySchema } from '../domain/evaluation';
+import { lifecyclePolicySchema } from '../domain/lifecycle';
 import type { Partnership } from '../domain/partnership';
 
 export const bundledPartnershipFile = path.join(__dirname, 'cumberland-send.yaml');
@@ -59,6 +61,8 @@ const policiesSchema = z
   .object({
     leadPartnerAgreement: leadPartnerAgreementPolicy.default(leadPartnerAgreementPolicy.parse({})),
     dispute: disputePolicy.default(disputePolicy.parse({})),
+    evaluationPanel: panelPolicySchema.default(panelPolicySchema.parse({})),
+    lifecycle: lifecyclePolicySchema.default(lifecyclePolicySchema.parse({})),
     resourceAllocation: resourceAllocationPolicy.default(resourceAllocationPolicy.parse({})),
   })
   .strict();

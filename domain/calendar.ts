@@ -178,3 +178,23 @@ export function addWorkingDays(calendar: Calendar, from: Date, n: number): Date 
 export function subtractWorkingDays(calendar: Calendar, from: Date, n: number): Date {
   return shiftWorkingDays(calendar, from, n, -1);
 }
+
+/** The UK date after `isoDate`. */
+export function nextUkDate(isoDate: string): string {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  return new Date((dayNumber(y, m, d) + 1) * DAY_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * When a period of `n` working days ends: UK midnight after its last day. Day 1 is the first
+ * working day on or after `firstDay` (a UK date), as statutory periods count.
+ */
+export function workingDayPeriodEnd(calendar: Calendar, firstDay: string, n: number): Date {
+  const [y, m, d] = firstDay.split('-').map(Number) as [number, number, number];
+  let dayNo = dayNumber(y, m, d);
+  for (let counted = 0; ; dayNo++) {
+    if (isWorkingDayNumber(calendar, dayNo) && ++counted === n) break;
+  }
+  const localMidnight = (dayNo + 1) * DAY_MS;
+  return new Date(localMidnight - ukOffsetMs(localMidnight - 3_600_000));
+}

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { calendarNames } from './calendar';
 import { durationText } from './duration';
 import type { Task } from './task';
+import type { CommissionEvaluation } from './evaluation';
+import { lifecyclePolicySchema, type LifecycleView } from './lifecycle';
+import { highRiskFactorIds } from './proportionality';
 
 export const stages = ['lead-agreement', 'analyse', 'plan', 'secure-services', 'review', 'ended'] as const;
 export type Stage = (typeof stages)[number];
@@ -28,9 +31,17 @@ export const newCommissionRequestSchema = z
       .min(2, 'a joint commission has two or more partners')
       .refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once'),
     proposedLead: partnerId,
-    estimatedValue: z.number().nonnegative('the estimated value cannot be negative').finite(),
-    highRiskFactors: z.array(z.string().min(1)).default([]),
-    healthCareService: z.boolean().default(false),
+    estimatedValue: z.number().nonnegative('the estimated value cannot be negative').finite().describe('whole-life value including VAT, in pounds'),
+    highRiskFactors: z.array(z.enum(highRiskFactorIds)).default([]).describe('any of the high-risk factors DOMAIN.md lists; one is enough to make the commission high risk'),
+    healthCareService: z.boolean().default(false).describe('a health care service: the Provider Selection Regime applies'),
+    socialCareService: z.boolean().default(false).describe('a social care service: light touch above £663,540'),
+    unusualTerms: z.boolean().default(false),
+    urgent: z
+      .object({ justification: z.string().trim().min(20, 'say why this is a genuine emergency, in a sentence or more') })
+      .strict()
+      .optional()
+      .describe('the expedited route: fewer gates, the justification recorded and reviewed afterwards'),
+    voluntaryStandstill: z.boolean().default(false).describe('light touch only: observe a standstill anyway'),
   })
   .strict()
   .refine((c) => c.partners.includes(c.proposedLead), {
@@ -62,7 +73,15 @@ export const commissionInputSchema = z
           accountableOfficers: z.object({ due: durationText, remindEvery: durationText }),
         })
         .optional(),
+      lifecycle: lifecyclePolicySchema.optional(),
     }),
+    socialCareService: z.boolean().optional(),
+    unusualTerms: z.boolean().optional(),
+    /** The expedited route, with the justification that is recorded and later reviewed. */
+    urgent: z.object({ justification: z.string() }).optional(),
+    voluntaryStandstill: z.boolean().optional(),
+    /** The commission this one recommissions. */
+    recommissionOf: z.string().regex(COMMISSION_ID).optional(),
     /** Every partner of the partnership (the Board may sit at any); absent before disputes existed. */
     partnership: z.array(z.object({ id: partnerId, name: z.string() })).optional(),
     /** A digest of the policies in force when the commission started, kept on every record. */
@@ -96,4 +115,8 @@ export interface CommissionView {
   tasks: Task[];
   openTasks: Task[];
   history: HistoryEntry[];
+  /** Where the commission is in its cycle, what it waits for and when the next thing happens. */
+  lifecycle?: LifecycleView | undefined;
+  /** The joint evaluation panel, once set up. */
+  evaluation?: CommissionEvaluation | undefined;
 }

@@ -1,5 +1,11 @@
 import { z } from 'zod';
+import { calendarNames } from './calendar';
+import type { Calendar } from './calendar';
+import { addDuration, durationText, parseDuration } from './duration';
 import type { Partnership } from './partnership';
+import type { HistoryEntry } from './commission';
+import type { FormField } from './taskData';
+import type { Task } from './task';
 
 /**
  * Joint evaluation panels (DOMAIN.md section 2): the pure rules, shared by the API (which
@@ -34,20 +40,85 @@ export const evaluationSetupSchema = z
 
 export type EvaluationSetup = z.infer<typeof evaluationSetupSchema>;
 
-export interface PanelPolicy {
-  /** Social value's minimum share of the weights, unless a justification is recorded. */
-  minSocialValueWeight: number;
-  minScoringMembers: number;
-  /** Scores on a criterion that differ by more than this go to moderation. */
-  moderationSpread: number;
-  scaleMax: number;
-}
+export const panelPolicySchema = z
+  .object({
+    /** Social value's minimum share of the weights, unless a justification is recorded. */
+    minSocialValueWeight: z.number().int().min(0).max(100).default(20),
+    minScoringMembers: z.number().int().min(1).default(3),
+    /** Scores on a criterion that differ by more than this go to moderation. */
+    moderationSpread: z.number().min(0).default(1),
+    scaleMax: z.number().int().min(1).max(100).default(5),
+    declarationDue: durationText.default('3 working days'),
+    scoringReminders: z.array(durationText).default(['2 working days']),
+    /** After the scoring deadline: the lead commissioner is told and late scores are taken this long. */
+    scoringGrace: durationText.default('2 working days'),
+    replacementDue: durationText.default('3 working days'),
+    /** A replacement member's time to score, when the panel's deadline is nearer than this. */
+    replacementScoringTime: durationText.default('5 working days'),
+    moderationDue: durationText.default('5 working days'),
+  })
+  .strict();
 
-export const defaultPanelPolicy: PanelPolicy = { minSocialValueWeight: 20, minScoringMembers: 3, moderationSpread: 1, scaleMax: 5 };
+export type PanelPolicy = z.infer<typeof panelPolicySchema>;
+
+export const defaultPanelPolicy: PanelPolicy = panelPolicySchema.parse({});
 
 export interface RuleBreach {
   rule: string;
   message: string;
+}
+
+/** The scoring deadline as given: a date-time, or a duration from now such as "10 working days". */
+export function scoringDueAt(text: string, calendar: Calendar, now: Date): Date | undefined {
+  if (parseDuration(text)) return addDuration(calendar, now, text);
+  const at = /^\d{4}-\d{2}-\d{2}T/.test(text) ? new Date(text) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
+/** Someone who may sit on a commission's panel: from a participating partner, or a lived-experience representative. */
+export interface PoolMember {
+  id: string;
+  name: string;
+  partner?: string | undefined;
+  partnerKind?: 'local-authority' | 'icb' | 'other' | undefined;
+  livedExperience: boolean;
+}
+
+/** Everyone who may sit on the panel of a commission between these partners. */
+export function panelPool(partnership: Partnership, commissionPartners: string[]): PoolMember[] {
+  return partnership.people
+    .filter((p) => (p.partner && commissionPartners.includes(p.partner)) || p.roles.includes('lived-experience'))
+    .map((p) => ({
+      id: p.id,
+      name: p.name,
+      partner: p.partner,
+      partnerKind: partnership.partners.find((x) => x.id === p.partner)?.kind,
+      livedExperience: p.roles.includes('lived-experience'),
+    }));
+}
+
+/** A commission is joint when the Council and an ICB both take part; its panel must include both. */
+export function isJoint(partnership: Partnership, commissionPartners: string[]): boolean {
+  const kinds = new Set(commissionPartners.map((p) => partnership.partners.find((x) => x.id === p)?.kind));
+  return kinds.has('local-authority') && kinds.has('icb');
+}
+
+/**
+ * The composition rules for the members who score one bidder: enough of them, and for a joint
+ * commission both the Council and an ICB among them. Lived-experience members count.
+ */
+export function compositionBreaches(members: string[], pool: PoolMember[], joint: boolean, policy: PanelPolicy = defaultPanelPolicy): RuleBreach[] {
+  const out: RuleBreach[] = [];
+  if (members.length < policy.minScoringMembers) {
+    out.push({ rule: 'minimum-members', message: `A panel has at least ${policy.minScoringMembers} scoring members; this one has ${members.length}.` });
+  }
+  if (joint) {
+    const kinds = new Set(members.map((m) => pool.find((p) => p.id === m)?.partnerKind));
+    if (!kinds.has('local-authority') || !kinds.has('icb')) {
+      out.push({ rule: 'joint-panel', message: "A joint commission's panel includes at least one member from the Council and one from an ICB partner." });
+    }
+  }
+  return out;
 }
 
 /** Every rule the set-up breaks, each named so the 422 can say which. */
@@ -66,25 +137,18 @@ export function panelRuleBreaches(setup: EvaluationSetup, partnership: Partnersh
       message: `Social value carries ${socialValue}% of the score; the partnership's minimum is ${policy.minSocialValueWeight}%, unless a justification is recorded (socialValueJustification).`,
     });
   }
-  const people = setup.members.map((m) => ({ id: m, person: partnership.people.find((p) => p.id === m) }));
-  for (const { id: m, person } of people) {
+  if (new Set(setup.criteria.map((c) => c.id)).size !== setup.criteria.length) out.push({ rule: 'distinct-ids', message: 'Each criterion has its own id.' });
+  if (new Set(setup.bidders.map((b) => b.id)).size !== setup.bidders.length) out.push({ rule: 'distinct-ids', message: 'Each bidder has its own id.' });
+  const pool = panelPool(partnership, commissionPartners);
+  for (const m of setup.members) {
+    const person = partnership.people.find((p) => p.id === m);
     if (!person) out.push({ rule: 'known-members', message: `No person has the id "${m}".` });
-    else if (!(person.partner && commissionPartners.includes(person.partner)) && !person.roles.includes('lived-experience')) {
+    else if (!pool.some((p) => p.id === m)) {
       out.push({ rule: 'members-from-the-partnership', message: `${person.name} is neither from a participating partner nor a lived-experience representative.` });
     }
   }
   if (new Set(setup.members).size !== setup.members.length) out.push({ rule: 'members-once', message: 'Each member is listed once.' });
-  if (setup.members.length < policy.minScoringMembers) {
-    out.push({ rule: 'minimum-members', message: `A panel has at least ${policy.minScoringMembers} scoring members; this one has ${setup.members.length}.` });
-  }
-  const kindOf = (partner?: string) => partnership.partners.find((p) => p.id === partner)?.kind;
-  const kinds = new Set(commissionPartners.map((p) => kindOf(p)));
-  if (kinds.has('local-authority') && kinds.has('icb')) {
-    const memberKinds = new Set(people.map((p) => kindOf(p.person?.partner)));
-    if (!memberKinds.has('local-authority') || !memberKinds.has('icb')) {
-      out.push({ rule: 'joint-panel', message: 'A joint commission\'s panel includes at least one member from the Council and one from an ICB partner.' });
-    }
-  }
+  out.push(...compositionBreaches(setup.members, pool, isJoint(partnership, commissionPartners), policy));
   return out;
 }
 
@@ -162,3 +226,207 @@ export function rank(results: BidderResult[]): Ranking {
   }
   return { order, recommended: first.bidder };
 }
+
+/* ------------------------------------------------------------------ the panel as a workflow */
+
+export const EVALUATION_ID = /^je-[a-z0-9]{10}$/;
+
+/** A commission has one panel; its id shares the commission's, so either names the other. */
+export function evaluationIdOf(commissionId: string): string {
+  return `je-${commissionId.slice(3)}`;
+}
+
+export function commissionIdOfEvaluation(evaluationId: string): string {
+  return `jc-${evaluationId.slice(3)}`;
+}
+
+export function evaluationWorkflowId(commissionId: string): string {
+  return `evaluation:${commissionId}`;
+}
+
+const poolMemberSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  partner: z.string().optional(),
+  partnerKind: z.enum(['local-authority', 'icb', 'other']).optional(),
+  livedExperience: z.boolean(),
+});
+
+/** What the commission hands its panel: the set-up, and everything the panel must not look up itself. */
+export const evaluationPanelInputSchema = z
+  .object({
+    id: z.string().regex(EVALUATION_ID),
+    commission: z.object({ id: z.string(), title: z.string() }),
+    partners: z.array(z.object({ id: z.string(), name: z.string() })),
+    leadCommissioner: z.string(),
+    setUpBy: z.string(),
+    setup: evaluationSetupSchema,
+    /** Who may sit on the panel, for the composition rule and replacements. */
+    pool: z.array(poolMemberSchema),
+    joint: z.boolean(),
+    policy: panelPolicySchema,
+    calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
+    policyVersion: z.string(),
+  })
+  .strict();
+
+export type EvaluationPanelInput = z.infer<typeof evaluationPanelInputSchema>;
+
+/** What the API hands the commission to set up its panel; the commission adds what it knows. */
+export const evaluationRequestSchema = evaluationPanelInputSchema.pick({ setUpBy: true, setup: true, pool: true, joint: true, policy: true, policyVersion: true }).strict();
+
+export type EvaluationRequest = z.infer<typeof evaluationRequestSchema>;
+
+/** The panel as its commission shows it. */
+export interface CommissionEvaluation {
+  status: 'requested' | 'running' | 'complete';
+  setUpBy: string;
+  setUpAt: string;
+  recommended?: string | undefined;
+  result?: EvaluationResult | undefined;
+}
+
+export type PanelPhase = 'declaring' | 'scoring' | 'moderating' | 'tie-break' | 'complete';
+
+export interface PanelMember {
+  person: string;
+  /** The bidders this member was asked to evaluate: all, or those a replacement was appointed for. */
+  bidders: string[];
+  declared: boolean;
+  conflicts: { bidder: string; interest: string }[];
+  /** Set when the member appointed replaces a conflicted one for a bidder. */
+  replacing?: { bidder: string; person: string } | undefined;
+  scoring: 'waiting' | 'open' | 'scored' | 'not-scored' | 'nothing-to-score';
+}
+
+/** One cell of the result: every member's score with its reason, and the moderated one beside them. */
+export interface MatrixCell {
+  bidder: string;
+  criterion: string;
+  scores: { member: string; score: number; reason: string }[];
+  moderated?: { score: number; rationale: string; by: string; at: string } | undefined;
+  /** The moderated score, else the members' mean. */
+  agreed: number;
+  /** agreed / scale maximum × weight. */
+  points: number;
+}
+
+export interface EvaluationResult {
+  ranking: BidderResult[];
+  recommended?: string | undefined;
+  /** When the ranking tied on total and quality: the bidders tied, and the panel's choice with its reason. */
+  tieBreak?: { tied: string[]; chosen?: string | undefined; reason?: string | undefined } | undefined;
+  matrix: MatrixCell[];
+}
+
+export interface EvaluationView {
+  id: string;
+  commission: { id: string; title: string };
+  /** The commission's partners. */
+  partners: string[];
+  phase: PanelPhase;
+  criteria: EvaluationSetup['criteria'];
+  bidders: EvaluationSetup['bidders'];
+  scale: { min: 0; max: number };
+  scoringDue: string;
+  socialValue: { weight: number; minimum: number; justification?: string | undefined };
+  members: PanelMember[];
+  /** Hidden from members (all but their own) until scoring closes. */
+  scores: Score[];
+  moderated: (Moderated & { by: string; at: string })[];
+  /** Bidders whose scoring waits for a replacement member. */
+  waitingForReplacement: string[];
+  result?: EvaluationResult | undefined;
+  tasks: Task[];
+  openTasks: Task[];
+  history: HistoryEntry[];
+}
+
+/** What the panel returns to its commission. */
+export interface EvaluationOutcome {
+  recommended?: string | undefined;
+  result: EvaluationResult;
+  record: HistoryEntry[];
+}
+
+export const PANEL_TASK_KINDS = {
+  declaration: 'evaluation-conflict-declaration',
+  scoring: 'evaluation-scoring',
+  replacement: 'evaluation-replacement',
+  moderation: 'evaluation-moderation',
+  tieBreak: 'evaluation-tie-break',
+} as const;
+
+/** The declaration form: for each bidder, any interest the member has in it (blank for none). */
+export function declarationFields(bidders: EvaluationSetup['bidders']): FormField[] {
+  return bidders.map((b) => ({
+    path: ['conflicts', b.id],
+    label: `Any interest in ${b.name}`,
+    type: 'text' as const,
+    required: false,
+    hint: 'Describe any financial, personal or professional interest; leave blank if you have none.',
+  }));
+}
+
+/** The scoring form: a score on the scale and a written reason for every bidder and criterion. */
+export function scoringFields(setup: Pick<EvaluationSetup, 'criteria' | 'bidders'>, bidders: string[], scaleMax: number): FormField[] {
+  return setup.bidders
+    .filter((b) => bidders.includes(b.id))
+    .flatMap((b) =>
+      setup.criteria.flatMap((c) => [
+        { path: ['scores', b.id, c.id, 'score'], label: `${b.name}: score for ${c.name}`, type: 'integer' as const, required: true, min: 0, max: scaleMax, ...(c.guidance ? { hint: c.guidance } : {}) },
+        { path: ['scores', b.id, c.id, 'reason'], label: `${b.name}: reason for the ${c.name} score`, type: 'text' as const, required: true },
+      ]),
+    );
+}
+
+/** Reads the scores a scoring decision carries (already checked against its fields). */
+export function scoresFrom(member: string, data: Record<string, unknown> | undefined): Score[] {
+  const scores = (data?.scores ?? {}) as Record<string, Record<string, { score: number; reason: string }>>;
+  return Object.entries(scores).flatMap(([bidder, byCriterion]) =>
+    Object.entries(byCriterion).map(([criterion, s]) => ({ member, bidder, criterion, score: s.score, reason: s.reason.trim() })),
+  );
+}
+
+/** The result matrix: every score with its reason, moderated scores beside the originals. */
+export function resultMatrix(setup: Pick<EvaluationSetup, 'criteria' | 'bidders'>, scores: Score[], moderated: (Moderated & { by: string; at: string })[], scaleMax: number): MatrixCell[] {
+  const totals = weightedTotals(setup, scores, moderated, scaleMax);
+  return setup.bidders.flatMap((b) =>
+    setup.criteria.map((c) => {
+      const given = scores.filter((s) => s.bidder === b.id && s.criterion === c.id);
+      const m = moderated.find((x) => x.bidder === b.id && x.criterion === c.id);
+      const agreed = m ? m.score : given.length ? given.reduce((a, s) => a + s.score, 0) / given.length : 0;
+      return {
+        bidder: b.id,
+        criterion: c.id,
+        scores: given.map((s) => ({ member: s.member, score: s.score, reason: s.reason })),
+        ...(m ? { moderated: { score: m.score, rationale: m.rationale, by: m.by, at: m.at } } : {}),
+        agreed: Math.round(agreed * 100) / 100,
+        points: totals.find((t) => t.bidder === b.id)!.byCriterion[c.id]!,
+      };
+    }),
+  );
+}
+
+/**
+ * What one viewer may see while scoring is blind: their own scores and scoring task, nobody
+ * else's. Once scoring closes, everything.
+ */
+export function blindFor(view: EvaluationView, viewer: string): EvaluationView {
+  if (view.phase !== 'declaring' && view.phase !== 'scoring') return view;
+  const hide = (t: Task): Task =>
+    t.kind !== PANEL_TASK_KINDS.scoring || t.parties?.some((p) => p.id === viewer || p.assignees.includes(viewer)) ? t : blindTask(t);
+  return { ...view, scores: view.scores.filter((s) => s.member === viewer), tasks: view.tasks.map(hide), openTasks: view.openTasks.map(hide) };
+}
+
+/** A scoring task without the scores and reasons in its decisions. */
+export function blindTask(t: Task): Task {
+  const strip = <D extends { data?: unknown; comment?: unknown }>(d: D): D => ({ ...d, data: undefined, comment: undefined });
+  return {
+    ...t,
+    decision: t.decision && strip(t.decision),
+    decisions: t.decisions?.map(strip),
+    parties: t.parties?.map((p) => ({ ...p, decision: p.decision && strip(p.decision) })),
+  };
+}
+

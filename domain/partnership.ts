@@ -1,4 +1,6 @@
 import type { Calendar, CalendarName } from './calendar';
+import type { PanelPolicy } from './evaluation';
+import type { LifecyclePolicy } from './lifecycle';
 import type { ResourceAllocationPolicy } from './referral';
 
 export const roles = [
@@ -49,6 +51,8 @@ export interface DisputePolicy {
 export interface Policies {
   leadPartnerAgreement: LeadPartnerAgreementPolicy;
   dispute: DisputePolicy;
+  evaluationPanel: PanelPolicy;
+  lifecycle: LifecyclePolicy;
   resourceAllocation: ResourceAllocationPolicy;
 }
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Role } from './partnership';
+import type { FormField } from './taskData';
 
 /** What a task is about; its id is the subject's business key. */
-export type SubjectType = 'commission' | 'dispute' | 'referral';
+export type SubjectType = 'commission' | 'dispute' | 'referral' | 'evaluation';
 
 export type TaskStatus = 'open' | 'decided' | 'cancelled' | 'expired';
 export type Channel = 'api' | 'email';
@@ -72,6 +73,8 @@ export interface Task {
   decisions?: Decision[] | undefined;
   /** Named data schema the decision's `data` must satisfy (domain/taskData.ts). */
   dataSchema?: string | undefined;
+  /** The inputs the decision's `data` carries, when they depend on the task. */
+  fields?: FormField[] | undefined;
   /** What happens if nobody answers, in words for the email and the page. */
   ifNoAnswer?: string | undefined;
   /** The record so far, for those who come to a matter late (the Board, the officers). */

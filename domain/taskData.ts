@@ -40,7 +40,24 @@ const dataHints: Record<string, string> = {
   'referral-review.change': 'a change needs the new split or annual cost as data, {"split": {...}, "annualCost": <GBP>}, through the API (POST /api/v1/tasks/{id}/decision)',
 };
 
-export function checkTaskData(name: string | undefined, data: unknown, option?: string): string | undefined {
+/**
+ * One input a decision's `data` carries, when the data depends on the task (a score for each
+ * bidder and criterion). `path` names where the value sits in `data`; the emailed page renders
+ * the same fields, so both channels are checked by one rule.
+ */
+export interface FormField {
+  path: string[];
+  label: string;
+  type: 'integer' | 'text' | 'choice' | 'date';
+  required: boolean;
+  min?: number;
+  max?: number;
+  choices?: { value: string; label: string }[];
+  hint?: string;
+}
+
+export function checkTaskData(name: string | undefined, data: unknown, fields?: FormField[], option?: string): string | undefined {
+  if (fields) return checkForm(fields, data);
   if (!name) return undefined;
   const byOption = optionDataSchemas[name];
   const schema = byOption ? (byOption[option ?? ''] ?? z.undefined()) : taskDataSchemas[name];
@@ -49,4 +66,63 @@ export function checkTaskData(name: string | undefined, data: unknown, option?: 
   if (data === undefined && hint && !schema.safeParse(undefined).success) return hint;
   const r = schema.safeParse(data);
   return r.success ? undefined : r.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+function valueAt(data: unknown, path: string[]): unknown {
+  let at: unknown = data;
+  for (const key of path) {
+    if (!isRecord(at)) return undefined;
+    at = at[key];
+  }
+  return at;
+}
+
+/** Every value the fields ask for, in their types, and nothing they do not ask for. */
+export function checkForm(fields: FormField[], data: unknown): string | undefined {
+  const problems: string[] = [];
+  if (data !== undefined && !isRecord(data)) return 'data: an object is expected';
+  for (const f of fields) {
+    const v = valueAt(data, f.path);
+    const where = f.path.join('.');
+    if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) {
+      if (f.required) problems.push(`${where}: ${f.label} is required`);
+      continue;
+    }
+    if (f.type === 'integer' && !(typeof v === 'number' && Number.isInteger(v) && v >= (f.min ?? -Infinity) && v <= (f.max ?? Infinity))) {
+      problems.push(`${where}: ${f.label} must be a whole number from ${f.min} to ${f.max}`);
+    }
+    if (f.type === 'text' && !(typeof v === 'string' && v.trim().length >= 3 && v.length <= 4000)) {
+      problems.push(`${where}: ${f.label} must be written out (3 to 4,000 characters)`);
+    }
+    if (f.type === 'date' && !(typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)))) {
+      problems.push(`${where}: ${f.label} must be a date written YYYY-MM-DD`);
+    }
+    if (f.type === 'choice' && !(typeof v === 'string' && (f.choices ?? []).some((c) => c.value === v))) {
+      problems.push(`${where}: ${f.label} must be one of ${(f.choices ?? []).map((c) => c.value).join(', ')}`);
+    }
+  }
+  const known = new Set(fields.map((f) => f.path.join('.')));
+  const walk = (x: unknown, at: string[]): void => {
+    if (isRecord(x)) for (const [k, v] of Object.entries(x)) walk(v, [...at, k]);
+    else if (!known.has(at.join('.'))) problems.push(`${at.join('.')}: not asked for here`);
+  };
+  if (data !== undefined) walk(data, []);
+  return problems.length ? problems.slice(0, 10).join('; ') : undefined;
+}
+
+/** Builds `data` from a submitted HTML form, whose inputs are named `data.<path>`. */
+export function dataFromForm(fields: FormField[], body: Record<string, unknown>): Record<string, unknown> | undefined {
+  let out: Record<string, unknown> | undefined;
+  for (const f of fields) {
+    const raw = body[`data.${f.path.join('.')}`];
+    if (typeof raw !== 'string' || raw.trim() === '') continue;
+    const value = f.type === 'integer' && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+    out ??= {};
+    let at = out;
+    for (const key of f.path.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+    at[f.path.at(-1)!] = value;
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import type { Calendar } from '../domain/calendar';
 import type { HistoryEntry } from '../domain/commission';
 import { addDuration, subtractDuration, type DurationText } from '../domain/duration';
 import type { Role } from '../domain/partnership';
+import type { FormField } from '../domain/taskData';
 import { taskId, type AssigneeSpec, type CompletionRule, type Decision, type Party, type Task } from '../domain/task';
 import type { MailPurpose } from '../activities/mail';
 import type { ResolvedPeople } from '../activities';
@@ -33,6 +34,8 @@ export interface TaskSpec {
   /** Options that settle the task at once (e.g. an objection). */
   rejectOn?: string[];
   dataSchema?: string;
+  /** Inputs the decision's data must carry (checked like a schema, rendered on the emailed page). */
+  fields?: FormField[];
   completion: CompletionRule;
   /** One entry per partner for `each-partner`; for `all` every resolved person is a party. */
   ask: { partner?: string; people: AssigneeSpec[] }[];
@@ -117,6 +120,7 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
     reasonRequiredFor: spec.reasonRequiredFor ?? [],
     rejectOn: spec.rejectOn ?? [],
     dataSchema: spec.dataSchema,
+    ...(spec.fields ? { fields: spec.fields } : {}),
     status: 'open',
     createdAt: now.toISOString(),
     dueAt: dueAt.toISOString(),

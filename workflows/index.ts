@@ -2,4 +2,5 @@
 export { jointCommission } from './jointCommission';
 export { delegationRegister } from './delegations';
 export { dispute } from './dispute';
+export { evaluationPanel } from './evaluationPanel';
 export { resourceAllocation } from './referral';

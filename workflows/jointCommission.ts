@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  defineUpdate,
   executeChild,
   patched,
   setHandler,
@@ -25,13 +26,26 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { inboxEntry, INBOX_MEMO, type Task } from '../domain/task';
 import { defaultDisputePolicy, disputeWorkflowId, leadDisputeId } from '../domain/dispute';
 import { dispute } from './dispute';
+import { evaluationPanel } from './evaluationPanel';
+import {
+  evaluationIdOf,
+  evaluationRequestSchema,
+  evaluationWorkflowId,
+  type CommissionEvaluation,
+  type EvaluationRequest,
+} from '../domain/evaluation';
 import { runTask } from './humanTask';
 import { activities, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
+import { lifecycleView, runLifecycle, type LifecycleState } from './lifecycle';
+import { challengeRequestSchema, defaultLifecyclePolicy, type ChallengeRequest, type StandstillView } from '../domain/lifecycle';
+import { highRiskFactorIds, proportionality, type HighRiskFactor } from '../domain/proportionality';
 
 // Messages live beside the workflow; the API imports these handles so names cannot drift.
 export const getCommission = defineQuery<CommissionView>('getCommission');
+export const setUpEvaluation = defineUpdate<CommissionEvaluation, [EvaluationRequest]>('setUpEvaluation');
+export const recordChallenge = defineUpdate<StandstillView, [ChallengeRequest]>('recordChallenge');
 export { decideTask, extendTaskDeadline };
 
 export { LEAD_AGREEMENT_KIND };
@@ -42,6 +56,8 @@ export interface CommissionState extends SubjectState {
   stage: Stage;
   lead: { status: LeadStatus; partner: string; reason?: string };
   createdAt: string;
+  evaluation?: CommissionEvaluation & { request?: EvaluationRequest };
+  lifecycle?: LifecycleState;
 }
 
 export async function jointCommission(rawInput: CommissionInput, resumed?: CommissionState): Promise<void> {
@@ -110,7 +126,102 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     tasks: book.all,
     openTasks: book.open,
     history: state.history,
+    ...(state.evaluation ? { evaluation: publicEvaluation(state.evaluation) } : {}),
+    ...(state.lifecycle ? { lifecycle: lifecycleView(state.lifecycle, book.open) } : {}),
   }));
+
+  // A bidder's challenge, or representations under the PSR, recorded by a partner during standstill.
+  setHandler(
+    recordChallenge,
+    (req) => {
+      const s = state.lifecycle!.standstill!;
+      s.challenges.push({ id: `challenge-${s.challenges.length + 1}`, kind: req.kind, from: req.from, grounds: req.grounds, raisedBy: req.by, raisedAt: new Date().toISOString() });
+      s.paused = true;
+      note({ event: 'challenge-received', by: req.by, detail: `${req.kind === 'representation' ? 'Representations' : 'A challenge'} from ${req.from}: ${req.grounds}. The award is paused until the outcome is recorded.` });
+      publish();
+      return s;
+    },
+    {
+      validator: (req) => {
+        const refuse = (type: string, message: string): never => {
+          throw ApplicationFailure.create({ type, message, nonRetryable: true });
+        };
+        if (!challengeRequestSchema.safeParse(req).success) refuse('InvalidRequest', 'The challenge is not well formed.');
+        const life = state.lifecycle;
+        const inStandstill = life?.steps.find((x) => x.id === 'standstill')?.status === 'open' && life.standstill;
+        if (!inStandstill) {
+          refuse('NotYet', life?.standstill?.endsAt ? `Challenges are recorded during standstill; it ended on ${life.standstill.endsAt}.` : 'Challenges are recorded during standstill; this commission is not in standstill.');
+        }
+        if (req.kind === 'representation' && life!.standstill!.kind !== 'provider-selection-regime') {
+          refuse('InvalidRequest', 'Representations belong to the Provider Selection Regime; under the Procurement Act record a challenge.');
+        }
+      },
+    },
+  );
+
+  // Until the commission's later stages land, its panel is set up through the API once the lead
+  // partner is settled; the panel runs as a child so its record joins this one.
+  setHandler(
+    setUpEvaluation,
+    (req) => {
+      state.evaluation = { status: 'requested', setUpBy: req.setUpBy, setUpAt: new Date().toISOString(), request: req };
+      note({ event: 'evaluation-requested', by: req.setUpBy, detail: `Joint evaluation panel set up: ${req.setup.bidders.length} bidders, ${req.setup.members.length} members` });
+      publish();
+      return publicEvaluation(state.evaluation);
+    },
+    {
+      validator: (req) => {
+        const refuse = (type: string, message: string): never => {
+          throw ApplicationFailure.create({ type, message, nonRetryable: true });
+        };
+        if (!evaluationRequestSchema.safeParse(req).success) refuse('InvalidRequest', 'The evaluation set-up is not well formed.');
+        if (state.lead.status !== 'agreed' && state.lead.status !== 'decided') {
+          refuse('NotYet', `The evaluation panel is set up once the lead partner is settled; the lead is ${state.lead.status}.`);
+        }
+        if (state.evaluation) refuse('TaskClosed', `This commission's evaluation panel was already set up by ${state.evaluation.setUpBy} on ${state.evaluation.setUpAt}.`);
+      },
+    },
+  );
+
+  /** From a settled lead into the cycle, with the plan proportionality makes. */
+  function startLifecycle(): void {
+    const known = input.highRiskFactors.filter((f): f is HighRiskFactor => (highRiskFactorIds as string[]).includes(f));
+    const plan = proportionality({
+      value: input.estimatedValue,
+      highRiskFactors: known,
+      healthCareService: input.healthCareService,
+      socialCareService: input.socialCareService ?? false,
+      unusualTerms: input.unusualTerms ?? false,
+      urgent: input.urgent !== undefined,
+      voluntaryStandstill: input.voluntaryStandstill ?? false,
+    });
+    state.lifecycle = {
+      proportionality: plan,
+      policy: input.policy.lifecycle ?? defaultLifecyclePolicy,
+      urgentJustification: input.urgent?.justification,
+      steps: [],
+      reviews: [],
+      reviewsHeld: 0,
+      lessons: [],
+    };
+    note({ event: 'plan-made', detail: plan.reasons.join(' ') });
+    if (input.urgent) note({ event: 'urgent-route', by: input.createdBy.person, detail: `Expedited route. Justification: ${input.urgent.justification}` });
+    publish();
+  }
+
+  async function runEvaluation(request: EvaluationRequest): Promise<void> {
+    const evaluation = state.evaluation!;
+    evaluation.status = 'running';
+    publish();
+    const outcome = await executeChild(evaluationPanel, {
+      workflowId: evaluationWorkflowId(input.id),
+      args: [{ ...request, id: evaluationIdOf(input.id), commission: { id: input.id, title: input.title }, partners: input.partners, leadCommissioner: request.setUpBy, calendar }],
+    });
+    for (const entry of outcome.record) state.history.push({ ...entry, detail: `[evaluation] ${entry.detail ?? entry.event}` });
+    state.evaluation = { status: 'complete', setUpBy: evaluation.setUpBy, setUpAt: evaluation.setUpAt, recommended: outcome.recommended, result: outcome.result };
+    note({ event: 'evaluation-complete', detail: outcome.recommended ? `The panel recommends ${outcome.recommended}` : 'The panel made no recommendation' });
+    publish();
+  }
 
 
   /** v1 sends: one request per task, the link valid until the last possible deadline. */
@@ -223,12 +334,32 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     });
     publish();
     if (onPrimitive && state.lead.status === 'disputed' && patched('lead-dispute-ladder')) await settleLeadByDispute(outcome.noResponse === true);
+    if (onPrimitive && (state.lead.status === 'agreed' || state.lead.status === 'decided') && patched('lifecycle')) startLifecycle();
+  }
+
+  if (state.lifecycle) {
+    const next = await runLifecycle({ input, state, tasks, calendar, runEvaluation });
+    await drain();
+    await condition(allHandlersFinished);
+    if (next === 'continue-as-new') await continueAsNew<typeof jointCommission>(input, state);
+    return;
   }
 
   // Later stages arrive in later releases; until then the commission stays open in its stage.
   // Continue-as-new keeps the history small over the years it may wait.
-  await condition(() => workflowInfo().continueAsNewSuggested);
+  for (;;) {
+    await condition(() => workflowInfo().continueAsNewSuggested || state.evaluation?.status === 'requested');
+    const request = state.evaluation?.status === 'requested' ? state.evaluation.request : undefined;
+    if (!request || !patched('evaluation-panel')) break;
+    await runEvaluation(request);
+  }
   await drain();
   await condition(allHandlersFinished);
   await continueAsNew<typeof jointCommission>(input, state);
+}
+
+/** The panel without its set-up request, which holds the pool of people. */
+function publicEvaluation(e: CommissionEvaluation & { request?: EvaluationRequest }): CommissionEvaluation {
+  const { request: _request, ...shown } = e;
+  return shown;
 }

@@ -15,6 +15,17 @@ let disputeId: string;
 let referralId: string;
 let referralTaskId: string;
 let walkReferrals = 0;
+/** A second commission, its lead agreed and its evaluation panel set up. */
+let evaluated: string;
+const panelSetup = {
+  criteria: [
+    { id: 'quality', name: 'Quality', kind: 'quality', weight: 80 },
+    { id: 'social', name: 'Social value', kind: 'social-value', weight: 20 },
+  ],
+  bidders: [{ id: 'acme', name: 'Acme Care' }],
+  members: ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'],
+  scoringDue: '20 working days',
+};
 const people = loadPartnership().people.filter((p) => p.apiKey);
 
 beforeAll(async () => {
@@ -39,6 +50,17 @@ beforeAll(async () => {
     (r) => r.body.openTasks.some((t) => t.kind === 'referral-position'),
   );
   referralTaskId = listed.body.openTasks.find((t) => t.kind === 'referral-position')!.id;
+
+  evaluated = (
+    await api.call<CommissionView>('POST', '/api/v1/commissions', {
+      key: keys.council,
+      json: { title: `Permissions walk panel ${Date.now()}`, partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 50_000 },
+    })
+  ).body.id;
+  const lead = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${evaluated}`, { key: keys.council }), (r) => r.body.openTasks.length === 1);
+  await api.call('POST', `/api/v1/tasks/${lead.body.openTasks[0]!.id}/decision`, { key: keys.nenc, json: { decision: 'agree' } });
+  await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${evaluated}`, { key: keys.council }), (r) => r.body.lead.status === 'agreed');
+  expect((await api.call('PUT', `/api/v1/commissions/${evaluated}/evaluation`, { key: keys.council, json: panelSetup })).status).toBe(201);
 }, 180_000);
 
 /** A fresh case reference each time: the walk refers as every person. */
@@ -126,6 +148,21 @@ const endpoints: { name: string; call: () => { method: string; path: string; jso
     name: 'POST /api/v1/tasks/{id}/decision of a referral',
     call: () => ({ method: 'POST', path: `/api/v1/tasks/${referralTaskId}/decision`, json: { decision: 'perhaps' } }),
     expected: expectFor(referralReaders, (id) => (['council-rap-member', 'nenc-rap-member'].includes(id) ? 422 : 403), 404),
+  },
+  {
+    name: 'PUT /api/v1/commissions/{id}/evaluation (lead not yet agreed)',
+    call: () => ({ method: 'PUT', path: `/api/v1/commissions/${commission.id}/evaluation`, json: panelSetup }),
+    expected: expectFor(followers, (id) => (id === 'council-commissioner' ? 409 : 403), 404),
+  },
+  {
+    name: 'PUT /api/v1/commissions/{id}/evaluation (already set up)',
+    call: () => ({ method: 'PUT', path: `/api/v1/commissions/${evaluated}/evaluation`, json: panelSetup }),
+    expected: expectFor(followers, (id) => (id === 'council-commissioner' ? 409 : 403), 404),
+  },
+  {
+    name: 'GET /api/v1/commissions/{id}/evaluation',
+    call: () => ({ method: 'GET', path: `/api/v1/commissions/${evaluated}/evaluation` }),
+    expected: expectFor(['council-commissioner', 'nenc-commissioner', 'council-panel-member', 'nenc-panel-member', 'parent-carer-rep'], 200, 404),
   },
   { name: 'GET /api/v1/people/me/delegation', call: () => ({ method: 'GET', path: '/api/v1/people/me/delegation' }), expected: (id) => (id === 'parent-carer-rep' ? 403 : 200) },
 ];

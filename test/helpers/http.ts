@@ -61,11 +61,12 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
 }
 
 /** What a person does with an emailed link: open the page, then press a button on it. */
-export async function decideByLink(api: ReturnType<typeof client>, link: string, fields: { decision: string; comment?: string }) {
+export async function decideByLink(api: ReturnType<typeof client>, link: string, fields: { decision: string; comment?: string; [input: string]: string | undefined }) {
   const pageReply = await api.call('GET', link);
   const formToken = /name="form" value="([^"]+)"/.exec(pageReply.text)?.[1];
   if (!formToken) return pageReply;
-  return api.call('POST', link, { form: { ...fields, comment: fields.comment ?? '', form: formToken } });
+  const form = Object.fromEntries(Object.entries({ ...fields, comment: fields.comment ?? '', form: formToken }).filter((e): e is [string, string] => e[1] !== undefined));
+  return api.call('POST', link, { form });
 }
 
 /** The emails to an address whose subject names `title`, once `count` have arrived. */

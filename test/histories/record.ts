@@ -7,7 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { historyAsJSON } from './format';
 import path from 'node:path';
 import { commissionWorkflowId } from '../../domain/commission';
-import { decideTask, extendTaskDeadline, getCommission, jointCommission } from '../../workflows/jointCommission';
+import { decideTask, extendTaskDeadline, getCommission, jointCommission, setUpEvaluation } from '../../workflows/jointCommission';
+import { getEvaluation } from '../../workflows/evaluationPanel';
+import { evaluationWorkflowId, isJoint, panelPool } from '../../domain/evaluation';
+import { policyVersionOf } from '../../config';
 import { commissionInput, harness, TASK_QUEUE } from '../helpers/workflowEnv';
 
 const label = process.argv[2];
@@ -56,7 +59,54 @@ async function main(): Promise<void> {
       writeFileSync(file, historyAsJSON(history));
       console.log(`wrote ${path.relative(process.cwd(), file)} (${history.events?.length} events)`);
     }
-    for (const [name, handle] of Object.entries({ agreed, objected, silent, extended })) {
+    // An evaluation panel (since v4): set up once the lead is agreed, scored, moderated.
+    const evaluated = await start('evaluated');
+    await settle();
+    const [lead] = (await evaluated.query(getCommission)).openTasks;
+    for (const by of ['nenc-commissioner', 'lsc-commissioner']) await evaluated.executeUpdate(decideTask, { args: [{ taskId: lead!.id, by, channel: 'api', decision: 'agree' }] });
+    const partners = h.partnership.partners.map((p) => p.id);
+    const members = ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'];
+    await evaluated.executeUpdate(setUpEvaluation, {
+      args: [
+        {
+          setUpBy: 'council-commissioner',
+          setup: {
+            criteria: [
+              { id: 'quality', name: 'Quality', kind: 'quality', weight: 80 },
+              { id: 'social', name: 'Social value', kind: 'social-value', weight: 20 },
+            ],
+            bidders: [{ id: 'acme', name: 'Acme Care' }],
+            members,
+            // The test server's clock has run ahead of the wall clock by now.
+            scoringDue: new Date((await h.env.currentTimeMs()) + 20 * DAY).toISOString(),
+          },
+          pool: panelPool(h.partnership, partners),
+          joint: isJoint(h.partnership, partners),
+          policy: h.partnership.policies.evaluationPanel,
+          policyVersion: policyVersionOf(h.partnership),
+        },
+      ],
+    });
+    await settle();
+    const panel = h.env.client.workflow.getHandle(evaluationWorkflowId(evaluated.workflowId.slice('commission:'.length)));
+    const decidePanel = async (key: string, by: string, decision: string, data?: Record<string, unknown>, comment?: string) => {
+      for (let i = 0; i < 50 && !(await panel.query(getEvaluation)).openTasks.some((t) => t.id.endsWith(`.${key}`)); i++) await new Promise((r) => setTimeout(r, 100));
+      const task = (await panel.query(getEvaluation)).openTasks.find((t) => t.id.endsWith(`.${key}`))!;
+      await panel.executeUpdate(decideTask, { args: [{ taskId: task.id, by, channel: 'api', decision, data, comment }] });
+    };
+    for (const [i, m] of members.entries()) {
+      await decidePanel(`declare-${m}`, m, 'declare');
+      const cell = (score: number) => ({ score, reason: 'Judged against the guidance' });
+      await decidePanel(`score-${m}`, m, 'submit', { scores: { acme: { quality: cell(2 + i), social: cell(3) } } });
+    }
+    await decidePanel('moderate-acme-quality', 'council-commissioner', 'record', { score: 3 }, 'Consensus at moderation');
+    await settle();
+    const panelHistory = await panel.fetchHistory();
+    const panelFile = path.join(__dirname, `evaluationPanel-${label}-evaluated.json`);
+    writeFileSync(panelFile, historyAsJSON(panelHistory));
+    console.log(`wrote ${path.relative(process.cwd(), panelFile)} (${panelHistory.events?.length} events)`);
+
+    for (const [name, handle] of Object.entries({ agreed, objected, silent, extended, evaluated })) {
       const history = await handle.fetchHistory();
       const file = path.join(__dirname, `jointCommission-${label}-${name}.json`);
       writeFileSync(file, historyAsJSON(history));

@@ -1,0 +1,113 @@
+import { Router } from 'express';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import {
+  blindFor,
+  evaluationSetupSchema,
+  evaluationWorkflowId,
+  isJoint,
+  panelPool,
+  panelRuleBreaches,
+  scoringDueAt,
+  type EvaluationView,
+} from '../domain/evaluation';
+import { calendarOf, type Person } from '../domain/partnership';
+import { commissionWorkflowId } from '../domain/commission';
+import { getEvaluation } from '../workflows/evaluationPanel';
+import { setUpEvaluation } from '../workflows/jointCommission';
+import { caller } from './auth';
+import type { ApiContext } from './context';
+import { authorize } from './permissions';
+import { invalid, problem } from './problem';
+import { readCommission, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
+
+/** The panel as one person may see it: blind to other members' scores while scoring is open. */
+async function readEvaluation(ctx: ApiContext, commissionId: string, person: Person): Promise<EvaluationView> {
+  const commission = await readCommission(ctx, commissionId);
+  const notFound = `There is no evaluation for commission ${commissionId}.`;
+  if (!commission.evaluation) {
+    authorize(person, 'evaluation.read', { partners: commission.partners }, notFound);
+    throw problem(404, `Commission ${commissionId} has no evaluation panel yet; its lead partner's commissioner sets one up with PUT.`);
+  }
+  if (commission.evaluation.status === 'requested') {
+    authorize(person, 'evaluation.read', { partners: commission.partners }, notFound);
+    throw problem(404, `The panel of commission ${commissionId} is set up and starts when the commission reaches evaluation.`);
+  }
+  const view = await viaTemporal(ctx, notFound, () => ctx.client.workflow.getHandle(evaluationWorkflowId(commissionId)).query(getEvaluation));
+  authorize(person, 'evaluation.read', { partners: commission.partners, panel: view.members.map((m) => m.person) }, notFound);
+  return blindFor(view, person.id);
+}
+
+/** Evaluation panels (DOMAIN.md section 2), under their commission. */
+export function evaluationRouter(ctx: ApiContext): Router {
+  const router = Router({ mergeParams: true });
+
+  router.put('/', async (req, res) => {
+    const person = caller(req);
+    const id = (req.params as { id: string }).id;
+    const parsed = evaluationSetupSchema.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'evaluation set-up');
+    const commission = await readCommission(ctx, id);
+    authorize(person, 'commission.read', { partners: commission.partners, assignees: [] }, `There is no commission ${id}.`);
+    authorize(person, 'evaluation.setup', { partners: commission.partners, leadPartner: commission.lead.partner }, '');
+    const policy = ctx.partnership.policies.evaluationPanel;
+    const calendar = calendarOf(ctx.partnership);
+    const due = scoringDueAt(parsed.data.scoringDue, calendar, new Date());
+    if (!due) throw problem(400, 'The evaluation set-up has 1 problem; see errors.', [{ path: 'scoringDue', message: 'a date-time such as 2027-03-01T17:00:00Z, or a duration such as "10 working days"' }]);
+    const breaches = panelRuleBreaches(parsed.data, ctx.partnership, commission.partners, policy);
+    if (due.getTime() <= Date.now()) breaches.push({ rule: 'scoring-deadline-ahead', message: 'The scoring deadline must be in the future.' });
+    if (breaches.length) {
+      const rules = [...new Set(breaches.map((b) => b.rule))];
+      throw problem(
+        422,
+        `The panel breaks ${rules.length === 1 ? 'the rule' : `${rules.length} rules`} ${rules.join(', ')}: ${breaches.map((b) => b.message).join(' ')}`,
+        breaches.map((b) => ({ path: b.rule, message: b.message })),
+      );
+    }
+    const setup = { ...parsed.data, scoringDue: due.toISOString() };
+    const handle = ctx.client.workflow.getHandle(commissionWorkflowId(id));
+    const accepted = await viaTemporal(
+      ctx,
+      `Commission ${id}`,
+      () =>
+        handle.executeUpdate(setUpEvaluation, {
+          args: [
+            {
+              setUpBy: person.id,
+              setup,
+              pool: panelPool(ctx.partnership, commission.partners),
+              joint: isJoint(ctx.partnership, commission.partners),
+              policy,
+              policyVersion: ctx.policyVersion,
+            },
+          ],
+        }),
+      TEMPORAL_BUDGET_MS.update,
+    );
+    // Set up early, the panel waits for the commission to reach evaluation.
+    const atEvaluation = !commission.lifecycle || commission.lifecycle.steps.find((s) => s.id === 'evaluation')?.status === 'open';
+    if (!atEvaluation) {
+      res.status(202).location(`/api/v1/commissions/${id}/evaluation`).json(accepted);
+      return;
+    }
+    // The commission starts its panel as a child at once; answer with the panel as it stands.
+    const until = Date.now() + TEMPORAL_BUDGET_MS.read;
+    for (;;) {
+      try {
+        const view = await readEvaluation(ctx, id, person);
+        res.status(201).location(`/api/v1/commissions/${id}/evaluation`).json(view);
+        return;
+      } catch (err) {
+        const starting = err instanceof WorkflowNotFoundError || (err as { status?: number }).status === 404;
+        if (!starting || Date.now() > until) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  });
+
+  router.get('/', async (req, res) => {
+    const person = caller(req);
+    res.json(await readEvaluation(ctx, (req.params as { id: string }).id, person));
+  });
+
+  return router;
+}
