@@ -2,7 +2,7 @@ import type { CommissionView } from '../../domain/commission';
 import type { EvaluationView } from '../../domain/evaluation';
 import type { Task } from '../../domain/task';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
-import { client, decideByLink, eventually, keys, linkIn, mailAbout } from '../helpers/http';
+import { answerOpenTasks, client, decideByLink, eventually, keys, linkIn, mailAbout } from '../helpers/http';
 
 /**
  * A joint evaluation panel over HTTP: the set-up's rules refused by name, conflicts declared,
@@ -76,10 +76,17 @@ test('a panel is set up under its rules, scores blind by API and by emailed link
   expect((await refused({ ...setup, members: [...members.slice(0, 3), 'lsc-commissioner'] })).detail).toContain('members-from-the-partnership');
   expect((await api.call('PUT', base, { key: keys.nenc, json: setup })).status).toBe(403);
 
-  const made = await api.call<EvaluationView>('PUT', base, { key: keys.council, json: setup });
-  expect(made.status).toBe(201);
-  expect(made.body.socialValue).toEqual({ weight: 10, minimum: 20, justification: setup.socialValueJustification });
+  // Set up while the commission is still in Analyse: the panel waits for the evaluation step.
+  const early2 = await api.call<{ status: string }>('PUT', base, { key: keys.council, json: setup });
+  expect(early2.status).toBe(202);
+  expect(early2.body.status).toBe('requested');
   expect((await api.call('PUT', base, { key: keys.council, json: setup })).status).toBe(409);
+  const waiting = await api.call<{ detail: string }>('GET', base, { key: keys.council });
+  expect(waiting.status).toBe(404);
+  expect(waiting.body.detail).toContain('starts when the commission reaches evaluation');
+  await answerOpenTasks(api, created.id, (v) => v.lifecycle?.steps.find((s) => s.id === 'evaluation')?.status === 'open');
+  const made = await eventually(() => api.call<EvaluationView>('GET', base, { key: keys.council }), (r) => r.status === 200);
+  expect(made.body.socialValue).toEqual({ weight: 10, minimum: 20, justification: setup.socialValueJustification });
   // Only the panel and the participating partners' commissioners see it.
   expect((await api.call('GET', base, { key: keys.councilFinance })).status).toBe(404);
   expect((await api.call('GET', base, { key: keys.lsc })).status).toBe(404);
@@ -159,6 +166,10 @@ test('a panel is set up under its rules, scores blind by API and by emailed link
 
   const commission = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${created.id}`, { key: keys.council }), (r) => r.body.evaluation?.status === 'complete');
   expect(commission.body.evaluation).toMatchObject({ status: 'complete', recommended: 'north' });
+  // The commission moves on: gate 4 (over £500k), then the award names the panel's recommendation.
+  const award = await answerOpenTasks(api, created.id, (v) => v.openTasks.some((t) => t.kind === 'commission-award'));
+  expect(award.lifecycle!.steps.find((s) => s.id === 'gate-4')!.status).toBe('done');
+  expect(award.openTasks.find((t) => t.kind === 'commission-award')!.title).toBe('Award the contract to north');
   const record = commission.body.history.map((e) => e.detail ?? '');
   expect(record.some((d) => d.startsWith('[evaluation] Social value carries 10%') && d.includes(setup.socialValueJustification))).toBe(true);
   expect(record.some((d) => d.startsWith('[evaluation] Acme Care, Quality of service: members scored'))).toBe(true);

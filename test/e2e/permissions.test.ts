@@ -1,7 +1,7 @@
 import type { CommissionView } from '../../domain/commission';
 import { loadPartnership } from '../../config';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
-import { client, eventually, keys } from '../helpers/http';
+import { answerOpenTasks, client, eventually, keys } from '../helpers/http';
 
 /**
  * Every endpoint, every person of the bundled partnership: allowed or denied as the permission
@@ -59,7 +59,7 @@ beforeAll(async () => {
   ).body.id;
   const lead = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${evaluated}`, { key: keys.council }), (r) => r.body.openTasks.length === 1);
   await api.call('POST', `/api/v1/tasks/${lead.body.openTasks[0]!.id}/decision`, { key: keys.nenc, json: { decision: 'agree' } });
-  await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${evaluated}`, { key: keys.council }), (r) => r.body.lead.status === 'agreed');
+  await answerOpenTasks(api, evaluated, (v) => v.lifecycle?.steps.find((s) => s.id === 'evaluation')?.status === 'open');
   expect((await api.call('PUT', `/api/v1/commissions/${evaluated}/evaluation`, { key: keys.council, json: panelSetup })).status).toBe(201);
 }, 180_000);
 

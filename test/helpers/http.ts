@@ -1,6 +1,9 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { RunningSystem } from '../../scripts/lib/system';
 import { checkAgainstContract } from './contract';
+import { answerFor } from './answer';
+import { loadPartnership } from '../../config';
+import type { CommissionView } from '../../domain/commission';
 
 export const keys = {
   council: 'demo-key-council-commissioner-0001',
@@ -80,5 +83,28 @@ export async function mailAbout(system: RunningSystem, address: string, title: s
     if (mine.length >= count) return mine;
     if (Date.now() > deadline) throw new Error(`expected ${count} email(s) to ${address} about "${title}", got ${mine.length}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const apiKeys = new Map(loadPartnership().people.flatMap((p) => (p.apiKey ? [[p.id, p.apiKey] as const] : [])));
+
+/**
+ * Walks a commission on over HTTP: answers its open tasks one at a time, each by an assignee
+ * with an API key, as a willing participant would, until `stop` holds.
+ */
+export async function answerOpenTasks(api: ReturnType<typeof client>, commissionId: string, stop: (v: CommissionView) => boolean, timeoutMs = 60_000): Promise<CommissionView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = (await api.call<CommissionView>('GET', `/api/v1/commissions/${commissionId}`, { key: keys.council })).body;
+    if (stop(v)) return v;
+    if (Date.now() > deadline) throw new Error(`commission ${commissionId} did not reach the expected state; waiting for ${JSON.stringify(v.lifecycle?.waitingFor)}`);
+    const task = v.openTasks[0];
+    const answer = task && answerFor(task, { canAct: (p) => apiKeys.has(p) });
+    if (!task || !answer) {
+      await new Promise((r) => setTimeout(r, 150));
+      continue;
+    }
+    const { by, ...json } = answer;
+    await api.call('POST', `/api/v1/tasks/${task.id}/decision`, { key: apiKeys.get(by)!, json });
   }
 }
