@@ -1,5 +1,6 @@
 import { sameSplit, type Position, type Split } from './referral';
 import { refusal, type DecisionRequest, type RefusalType, type Task } from './task';
+import type { FormField } from './taskData';
 
 export const REFERRAL_TASK_KINDS = {
   position: 'referral-position',
@@ -62,4 +63,31 @@ export function referralRefusal(req: DecisionRequest, task: Task, facts: Referra
     return { type: refusal.invalidData, message: `Defer rule: the return date must be after today (${facts.today}).` };
   }
   return undefined;
+}
+
+/** The emailed page's inputs for a position: a share per funding partner, used only when proposing. */
+export function positionFields(funders: string[], partnerName: (id: string) => string): FormField[] {
+  return funders.map((p) => ({
+    path: ['split', p],
+    label: `${partnerName(p)} share (%)`,
+    type: 'integer' as const,
+    required: false,
+    min: 0,
+    max: 100,
+    hint: 'Only when proposing another split: whole percentages for every partner, summing to 100.',
+  }));
+}
+
+/** The chair's inputs: a return date when deferring, a start date when approving. */
+export const panelFields: FormField[] = [
+  { path: ['returnDate'], label: 'Return date', type: 'date', required: false, hint: 'When deferring: when the information is expected; the referral returns to the first panel on or after it.' },
+  { path: ['startDate'], label: 'Package start date', type: 'date', required: false, hint: 'When approving: the date the package starts (today if empty); reviews count from it.' },
+];
+
+/** A review's inputs for a change: new shares, a new annual cost, or both. */
+export function reviewFields(funders: string[], partnerName: (id: string) => string): FormField[] {
+  return [
+    ...positionFields(funders, partnerName).map((f) => ({ ...f, hint: 'Only for a change of split: whole percentages for every partner, summing to 100.' })),
+    { path: ['annualCost'], label: 'New annual cost (GBP)', type: 'integer', required: false, min: 1, max: 100_000_000, hint: 'Only for a change of cost.' },
+  ];
 }

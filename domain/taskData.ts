@@ -17,7 +17,7 @@ export const taskDataSchemas: Record<string, z.ZodType> = {
  */
 export const optionDataSchemas: Record<string, Record<string, z.ZodType>> = {
   'referral-position': {
-    agree: z.undefined(),
+    agree: z.undefined({ message: 'agreeing takes no split: leave the shares empty, or choose propose' }),
     propose: z.object({ split: splitSchema }).strict(),
   },
   'referral-panel': {
@@ -35,9 +35,9 @@ export const optionDataSchemas: Record<string, Record<string, z.ZodType>> = {
 
 /** What to send, in words, when an option's data is missing (an emailed form carries none). */
 const dataHints: Record<string, string> = {
-  'referral-position.propose': 'proposing another split needs it as data, {"split": {"<partner id>": <percent>, ...}}, through the API (POST /api/v1/tasks/{id}/decision)',
-  'referral-panel.defer': 'deferring needs the return date as data, {"returnDate": "YYYY-MM-DD"}, through the API (POST /api/v1/tasks/{id}/decision)',
-  'referral-review.change': 'a change needs the new split or annual cost as data, {"split": {...}, "annualCost": <GBP>}, through the API (POST /api/v1/tasks/{id}/decision)',
+  'referral-position.propose': 'proposing another split needs each partner\'s share: fill them in on the page, or send data {"split": {"<partner id>": <percent>, ...}} through the API',
+  'referral-panel.defer': 'deferring needs the return date: fill it in on the page, or send data {"returnDate": "YYYY-MM-DD"} through the API',
+  'referral-review.change': 'a change needs the new shares or annual cost: fill them in on the page, or send data {"split": {...}, "annualCost": <GBP>} through the API',
 };
 
 /**
@@ -57,7 +57,8 @@ export interface FormField {
 }
 
 export function checkTaskData(name: string | undefined, data: unknown, fields?: FormField[], option?: string): string | undefined {
-  if (fields) return checkForm(fields, data);
+  // Where the data depends on the option, its schema is the rule; the fields only lay out the page.
+  if (fields && !(name && optionDataSchemas[name])) return checkForm(fields, data);
   if (!name) return undefined;
   const byOption = optionDataSchemas[name];
   const schema = byOption ? (byOption[option ?? ''] ?? z.undefined()) : taskDataSchemas[name];

@@ -28,7 +28,7 @@ import {
 } from '../domain/referral';
 import { assigneesKey, nextDueKey, panelAtKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { inboxEntry, INBOX_MEMO, type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
-import { allAgree, missingFrom, positionsOf, REFERRAL_TASK_KINDS, referralRefusal } from '../domain/referralRules';
+import { allAgree, missingFrom, panelFields, positionFields, positionsOf, REFERRAL_TASK_KINDS, referralRefusal } from '../domain/referralRules';
 import { runTask, type TaskResult } from './humanTask';
 import { subjectRecord } from './subject';
 import { review, settleSplitByDispute, type ReferralState, type ReferralSteps } from './referralSteps';
@@ -184,6 +184,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
       options,
       reasonRequiredFor: ['propose'],
       dataSchema: 'referral-position',
+      ...(options.includes('propose') ? { fields: positionFields(funders, partnerName) } : {}),
       completion: 'each-partner',
       ask: asked.map((p) => ({ partner: p, people: rapMembers(p) })),
       due: policy.notice,
@@ -230,6 +231,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
         options: ['approve', 'approve-with-conditions', 'defer', 'decline'],
         reasonRequiredFor: ['approve-with-conditions', 'defer', 'decline'],
         dataSchema: 'referral-panel',
+        fields: panelFields,
         completion: 'any',
         ask: [{ people: chairs }],
         due: policy.recordWithin,

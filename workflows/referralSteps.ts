@@ -4,7 +4,7 @@ import { disputeWorkflowId } from '../domain/dispute';
 import { addDuration } from '../domain/duration';
 import { panelDateFor } from '../domain/panel';
 import { splitDisputeId, splitText, type ReferralInputParsed, type ReferralStage, type ReferralStatus, type ReferralView, type PanelDecision, type Split } from '../domain/referral';
-import { REFERRAL_TASK_KINDS } from '../domain/referralRules';
+import { REFERRAL_TASK_KINDS, reviewFields } from '../domain/referralRules';
 import type { AssigneeSpec, Task } from '../domain/task';
 import type { HistoryEntry } from '../domain/commission';
 import { dispute } from './dispute';
@@ -120,6 +120,7 @@ export async function review(c: ReferralSteps): Promise<void> {
     options: ['continue', 'change', 'end'],
     reasonRequiredFor: ['change', 'end'],
     dataSchema: 'referral-review',
+    fields: reviewFields(input.fundingPartners.map((p) => p.id), c.partnerName),
     completion: 'any',
     ask: [{ people: chairs }],
     due: policy.reviewDue,

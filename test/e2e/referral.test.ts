@@ -31,6 +31,12 @@ const body = (overrides: Record<string, unknown> = {}) => ({
   urgent: true,
   ...overrides,
 });
+/** Opens the emailed page and posts its form with extra inputs (the page's data fields). */
+async function decideByLinkWith(link: string, fields: Record<string, string>) {
+  const formToken = /name="form" value="([^"]+)"/.exec((await api.call('GET', link)).text)![1]!;
+  return api.call('POST', link, { form: { comment: '', ...fields, form: formToken } });
+}
+
 const refer = (json: unknown, key = rap.council) => api.call<{ detail: string; errors?: { path: string; message: string }[] }>('POST', '/api/v1/referrals', { key, json });
 
 test('anything that looks like personal data is refused as a case reference; the split must sum to 100; the locality decides the ICB', async () => {
@@ -97,23 +103,33 @@ test('referred, positions by emailed link, the chair refused without a quorum, t
   expect(early.text).toContain('Quorum rule');
   expect(early.text).toContain('NHS North East and North Cumbria ICB');
 
-  // An emailed form carries no split: the page says how to propose one.
-  const propose = await decideByLink(api, linkIn(toCouncil!), { decision: 'propose', comment: 'Health needs dominate' });
-  expect(propose.status).toBe(422);
-  expect(propose.text).toContain('proposing another split needs it as data');
-  expect((await decideByLink(api, linkIn(toCouncil!), { decision: 'agree' })).status).toBe(200);
   expect((await decideByLink(api, linkIn(toNenc!), { decision: 'agree' })).status).toBe(200);
+  // The page asks for each partner's share; proposing without them says what is missing.
+  const page = await api.call('GET', linkIn(toCouncil!));
+  expect(page.text).toContain('NHS North East and North Cumbria ICB share (%)');
+  const bare = await decideByLink(api, linkIn(toCouncil!), { decision: 'propose', comment: 'Education needs dominate' });
+  expect(bare.status).toBe(422);
+  expect(bare.text).toContain('proposing another split needs each partner&#39;s share');
+  const proposed = await decideByLinkWith(linkIn(toCouncil!), { decision: 'propose', comment: 'Education needs dominate', 'data.split.council': '60', 'data.split.nenc-icb': '40' });
+  expect(proposed.status).toBe(200);
+
+  // Positions differ, side by side; the ICB is asked about the council's proposal.
   const read = () => api.call<ReferralView>('GET', `/api/v1/referrals/${created.body.id}`, { key: rap.chair });
+  const differ = await eventually(read, (r) => r.body.positionsDiffer);
+  expect(differ.body.positions.map((p) => [p.partner, p.stance, p.split])).toEqual([
+    ['council', 'propose', { council: 60, 'nenc-icb': 40 }],
+    ['nenc-icb', 'agree', { council: 50, 'nenc-icb': 50 }],
+  ]);
+  const [, round2] = await mailAbout(system, 'rap@nenc-icb.example', title, 2);
+  expect(round2!.subject).toContain('council 60%, nenc-icb 40%');
+  expect((await decideByLink(api, linkIn(round2!), { decision: 'agree' })).status).toBe(200);
   await eventually(read, (r) => r.body.agreedSplit !== undefined);
   const approved = await decideByLink(api, linkIn(toChair!), { decision: 'approve' });
   expect(approved.status).toBe(200);
 
   const done = await eventually(read, (r) => r.body.status === 'approved');
-  expect(done.body.decision).toMatchObject({ outcome: 'approve', by: 'council-rap-chair', split: { council: 50, 'nenc-icb': 50 } });
-  expect(done.body.positions.map((p) => [p.partner, p.stance])).toEqual([
-    ['council', 'agree'],
-    ['nenc-icb', 'agree'],
-  ]);
+  expect(done.body.decision).toMatchObject({ outcome: 'approve', by: 'council-rap-chair', split: { council: 60, 'nenc-icb': 40 } });
+  expect(done.body.positionsDiffer).toBe(false);
 
   const timeline = await api.call<{ referredAt: string; decidedAt: string; hoursToDecision: number; stages: { stage: string; hours: number }[]; items: { event: string; channel?: string }[] }>(
     'GET',
@@ -124,7 +140,7 @@ test('referred, positions by emailed link, the chair refused without a quorum, t
   expect(Date.parse(timeline.body.decidedAt)).toBeGreaterThanOrEqual(Date.parse(timeline.body.referredAt));
   expect(timeline.body.hoursToDecision).toBeGreaterThanOrEqual(0);
   expect(timeline.body.stages.map((s) => s.stage)).toEqual(['positions', 'panel']);
-  expect(timeline.body.items.filter((i) => i.event === 'task-decided').map((i) => i.channel)).toEqual(['email', 'email', 'email']);
+  expect(timeline.body.items.filter((i) => i.event === 'task-decided').map((i) => i.channel)).toEqual(['email', 'email', 'email', 'email']);
 
   // Only the panel and the funding partners' commissioners may see it.
   expect((await api.call('GET', `/api/v1/referrals/${created.body.id}`, { key: keys.lsc })).status).toBe(404);

@@ -130,7 +130,7 @@ test('deferred with a return date, the referral re-enters the next panel on or a
     await r.decide(POSITION, 'council-rap-member', 'agree');
     await r.decide(POSITION, 'nenc-rap-member', 'propose', 'Health should pay less', { split: { council: 70, 'nenc-icb': 30 } });
     const today = ukDate(new Date(await h.env.currentTimeMs()));
-    expect(await refusalMessage(r.decide(PANEL, 'council-rap-chair', 'defer', 'Need the therapy assessment'))).toContain('deferring needs the return date as data, {"returnDate": "YYYY-MM-DD"}');
+    expect(await refusalMessage(r.decide(PANEL, 'council-rap-chair', 'defer', 'Need the therapy assessment'))).toContain('deferring needs the return date: fill it in on the page, or send data {"returnDate": "YYYY-MM-DD"}');
     expect(await refusalMessage(r.decide(PANEL, 'council-rap-chair', 'defer', 'Need the therapy assessment', { returnDate: today }))).toContain('Defer rule');
     const returnDate = ukDate(new Date((await h.env.currentTimeMs()) + 40 * 86_400_000));
     await r.decide(PANEL, 'council-rap-chair', 'defer', 'Need the therapy assessment', { returnDate });
