@@ -201,6 +201,35 @@ test('no agreed split by the panel: a dispute opens, its resolution sets the spl
   });
 });
 
+test('a partner silent until the panel: the dispute starts at the Board, and after it sets the split that partner still records a position before the chair can decide', async () => {
+  await h.run(async () => {
+    const r = await start(referralInput());
+    await r.decide(POSITION, 'council-rap-member', 'agree');
+    const listed = await r.until((v) => v.positions.length === 1);
+    await advanceTo(plus(listed.panelAt, MINUTE));
+    const disputed = await r.until((v) => v.status === 'disputed' && v.disputes.length === 1);
+    expect(disputed.stages[0]).toMatchObject({ stage: 'positions', waitedOn: ['NHS North East and North Cumbria ICB'] });
+    const child = h.env.client.workflow.getHandle(disputeWorkflowId(disputed.disputes[0]!.id));
+    let d = await child.query(getDispute);
+    for (let i = 0; i < 50 && d.openTasks.length === 0; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      d = await child.query(getDispute);
+    }
+    expect(d.stage).toBe('executive-board');
+    await child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'board-chair', channel: 'api', decision: 'resolve', comment: 'council 45%, nenc-icb 55%' }] });
+
+    const set = await r.until((v) => v.status === 'awaiting-panel' && v.openTasks.length === 2);
+    expect(set.agreedSplit).toEqual({ council: 45, 'nenc-icb': 55 });
+    const ask = set.openTasks.find((t) => t.kind === POSITION)!;
+    expect([ask.awaiting, ask.options]).toEqual([['nenc-icb'], ['agree']]);
+    expect(await refusalMessage(r.decide(PANEL, 'council-rap-chair', 'approve'))).toContain('still missing: NHS North East and North Cumbria ICB.');
+    await r.decide(POSITION, 'nenc-rap-member', 'agree');
+    await r.until((v) => v.positions.length === 2);
+    await r.decide(PANEL, 'council-rap-chair', 'approve');
+    expect((await r.until((v) => v.status === 'approved')).decision!.split).toEqual({ council: 45, 'nenc-icb': 55 });
+  });
+});
+
 test('an approved package is reviewed 3 months after it starts, then every 12 months, continuing as new each time; a change goes back through positions; end closes it', async () => {
   await h.run(async () => {
     const r = await start(referralInput());
