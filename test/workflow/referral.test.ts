@@ -230,6 +230,30 @@ test('a partner silent until the panel: the dispute starts at the Board, and aft
   });
 });
 
+test('no decision recorded after the meeting: the referral is carried to the next panel, where the chair decides', async () => {
+  await h.run(async () => {
+    const r = await start(referralInput());
+    await r.decide(POSITION, 'council-rap-member', 'agree');
+    await r.decide(POSITION, 'nenc-rap-member', 'agree');
+    const agreed = await r.until((v) => v.status === 'awaiting-panel');
+    const cal = calendarOf(h.partnership);
+    const policy = h.partnership.policies.resourceAllocation;
+    const decideBy = addDuration(cal, new Date(agreed.panelAt), policy.recordWithin).toISOString();
+    await advanceTo(plus(decideBy, MINUTE));
+    const carried = await r.until((v) => v.openTasks.some((t) => t.id.endsWith('panel2')));
+    expect(carried.panelAt).toBe(panelDateFor(cal, policy, new Date(decideBy), false, false).toISOString());
+    expect(carried.tasks.find((t) => t.id.endsWith('panel1'))!.status).toBe('expired');
+    expect(carried.stages.map((s) => [s.stage, s.waitedOn])).toEqual([
+      ['positions', []],
+      ['panel', ['the RAP chair']],
+      ['panel', []],
+    ]);
+    expect(carried.agreedSplit).toEqual({ council: 50, 'nenc-icb': 50 });
+    await r.decide(PANEL, 'council-rap-chair', 'approve');
+    await r.until((v) => v.status === 'approved');
+  });
+});
+
 test('an approved package is reviewed 3 months after it starts, then every 12 months, continuing as new each time; a change goes back through positions; end closes it', async () => {
   await h.run(async () => {
     const r = await start(referralInput());
