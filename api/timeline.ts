@@ -40,6 +40,27 @@ const verbs: Record<string, string> = {
   'score-moderated': 'recorded a moderated score',
   'tie-referred': 'a tie was referred back to the panel',
   'evaluation-complete': 'the evaluation was completed',
+  'plan-made': 'the plan was made',
+  'urgent-route': 'took the expedited route',
+  'stage-entered': 'the commission moved stage',
+  'step-done': 'a step was completed',
+  'gate-rejected': 'refused a gate',
+  resubmitted: 'resubmitted',
+  'challenge-received': 'recorded a challenge',
+  'challenge-decided': 'recorded the outcome of a challenge',
+  'award-set-aside': 'the award was set aside',
+  'standstill-ended': 'standstill ended',
+  'signing-refused': 'the contract dates were refused',
+  'contract-started': 'the contract started',
+  'review-held': 'a joint review was held',
+  'end-of-term-differs': 'the partners chose differently at the end of term',
+  'contract-extended': 'the contract was extended',
+  recommissioned: 'the service was recommissioned',
+  'decommission-decided': 'the partners decided to decommission',
+  'exit-planned': 'recorded the exit plan',
+  'consultation-recorded': 'recorded the consultation',
+  'termination-notice-served': 'recorded the termination notice',
+  'contract-ended': 'the contract ended',
   'referral-created': 'referred the case to the Resource Allocation Panel',
   'panel-listed': 'the referral was listed for the panel',
   'positions-differ': "the funding partners' positions differ",
@@ -61,10 +82,12 @@ export function timelineOf(history: HistoryEntry[], partnership: Partnership): T
   const partnerName = (id?: string) => (id ? (partnerById(partnership, id)?.name ?? id) : undefined);
   return history.map((e) => {
     const who = personName(e.by);
+    // A decision on a task that asked people rather than partners: the person's own organisation.
+    const partner = e.partner ?? (e.by ? personById(partnership, e.by)?.partner : undefined);
     const what = `${verbs[e.event] ?? e.event}${e.detail ? `: ${e.detail}` : ''}`;
     const parts = [
       ukDateTime(e.at),
-      who ? `${who}${e.partner ? ` (${partnerName(e.partner)})` : ''}${e.actingFor ? `, acting for ${personName(e.actingFor)}` : ''}` : e.partner ? partnerName(e.partner) : 'The system',
+      who ? `${who}${partner ? ` (${partnerName(partner)})` : ''}${e.actingFor ? `, acting for ${personName(e.actingFor)}` : ''}` : e.partner ? partnerName(e.partner) : 'The system',
       e.channel ? `by ${e.channel === 'email' ? 'emailed link' : 'the API'}` : undefined,
     ].filter(Boolean);
     return { at: e.at, event: e.event, who: e.by, partner: e.partner, actingFor: e.actingFor, channel: e.channel, what, text: `${parts.join(', ')}: ${what}` };

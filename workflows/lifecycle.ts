@@ -648,7 +648,8 @@ export const stageNames: Record<Stage, string> = {
 export function lifecycleView(life: LifecycleState, openTasks: Task[]): LifecycleView {
   const steps = planSteps(life.proportionality).map((s) => ({ ...s, ...(life.steps.find((r) => r.id === s.id) ?? { status: 'pending' as const }) }));
   const dues = [...openTasks.map((t) => t.dueAt), ...(life.nextTimerAt ? [life.nextTimerAt] : [])].sort();
-  const who = [...new Set(openTasks.flatMap((t) => t.awaiting ?? t.assignees))];
+  // A partner when a task asks partners; otherwise the people who may act.
+  const who = [...new Set(openTasks.flatMap((t) => (t.parties ?? []).filter((p) => !p.decision).flatMap((p) => (p.partner && t.completion === 'each-partner' ? [p.partner] : p.assignees))))];
   const waitingFor = life.waitingFor && { ...life.waitingFor, who, until: life.waitingFor.until ?? dues[0] };
   return {
     proportionality: life.proportionality,

@@ -21,7 +21,8 @@ export function answerFor(task: Task, opts: { canAct?: (person: string) => boole
   const decision = opts.choose && task.options.includes(opts.choose) ? opts.choose : (task.options.find((o) => !(task.rejectOn ?? []).includes(o)) ?? task.options[0]!);
   let data: Record<string, unknown> | undefined;
   for (const f of task.fields ?? []) {
-    const value = opts.values?.(f) ?? (f.type === 'integer' ? (f.min ?? 0) : f.type === 'choice' ? f.choices?.[0]?.value : f.type === 'date' ? '2027-01-04' : `Recorded for ${f.label.toLowerCase()}`);
+    // Optional fields (an interest in a bidder) stay blank unless the test says otherwise.
+    const value = opts.values?.(f) ?? (!f.required ? undefined : f.type === 'integer' ? (f.min ?? 0) : f.type === 'choice' ? f.choices?.[0]?.value : f.type === 'date' ? '2027-01-04' : `Recorded for ${f.label.toLowerCase()}`);
     if (value === undefined) continue;
     data ??= {};
     let at = data;
