@@ -44,5 +44,5 @@ test('every registered route is in the OpenAPI document, and every documented on
 test('request bodies in the document come from the zod schemas the routes validate with', () => {
   const post = openApiDocument.paths['/api/v1/commissions'].post.requestBody.content['application/json'].schema as { required: string[]; properties: Record<string, unknown> };
   expect(post.required).toEqual(['title', 'partners', 'proposedLead', 'estimatedValue']);
-  expect(Object.keys(post.properties)).toEqual(['title', 'description', 'partners', 'proposedLead', 'estimatedValue', 'highRiskFactors', 'healthCareService']);
+  expect(Object.keys(post.properties)).toEqual(['title', 'description', 'partners', 'proposedLead', 'estimatedValue', 'highRiskFactors', 'healthCareService', 'socialCareService', 'unusualTerms', 'urgent', 'voluntaryStandstill']);
 });

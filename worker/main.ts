@@ -8,6 +8,7 @@ import { createRecordStore } from '../activities/records';
 import { loadConfigOrExit, requireSetting } from '../config';
 import { connectWithRetry } from '../scripts/lib/retry';
 import { createJcoWorker, ensureSearchAttributes } from './worker';
+import { cachedWorkflowBundle } from './bundle';
 
 /** The production worker process, configured only by the environment. */
 async function main(): Promise<void> {
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     maxCachedWorkflows: env.JCO_MAX_CACHED_WORKFLOWS,
+    workflowBundle: await cachedWorkflowBundle(),
     deps: {
       partnership,
       delegations: delegationsFromRegister(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE })),

@@ -120,6 +120,12 @@ const endpoints: { name: string; call: () => { method: string; path: string; jso
     call: () => ({ method: 'POST', path: `/api/v1/disputes/${disputeId}/withdrawal`, json: {} }),
     expected: () => 400,
   },
+  { name: 'GET /api/v1/commissions/plan', call: () => ({ method: 'GET', path: '/api/v1/commissions/plan?value=120000' }), expected: (id) => (id === 'parent-carer-rep' ? 403 : 200) },
+  {
+    name: 'POST /api/v1/commissions/{id}/challenges (not in standstill)',
+    call: () => ({ method: 'POST', path: `/api/v1/commissions/${commission.id}/challenges`, json: { from: 'North Support', grounds: 'The permissions walk challenges' } }),
+    expected: expectFor(followers, (id) => (['council-finance', 'nenc-finance'].includes(id) ? 403 : 409), 404),
+  },
   {
     // A commissioner or RAP member of a funding partner (council, NENC); not LSC's, not the chair.
     name: 'POST /api/v1/referrals',

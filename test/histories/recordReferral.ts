@@ -17,7 +17,7 @@ import { historyAsJSON } from './format';
 
 const label = process.argv[2];
 if (!label) {
-  console.error('usage: npx tsx test/histories/recordReferral.ts <version label, e.g. v5>');
+  console.error('usage: npx tsx test/histories/recordReferral.ts <version label, e.g. rap>');
   process.exit(1);
 }
 
