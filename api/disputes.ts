@@ -40,7 +40,7 @@ export function disputesRouter(ctx: ApiContext): Router {
     const unknown = body.partners.filter((p) => !partnerById(ctx.partnership, p));
     if (unknown.length) throw problem(400, 'The dispute names partners that are not in the partnership.', unknown.map((p) => ({ path: 'partners', message: `no partner has the id "${p}"` })));
     authorize(person, 'dispute.raise', { partners: body.partners }, '');
-    if (body.subject.type !== 'commission') throw problem(422, 'Disputes can be raised on commissions; referrals arrive in a later release.');
+    if (body.subject.type !== 'commission') throw problem(422, 'Dispute rule: disputes are raised on commissions; a referral whose split is not agreed by the panel goes to the dispute ladder by itself.');
     const commission = await readCommission(ctx, body.subject.id);
     authorize(person, 'commission.read', scopeOf(commission), `There is no commission ${body.subject.id}.`);
     const outside = body.partners.filter((p) => !commission.partners.includes(p));

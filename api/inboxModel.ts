@@ -5,7 +5,7 @@ import { getCommission } from '../workflows/jointCommission';
 import type { Logger } from 'pino';
 
 /** The workflow types that have tasks. */
-const SUBJECT_TYPES = `(WorkflowType = 'jointCommission' OR WorkflowType = 'dispute' OR WorkflowType = 'evaluationPanel')`;
+const SUBJECT_TYPES = `(WorkflowType = 'jointCommission' OR WorkflowType = 'dispute' OR WorkflowType = 'evaluationPanel' OR WorkflowType = 'resourceAllocation')`;
 
 /** Visibility is eventually consistent: re-read a little before the last change seen. */
 const OVERLAP_MS = 10_000;

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { newCommissionRequestSchema } from '../domain/commission';
 import { delegationBodySchema } from '../domain/delegation';
 import { newDisputeRequestSchema } from '../domain/dispute';
+import { newReferralRequestSchema } from '../domain/referral';
 import { evaluationSetupSchema } from '../domain/evaluation';
 import { disputeListQuery, withdrawalBody } from './disputes';
+import { referralListQuery } from './referrals';
 import {
   commissionListSchema,
   commissionSchema,
@@ -24,6 +26,9 @@ import {
   listQuery,
   personSchema,
   problemSchema,
+  referralListSchema,
+  referralSchema,
+  referralTimelineSchema,
   taskEnvelopeSchema,
   taskSchema,
   timelineSchema,
@@ -74,6 +79,9 @@ export const openApiDocument = {
       Dispute: schema(disputeSchema),
       DisputeList: schema(disputeListSchema),
       DisputeTimeline: schema(disputeTimelineSchema),
+      Referral: schema(referralSchema),
+      ReferralList: schema(referralListSchema),
+      ReferralTimeline: schema(referralTimelineSchema),
       Evaluation: schema(evaluationSchema),
       CommissionEvaluation: schema(commissionEvaluationSchema),
       Plan: schema(planSchema),
@@ -248,6 +256,39 @@ export const openApiDocument = {
         parameters: [pathParam('id')],
         requestBody: body(withdrawalBody),
         responses: { '200': json(ref('Dispute')), '400': problemOf('No reason'), '403': problemOf('Not the raiser'), '404': problemOf('Unknown'), '409': problemOf('Already resolved or withdrawn'), '422': problemOf('Refused by a rule'), ...common },
+      },
+    },
+    '/api/v1/referrals': {
+      post: {
+        summary: 'Refer a case to the Resource Allocation Panel (a commissioner or RAP member of a funding partner); the case reference is pseudonymous',
+        requestBody: body(newReferralRequestSchema),
+        responses: {
+          '201': json(ref('Referral'), 'Referred; Location names it'),
+          '400': problemOf('Invalid input, every problem listed; a case reference that looks like a name, a date of birth or an NHS number'),
+          '403': problemOf('Not a commissioner or RAP member of a funding partner'),
+          '409': problemOf('The case already has an open referral; Link names it'),
+          '422': problemOf('A rule refused it (the locality decides the ICB)'),
+          ...common,
+        },
+      },
+      get: {
+        summary: "Referrals: every one for the panel; a commissioner's partner's for commissioners",
+        parameters: queryParams(referralListQuery),
+        responses: { '200': json(ref('ReferralList')), '400': problemOf('Invalid filter'), '403': problemOf('Neither on the panel nor a commissioner'), ...common },
+      },
+    },
+    '/api/v1/referrals/{id}': {
+      get: {
+        summary: "A referral: positions side by side, the panel's decisions, reviews, tasks, history",
+        parameters: [pathParam('id')],
+        responses: { '200': json(ref('Referral')), '404': problemOf("Unknown, or not the caller's to see"), ...common },
+      },
+    },
+    '/api/v1/referrals/{id}/timeline': {
+      get: {
+        summary: 'Every event in plain words; time from referral to decision and where it waited',
+        parameters: [pathParam('id')],
+        responses: { '200': json(ref('ReferralTimeline')), '404': problemOf("Unknown, or not the caller's to see"), ...common },
       },
     },
     '/a/{token}': {

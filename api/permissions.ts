@@ -18,6 +18,9 @@ export type Action =
   | 'dispute.raise'
   | 'dispute.read'
   | 'dispute.list'
+  | 'referral.start'
+  | 'referral.list'
+  | 'referral.read'
   | 'evaluation.setup'
   | 'evaluation.read'
   | 'inbox.read'
@@ -100,6 +103,22 @@ export const permissions: Record<Action, Rule> = {
     who: "anyone at a partner: their partner's disputes; the Board and accountable officers: all",
     denied: 403,
     allows: (p) => p.partner !== undefined,
+  },
+  // A referral is about a child: only the panel and the funding partners' commissioners see it.
+  'referral.start': {
+    who: 'a commissioner or RAP member of a funding partner named in the proposed split',
+    denied: 403,
+    allows: (p, s) => holds(p, 'commissioner', 'rap-member') && atParticipating(p, s),
+  },
+  'referral.list': {
+    who: "RAP members and the RAP chair: every referral; commissioners: their partner's",
+    denied: 403,
+    allows: (p) => holds(p, 'rap-member', 'rap-chair', 'commissioner'),
+  },
+  'referral.read': {
+    who: "RAP members, the RAP chair, the funding partners' commissioners, or anyone a task of it asks (others: 404, not the data); the same for its tasks",
+    denied: 404,
+    allows: (p, s) => holds(p, 'rap-member', 'rap-chair') || (holds(p, 'commissioner') && atParticipating(p, s)) || asked(p, s),
   },
   'evaluation.setup': {
     who: "a commissioner of the commission's lead partner",

@@ -208,6 +208,7 @@ export const disputeSchema = z.object({
       stage: disputeStage,
       resolution: z.string().optional(),
       leadPartner: z.string().optional(),
+      split: z.record(z.string(), z.number()).optional().describe('for a funding-split dispute: the split its resolution states'),
       decidedBy: z.array(z.string()),
       reason: z.string().optional(),
     })
@@ -224,6 +225,66 @@ export const disputeListSchema = z.object({
 
 export const disputeTimelineSchema = timelineSchema.extend({
   stages: z.array(z.object({ stage: disputeStage, from: iso, to: iso.optional(), hours: z.number().describe('how long the stage took, or has taken so far'), waitedOn: z.array(z.string()) })),
+});
+
+const split = z.record(z.string(), z.number()).describe('percentages per funding partner, summing to 100');
+const panelDecision = z.object({
+  outcome: z.enum(['approve', 'approve-with-conditions', 'defer', 'decline']),
+  by: z.string(),
+  at: iso,
+  split: split.optional(),
+  conditions: z.string().optional(),
+  reasons: z.string().optional(),
+  returnDate: z.string().optional(),
+});
+const referralStatus = z.enum(['positions', 'awaiting-panel', 'disputed', 'deferred', 'approved', 'approved-with-conditions', 'declined', 'under-review', 'ended']);
+const referralStage = z.object({ stage: z.enum(['positions', 'panel', 'dispute', 'deferred', 'review']), from: iso, to: iso.optional(), waitedOn: z.array(z.string()) });
+
+export const referralSchema = z.object({
+  id: z.string(),
+  caseRef: z.string().describe('the pseudonymous case reference: the only identifier of the child anywhere'),
+  locality: z.string(),
+  icb: z.string(),
+  needs: z.array(z.string()),
+  packageDescription: z.string(),
+  annualCost: z.number(),
+  urgent: z.boolean(),
+  fundingPartners: z.array(z.string()),
+  status: referralStatus,
+  cycle: z.number().int().describe('how many times the referral has been listed for the panel'),
+  proposedSplit: split,
+  agreedSplit: split.optional(),
+  positions: z
+    .array(z.object({ partner: z.string(), by: z.string(), at: iso, stance: z.enum(['agree', 'propose']), split, reasons: z.string().optional() }))
+    .describe("each funding partner's latest position, side by side"),
+  positionsDiffer: z.boolean(),
+  panelAt: iso.describe('when the panel hears it'),
+  decision: panelDecision.optional(),
+  decisions: z.array(panelDecision),
+  startDate: z.string().optional(),
+  nextReviewAt: iso.optional(),
+  reviews: z.array(z.object({ at: iso, by: z.string(), outcome: z.string(), comment: z.string().optional() })),
+  disputes: z.array(z.object({ id: z.string(), status: z.string(), resolution: z.string().optional() })),
+  referredBy: z.string(),
+  referredAt: iso,
+  decidedAt: iso.optional(),
+  tasks: z.array(taskSchema),
+  openTasks: z.array(taskSchema),
+  history: z.array(historyEntry),
+  stages: z.array(referralStage),
+});
+
+export const referralListSchema = z.object({
+  items: z.array(
+    z.object({ id: z.string(), caseRef: z.string(), status: referralStatus.optional(), fundingPartners: z.array(z.string()), panelAt: iso.nullable(), startedAt: iso, href: z.string() }),
+  ),
+});
+
+export const referralTimelineSchema = timelineSchema.extend({
+  referredAt: iso,
+  decidedAt: iso.optional(),
+  hoursToDecision: z.number().optional().describe('from the referral to the panel decision (approve or decline), or so far'),
+  stages: z.array(referralStage.extend({ hours: z.number().describe('how long the stage took, or has taken so far') })),
 });
 
 const bidderResult = z.object({ bidder: z.string(), total: z.number(), quality: z.number(), byCriterion: z.record(z.string(), z.number()) });

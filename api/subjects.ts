@@ -3,6 +3,8 @@ import { commissionWorkflowId, COMMISSION_ID, type CommissionView } from '../dom
 import { getCommission } from '../workflows/jointCommission';
 import { DISPUTE_ID, disputeWorkflowId, type DisputeView } from '../domain/dispute';
 import { getDispute } from '../workflows/dispute';
+import { caseRefOf, REFERRAL_ID, referralWorkflowId, type ReferralView } from '../domain/referral';
+import { getReferral } from '../workflows/referral';
 import { blindTask, commissionIdOfEvaluation, EVALUATION_ID, evaluationWorkflowId, PANEL_TASK_KINDS } from '../domain/evaluation';
 import { getEvaluation } from '../workflows/evaluationPanel';
 import type { ApiContext } from './context';
@@ -39,9 +41,14 @@ export async function readDispute(ctx: ApiContext, id: string): Promise<DisputeV
   return viaTemporal(ctx, `Dispute ${id}`, () => ctx.client.workflow.getHandle(disputeWorkflowId(id)).query(getDispute));
 }
 
+export async function readReferral(ctx: ApiContext, id: string): Promise<ReferralView> {
+  if (!REFERRAL_ID.test(id)) throw problem(404, `There is no referral ${id}.`);
+  return viaTemporal(ctx, `Referral ${id}`, () => ctx.client.workflow.getHandle(referralWorkflowId(caseRefOf(id))).query(getReferral));
+}
+
 /** Anything tasks belong to: enough to find a task, check who may see it, and name it. */
 export interface SubjectView {
-  kind: 'commission' | 'dispute' | 'evaluation';
+  kind: 'commission' | 'dispute' | 'evaluation' | 'referral';
   id: string;
   title: string;
   partners: string[];
@@ -49,7 +56,7 @@ export interface SubjectView {
   workflowId: string;
 }
 
-/** Reads a commission, a dispute or an evaluation panel by its id (the prefix says which). */
+/** Reads a commission, a dispute, an evaluation panel or a referral by its id (the prefix says which). */
 export async function readSubject(ctx: ApiContext, id: string): Promise<SubjectView> {
   if (EVALUATION_ID.test(id)) {
     const workflowId = evaluationWorkflowId(commissionIdOfEvaluation(id));
@@ -58,6 +65,10 @@ export async function readSubject(ctx: ApiContext, id: string): Promise<SubjectV
     const blind = v.phase === 'declaring' || v.phase === 'scoring';
     const tasks = blind ? v.tasks.map((t) => (t.kind === PANEL_TASK_KINDS.scoring ? blindTask(t) : t)) : v.tasks;
     return { kind: 'evaluation', id, title: `Evaluation: ${v.commission.title}`, partners: v.partners, tasks, workflowId };
+  }
+  if (REFERRAL_ID.test(id)) {
+    const v = await readReferral(ctx, id);
+    return { kind: 'referral', id, title: `Referral ${v.caseRef}`, partners: v.fundingPartners, tasks: v.tasks, workflowId: referralWorkflowId(v.caseRef) };
   }
   if (DISPUTE_ID.test(id)) {
     const v = await readDispute(ctx, id);
@@ -72,6 +83,7 @@ export function subjectWorkflowId(id: string): string | undefined {
   if (EVALUATION_ID.test(id)) return evaluationWorkflowId(commissionIdOfEvaluation(id));
   if (DISPUTE_ID.test(id)) return disputeWorkflowId(id);
   if (COMMISSION_ID.test(id)) return commissionWorkflowId(id);
+  if (REFERRAL_ID.test(id)) return referralWorkflowId(caseRefOf(id));
   return undefined;
 }
 

@@ -7,8 +7,11 @@ import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
 import { decisionBody, extensionBody, inboxQuery, type DecisionBody } from './schemas';
-import { authorize } from './permissions';
+import { authorize, type Action } from './permissions';
 import { readSubject, scopeOf, subjectWorkflowId, TEMPORAL_BUDGET_MS, viaTemporal, type SubjectView } from './subjects';
+
+/** A referral's tasks are as private as the referral; other subjects' follow the task rules. */
+const gate = (subject: SubjectView, action: Action): Action => (subject.kind === 'referral' ? 'referral.read' : action);
 
 /** Finds a task and the commission it belongs to; 404 when either is unknown. */
 export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Task; commission: SubjectView }> {
@@ -68,7 +71,7 @@ export function tasksRouter(ctx: ApiContext): Router {
   router.get('/:id', async (req, res) => {
     const person = caller(req);
     const { task, commission } = await readTask(ctx, req.params.id);
-    authorize(person, 'task.read', scopeOf(commission), `There is no task ${req.params.id}.`);
+    authorize(person, gate(commission, 'task.read'), scopeOf(commission), `There is no task ${req.params.id}.`);
     res.json(task);
   });
 
@@ -77,7 +80,7 @@ export function tasksRouter(ctx: ApiContext): Router {
     const parsed = decisionBody.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'decision');
     const { commission } = await readTask(ctx, req.params.id);
-    authorize(person, 'task.decide', scopeOf(commission), `There is no task ${req.params.id}.`);
+    authorize(person, gate(commission, 'task.decide'), scopeOf(commission), `There is no task ${req.params.id}.`);
     const task = await decide(ctx, req.params.id, person.id, 'api', parsed.data);
     res.json({ task });
   });
@@ -87,7 +90,7 @@ export function tasksRouter(ctx: ApiContext): Router {
     const parsed = extensionBody.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'extension');
     const { task, commission } = await readTask(ctx, req.params.id);
-    authorize(person, 'task.extend', scopeOf(commission), `There is no task ${req.params.id}.`);
+    authorize(person, gate(commission, 'task.extend'), scopeOf(commission), `There is no task ${req.params.id}.`);
     const dueAt = parsed.data.dueAt
       ? new Date(parsed.data.dueAt)
       : addDuration(calendarOf(ctx.partnership), new Date(task.dueAt), parsed.data.extendBy!);

@@ -14,6 +14,7 @@ const refusalStatus: Record<RefusalType, number> = {
   [refusal.invalidData]: 422,
   [refusal.noAuthority]: 403,
   [refusal.invalidExtension]: 422,
+  [refusal.ruleRefused]: 422,
 };
 
 /** Refusals of workflow-specific updates (withdrawal) that map like task refusals. */

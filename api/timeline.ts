@@ -61,6 +61,15 @@ const verbs: Record<string, string> = {
   'consultation-recorded': 'recorded the consultation',
   'termination-notice-served': 'recorded the termination notice',
   'contract-ended': 'the contract ended',
+  'referral-created': 'referred the case to the Resource Allocation Panel',
+  'panel-listed': 'the referral was listed for the panel',
+  'positions-differ': "the funding partners' positions differ",
+  'split-agreed': 'the funding split was agreed',
+  'split-set': 'the dispute set the funding split',
+  'panel-decided': "recorded the panel's decision",
+  'carried-over': 'the referral was carried to the next panel',
+  returned: 'the referral returned from deferral',
+  reviewed: 'reviewed the package',
 };
 
 /**

@@ -33,12 +33,37 @@ const disputePolicy = z
   })
   .strict();
 
+/** The Resource Allocation Panel (DOMAIN.md section 3): by default the second Tuesday of each month. */
+const panelMeeting = z
+  .object({
+    week: z.union([z.number().int().min(1).max(4), z.literal('last')]).default(2),
+    weekday: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']).default('tuesday'),
+    at: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a UK clock time written HH:MM').default('10:00'),
+  })
+  .strict();
+
+const resourceAllocationPolicy = z
+  .object({
+    panel: panelMeeting.default(panelMeeting.parse({})),
+    /** A referral goes to the first meeting at least this far ahead, so members can prepare. */
+    notice: durationText.default('5 working days'),
+    urgentWithin: durationText.default('2 working days'),
+    positionsRemindBefore: durationText.default('2 working days'),
+    /** The chair records the panel's decision within this of the meeting. */
+    recordWithin: durationText.default('1 working day'),
+    reviewFirst: durationText.default('P3M'),
+    reviewEvery: durationText.default('P12M'),
+    reviewDue: durationText.default('10 working days'),
+  })
+  .strict();
+
 const policiesSchema = z
   .object({
     leadPartnerAgreement: leadPartnerAgreementPolicy.default(leadPartnerAgreementPolicy.parse({})),
     dispute: disputePolicy.default(disputePolicy.parse({})),
     evaluationPanel: panelPolicySchema.default(panelPolicySchema.parse({})),
     lifecycle: lifecyclePolicySchema.default(lifecyclePolicySchema.parse({})),
+    resourceAllocation: resourceAllocationPolicy.default(resourceAllocationPolicy.parse({})),
   })
   .strict();
 

@@ -79,6 +79,8 @@ export interface DisputeResolution {
   /** The agreed resolution in words; for a lead-partner dispute, `leadPartner` too. */
   resolution?: string | undefined;
   leadPartner?: string | undefined;
+  /** For a split dispute: the split the resolution states, when it states one in full. */
+  split?: Record<string, number> | undefined;
   decidedBy: string[];
   reason?: string | undefined;
   /** The dispute's whole record, so the parent keeps it with its own. */

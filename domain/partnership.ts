@@ -1,6 +1,7 @@
 import type { Calendar, CalendarName } from './calendar';
 import type { PanelPolicy } from './evaluation';
 import type { LifecyclePolicy } from './lifecycle';
+import type { ResourceAllocationPolicy } from './referral';
 
 export const roles = [
   'commissioner',
@@ -52,6 +53,7 @@ export interface Policies {
   dispute: DisputePolicy;
   evaluationPanel: PanelPolicy;
   lifecycle: LifecyclePolicy;
+  resourceAllocation: ResourceAllocationPolicy;
 }
 
 export interface Partnership {

@@ -20,4 +20,7 @@ export const nextDueKey = defineSearchAttributeKey('JcoNextDueAt', SearchAttribu
 /** The commission's title, for free-text search (a service name, never a person's). */
 export const titleKey = defineSearchAttributeKey('JcoTitle', SearchAttributeType.TEXT);
 
-export const searchAttributeKeys = [stageKey, leadStatusKey, partnersKey, assigneesKey, updatedAtKey, leadPartnerKey, nextDueKey, titleKey];
+/** When a referral is next heard by the Resource Allocation Panel (an agenda, no personal data). */
+export const panelAtKey = defineSearchAttributeKey('JcoPanelAt', SearchAttributeType.DATETIME);
+
+export const searchAttributeKeys = [stageKey, leadStatusKey, partnersKey, assigneesKey, updatedAtKey, leadPartnerKey, nextDueKey, titleKey, panelAtKey];

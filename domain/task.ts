@@ -129,6 +129,8 @@ export const refusal = {
   invalidData: 'InvalidData',
   noAuthority: 'NoAuthority',
   invalidExtension: 'InvalidExtension',
+  /** A rule of the subject refused it (a referral's quorum): 422 naming the rule. */
+  ruleRefused: 'RuleRefused',
 } as const;
 
 export type RefusalType = (typeof refusal)[keyof typeof refusal];

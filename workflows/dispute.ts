@@ -16,9 +16,10 @@ import {
   type Proposal,
 } from '../domain/dispute';
 import type { AssigneeSpec } from '../domain/task';
-import { inboxEntry, INBOX_MEMO } from '../domain/task';
+import { inboxEntry, INBOX_MEMO, refusal } from '../domain/task';
 import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { addDuration } from '../domain/duration';
+import { parseSplit } from '../domain/referral';
 import { runTask, type TaskResult } from './humanTask';
 import { subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
@@ -64,6 +65,18 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     state,
     leadCommissioner: input.raisedBy.person,
     publish: () => publish(),
+    validateDecision: (req) => {
+      // A split the parent cannot read would settle nothing: proposals of one must be a split in full.
+      if (input.resolutionKind !== 'split' || !['counter-propose', 'propose', 'resolve'].includes(req.decision) || !req.comment) return;
+      if (!parseSplit(req.comment, input.partners)) {
+        const example = input.partners.map((p, i) => `${p.id} ${i === 0 ? 100 - 50 * (input.partners.length - 1) : 50}%`).join(', ');
+        throw ApplicationFailure.create({
+          type: refusal.invalidData,
+          message: `Split rule: write the split in full, e.g. "${example}": each funding partner once, summing to exactly 100.`,
+          nonRetryable: true,
+        });
+      }
+    },
   });
 
   function publish(): void {
@@ -145,6 +158,8 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
       stage: state.stage,
       resolution,
       leadPartner: input.resolutionKind === 'lead-partner' ? lead?.id : undefined,
+      // Computed, not commanded: shipped histories replay unchanged, so no patch is needed.
+      ...(input.resolutionKind === 'split' ? { split: parseSplit(resolution, input.partners) } : {}),
       decidedBy,
     };
     enter('resolved', `resolved: ${resolution}`);

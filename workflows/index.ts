@@ -3,3 +3,4 @@ export { jointCommission } from './jointCommission';
 export { delegationRegister } from './delegations';
 export { dispute } from './dispute';
 export { evaluationPanel } from './evaluationPanel';
+export { resourceAllocation } from './referral';

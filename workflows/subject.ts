@@ -2,6 +2,7 @@ import { proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Calendar } from '../domain/calendar';
 import type { HistoryEntry } from '../domain/commission';
+import type { DecisionRequest, Task } from '../domain/task';
 import { isPermanentFailure, type TaskContext } from './humanTask';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 import { TaskBook, type TaskBookState } from './tasks';
@@ -35,6 +36,8 @@ export function subjectRecord(opts: {
   state: SubjectState;
   leadCommissioner: string;
   publish(): void;
+  /** Rules only the subject knows (a referral's quorum), checked after the task's own. */
+  validateDecision?(req: DecisionRequest, task: Task): void;
 }) {
   const { state } = opts;
   const book = new TaskBook(state, { leadCommissioner: opts.leadCommissioner });
@@ -112,7 +115,12 @@ export function subjectRecord(opts: {
       opts.publish();
       return task;
     },
-    { validator: (req) => book.validate(req) },
+    {
+      validator: (req) => {
+        book.validate(req);
+        opts.validateDecision?.(req, book.find(req.taskId)!);
+      },
+    },
   );
   setHandler(
     extendTaskDeadline,

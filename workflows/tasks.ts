@@ -83,7 +83,7 @@ export class TaskBook {
     if (task.reasonRequiredFor.includes(req.decision) && !req.comment) {
       refuse(refusal.reasonRequired, `A decision to ${req.decision} must give the reason in a comment.`);
     }
-    const dataProblem = checkTaskData(task.dataSchema, req.data, task.fields);
+    const dataProblem = checkTaskData(task.dataSchema, req.data, task.fields, req.decision);
     if (dataProblem) refuse(refusal.invalidData, `The decision's data is not valid: ${dataProblem}.`);
   }
 

@@ -78,6 +78,10 @@ test('fuzz: thousands of random and malformed requests to every route: no 5xx, n
     () => `/a/${pick(['a.b.c', 'eyJ.eyJ.sig', 'deadbeef.' + 'A'.repeat(50) + '.x'])}`,
     () => '/api/v1/openapi.json',
     () => `/${pick(ids)}`,
+    () => '/api/v1/referrals',
+    () => `/api/v1/referrals?status=${pick(ids)}&partner=${pick(ids)}`,
+    () => `/api/v1/referrals/${pick([...ids, 'rf-cyp48213'])}`,
+    () => `/api/v1/referrals/${pick([...ids, 'rf-cyp48213'])}/timeline`,
   ];
   const values = [null, true, -1, 1e308, 'x', '', 'a'.repeat(10_000), [], {}, [1, 'a'], { $gt: '' }, { __proto__: { polluted: 1 } }, '<script>alert(1)</script>'];
   const field = () => pick(['title', 'partners', 'proposedLead', 'estimatedValue', 'decision', 'comment', 'data', 'deputy', 'from', 'to', 'dueAt', 'extendBy', 'reason', '__proto__', 'constructor']);
@@ -89,6 +93,7 @@ test('fuzz: thousands of random and malformed requests to every route: no 5xx, n
     if (r < 0.45) return { text: 'random bytes \x00\x01', type: pick(['text/plain', 'application/xml', 'multipart/form-data']) };
     const obj: Record<string, unknown> = {};
     for (let i = 0; i < 1 + Math.floor(next() * 6); i++) obj[field()] = pick(values);
+    if (next() < 0.1) Object.assign(obj, { caseRef: pick(['CYP-48213', 'Jane Smith', '01/02/2015', 'x']), locality: pick(['Millom', 'Mars']), needs: ['health'], packageDescription: 'Fuzzed package', annualCost: pick([1, -1, 'x']), proposedSplit: pick([{ council: 50, 'nenc-icb': 50 }, { council: 'x' }, { __proto__: 1 }]) });
     if (next() < 0.3) Object.assign(obj, { title: 'Fuzzed', partners: ['council', pick(['nenc-icb', 'x', ''])], proposedLead: 'council', estimatedValue: pick([1, -1, 'x']) });
     return { text: JSON.stringify(obj), type: 'application/json' };
   };

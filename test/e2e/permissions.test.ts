@@ -12,6 +12,9 @@ let api: ReturnType<typeof client>;
 let commission: CommissionView;
 let taskId: string;
 let disputeId: string;
+let referralId: string;
+let referralTaskId: string;
+let walkReferrals = 0;
 /** A second commission, its lead agreed and its evaluation panel set up. */
 let evaluated: string;
 const panelSetup = {
@@ -40,6 +43,13 @@ beforeAll(async () => {
     json: { subject: { type: 'commission', id: commission.id }, partners: ['council', 'nenc-icb'], matter: 'Permissions walk matter', desiredOutcome: 'Agree' },
   });
   disputeId = raised.headers.get('location')!.split('/').pop()!;
+  const referred = await api.call<{ id: string }>('POST', '/api/v1/referrals', { key: 'demo-key-council-rap-member-0001', json: referral() });
+  referralId = referred.body.id;
+  const listed = await eventually(
+    () => api.call<{ openTasks: { id: string; kind: string }[] }>('GET', `/api/v1/referrals/${referralId}`, { key: 'demo-key-council-rap-member-0001' }),
+    (r) => r.body.openTasks.some((t) => t.kind === 'referral-position'),
+  );
+  referralTaskId = listed.body.openTasks.find((t) => t.kind === 'referral-position')!.id;
 
   evaluated = (
     await api.call<CommissionView>('POST', '/api/v1/commissions', {
@@ -53,12 +63,19 @@ beforeAll(async () => {
   expect((await api.call('PUT', `/api/v1/commissions/${evaluated}/evaluation`, { key: keys.council, json: panelSetup })).status).toBe(201);
 }, 180_000);
 
+/** A fresh case reference each time: the walk refers as every person. */
+function referral() {
+  const caseRef = `PW-${String(Date.now() % 100_000).padStart(5, '0')}${String(++walkReferrals).padStart(2, '0')}`;
+  return { caseRef, locality: 'Keswick', needs: ['social-care'], packageDescription: 'Permissions walk package', annualCost: 90_000, proposedSplit: { council: 50, 'nenc-icb': 50 } };
+}
+
 afterAll(async () => {
   await system?.stop();
 });
 
 // Commissioners, senior managers and the enabling functions of the council and NENC follow this commission.
 const followers = ['council-commissioner', 'council-senior-manager', 'council-procurement', 'council-finance', 'council-legal', 'nenc-commissioner', 'nenc-senior-manager', 'nenc-finance'];
+const referralReaders = ['council-rap-member', 'nenc-rap-member', 'lsc-rap-member', 'council-rap-chair', 'council-commissioner', 'nenc-commissioner'];
 const expectFor = (allowed: string[], yes: number | ((id: string) => number), no: number) => (id: string) =>
   allowed.includes(id) ? (typeof yes === 'function' ? yes(id) : yes) : no;
 
@@ -108,6 +125,35 @@ const endpoints: { name: string; call: () => { method: string; path: string; jso
     name: 'POST /api/v1/commissions/{id}/challenges (not in standstill)',
     call: () => ({ method: 'POST', path: `/api/v1/commissions/${commission.id}/challenges`, json: { from: 'North Support', grounds: 'The permissions walk challenges' } }),
     expected: expectFor(followers, (id) => (['council-finance', 'nenc-finance'].includes(id) ? 403 : 409), 404),
+  },
+  {
+    // A commissioner or RAP member of a funding partner (council, NENC); not LSC's, not the chair.
+    name: 'POST /api/v1/referrals',
+    call: () => ({ method: 'POST', path: '/api/v1/referrals', json: referral() }),
+    expected: expectFor(['council-commissioner', 'council-rap-member', 'nenc-commissioner', 'nenc-rap-member'], 201, 403),
+  },
+  {
+    name: 'GET /api/v1/referrals',
+    call: () => ({ method: 'GET', path: '/api/v1/referrals' }),
+    expected: expectFor(['council-commissioner', 'council-rap-member', 'council-rap-chair', 'nenc-commissioner', 'nenc-rap-member', 'lsc-commissioner', 'lsc-rap-member'], 200, 403),
+  },
+  // A referral is about a child: the panel and the funding partners' commissioners only.
+  {
+    name: 'GET /api/v1/referrals/{id}',
+    call: () => ({ method: 'GET', path: `/api/v1/referrals/${referralId}` }),
+    expected: expectFor(referralReaders, 200, 404),
+  },
+  {
+    name: 'GET /api/v1/referrals/{id}/timeline',
+    call: () => ({ method: 'GET', path: `/api/v1/referrals/${referralId}/timeline` }),
+    expected: expectFor(referralReaders, 200, 404),
+  },
+  { name: 'GET /api/v1/tasks/{id} of a referral', call: () => ({ method: 'GET', path: `/api/v1/tasks/${referralTaskId}` }), expected: expectFor(referralReaders, 200, 404) },
+  {
+    // Its assignees get the workflow's 422 for an option that does not exist; other readers 403.
+    name: 'POST /api/v1/tasks/{id}/decision of a referral',
+    call: () => ({ method: 'POST', path: `/api/v1/tasks/${referralTaskId}/decision`, json: { decision: 'perhaps' } }),
+    expected: expectFor(referralReaders, (id) => (['council-rap-member', 'nenc-rap-member'].includes(id) ? 422 : 403), 404),
   },
   {
     name: 'PUT /api/v1/commissions/{id}/evaluation (lead not yet agreed)',

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { Router } from 'express';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { z } from 'zod';
+import { calendarOf, partnerById } from '../domain/partnership';
+import {
+  checkCaseReference,
+  newReferralRequestSchema,
+  referralIdOf,
+  referralStatuses,
+  referralWorkflowId,
+  splitProblems,
+  type ReferralInput,
+} from '../domain/referral';
+import { assigneesKey, panelAtKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
+import { resourceAllocation } from '../workflows/referral';
+import { caller } from './auth';
+import type { ApiContext } from './context';
+import { authorize } from './permissions';
+import { invalid, problem } from './problem';
+import { readReferral, scopeOf, viaTemporal } from './subjects';
+import { timelineOf } from './timeline';
+
+export const referralListQuery = z
+  .object({
+    status: z.enum(referralStatuses).optional(),
+    partner: z.string().regex(/^[a-z0-9-]+$/, 'a partner id').optional(),
+  })
+  .strict();
+
+const hoursBetween = (from: string, to?: string): number => Math.round(((to ? Date.parse(to) : Date.now()) - Date.parse(from)) / 36e5 * 10) / 10;
+
+/** Resource Allocation Panel referrals: only the case reference identifies the child. */
+export function referralsRouter(ctx: ApiContext): Router {
+  const router = Router();
+  const scope = (v: { fundingPartners: string[]; tasks: Parameters<typeof scopeOf>[0]['tasks'] }) => scopeOf({ partners: v.fundingPartners, tasks: v.tasks });
+
+  router.post('/', async (req, res) => {
+    const person = caller(req);
+    const parsed = newReferralRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw invalid(parsed.error, 'referral');
+    const body = parsed.data;
+    const checked = checkCaseReference(body.caseRef);
+    if ('problem' in checked) throw problem(400, checked.problem, [{ path: 'caseRef', message: checked.problem }]);
+    const unknown = Object.keys(body.proposedSplit).filter((p) => !partnerById(ctx.partnership, p));
+    if (unknown.length) throw problem(400, 'The split names partners that are not in the partnership.', unknown.map((p) => ({ path: 'proposedSplit', message: `no partner has the id "${p}"` })));
+    authorize(person, 'referral.start', { partners: Object.keys(body.proposedSplit) }, '');
+    const rules = splitProblems(body.proposedSplit, body.locality, ctx.partnership.partners);
+    if (rules.length) throw problem(422, `${rules.join('; ')}.`);
+
+    const { caseRef } = checked;
+    const id = referralIdOf(caseRef);
+    const requestHash = createHash('sha256').update(JSON.stringify({ ...body, caseRef })).digest('hex');
+    const input: ReferralInput = {
+      id,
+      caseRef,
+      locality: body.locality,
+      needs: body.needs,
+      packageDescription: body.packageDescription,
+      annualCost: body.annualCost,
+      proposedSplit: body.proposedSplit,
+      urgent: body.urgent,
+      fundingPartners: Object.keys(body.proposedSplit).map((p) => ({ id: p, name: partnerById(ctx.partnership, p)!.name })),
+      partnership: ctx.partnership.partners.map((p) => ({ id: p.id, name: p.name })),
+      referredBy: { person: person.id, partner: person.partner! },
+      calendar: calendarOf(ctx.partnership),
+      policy: ctx.partnership.policies.resourceAllocation,
+      disputePolicy: ctx.partnership.policies.dispute,
+      policyVersion: ctx.policyVersion,
+    };
+    const workflowId = referralWorkflowId(caseRef);
+    try {
+      await viaTemporal(ctx, 'The referral', () =>
+        ctx.client.workflow.start(resourceAllocation, {
+          workflowId,
+          taskQueue: ctx.taskQueue,
+          args: [input],
+          memo: { title: `Referral ${caseRef}`, requestHash },
+          typedSearchAttributes: [
+            { key: stageKey, value: 'positions' },
+            { key: partnersKey, value: Object.keys(body.proposedSplit) },
+            { key: assigneesKey, value: [] },
+            { key: titleKey, value: `Referral ${caseRef}` },
+            { key: updatedAtKey, value: new Date() },
+          ],
+          workflowIdConflictPolicy: 'FAIL',
+          // A case declined or ended may be referred again.
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError || (err as { cause?: unknown }).cause instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // The same request retried names the same referral; anything else is a second referral of an open case.
+      const described = await viaTemporal(ctx, 'The referral', () => ctx.client.workflow.getHandle(workflowId).describe());
+      if (described.memo?.['requestHash'] !== requestHash) {
+        res.set('Link', `</api/v1/referrals/${id}>; rel="duplicate"`);
+        throw problem(409, `Case ${caseRef} already has an open referral: /api/v1/referrals/${id}`);
+      }
+    }
+    res.status(201).location(`/api/v1/referrals/${id}`).json(await readReferral(ctx, id));
+  });
+
+  router.get('/', async (req, res) => {
+    const person = caller(req);
+    authorize(person, 'referral.list', {}, '');
+    const parsed = referralListQuery.safeParse(req.query);
+    if (!parsed.success) throw invalid(parsed.error, 'query');
+    const clauses = [`WorkflowType = 'resourceAllocation'`, `ExecutionStatus != 'ContinuedAsNew'`];
+    if (!person.roles.includes('rap-member') && !person.roles.includes('rap-chair')) clauses.push(`${partnersKey.name} = '${person.partner}'`);
+    if (parsed.data.partner) clauses.push(`${partnersKey.name} = '${parsed.data.partner}'`);
+    if (parsed.data.status) clauses.push(`${stageKey.name} = '${parsed.data.status}'`);
+    const items = await viaTemporal(ctx, 'The list', async () => {
+      const out: object[] = [];
+      for await (const wf of ctx.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
+        const caseRef = wf.workflowId.replace(/^referral:/, '');
+        const panelAt = wf.typedSearchAttributes.get(panelAtKey);
+        out.push({
+          id: referralIdOf(caseRef),
+          caseRef,
+          status: wf.typedSearchAttributes.get(stageKey),
+          fundingPartners: wf.typedSearchAttributes.get(partnersKey) ?? [],
+          panelAt: panelAt ? panelAt.toISOString() : null,
+          startedAt: wf.startTime.toISOString(),
+          href: `/api/v1/referrals/${referralIdOf(caseRef)}`,
+        });
+        if (out.length >= 100) break;
+      }
+      return out;
+    });
+    res.json({ items });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const person = caller(req);
+    const view = await readReferral(ctx, req.params.id);
+    authorize(person, 'referral.read', scope(view), `There is no referral ${req.params.id}.`);
+    res.json(view);
+  });
+
+  router.get('/:id/timeline', async (req, res) => {
+    const person = caller(req);
+    const view = await readReferral(ctx, req.params.id);
+    authorize(person, 'referral.read', scope(view), `There is no referral ${req.params.id}.`);
+    // At a glance: how long from referral to decision, and where it waited on the way.
+    res.json({
+      id: view.id,
+      title: `Referral ${view.caseRef}`,
+      referredAt: view.referredAt,
+      ...(view.decidedAt ? { decidedAt: view.decidedAt } : {}),
+      hoursToDecision: hoursBetween(view.referredAt, view.decidedAt),
+      stages: view.stages.map((s) => ({ ...s, hours: hoursBetween(s.from, s.to) })),
+      items: timelineOf(view.history, ctx.partnership),
+    });
+  });
+
+  return router;
+}

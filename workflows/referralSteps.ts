@@ -1,0 +1,155 @@
+import { executeChild, sleep } from '@temporalio/workflow';
+import { ukDate } from '../domain/calendar';
+import { disputeWorkflowId } from '../domain/dispute';
+import { addDuration } from '../domain/duration';
+import { panelDateFor } from '../domain/panel';
+import { splitDisputeId, splitText, type ReferralInputParsed, type ReferralStage, type ReferralStatus, type ReferralView, type PanelDecision, type Split } from '../domain/referral';
+import { REFERRAL_TASK_KINDS, reviewFields } from '../domain/referralRules';
+import type { AssigneeSpec, Task } from '../domain/task';
+import type { HistoryEntry } from '../domain/commission';
+import { dispute } from './dispute';
+import { runTask, type TaskContext } from './humanTask';
+import type { SubjectState } from './subject';
+
+export interface ReferralState extends SubjectState {
+  /** Where the referral resumes after continue-as-new. */
+  phase: 'panel' | 'deferred' | 'approved' | 'ended';
+  status: ReferralStatus;
+  cycle: number;
+  round: number;
+  proposedSplit: Split;
+  annualCost: number;
+  agreedSplit?: Split | undefined;
+  /** The split each positions task asked about, by task id. */
+  roundSplits: Record<string, Split>;
+  panelAt: string;
+  decision?: PanelDecision | undefined;
+  decisions: PanelDecision[];
+  startDate?: string | undefined;
+  nextReviewAt?: string | undefined;
+  reviewCount: number;
+  reviews: ReferralView['reviews'];
+  disputes: ReferralView['disputes'];
+  referredAt: string;
+  decidedAt?: string | undefined;
+  stages: ReferralStage[];
+}
+
+/** What the referral's steps share with the workflow that runs them. */
+export interface ReferralSteps {
+  input: ReferralInputParsed;
+  state: ReferralState;
+  tasks: TaskContext;
+  subject: Task['subject'];
+  chairs: AssigneeSpec[];
+  partnerName(id: string): string;
+  note(entry: Omit<HistoryEntry, 'at'>): void;
+  publish(): void;
+  enterStage(stage: ReferralStage['stage']): void;
+  endStage(waitedOn?: string[]): void;
+  missingPartners(): string[];
+}
+
+/** The dispute ladder settles a split the partners could not agree; its resolution sets it. */
+export async function settleSplitByDispute(c: ReferralSteps): Promise<boolean> {
+  const { input, state, note, publish, enterStage, endStage, missingPartners } = c;
+  const { calendar } = input;
+  const funders = input.fundingPartners.map((p) => p.id);
+  const title = `Referral ${input.caseRef}`;
+  if (funders.length < 2) return false;
+  const id = splitDisputeId(input.id, state.cycle);
+  const silent = missingPartners();
+  const startAt = silent.length ? 'executive-board' : 'early-resolution';
+  state.status = 'disputed';
+  enterStage('dispute');
+  state.disputes.push({ id, status: 'open' });
+  note({ event: 'dispute-opened', detail: `Dispute ${id} opened on the funding split at the ${startAt} stage: no agreed split by the panel of ${ukDate(new Date(state.panelAt))}` });
+  publish();
+  const outcome = await executeChild(dispute, {
+    workflowId: disputeWorkflowId(id),
+    args: [
+      {
+        id,
+        subject: { type: 'referral', id: input.id, title },
+        partners: input.fundingPartners,
+        partnership: input.partnership,
+        matter: `The funding split for referral ${input.caseRef}`,
+        desiredOutcome: splitText(state.proposedSplit),
+        resolutionKind: 'split',
+        raisedBy: input.referredBy,
+        startAt,
+        calendar,
+        policy: input.disputePolicy,
+        policyVersion: input.policyVersion,
+      },
+    ],
+  });
+  // The dispute's record joins the referral's, so its timeline tells the whole story.
+  for (const entry of outcome.record ?? []) state.history.push({ ...entry, detail: `[dispute ${id}] ${entry.detail ?? entry.event}` });
+  state.disputes = state.disputes.map((d) => (d.id === id ? { id, status: outcome.status, resolution: outcome.resolution } : d));
+  endStage();
+  if (outcome.status === 'resolved' && outcome.split) {
+    state.agreedSplit = outcome.split;
+    state.proposedSplit = outcome.split;
+    note({ event: 'split-set', detail: `Dispute ${id} set the split ${splitText(outcome.split)} (${outcome.decidedBy.join(', ')})` });
+    return true;
+  }
+  note({
+    event: 'dispute-closed',
+    detail: outcome.status === 'withdrawn' ? `Dispute ${id} was withdrawn: ${outcome.reason}` : `Dispute ${id} resolved "${outcome.resolution}", which states no split in full`,
+  });
+  return false;
+}
+
+/** A review on schedule: continue, change (back through positions) or end. */
+export async function review(c: ReferralSteps): Promise<void> {
+  const { input, state, tasks, subject, chairs, note, publish, enterStage, endStage } = c;
+  const { calendar, policy } = input;
+  const now = (): Date => new Date();
+  const wait = Date.parse(state.nextReviewAt!) - Date.now();
+  if (wait > 0) await sleep(wait);
+  const approvedAs = state.status;
+  state.status = 'under-review';
+  state.reviewCount++;
+  enterStage('review');
+  const result = await runTask(tasks, {
+    key: `review${state.reviewCount}`,
+    kind: REFERRAL_TASK_KINDS.review,
+    title: 'A referral needs your decision: review the package (continue, change or end)',
+    subject,
+    options: ['continue', 'change', 'end'],
+    reasonRequiredFor: ['change', 'end'],
+    dataSchema: 'referral-review',
+    fields: reviewFields(input.fundingPartners.map((p) => p.id), c.partnerName),
+    completion: 'any',
+    ask: [{ people: chairs }],
+    due: policy.reviewDue,
+    reminders: [],
+    escalation: [],
+    overdueReminders: policy.reviewDue,
+    ifNoAnswer: 'The package continues meanwhile; the chair is reminded until the review is recorded.',
+  });
+  endStage();
+  if (result.status !== 'decided') return;
+  const d = result.decision;
+  state.reviews.push({ at: d.at, by: d.by, outcome: d.decision, comment: d.comment });
+  if (d.decision === 'continue') {
+    state.status = approvedAs;
+    state.nextReviewAt = addDuration(calendar, new Date(state.nextReviewAt!), policy.reviewEvery).toISOString();
+    note({ event: 'reviewed', by: d.by, detail: `Review ${state.reviewCount}: the package continues; next review ${state.nextReviewAt}` });
+  } else if (d.decision === 'change') {
+    const change = d.data as { split?: Split; annualCost?: number };
+    state.proposedSplit = change.split ?? state.agreedSplit ?? state.proposedSplit;
+    state.annualCost = change.annualCost ?? state.annualCost;
+    state.nextReviewAt = undefined;
+    state.panelAt = panelDateFor(calendar, policy, now(), false).toISOString();
+    state.phase = 'panel';
+    note({ event: 'reviewed', by: d.by, detail: `Review ${state.reviewCount}: change (${d.comment}); proposed split ${splitText(state.proposedSplit)}, annual cost ${state.annualCost}; back to the funding partners for their positions` });
+  } else {
+    state.status = 'ended';
+    state.phase = 'ended';
+    state.nextReviewAt = undefined;
+    note({ event: 'reviewed', by: d.by, detail: `Review ${state.reviewCount}: the package ends (${d.comment})` });
+  }
+  publish();
+}
