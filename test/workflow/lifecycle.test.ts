@@ -282,3 +282,47 @@ test('the urgent route records its justification, keeps only gate 4, and is revi
     expect(task.awaiting).toEqual(['council', 'nenc-icb']);
   });
 });
+
+test('at the end of term the partners extend within what the contract allows, then recommission: a new commission, linked, while this contract runs to its end', async () => {
+  await h.run(async () => {
+    const handle = await start();
+    await answerUntil(handle, (v) => stepStatus(v, 'evaluation') === 'open');
+    await evaluate(handle);
+    const now = await h.env.currentTimeMs();
+    const values = (f: FormField) => (f.path[0] === 'start' ? dateOf(now + 30 * DAY) : f.path[0] === 'end' ? dateOf(now + 30 * DAY + 365 * DAY) : f.path[0] === 'extensionMonths' ? 6 : undefined);
+    const signed = await answerUntil(handle, (v) => v.lifecycle?.contract !== undefined && stepStatus(v, 'contract-details-notice') === 'done', values);
+    const originalEnd = signed.lifecycle!.contract!.end;
+    let decisions = 0;
+    for (let round = 0; round < 80; round++) {
+      for (let quiet = 0; quiet < 2; ) {
+        const v = await handle.query(getCommission);
+        const task = v.openTasks[0];
+        if (!task) {
+          quiet++;
+          await new Promise((r) => setTimeout(r, 150));
+          continue;
+        }
+        quiet = 0;
+        const endOfTerm = task.kind === 'commission-end-of-term';
+        if (endOfTerm && task.awaiting?.length === 2) decisions++;
+        const a = answerFor(task, { choose: endOfTerm ? (decisions === 1 ? 'extend' : 'recommission') : undefined, values: (f) => (f.path[0] === 'months' ? 6 : undefined) })!;
+        await handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by: a.by, channel: 'api', decision: a.decision, comment: a.comment ?? 'Agreed at the joint review', data: a.data }] });
+      }
+      const v = await handle.query(getCommission);
+      if (v.stage === 'ended') break;
+      await h.env.sleep(Math.max(Date.parse(v.lifecycle!.nextEventAt!) - (await h.env.currentTimeMs()), 0) + 60_000);
+    }
+    await handle.result();
+    const ended = await handle.query(getCommission);
+    expect(ended.lifecycle!.contract).toMatchObject({ extensionAllowedMonths: 6, extendedMonths: 6 });
+    expect(ended.lifecycle!.contract!.end > originalEnd).toBe(true);
+    expect(ended.history.find((e) => e.event === 'contract-extended')!.detail).toMatch(/^Extended by 6 months, to \d{4}-\d{2}-\d{2}\./);
+    expect(ended.lifecycle!.endOfTerm).toMatchObject({ decision: 'recommission' });
+    const next = h.env.client.workflow.getHandle(commissionWorkflowId(ended.lifecycle!.recommissionedAs!));
+    const successor = await next.query(getCommission);
+    expect(successor.title).toBe(`${ended.title} (recommissioned)`);
+    expect(successor.stage).toBe('lead-agreement');
+    // The successor outlives this commission's end: it was started to be abandoned, not closed with it.
+    expect((await next.describe()).status.name).toBe('RUNNING');
+  });
+}, 240_000);
