@@ -1,11 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { loadPartnership } from '../../config';
 import type { CommissionView } from '../../domain/commission';
 import type { DisputeView } from '../../domain/dispute';
-import { startSystem, type RunningSystem } from '../../scripts/lib/system';
-import { client, decideByLink, eventually, keys, linkIn, mailAbout } from '../helpers/http';
+import type { RunningSystem } from '../../scripts/lib/system';
+import { client, decideByLink, eventually, keys, linkIn, mailAbout, startSystemWith } from '../helpers/http';
 
 /**
  * From an objection to the accountable officers' decision, over HTTP and emailed links, with a
@@ -15,15 +11,13 @@ let system: RunningSystem;
 let api: ReturnType<typeof client>;
 
 beforeAll(async () => {
-  const partnership = loadPartnership();
-  partnership.policies.dispute = {
-    earlyResolution: { due: 'PT4S', remindBefore: 'PT2S' },
-    executiveBoard: { due: 'PT4S' },
-    accountableOfficers: { due: 'PT2M', remindEvery: 'PT1M' },
-  };
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'jco-partnership-')), 'partnership.json');
-  writeFileSync(file, JSON.stringify(partnership));
-  system = await startSystem({ env: { JCO_CONFIG: file } });
+  system = await startSystemWith((partnership) => {
+    partnership.policies.dispute = {
+      earlyResolution: { due: 'PT4S', remindBefore: 'PT2S' },
+      executiveBoard: { due: 'PT4S' },
+      accountableOfficers: { due: 'PT2M', remindEvery: 'PT1M' },
+    };
+  });
   api = client(system);
 }, 180_000);
 

@@ -1,12 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { loadPartnership } from '../../config';
 import type { CommissionView } from '../../domain/commission';
 import type { EvaluationView } from '../../domain/evaluation';
-import { startSystem, type RunningSystem } from '../../scripts/lib/system';
+import type { RunningSystem } from '../../scripts/lib/system';
 import { answerFor } from '../helpers/answer';
-import { answerOpenTasks, client, decideByLink, eventually, keys, linkIn, mailAbout } from '../helpers/http';
+import { answerOpenTasks, client, decideByLink, eventually, keys, linkIn, mailAbout, startSystemWith } from '../helpers/http';
 
 /**
  * A commission from creation to contract signature over HTTP: the plan shown up front, the
@@ -19,10 +16,7 @@ const partnership = loadPartnership();
 const keyOf = new Map(partnership.people.flatMap((p) => (p.apiKey ? [[p.id, p.apiKey] as const] : [])));
 
 beforeAll(async () => {
-  partnership.policies.lifecycle = { ...partnership.policies.lifecycle, procurementResponse: 'PT3S' };
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'jco-partnership-')), 'partnership.json');
-  writeFileSync(file, JSON.stringify(partnership));
-  system = await startSystem({ env: { JCO_CONFIG: file } });
+  system = await startSystemWith((p) => (p.policies.lifecycle = { ...p.policies.lifecycle, procurementResponse: 'PT3S' }));
   api = client(system);
 }, 180_000);
 

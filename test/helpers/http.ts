@@ -1,5 +1,9 @@
 import { simpleParser, type ParsedMail } from 'mailparser';
-import type { RunningSystem } from '../../scripts/lib/system';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startSystem, type RunningSystem } from '../../scripts/lib/system';
+import type { Partnership } from '../../domain/partnership';
 import { checkAgainstContract } from './contract';
 import { answerFor } from './answer';
 import { loadPartnership } from '../../config';
@@ -107,4 +111,13 @@ export async function answerOpenTasks(api: ReturnType<typeof client>, commission
     const { by, ...json } = answer;
     await api.call('POST', `/api/v1/tasks/${task.id}/decision`, { key: apiKeys.get(by)!, json });
   }
+}
+
+/** The whole system on a changed copy of the bundled partnership (shorter policies, usually). */
+export async function startSystemWith(change: (p: Partnership) => void): Promise<RunningSystem> {
+  const partnership = loadPartnership();
+  change(partnership);
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'jco-partnership-')), 'partnership.json');
+  writeFileSync(file, JSON.stringify(partnership));
+  return startSystem({ env: { JCO_CONFIG: file } });
 }
