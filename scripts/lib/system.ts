@@ -53,8 +53,19 @@ export interface RunningSystem {
  */
 export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<RunningSystem> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'jco-system-'));
-  const [temporalPort, apiPort, workerMetricsPort] = (await freePorts(3)) as [number, number, number];
-  const temporal = await startDevServer({ cli: ensureTemporalCli(), port: temporalPort, dbFile: path.join(dataDir, 'temporal.db') });
+  const [apiPort, workerMetricsPort] = (await freePorts(2)) as [number, number];
+  // The dev server picks some of its own ports at random; on a busy machine another process can
+  // take one first, and the server exits at once. A fresh set of ports then starts it.
+  let temporal: Awaited<ReturnType<typeof startDevServer>> | undefined;
+  let temporalPort = 0;
+  for (let attempt = 1; !temporal; attempt++) {
+    [temporalPort] = (await freePorts(1)) as [number];
+    try {
+      temporal = await startDevServer({ cli: ensureTemporalCli(), port: temporalPort, dbFile: path.join(dataDir, 'temporal.db') });
+    } catch (err) {
+      if (attempt >= 3 || !/exited with code/.test((err as Error).message)) throw err;
+    }
+  }
   const mailbox = await startDevMailbox();
   const baseUrl = `http://127.0.0.1:${apiPort}`;
   const env: NodeJS.ProcessEnv = {
