@@ -34,6 +34,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
+    const receivedAt = Date.now();
     const person = caller(req);
     const parsed = newCommissionRequestSchema.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'commission');
@@ -95,13 +96,17 @@ export function commissionsRouter(ctx: ApiContext): Router {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),
     );
+    let retried = false;
     if (key) {
       const described = await viaTemporal(ctx, 'The commission', () => handle.describe());
       if (described.memo?.['requestHash'] !== requestHash) {
         throw problem(422, 'This Idempotency-Key was already used for a different commission request; use a new key.');
       }
+      retried = described.startTime.getTime() < receivedAt - 1000;
     }
-    const view = await currentView(ctx, handle.workflowId, input);
+    // A new commission is answered as started, without waiting for the worker's first step (a
+    // query would cost a workflow task per start); a retried request gets the commission as it is.
+    const view = retried ? await currentView(ctx, handle.workflowId, input) : asStarted(input);
     res.status(201).location(`/api/v1/commissions/${id}`).json(view);
   });
 
@@ -209,20 +214,25 @@ async function currentView(ctx: ApiContext, workflowId: string, input: Commissio
       ctx.client.workflow.getHandle(workflowId).query(getCommission),
     );
   } catch {
-    return {
-      id: input.id,
-      title: input.title,
-      description: input.description,
-      partners: input.partners.map((p) => p.id),
-      stage: 'lead-agreement',
-      lead: { status: 'proposed', partner: input.proposedLead },
-      estimatedValue: input.estimatedValue,
-      createdBy: input.createdBy.person,
-      createdAt: new Date().toISOString(),
-      policyVersion: input.policyVersion,
-      tasks: [],
-      openTasks: [],
-      history: [],
-    };
+    return asStarted(input);
   }
+}
+
+/** The commission as it is when started: the lead proposed, nothing asked yet. */
+function asStarted(input: CommissionInput): CommissionView {
+  return {
+    id: input.id,
+    title: input.title,
+    description: input.description,
+    partners: input.partners.map((p) => p.id),
+    stage: 'lead-agreement',
+    lead: { status: 'proposed', partner: input.proposedLead },
+    estimatedValue: input.estimatedValue,
+    createdBy: input.createdBy.person,
+    createdAt: new Date().toISOString(),
+    policyVersion: input.policyVersion,
+    tasks: [],
+    openTasks: [],
+    history: [],
+  };
 }
