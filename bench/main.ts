@@ -1,7 +1,11 @@
 import { inboxBenchmark } from './inbox';
+import { startsBenchmark } from './starts';
 
 /** `npm run bench [name...]`: runs the named benchmarks (all by default), each on its own servers. */
-const benchmarks: Record<string, () => Promise<string>> = { inbox: () => inboxBenchmark() };
+const benchmarks: Record<string, () => Promise<string>> = {
+  inbox: () => inboxBenchmark(),
+  starts: () => startsBenchmark(),
+};
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benchmarks);
