@@ -38,6 +38,11 @@ export class InboxModel {
     return out;
   }
 
+  /** Whether the read model has this task open and asking this person (as assignee or deputy). */
+  asks(workflowId: string, taskId: string, person: string): boolean {
+    return (this.byWorkflow.get(workflowId) ?? []).some((t) => t.id === taskId && t.status === 'open' && t.assignees.includes(person));
+  }
+
   /** Applies a task as a decision or extension just returned it. */
   apply(workflowId: string, task: Task): void {
     const tasks = this.byWorkflow.get(workflowId) ?? [];

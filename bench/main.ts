@@ -1,10 +1,12 @@
 import { inboxBenchmark } from './inbox';
+import { decisionsBenchmark } from './decisions';
 import { startsBenchmark } from './starts';
 
 /** `npm run bench [name...]`: runs the named benchmarks (all by default), each on its own servers. */
 const benchmarks: Record<string, () => Promise<string>> = {
   inbox: () => inboxBenchmark(),
   starts: () => startsBenchmark(),
+  decisions: () => decisionsBenchmark(),
 };
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 
 export const BASELINE_QUEUE = 'bench-baseline';
 
@@ -12,9 +12,8 @@ export async function startBaselineWorker(address: string, maxCachedWorkflows = 
   const worker = await Worker.create({
     connection,
     taskQueue: BASELINE_QUEUE,
-    workflowsPath: path.join(__dirname, 'workflows.ts'),
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: quiet }),
     maxCachedWorkflows,
-    bundlerOptions: { logger: quiet },
   });
   const running = worker.run();
   return {

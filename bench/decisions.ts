@@ -1,0 +1,84 @@
+import { Client, Connection } from '@temporalio/client';
+import { startSystem } from '../scripts/lib/system';
+import { BASELINE_QUEUE, startBaselineWorker } from './baseline/worker';
+import { ping, trivial } from './baseline/workflows';
+import { benchEnv, headers, keys, ms, sleep, startCommission, verdict, writeResult } from './common';
+import { percentile, pool } from './stats';
+
+/**
+ * Decision latency: POST /api/v1/tasks/{id}/decision (the NENC commissioner agreeing to the
+ * council's lead, one commission each) against a bare `executeUpdate` of a no-op update on a
+ * trivial workflow (one each), sequentially and at concurrency 20, on the same server.
+ */
+export async function decisionsBenchmark(sequential = Number(process.env['BENCH_SEQUENTIAL'] ?? 200), concurrent = Number(process.env['BENCH_CONCURRENT'] ?? 600), concurrency = 20): Promise<string> {
+  const warm = 20;
+  const total = warm + sequential + warm + concurrent;
+  const system = await startSystem({ env: benchEnv });
+  const baseline = await startBaselineWorker(system.temporal.address);
+  const connection = await Connection.connect({ address: system.temporal.address });
+  const client = new Client({ connection });
+  try {
+    const began = performance.now();
+    const ids: string[] = [];
+    await pool(total, concurrency, async (i) => void (ids[i] = await startCommission(system.baseUrl, `Bench decision ${i}`)));
+    // Ready when the NENC commissioner's inbox shows every task: the tasks are open and the API knows them.
+    for (let waited = 0; ; waited++) {
+      const inbox = (await (await fetch(`${system.baseUrl}/api/v1/tasks`, { headers: headers(keys.nenc) })).json()) as { tasks: unknown[] };
+      if (inbox.tasks.length >= total) break;
+      if (waited > 1200) throw new Error(`only ${inbox.tasks.length} of ${total} tasks opened`);
+      await sleep(500);
+    }
+    const setupSeconds = (performance.now() - began) / 1000;
+    const run = `${Date.now()}`;
+    const bareIds = Array.from({ length: total }, (_, i) => `bench-decision-${run}-${i}`);
+    await pool(total, concurrency, (i) => client.workflow.start(trivial, { workflowId: bareIds[i]!, taskQueue: BASELINE_QUEUE }));
+
+    const api = async (i: number) => {
+      const res = await fetch(`${system.baseUrl}/api/v1/tasks/${ids[i]}.lead/decision`, { method: 'POST', headers: headers(keys.nenc), body: '{"decision":"agree"}' });
+      if (res.status !== 200) throw new Error(`decision ${i}: ${res.status} ${await res.text()}`);
+    };
+    const bare = (i: number) => client.workflow.getHandle(bareIds[i]!).executeUpdate(ping);
+    const timed = async (from: number, n: number, c: number, job: (i: number) => Promise<unknown>) => {
+      const times: number[] = [];
+      await pool(n, c, async (k) => {
+        const t = performance.now();
+        await job(from + k);
+        times.push(performance.now() - t);
+      });
+      return times.sort((a, b) => a - b);
+    };
+    await timed(0, warm, 1, api);
+    await timed(0, warm, 1, bare);
+    const apiSeq = await timed(warm, sequential, 1, api);
+    const bareSeq = await timed(warm, sequential, 1, bare);
+    const from = warm + sequential;
+    await timed(from, warm, concurrency, api);
+    await timed(from, warm, concurrency, bare);
+    const apiConc = await timed(from + warm, concurrent, concurrency, api);
+    const bareConc = await timed(from + warm, concurrent, concurrency, bare);
+
+    const row = (name: string, t: number[]) => `| ${name} | ${t.length} | ${ms(percentile(t, 50))} | ${ms(percentile(t, 95))} | ${ms(percentile(t, 99))} |`;
+    const seqRatio = percentile(apiSeq, 99) / percentile(bareSeq, 99);
+    const concRatio = percentile(apiConc, 99) / percentile(bareConc, 99);
+    return writeResult('decisions', [
+      `# Decision latency (${new Date().toISOString()})`,
+      '',
+      `One decision per commission (the NENC commissioner agrees to the council's lead); baseline: \`executeUpdate\` of a no-op update, one per trivial workflow. ${warm} warm-up requests before each measured run; dev server on SQLite (WAL), 2 shared cores.`,
+      `Setting up ${total} commissions with their tasks open took ${setupSeconds.toFixed(1)} s.`,
+      '',
+      '| request | n | p50 ms | p95 ms | p99 ms |',
+      '| --- | --- | --- | --- | --- |',
+      row('API decision, sequential', apiSeq),
+      row('bare update, sequential (baseline)', bareSeq),
+      row(`API decision, concurrency ${concurrency}`, apiConc),
+      row(`bare update, concurrency ${concurrency} (baseline)`, bareConc),
+      '',
+      `Sequential: p99 ratio API / bare ${seqRatio.toFixed(2)} (goal ≤ 1.5: ${verdict(seqRatio <= 1.5)}); API p99 ${ms(percentile(apiSeq, 99))} ms (goal ≤ 50 ms: ${verdict(percentile(apiSeq, 99) <= 50)}).`,
+      `Concurrency ${concurrency}: p99 ratio API / bare ${concRatio.toFixed(2)} (goal ≤ 1.5: ${verdict(concRatio <= 1.5)}).`,
+    ]);
+  } finally {
+    await connection.close();
+    await baseline.stop();
+    await system.stop();
+  }
+}
