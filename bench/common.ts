@@ -47,3 +47,14 @@ export function writeResult(name: string, lines: string[]): string {
 export const verdict = (met: boolean): string => (met ? 'met' : 'not met');
 export const ms = (n: number): string => n.toFixed(1);
 export const sleep = (millis: number): Promise<void> => new Promise((r) => setTimeout(r, millis));
+
+/** Waits until the NENC commissioner's inbox shows `n` tasks: that many commissions have run their first steps. */
+export async function settled(baseUrl: string, n: number, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const inbox = (await (await fetch(`${baseUrl}/api/v1/tasks`, { headers: headers(keys.nenc) })).json()) as { tasks: unknown[] };
+    if (inbox.tasks.length >= n) return;
+    if (Date.now() > deadline) throw new Error(`only ${inbox.tasks.length} of ${n} tasks opened`);
+    await sleep(500);
+  }
+}

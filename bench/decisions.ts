@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { startSystem } from '../scripts/lib/system';
 import { BASELINE_QUEUE, startBaselineWorker } from './baseline/worker';
 import { ping, trivial } from './baseline/workflows';
-import { benchEnv, headers, keys, ms, sleep, startCommission, verdict, writeResult } from './common';
+import { benchEnv, headers, keys, ms, settled, startCommission, verdict, writeResult } from './common';
 import { percentile, pool } from './stats';
 
 /**
@@ -22,12 +22,7 @@ export async function decisionsBenchmark(sequential = Number(process.env['BENCH_
     const ids: string[] = [];
     await pool(total, concurrency, async (i) => void (ids[i] = await startCommission(system.baseUrl, `Bench decision ${i}`)));
     // Ready when the NENC commissioner's inbox shows every task: the tasks are open and the API knows them.
-    for (let waited = 0; ; waited++) {
-      const inbox = (await (await fetch(`${system.baseUrl}/api/v1/tasks`, { headers: headers(keys.nenc) })).json()) as { tasks: unknown[] };
-      if (inbox.tasks.length >= total) break;
-      if (waited > 1200) throw new Error(`only ${inbox.tasks.length} of ${total} tasks opened`);
-      await sleep(500);
-    }
+    await settled(system.baseUrl, total);
     const setupSeconds = (performance.now() - began) / 1000;
     const run = `${Date.now()}`;
     const bareIds = Array.from({ length: total }, (_, i) => `bench-decision-${run}-${i}`);
