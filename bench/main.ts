@@ -1,5 +1,7 @@
 import { inboxBenchmark } from './inbox';
 import { decisionsBenchmark } from './decisions';
+import { drills } from './drills';
+import { scaleBenchmark } from './scale';
 import { startsBenchmark } from './starts';
 
 /** `npm run bench [name...]`: runs the named benchmarks (all by default), each on its own servers. */
@@ -7,6 +9,8 @@ const benchmarks: Record<string, () => Promise<string>> = {
   inbox: () => inboxBenchmark(),
   starts: () => startsBenchmark(),
   decisions: () => decisionsBenchmark(),
+  scale: () => scaleBenchmark(),
+  ...drills,
 };
 
 async function main(): Promise<void> {
