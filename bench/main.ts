@@ -3,6 +3,7 @@ import { decisionsBenchmark } from './decisions';
 import { drills } from './drills';
 import { scaleBenchmark } from './scale';
 import { startsBenchmark } from './starts';
+import { testTimeBenchmark } from './testTime';
 
 /** `npm run bench [name...]`: runs the named benchmarks (all by default), each on its own servers. */
 const benchmarks: Record<string, () => Promise<string>> = {
@@ -11,6 +12,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   decisions: () => decisionsBenchmark(),
   scale: () => scaleBenchmark(),
   ...drills,
+  'test-time': () => testTimeBenchmark(),
 };
 
 async function main(): Promise<void> {
