@@ -66,7 +66,7 @@ export async function createCommission(system: RunningSystem, log: LoadLog, tag:
 
 export const readCommission = async (system: RunningSystem, log: LoadLog, id: string): Promise<CommissionView> => {
   const res = await call(system, log, 'GET', `/api/v1/commissions/${id}`, keys.council);
-  if (res.status !== 200) throw new Error(`read ${id}: ${res.status}`);
+  if (res.status !== 200) throw new Error(`read ${id}: ${res.status} ${JSON.stringify(res.json).slice(0, 300)}`);
   return res.json as CommissionView;
 };
 
@@ -90,12 +90,14 @@ export async function agreeToLead(system: RunningSystem, log: LoadLog, id: strin
   }
 }
 
-/** Message-IDs of every mail the SMTP server received, with how often each came. */
-export function messageIds(system: RunningSystem): Map<string, number> {
+/** Message-IDs of the mail the SMTP server received about these commissions (all, without), with how often each came. */
+export function messageIds(system: RunningSystem, commissions?: string[]): Map<string, number> {
+  const mine = commissions && new Set(commissions);
   const seen = new Map<string, number>();
   for (const raw of system.mailbox.messages) {
     const head = raw.subarray(0, raw.indexOf('\r\n\r\n') >>> 0).toString();
     const id = /^Message-ID:\s*(<[^>]+>)/im.exec(head)?.[1] ?? '(none)';
+    if (mine && !mine.has(/^<(jc-[a-z0-9]+)/.exec(id)?.[1] ?? '')) continue;
     seen.set(id, (seen.get(id) ?? 0) + 1);
   }
   return seen;

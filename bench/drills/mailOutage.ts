@@ -29,7 +29,7 @@ export async function mailOutageDrill(system: RunningSystem, opts: { commissions
   // Each commission asks the NENC and LSC commissioners, one request email each.
   const expected = ids.flatMap((id) => askedOfEach.map((person) => `<${id}.lead.${person}.request-1@`));
   const missing = () => {
-    const got = [...messageIds(system).keys()];
+    const got = [...messageIds(system, ids).keys()];
     return expected.filter((prefix) => !got.some((m) => m.startsWith(prefix)));
   };
   let lacking = missing();
@@ -39,7 +39,7 @@ export async function mailOutageDrill(system: RunningSystem, opts: { commissions
   }
   const allArrivedAfter = (Date.now() - back) / 1000;
   await sleep(3000);
-  const dup = duplicates(messageIds(system));
+  const dup = duplicates(messageIds(system, ids));
   const ok = lacking.length === 0 && dup === 0 && log.faults.length === 0;
   return {
     ok,

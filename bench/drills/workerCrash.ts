@@ -41,7 +41,7 @@ export async function workerCrashDrill(system: RunningSystem, opts: { commission
   const wrong = await checkAgreed(system, log, ids);
   // Every request, reminder and notice these commissions sent has arrived by now or never will.
   await sleep(3000);
-  const dup = duplicates(messageIds(system));
+  const dup = duplicates(messageIds(system, ids));
   const seconds = (Date.now() - began) / 1000;
   const ok = wrong.length === 0 && dup <= kills && log.faults.length === 0 && ids.length === opts.commissions;
   return {

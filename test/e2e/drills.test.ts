@@ -21,15 +21,15 @@ afterAll(async () => {
 
 test('worker SIGKILLed 3 times while 30 commissions are driven through the lead agreement', async () => {
   const report = await workerCrashDrill(system, { commissions: 30, kills: 3 });
-  expect({ ok: report.ok, report: report.lines }).toMatchObject({ ok: true });
+  expect(report.ok ? 'passed' : report.lines.join('\n')).toBe('passed');
 }, 180_000);
 
 test('SMTP refusing connections for 8 s mid-load: every email arrives afterwards, once', async () => {
   const report = await mailOutageDrill(system, { commissions: 10, outageSeconds: 8 });
-  expect({ ok: report.ok, report: report.lines }).toMatchObject({ ok: true });
+  expect(report.ok ? 'passed' : report.lines.join('\n')).toBe('passed');
 }, 120_000);
 
 test('forged, truncated, expired, reused and other people\'s links are refused and decide nothing', async () => {
   const report = await badInputDrill(system, { fuzzRequests: 300 });
-  expect({ ok: report.ok, report: report.lines }).toMatchObject({ ok: true });
+  expect(report.ok ? 'passed' : report.lines.join('\n')).toBe('passed');
 }, 120_000);
