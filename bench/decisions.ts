@@ -3,7 +3,7 @@ import { startSystem } from '../scripts/lib/system';
 import { BASELINE_QUEUE, startBaselineWorker } from './baseline/worker';
 import { decideTask } from '../workflows/jointCommission';
 import { ping, trivial } from './baseline/workflows';
-import { benchEnv, headers, keys, ms, settled, startCommission, verdict, writeResult } from './common';
+import { benchEnv, headers, keys, ms, settled, sleep, startCommission, verdict, writeResult } from './common';
 import { percentile, pool } from './stats';
 
 /**
@@ -30,6 +30,7 @@ export async function decisionsBenchmark(sequential = Number(process.env['BENCH_
     const run = `${Date.now()}`;
     const bareIds = Array.from({ length: total }, (_, i) => `bench-decision-${run}-${i}`);
     await pool(total, concurrency, (i) => client.workflow.start(trivial, { workflowId: bareIds[i]!, taskQueue: BASELINE_QUEUE }));
+    await sleep(10_000); // the commissions' emails and records after their tasks opened settle first
 
     const api = async (i: number) => {
       const res = await fetch(`${system.baseUrl}/api/v1/tasks/${ids[i]}.lead/decision`, { method: 'POST', headers: headers(keys.nenc), body: '{"decision":"agree"}' });
@@ -41,28 +42,37 @@ export async function decisionsBenchmark(sequential = Number(process.env['BENCH_
       client.workflow
         .getHandle(`commission:${ids[half + i]}`)
         .executeUpdate(decideTask, { args: [{ taskId: `${ids[half + i]}.lead`, by: 'nenc-commissioner', channel: 'api', decision: 'agree' }] });
-    const timed = async (from: number, n: number, c: number, job: (i: number) => Promise<unknown>) => {
-      const times: number[] = [];
-      await pool(n, c, async (k) => {
-        const t = performance.now();
-        await job(from + k);
-        times.push(performance.now() - t);
-      });
-      return times.sort((a, b) => a - b);
+    // The three kinds take turns (request by request sequentially, block by block at
+    // concurrency), so a busier or quieter moment of the shared machine falls on all of them.
+    const kinds = [api, bare, direct];
+    const times = (): number[][] => kinds.map(() => []);
+    const timedOne = async (kind: number, i: number, into: number[][]) => {
+      const t = performance.now();
+      await kinds[kind]!(i);
+      into[kind]!.push(performance.now() - t);
     };
-    await timed(0, warm, 1, api);
-    await timed(0, warm, 1, bare);
-    await timed(0, warm, 1, direct);
-    const apiSeq = await timed(warm, sequential, 1, api);
-    const bareSeq = await timed(warm, sequential, 1, bare);
-    const directSeq = await timed(warm, sequential, 1, direct);
+    const sequentialRun = async (from: number, n: number) => {
+      const into = times();
+      for (let k = 0; k < n; k++) for (let j = 0; j < kinds.length; j++) await timedOne((k + j) % kinds.length, from + k, into);
+      return into.map((t) => t.sort((a, b) => a - b));
+    };
+    const concurrentRun = async (from: number, n: number, rounds: number) => {
+      const into = times();
+      const block = Math.ceil(n / rounds);
+      for (let r = 0; r < rounds; r++) {
+        for (let j = 0; j < kinds.length; j++) {
+          const kind = (r + j) % kinds.length;
+          const start = from + r * block;
+          await pool(Math.min(block, n - r * block), concurrency, (k) => timedOne(kind, start + k, into));
+        }
+      }
+      return into.map((t) => t.sort((a, b) => a - b));
+    };
+    await sequentialRun(0, warm);
+    const [apiSeq, bareSeq, directSeq] = (await sequentialRun(warm, sequential)) as [number[], number[], number[]];
     const from = warm + sequential;
-    await timed(from, warm, concurrency, api);
-    await timed(from, warm, concurrency, bare);
-    await timed(from, warm, concurrency, direct);
-    const apiConc = await timed(from + warm, concurrent, concurrency, api);
-    const bareConc = await timed(from + warm, concurrent, concurrency, bare);
-    const directConc = await timed(from + warm, concurrent, concurrency, direct);
+    await concurrentRun(from, warm, 1);
+    const [apiConc, bareConc, directConc] = (await concurrentRun(from + warm, concurrent, 4)) as [number[], number[], number[]];
 
     const row = (name: string, t: number[]) => `| ${name} | ${t.length} | ${ms(percentile(t, 50))} | ${ms(percentile(t, 95))} | ${ms(percentile(t, 99))} |`;
     const seqRatio = percentile(apiSeq, 99) / percentile(bareSeq, 99);
@@ -70,7 +80,7 @@ export async function decisionsBenchmark(sequential = Number(process.env['BENCH_
     return writeResult('decisions', [
       `# Decision latency (${new Date().toISOString()})`,
       '',
-      `One decision per commission (the NENC commissioner agrees to the council's lead); baseline: \`executeUpdate\` of a no-op update, one per trivial workflow. ${warm} warm-up requests before each measured run; dev server on SQLite (WAL), 2 shared cores.`,
+      `One decision per commission (the NENC commissioner agrees to the council's lead); baseline: \`executeUpdate\` of a no-op update, one per trivial workflow. ${warm} warm-up requests of each kind first; the kinds take turns (request by request sequentially, in 4 rotating blocks at concurrency). Dev server on SQLite (WAL), 2 shared cores.`,
       `Setting up ${total} commissions with their tasks open took ${setupSeconds.toFixed(1)} s.`,
       '',
       '| request | n | p50 ms | p95 ms | p99 ms |',
