@@ -42,6 +42,15 @@ export const permanentFailures = ['UnknownRecipient', 'MailRejected'];
 
 export function createActivities(deps: ActivityDeps) {
   const mailDomain = new URL(deps.publicBaseUrl).hostname || 'jco.invalid';
+  // Sends and their ledger writes take turns, so at most one message is ever accepted by the
+  // SMTP server but not yet in the ledger: a worker killed at any moment repeats at most one
+  // email. Concurrent sends repeated one per send in flight (bench/results/drill-worker-crash.md).
+  let mailTurn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = mailTurn.then(fn, fn);
+    mailTurn = run.catch(() => undefined);
+    return run;
+  };
 
   return {
     async lookupPeople(input: { partner: string; role: Role }): Promise<string[]> {
@@ -91,20 +100,22 @@ export function createActivities(deps: ActivityDeps) {
               exp: Date.parse(input.linkExpiresAt),
             })}`;
       const mail = composeTaskMail(input.task, person.name, input.purpose, link);
-      try {
-        await deps.mailer.sendMail({ from: deps.mailFrom, to: person.email, messageId, ...mail });
-      } catch (err) {
-        const code = (err as { responseCode?: number }).responseCode;
-        if (code !== undefined && code >= 500) {
-          throw ApplicationFailure.create({
-            type: 'MailRejected',
-            message: `The mail server refused the message (${code})`,
-            nonRetryable: true,
-          });
+      await inTurn(async () => {
+        try {
+          await deps.mailer.sendMail({ from: deps.mailFrom, to: person.email, messageId, ...mail });
+        } catch (err) {
+          const code = (err as { responseCode?: number }).responseCode;
+          if (code !== undefined && code >= 500) {
+            throw ApplicationFailure.create({
+              type: 'MailRejected',
+              message: `The mail server refused the message (${code})`,
+              nonRetryable: true,
+            });
+          }
+          throw err;
         }
-        throw err;
-      }
-      await deps.records.markSent(messageId, new Date().toISOString());
+        await deps.records.markSent(messageId, new Date().toISOString());
+      });
       log.info('task email sent', { taskId: input.task.id, to: person.id, purpose: input.purpose });
       return { messageId, sent: true };
     },

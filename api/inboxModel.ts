@@ -1,5 +1,5 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { partnersKey, updatedAtKey } from '../domain/searchAttributes';
+import { updatedAtKey } from '../domain/searchAttributes';
 import { inboxEntry, INBOX_MEMO, type InboxEntry, type Task } from '../domain/task';
 import { getCommission } from '../workflows/jointCommission';
 import type { Logger } from 'pino';
@@ -21,8 +21,6 @@ const OVERLAP_MS = 10_000;
  */
 export class InboxModel {
   private readonly byWorkflow = new Map<string, InboxEntry[]>();
-  /** The partners of each subject, from the same read: enough to authorise a decision without a query. */
-  private readonly partnersOf = new Map<string, string[]>();
   private since: Date | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -40,13 +38,9 @@ export class InboxModel {
     return out;
   }
 
-  /** An open task as last read, with its workflow and its subject's partners. */
-  lookup(taskId: string): { workflowId: string; task: InboxEntry; partners: string[] } | undefined {
-    for (const [workflowId, tasks] of this.byWorkflow) {
-      const task = tasks.find((t) => t.id === taskId);
-      if (task) return { workflowId, task, partners: this.partnersOf.get(workflowId) ?? [] };
-    }
-    return undefined;
+  /** Whether the read model has this task open and asking this person (as assignee or deputy). */
+  asks(workflowId: string, taskId: string, person: string): boolean {
+    return (this.byWorkflow.get(workflowId) ?? []).some((t) => t.id === taskId && t.status === 'open' && t.assignees.includes(person));
   }
 
   /** Applies a task as a decision or extension just returned it. */
@@ -88,10 +82,8 @@ export class InboxModel {
     if (wf.status.name === 'CONTINUED_AS_NEW') return;
     if (wf.status.name !== 'RUNNING') {
       this.byWorkflow.delete(wf.workflowId);
-      this.partnersOf.delete(wf.workflowId);
       return;
     }
-    this.partnersOf.set(wf.workflowId, wf.typedSearchAttributes.get(partnersKey) ?? []);
     let open = wf.memo?.[INBOX_MEMO] as InboxEntry[] | undefined;
     // Commissions started before the inbox memo existed: ask the workflow itself.
     open ??= wf.type === 'jointCommission' ? (await this.client.workflow.getHandle(wf.workflowId).query(getCommission)).openTasks.map(inboxEntry) : [];

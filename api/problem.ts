@@ -69,6 +69,7 @@ export function problemHandler(err: unknown, _req: Request, res: Response, _next
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return sendProblem(res, problem(e.status, e.message ?? 'The request was refused.'));
   }
-  logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'unexpected error');
+  const cause = (err as { cause?: { code?: number; details?: string } })?.cause;
+  logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, causeCode: cause?.code, causeDetails: cause?.details } }, 'unexpected error');
   sendProblem(res, new HttpProblem(500, 'Internal error', 'Something went wrong on our side; it has been logged.'));
 }

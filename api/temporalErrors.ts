@@ -33,9 +33,10 @@ export function refusalOf(err: unknown): { type: RefusalType; message: string } 
 function isUnavailable(err: unknown): boolean {
   const e = err as { code?: number; name?: string; cause?: { code?: number } };
   // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4): the server is away, not the caller's fault.
-  return (
-    e.code === 14 || e.code === 4 || e.cause?.code === 14 || e.cause?.code === 4 || e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError'
-  );
+  // CANCELLED (1): the server gave up on a query whose worker died under it (seen in
+  // bench/drills/workerCrash.ts as "Call cancelled"); asking again once a worker is back works.
+  const transient = [14, 4, 1];
+  return transient.includes(e.code ?? -1) || transient.includes(e.cause?.code ?? -1) || e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError';
 }
 
 /** Turns what Temporal said into what the caller can act on; undefined means a genuine fault. */

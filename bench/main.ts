@@ -1,7 +1,19 @@
 import { inboxBenchmark } from './inbox';
+import { decisionsBenchmark } from './decisions';
+import { drills } from './drills';
+import { scaleBenchmark } from './scale';
+import { startsBenchmark } from './starts';
+import { testTimeBenchmark } from './testTime';
 
 /** `npm run bench [name...]`: runs the named benchmarks (all by default), each on its own servers. */
-const benchmarks: Record<string, () => Promise<string>> = { inbox: () => inboxBenchmark() };
+const benchmarks: Record<string, () => Promise<string>> = {
+  inbox: () => inboxBenchmark(),
+  starts: () => startsBenchmark(),
+  decisions: () => decisionsBenchmark(),
+  scale: () => scaleBenchmark(),
+  ...drills,
+  'test-time': () => testTimeBenchmark(),
+};
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(benchmarks);

@@ -23,3 +23,33 @@ export async function pool(total: number, concurrency: number, job: (i: number) 
     }),
   );
 }
+
+/** Runs `job` from `concurrency` loops for `durationMs`; what finished in time counts. */
+export async function forDuration(
+  durationMs: number,
+  concurrency: number,
+  job: (i: number) => Promise<unknown>,
+): Promise<{ done: number; failed: number; perSecond: number; times: number[]; firstError?: string }> {
+  const end = performance.now() + durationMs;
+  const times: number[] = [];
+  let next = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        try {
+          await job(next++);
+          times.push(performance.now() - t);
+        } catch (err) {
+          failed++;
+          firstError ??= (err as Error).message;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - began) / 1000;
+  return { done: times.length, failed, perSecond: times.length / seconds, times: times.sort((a, b) => a - b), ...(firstError ? { firstError } : {}) };
+}

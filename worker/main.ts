@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     deps: {
       partnership,
       delegations: delegationsFromRegister(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE })),
-      mailer: nodemailer.createTransport(smtpUrl),
+      mailer: nodemailer.createTransport(mailTransportUrl(smtpUrl)),
       links: createLinkSigner(signingKeysFrom(signingKey, env.LINK_SIGNING_KEYS_PREVIOUS)),
       records: createRecordStore(path.resolve(env.JCO_DATA_DIR, 'records')),
       publicBaseUrl: env.PUBLIC_BASE_URL,
@@ -45,6 +45,18 @@ async function main(): Promise<void> {
   // The SDK's runtime shuts the worker down gracefully on SIGINT and SIGTERM.
   await worker.run();
   await connection.close();
+}
+
+/**
+ * Sends take turns (activities/index.ts), so they share pooled connections instead of paying a
+ * new one each, and every wait is bounded, so one stuck send cannot hold the others past an
+ * activity's 30 s. Settings already in SMTP_URL win.
+ */
+function mailTransportUrl(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  const defaults = { pool: 'true', connectionTimeout: '10000', greetingTimeout: '10000', socketTimeout: '20000' };
+  for (const [k, v] of Object.entries(defaults)) if (!url.searchParams.has(k)) url.searchParams.set(k, v);
+  return url.toString();
 }
 
 main().catch((err: unknown) => {

@@ -55,6 +55,9 @@ export async function startDevMailbox(
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
   });
+  // A client that drops its connection (a worker killed mid-send, a pooled connection reset)
+  // is that client's problem: without a listener the 'error' event would end this process.
+  server.on('error', () => undefined);
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { captureHistories } from './captureHistories';
 import { startDevMailbox, type DevMailbox } from './devMailbox';
 import { startDevServer, type DevServer } from './devServer';
 import { spawnRole, stopChild, waitForHttp } from './processes';
@@ -124,6 +125,8 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
       await exited;
     },
     async stop() {
+      const captureDir = process.env['JCO_CAPTURE_HISTORIES_DIR'];
+      if (captureDir) await captureHistories(system.temporal.address, captureDir).catch((err: unknown) => console.error(`capturing histories failed: ${(err as Error).message}`));
       await stopChild(system.api);
       await stopChild(system.worker);
       await system.mailbox.close().catch(() => undefined);

@@ -1,0 +1,37 @@
+import { startSystem, type RunningSystem } from '../../scripts/lib/system';
+import { benchEnv, writeResult } from '../common';
+import { badInputDrill } from './badInput';
+import { mailOutageDrill } from './mailOutage';
+import { serverRestartDrill } from './serverRestart';
+import { workerCrashDrill, type DrillReport } from './workerCrash';
+
+/** Runs a drill on its own system (servers on loopback) and writes bench/results/drill-<name>.md. */
+async function onOwnSystem(name: string, title: string, drill: (s: RunningSystem) => Promise<DrillReport>, head = true): Promise<string> {
+  const system = await startSystem({ env: benchEnv });
+  try {
+    const report = await drill(system);
+    return writeResult(`drill-${name}`, [
+      `# Drill: ${title} (${new Date().toISOString()})`,
+      '',
+      `Result: ${report.ok ? 'passed' : 'FAILED'}. Dev server on SQLite (WAL), real SMTP server, worker and API, all on loopback; 2 shared cores.`,
+      '',
+      ...(head ? ['| what | measured | goal |', '| --- | --- | --- |'] : []),
+      ...report.lines,
+    ]);
+  } finally {
+    await system.stop();
+  }
+}
+
+const n = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+
+/** `npm run bench -- drill-<name>`: the fault drills at the sizes the issue names. */
+export const drills: Record<string, () => Promise<string>> = {
+  'drill-worker-crash': () =>
+    onOwnSystem('worker-crash', 'worker SIGKILLed mid-load', (s) => workerCrashDrill(s, { commissions: n('DRILL_COMMISSIONS', 500), kills: n('DRILL_KILLS', 10) })),
+  'drill-server-restart': () =>
+    onOwnSystem('server-restart', 'Temporal server stopped and restarted mid-load', (s) => serverRestartDrill(s, { commissions: n('DRILL_COMMISSIONS', 100), downSeconds: n('DRILL_DOWN_SECONDS', 30) })),
+  'drill-mail-outage': () =>
+    onOwnSystem('mail-outage', 'SMTP refusing connections mid-load', (s) => mailOutageDrill(s, { commissions: n('DRILL_COMMISSIONS', 200), outageSeconds: n('DRILL_OUTAGE_SECONDS', 60) })),
+  'drill-bad-input': () => onOwnSystem('bad-input', 'hostile requests and bad emailed links', (s) => badInputDrill(s, { fuzzRequests: n('FUZZ_REQUESTS', 10_000) }), false),
+};
