@@ -56,6 +56,19 @@ async function answerUntil(handle: Handle, stop: (v: CommissionView) => boolean,
   throw new Error('the commission did not reach the expected state');
 }
 
+/**
+ * Moves time on to the next thing that happens by itself (a deadline, a review, the end); true
+ * once the commission has ended. Between two steps (a task about to open) nothing is due for a
+ * moment, so it waits a little instead.
+ */
+async function skipToNextEvent(handle: Handle): Promise<boolean> {
+  const v = await handle.query(getCommission);
+  if (v.stage === 'ended') return true;
+  if (!v.lifecycle!.nextEventAt) await new Promise((r) => setTimeout(r, 200));
+  else await h.env.sleep(Math.max(Date.parse(v.lifecycle!.nextEventAt) - (await h.env.currentTimeMs()), 0) + 60_000);
+  return false;
+}
+
 const stepStatus = (v: CommissionView, id: string) => v.lifecycle?.steps.find((s) => s.id === id)?.status;
 
 /** Sets up the panel and has it score: Acme ahead, no moderation. */
@@ -143,15 +156,7 @@ test('a three-year contract: the cycle to signature, quarterly joint reviews wit
       }
       runs.add((await handle.describe()).runId);
       expect((await handle.fetchHistory()).events!.length).toBeLessThan(1000);
-      const v = await handle.query(getCommission);
-      if (v.stage === 'ended') break;
-      // Then on to the next thing that happens by itself: a deadline, a review, the end. Between
-      // two steps (a task about to open) there is none for a moment.
-      if (!v.lifecycle!.nextEventAt) {
-        await new Promise((r) => setTimeout(r, 200));
-        continue;
-      }
-      await h.env.sleep(Math.max(Date.parse(v.lifecycle!.nextEventAt) - (await h.env.currentTimeMs()), 0) + 60_000);
+      if (await skipToNextEvent(handle)) break;
     }
     await handle.result();
     const ended = await handle.query(getCommission);
@@ -312,13 +317,7 @@ test('at the end of term the partners extend within what the contract allows, th
         const a = answerFor(task, { choose: endOfTerm ? (decisions === 1 ? 'extend' : 'recommission') : undefined, values: (f) => (f.path[0] === 'months' ? 6 : undefined) })!;
         await handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by: a.by, channel: 'api', decision: a.decision, comment: a.comment ?? 'Agreed at the joint review', data: a.data }] });
       }
-      const v = await handle.query(getCommission);
-      if (v.stage === 'ended') break;
-      if (!v.lifecycle!.nextEventAt) {
-        await new Promise((r) => setTimeout(r, 200));
-        continue;
-      }
-      await h.env.sleep(Math.max(Date.parse(v.lifecycle!.nextEventAt) - (await h.env.currentTimeMs()), 0) + 60_000);
+      if (await skipToNextEvent(handle)) break;
     }
     await handle.result();
     const ended = await handle.query(getCommission);
