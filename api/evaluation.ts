@@ -4,8 +4,7 @@ import {
   blindFor,
   evaluationSetupSchema,
   evaluationWorkflowId,
-  isJoint,
-  panelPool,
+  evaluationRequest,
   panelRuleBreaches,
   scoringDueAt,
   type EvaluationView,
@@ -49,11 +48,10 @@ export function evaluationRouter(ctx: ApiContext): Router {
     const commission = await readCommission(ctx, id);
     authorize(person, 'commission.read', { partners: commission.partners, assignees: [] }, `There is no commission ${id}.`);
     authorize(person, 'evaluation.setup', { partners: commission.partners, leadPartner: commission.lead.partner }, '');
-    const policy = ctx.partnership.policies.evaluationPanel;
     const calendar = calendarOf(ctx.partnership);
     const due = scoringDueAt(parsed.data.scoringDue, calendar, new Date());
     if (!due) throw problem(400, 'The evaluation set-up has 1 problem; see errors.', [{ path: 'scoringDue', message: 'a date-time such as 2027-03-01T17:00:00Z, or a duration such as "10 working days"' }]);
-    const breaches = panelRuleBreaches(parsed.data, ctx.partnership, commission.partners, policy);
+    const breaches = panelRuleBreaches(parsed.data, ctx.partnership, commission.partners, ctx.partnership.policies.evaluationPanel);
     if (due.getTime() <= Date.now()) breaches.push({ rule: 'scoring-deadline-ahead', message: 'The scoring deadline must be in the future.' });
     if (breaches.length) {
       const rules = [...new Set(breaches.map((b) => b.rule))];
@@ -70,16 +68,7 @@ export function evaluationRouter(ctx: ApiContext): Router {
       `Commission ${id}`,
       () =>
         handle.executeUpdate(setUpEvaluation, {
-          args: [
-            {
-              setUpBy: person.id,
-              setup,
-              pool: panelPool(ctx.partnership, commission.partners),
-              joint: isJoint(ctx.partnership, commission.partners),
-              policy,
-              policyVersion: ctx.policyVersion,
-            },
-          ],
+          args: [evaluationRequest(ctx.partnership, commission.partners, person.id, setup, ctx.policyVersion)],
         }),
       TEMPORAL_BUDGET_MS.update,
     );

@@ -277,6 +277,18 @@ export const evaluationRequestSchema = evaluationPanelInputSchema.pick({ setUpBy
 
 export type EvaluationRequest = z.infer<typeof evaluationRequestSchema>;
 
+/** The set-up as the commission receives it: who may sit on the panel and its policy come from the partnership. */
+export function evaluationRequest(partnership: Partnership, commissionPartners: string[], setUpBy: string, setup: EvaluationSetup, policyVersion: string): EvaluationRequest {
+  return {
+    setUpBy,
+    setup,
+    pool: panelPool(partnership, commissionPartners),
+    joint: isJoint(partnership, commissionPartners),
+    policy: partnership.policies.evaluationPanel,
+    policyVersion,
+  };
+}
+
 /** The panel as its commission shows it. */
 export interface CommissionEvaluation {
   status: 'requested' | 'running' | 'complete';

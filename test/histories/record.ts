@@ -9,7 +9,7 @@ import path from 'node:path';
 import { commissionWorkflowId } from '../../domain/commission';
 import { decideTask, extendTaskDeadline, getCommission, jointCommission, setUpEvaluation } from '../../workflows/jointCommission';
 import { getEvaluation } from '../../workflows/evaluationPanel';
-import { evaluationWorkflowId, isJoint, panelPool } from '../../domain/evaluation';
+import { evaluationRequest, evaluationWorkflowId } from '../../domain/evaluation';
 import { policyVersionOf } from '../../config';
 import type { FormField } from '../../domain/taskData';
 import { answerFor } from '../helpers/answer';
@@ -68,27 +68,17 @@ async function main(): Promise<void> {
     for (const by of ['nenc-commissioner', 'lsc-commissioner']) await evaluated.executeUpdate(decideTask, { args: [{ taskId: lead!.id, by, channel: 'api', decision: 'agree' }] });
     const partners = h.partnership.partners.map((p) => p.id);
     const members = ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'];
-    await evaluated.executeUpdate(setUpEvaluation, {
-      args: [
-        {
-          setUpBy: 'council-commissioner',
-          setup: {
-            criteria: [
-              { id: 'quality', name: 'Quality', kind: 'quality', weight: 80 },
-              { id: 'social', name: 'Social value', kind: 'social-value', weight: 20 },
-            ],
-            bidders: [{ id: 'acme', name: 'Acme Care' }],
-            members,
-            // The test server's clock has run ahead of the wall clock by now.
-            scoringDue: new Date((await h.env.currentTimeMs()) + 20 * DAY).toISOString(),
-          },
-          pool: panelPool(h.partnership, partners),
-          joint: isJoint(h.partnership, partners),
-          policy: h.partnership.policies.evaluationPanel,
-          policyVersion: policyVersionOf(h.partnership),
-        },
+    const setup = {
+      criteria: [
+        { id: 'quality', name: 'Quality', kind: 'quality' as const, weight: 80 },
+        { id: 'social', name: 'Social value', kind: 'social-value' as const, weight: 20 },
       ],
-    });
+      bidders: [{ id: 'acme', name: 'Acme Care' }],
+      members,
+      // The test server's clock has run ahead of the wall clock by now.
+      scoringDue: new Date((await h.env.currentTimeMs()) + 20 * DAY).toISOString(),
+    };
+    await evaluated.executeUpdate(setUpEvaluation, { args: [evaluationRequest(h.partnership, partners, 'council-commissioner', setup, policyVersionOf(h.partnership))] });
     await settle();
     // Since v5 the panel starts when the commission's cycle reaches evaluation: walk it there.
     const firstRun = (await evaluated.describe()).runId;

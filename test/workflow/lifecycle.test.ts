@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { policyVersionOf } from '../../config';
 import { commissionWorkflowId, type CommissionInput, type CommissionView } from '../../domain/commission';
-import { evaluationWorkflowId, isJoint, panelPool } from '../../domain/evaluation';
+import { evaluationRequest, evaluationWorkflowId } from '../../domain/evaluation';
 import { afterRepresentations, standstillEnds } from '../../domain/standstill';
 import { calendarOf } from '../../domain/partnership';
 import type { FormField } from '../../domain/taskData';
@@ -75,29 +75,19 @@ const stepStatus = (v: CommissionView, id: string) => v.lifecycle?.steps.find((s
 async function evaluate(handle: Handle): Promise<void> {
   const id = handle.workflowId.slice('commission:'.length);
   const partners = (await handle.query(getCommission)).partners;
-  await handle.executeUpdate(setUpEvaluation, {
-    args: [
-      {
-        setUpBy: 'council-commissioner',
-        setup: {
-          criteria: [
-            { id: 'quality', name: 'Quality', kind: 'quality', weight: 80 },
-            { id: 'social', name: 'Social value', kind: 'social-value', weight: 20 },
-          ],
-          bidders: [
-            { id: 'acme', name: 'Acme Care' },
-            { id: 'north', name: 'North Support' },
-          ],
-          members: ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'],
-          scoringDue: new Date((await h.env.currentTimeMs()) + 20 * DAY).toISOString(),
-        },
-        pool: panelPool(h.partnership, partners),
-        joint: isJoint(h.partnership, partners),
-        policy: h.partnership.policies.evaluationPanel,
-        policyVersion: policyVersionOf(h.partnership),
-      },
+  const setup = {
+    criteria: [
+      { id: 'quality', name: 'Quality', kind: 'quality' as const, weight: 80 },
+      { id: 'social', name: 'Social value', kind: 'social-value' as const, weight: 20 },
     ],
-  });
+    bidders: [
+      { id: 'acme', name: 'Acme Care' },
+      { id: 'north', name: 'North Support' },
+    ],
+    members: ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'],
+    scoringDue: new Date((await h.env.currentTimeMs()) + 20 * DAY).toISOString(),
+  };
+  await handle.executeUpdate(setUpEvaluation, { args: [evaluationRequest(h.partnership, partners, 'council-commissioner', setup, policyVersionOf(h.partnership))] });
   const panel = h.env.client.workflow.getHandle(evaluationWorkflowId(id));
   for (let i = 0; i < 200; i++) {
     const v = await panel.query(getEvaluation).catch(() => undefined);
