@@ -8,7 +8,9 @@ import type { HistoryEntry } from '../domain/commission';
 import type { Task } from '../domain/task';
 import type { LinkSigner } from './links';
 import { composeTaskMail, type MailPurpose, type MailTask } from './mail';
-import type { RecordStore } from './records';
+import type { Database } from '../db';
+import { claimSend, markSent } from '../db/outbox';
+import { createRecordActivities } from './record';
 
 /** People a task asks, and the deputies acting for them (one hop: delegation never cascades). */
 export interface ResolvedPeople {
@@ -22,7 +24,10 @@ export interface ActivityDeps {
   delegations: () => Promise<Delegation[]>;
   mailer: Pick<Transporter, 'sendMail'>;
   links: LinkSigner;
-  records: RecordStore;
+  /** The system of record: decision record, read models, email outbox. */
+  database: Database;
+  /** Emails in flight at once (default 4). */
+  mailConcurrency?: number;
   publicBaseUrl: string;
   mailFrom: string;
 }
@@ -42,15 +47,8 @@ export const permanentFailures = ['UnknownRecipient', 'MailRejected'];
 
 export function createActivities(deps: ActivityDeps) {
   const mailDomain = new URL(deps.publicBaseUrl).hostname || 'jco.invalid';
-  // Sends and their ledger writes take turns, so at most one message is ever accepted by the
-  // SMTP server but not yet in the ledger: a worker killed at any moment repeats at most one
-  // email. Concurrent sends repeated one per send in flight (bench/results/drill-worker-crash.md).
-  let mailTurn: Promise<unknown> = Promise.resolve();
-  const inTurn = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = mailTurn.then(fn, fn);
-    mailTurn = run.catch(() => undefined);
-    return run;
-  };
+  const sending = limiter(deps.mailConcurrency ?? 4);
+  const db = deps.database.db;
 
   return {
     async lookupPeople(input: { partner: string; role: Role }): Promise<string[]> {
@@ -75,13 +73,14 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Idempotent per Message-ID: a retry after a successful send finds the ledger entry and does
-     * not send again. Only a crash between the SMTP server's acceptance and the ledger write can
-     * repeat a message, and then with the same Message-ID, so receivers can tell.
+     * Idempotent per Message-ID, through the outbox: the send is recorded before it leaves and
+     * marked sent once the SMTP server accepts it, so a retry after that sends nothing. Only a
+     * worker killed between acceptance and the mark repeats a message, with the same Message-ID.
+     * Once accepted, a failed mark is retried here and never fails the activity: failing it
+     * would send again, every retry, for as long as the database is away.
      */
     async sendTaskEmail(input: TaskEmailInput): Promise<{ messageId: string; sent: boolean }> {
       const messageId = `<${input.task.id}.${input.to}.${input.purpose}-${input.seq}@${mailDomain}>`;
-      if (await deps.records.wasSent(messageId)) return { messageId, sent: false };
       const person = personById(deps.partnership, input.to);
       if (!person) {
         throw ApplicationFailure.create({
@@ -90,6 +89,8 @@ export function createActivities(deps: ActivityDeps) {
           nonRetryable: true,
         });
       }
+      const claim = await claimSend(db, { messageId, taskId: input.task.id, recipient: person.id, purpose: input.purpose }, new Date().toISOString());
+      if (claim === 'already-sent') return { messageId, sent: false };
       const link =
         input.purpose === 'notice'
           ? undefined
@@ -100,7 +101,7 @@ export function createActivities(deps: ActivityDeps) {
               exp: Date.parse(input.linkExpiresAt),
             })}`;
       const mail = composeTaskMail(input.task, person.name, input.purpose, link);
-      await inTurn(async () => {
+      await sending(async () => {
         try {
           await deps.mailer.sendMail({ from: deps.mailFrom, to: person.email, messageId, ...mail });
         } catch (err) {
@@ -114,19 +115,46 @@ export function createActivities(deps: ActivityDeps) {
           }
           throw err;
         }
-        await deps.records.markSent(messageId, new Date().toISOString());
       });
+      await markSentPatiently(db, messageId);
       log.info('task email sent', { taskId: input.task.id, to: person.id, purpose: input.purpose });
       return { messageId, sent: true };
     },
 
-    /** Appends entries `from`, `from + 1`, … of a subject's record; a retry rewrites nothing. */
-    async recordEvents(input: { subjectId: string; from: number; entries: HistoryEntry[]; policyVersion: string }): Promise<void> {
-      for (const [i, entry] of input.entries.entries()) {
-        await deps.records.appendEvent(input.subjectId, input.from + i, { ...entry, policyVersion: input.policyVersion });
-      }
-    },
+    ...createRecordActivities({ database: deps.database, partnership: deps.partnership }),
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** Runs at most `n` of the given functions at once; the rest wait their turn. */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** Marks a send done, retrying for up to about 20 s; an accepted message is never sent again for it. */
+async function markSentPatiently(db: Database['db'], messageId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await markSent(db, messageId, new Date().toISOString());
+      return;
+    } catch (err) {
+      if (attempt >= 8) {
+        log.warn('email sent but not marked in the outbox', { error: (err as Error).message });
+        return;
+      }
+      await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 5000)));
+    }
+  }
+}

@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import type { LinkSigner } from '../activities/links';
 import type { Partnership } from '../domain/partnership';
 import type { OidcResult } from './oidc';
-import type { InboxModel } from './inboxModel';
-import type { RecentSet } from './recentSet';
+import type { Database } from '../db';
 import type { TemporalHealth } from './temporalHealth';
 
 /** What every route needs, built once by api/main.ts (or a test). */
@@ -19,15 +18,10 @@ export interface ApiContext {
   /** After a link expires, how long its page still says who decided (409) instead of 410. */
   linkGraceMs: number;
   publicBaseUrl: string;
-  /**
-   * Decisions this process made lately ("task person"): visibility catches up within moments,
-   * and until it does the inbox must not show a task the caller has just decided.
-   */
-  recentDecisions: RecentSet;
   /** Background check of the Temporal server, so requests fail fast while it is away. */
   health?: TemporalHealth | undefined;
-  /** Open tasks of every running commission, kept fresh from visibility (the inbox). */
-  inbox: InboxModel;
+  /** The system of record: every read of subjects, tasks, the inbox and the decision record. */
+  database: Database;
   /** Verifies OpenID Connect bearer tokens, when single sign-on is configured. */
   oidc?: ((token: string) => Promise<OidcResult>) | undefined;
   logger?: Logger | undefined;

@@ -34,8 +34,14 @@ const envSchema = z.object({
   WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'host:port').optional(),
   /** The worker's metrics URL: the API's /metrics appends them, so one scrape sees both. */
   WORKER_METRICS_URL: z.url().optional(),
-  /** Where durable records (decision record, email ledger) are kept. */
+  /** Where local data is kept: the embedded system of record (`record.db`) unless DATABASE_URL says otherwise. */
   JCO_DATA_DIR: z.string().min(1).default('var'),
+  /** The system of record: `postgres://user:pass@host/db` in production; unset, the embedded SQLite file. */
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .refine((u) => !/^postgres/.test(u) || /^postgres(ql)?:\/\/[^/]+\/\w/.test(u), 'must be postgres://user:pass@host:port/database')
+    .optional(),
   /** Set by `npm start`: serve the local dev mailbox at /dev/mail from this folder. */
   JCO_DEV_MAIL_DIR: z.string().min(1).optional(),
   /** Workflows the worker keeps in memory; the rest replay from history when needed. */

@@ -11,11 +11,17 @@ export interface AppConfig {
   partnership: Partnership;
   /** Digest of the policies and calendar in force, kept on every decision record. */
   policyVersion: string;
+  /** The text behind `policyVersion`, kept in the record so the version can be read years later. */
+  policyText: string;
+}
+
+/** The policies and calendar in force, as the text their version is the digest of. */
+export function policyTextOf(p: Partnership): string {
+  return JSON.stringify({ policies: p.policies, calendar: p.partnership.calendar, extra: p.partnership.extraHolidays });
 }
 
 export function policyVersionOf(p: Partnership): string {
-  const text = JSON.stringify({ policies: p.policies, calendar: p.partnership.calendar, extra: p.partnership.extraHolidays });
-  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+  return createHash('sha256').update(policyTextOf(p)).digest('hex').slice(0, 12);
 }
 
 /** Loads environment and partnership file, or prints every problem and exits non-zero. */
@@ -23,7 +29,7 @@ export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): AppCo
   try {
     const env = readEnv(source);
     const partnership = loadPartnership(env.JCO_CONFIG);
-    return { env, partnership, policyVersion: policyVersionOf(partnership) };
+    return { env, partnership, policyVersion: policyVersionOf(partnership), policyText: policyTextOf(partnership) };
   } catch (err) {
     console.error(err instanceof ConfigError || err instanceof Error ? err.message : String(err));
     process.exit(1);

@@ -99,6 +99,8 @@ export interface HistoryEntry {
   actingFor?: string | undefined;
   channel?: 'api' | 'email' | undefined;
   detail?: string | undefined;
+  /** Why, in the decider's own words (a decision's comment, an extension's reason). */
+  reason?: string | undefined;
 }
 
 export interface CommissionView {

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { delegationsFromRegister } from '../activities/delegations';
 import nodemailer from 'nodemailer';
 import { createLinkSigner, signingKeysFrom } from '../activities/links';
-import { createRecordStore } from '../activities/records';
+import { openSystemOfRecord } from '../db/startup';
 import { loadConfigOrExit, requireSetting } from '../config';
 import { connectWithRetry } from '../scripts/lib/retry';
 import { createJcoWorker, ensureSearchAttributes } from './worker';
@@ -12,7 +11,7 @@ import { cachedWorkflowBundle } from './bundle';
 
 /** The production worker process, configured only by the environment. */
 async function main(): Promise<void> {
-  const { env, partnership } = loadConfigOrExit();
+  const { env, partnership, policyVersion, policyText } = loadConfigOrExit();
   let smtpUrl: string, signingKey: string;
   try {
     smtpUrl = requireSetting(env, 'SMTP_URL', 'the worker sends the emails');
@@ -23,6 +22,8 @@ async function main(): Promise<void> {
   }
   // The SDK's own metrics (task latencies, slots, polls, cache) on a Prometheus endpoint.
   if (env.WORKER_METRICS_ADDRESS) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: env.WORKER_METRICS_ADDRESS } } } });
+  const database = await connectWithRetry('the system of record', () => openSystemOfRecord(env, { version: policyVersion, text: policyText }));
+  console.log(`system of record: ${database.where}`);
   const connection = await connectWithRetry('Temporal', () => NativeConnection.connect({ address: env.TEMPORAL_ADDRESS }));
   await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
   const worker = await createJcoWorker({
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
       delegations: delegationsFromRegister(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE })),
       mailer: nodemailer.createTransport(mailTransportUrl(smtpUrl)),
       links: createLinkSigner(signingKeysFrom(signingKey, env.LINK_SIGNING_KEYS_PREVIOUS)),
-      records: createRecordStore(path.resolve(env.JCO_DATA_DIR, 'records')),
+      database,
       publicBaseUrl: env.PUBLIC_BASE_URL,
       mailFrom: env.MAIL_FROM,
     },
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   // The SDK's runtime shuts the worker down gracefully on SIGINT and SIGTERM.
   await worker.run();
   await connection.close();
+  await database.close();
 }
 
 /**

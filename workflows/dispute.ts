@@ -21,7 +21,7 @@ import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey
 import { addDuration } from '../domain/duration';
 import { parseSplit } from '../domain/referral';
 import { runTask, type TaskResult } from './humanTask';
-import { subjectRecord, type SubjectState } from './subject';
+import { inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 
 // Messages live beside the workflow; the API imports these handles.
@@ -56,7 +56,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
   const input = parsed.data;
   const title = `Dispute: ${input.matter}`;
   const state: DisputeState = { stage: input.startAt, proposals: [], stages: [], history: [], recorded: 0, tasks: [], usedLinks: [] };
-  const { book, partnerName, note, tasks, drain } = subjectRecord({
+  const { book, partnerName, note, publish, tasks, drain } = subjectRecord({
     id: input.id,
     title,
     policyVersion: input.policyVersion,
@@ -64,7 +64,8 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     calendar: input.calendar,
     state,
     leadCommissioner: input.raisedBy.person,
-    publish: () => publish(),
+    publish: () => showIndexes(),
+    shown: () => ({ type: 'dispute', status: state.stage, partners: input.partners.map((p) => p.id), open: !state.outcome, view: pageOf(view()) }),
     validateDecision: (req) => {
       // A split the parent cannot read would settle nothing: proposals of one must be a split in full.
       if (input.resolutionKind !== 'split' || !['counter-propose', 'propose', 'resolve'].includes(req.decision) || !req.comment) return;
@@ -79,9 +80,9 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     },
   });
 
-  function publish(): void {
+  function showIndexes(): void {
     const nextDue = book.open.map((t) => t.dueAt).sort()[0];
-    upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title });
+    if (!inSystemOfRecord()) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title });
     upsertSearchAttributes([
       { key: stageKey, value: state.stage },
       { key: partnersKey, value: input.partners.map((p) => p.id) },

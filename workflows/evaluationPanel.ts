@@ -23,7 +23,7 @@ import {
 import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { inboxEntry, INBOX_MEMO } from '../domain/task';
 import { runTask } from './humanTask';
-import { subjectRecord, type SubjectState } from './subject';
+import { inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 
 // Messages live beside the workflow; the API imports these handles.
@@ -62,7 +62,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
     tasks: [],
     usedLinks: [],
   };
-  const { book, note, tasks, drain } = subjectRecord({
+  const { book, note, publish, tasks, drain } = subjectRecord({
     id: input.id,
     title,
     policyVersion: input.policyVersion,
@@ -70,7 +70,8 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
     calendar: input.calendar,
     state,
     leadCommissioner: input.leadCommissioner,
-    publish: () => publish(),
+    publish: () => showIndexes(),
+    shown: () => ({ type: 'evaluation', status: state.phase, partners: input.partners.map((p) => p.id), open: state.phase !== 'complete', view: pageOf(view()) }),
   });
   const subject = { type: 'evaluation' as const, id: input.id, title };
   const nameOf = (person: string): string => pool.find((p) => p.id === person)?.name ?? person;
@@ -78,9 +79,9 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
   const criterionName = (id: string): string => setup.criteria.find((c) => c.id === id)?.name ?? id;
   const lead = [{ person: input.leadCommissioner }];
 
-  function publish(): void {
+  function showIndexes(): void {
     const nextDue = book.open.map((t) => t.dueAt).sort()[0];
-    upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title });
+    if (!inSystemOfRecord()) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title });
     upsertSearchAttributes([
       { key: stageKey, value: `evaluation-${state.phase}` },
       { key: partnersKey, value: input.partners.map((p) => p.id) },
@@ -92,7 +93,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
   }
 
   const socialValueWeight = setup.criteria.filter((c) => c.kind === 'social-value').reduce((a, c) => a + c.weight, 0);
-  setHandler(getEvaluation, () => ({
+  const view = (): EvaluationView => ({
     id: input.id,
     commission: input.commission,
     partners: input.partners.map((p) => p.id),
@@ -110,7 +111,8 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
     tasks: book.all,
     openTasks: book.open,
     history: state.history,
-  }));
+  });
+  setHandler(getEvaluation, view);
 
   note({
     event: 'evaluation-set-up',

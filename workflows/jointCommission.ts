@@ -35,7 +35,7 @@ import {
   type EvaluationRequest,
 } from '../domain/evaluation';
 import { runTask } from './humanTask';
-import { activities, subjectRecord, type SubjectState } from './subject';
+import { activities, inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
 import { lifecycleView, runLifecycle, type LifecycleState } from './lifecycle';
@@ -76,7 +76,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     tasks: [],
     usedLinks: [],
   };
-  const { book, background, partnerName, note, tasks, drain } = subjectRecord({
+  const { book, background, partnerName, note, publish, tasks, drain } = subjectRecord({
     id: input.id,
     title: input.title,
     policyVersion: input.policyVersion,
@@ -84,7 +84,8 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     calendar,
     state,
     leadCommissioner: input.createdBy.person,
-    publish: () => publish(),
+    publish: () => showIndexes(),
+    shown: () => ({ type: 'commission', status: state.stage, lead: state.lead, partners: input.partners.map((p) => p.id), open: state.stage !== 'ended', view: pageOf(view()) }),
   });
 
   /** What search and the inbox's incremental refresh read. */
@@ -98,11 +99,11 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     ];
   };
 
-  const publish = (): void => {
-    // The inbox reads open tasks from the memo that visibility returns with each workflow, so
-    // listing a person's tasks takes one visibility call instead of a query per commission.
+  const showIndexes = (): void => {
+    // Before the system of record, the inbox read open tasks from the memo that visibility
+    // returns with each workflow; the read models in the database replace it.
     const withInbox = patched('inbox-memo');
-    if (withInbox) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry) });
+    if (withInbox && !inSystemOfRecord()) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry) });
     upsertSearchAttributes([
       { key: stageKey, value: state.stage },
       { key: leadStatusKey, value: state.lead.status },
@@ -112,7 +113,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     ]);
   };
 
-  setHandler(getCommission, () => ({
+  const view = (): CommissionView => ({
     id: input.id,
     title: input.title,
     description: input.description,
@@ -128,7 +129,8 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     history: state.history,
     ...(state.evaluation ? { evaluation: publicEvaluation(state.evaluation) } : {}),
     ...(state.lifecycle ? { lifecycle: lifecycleView(state.lifecycle, book.open) } : {}),
-  }));
+  });
+  setHandler(getCommission, view);
 
   // A bidder's challenge, or representations under the PSR, recorded by a partner during standstill.
   setHandler(

@@ -30,7 +30,7 @@ import { assigneesKey, nextDueKey, panelAtKey, partnersKey, stageKey, titleKey, 
 import { inboxEntry, INBOX_MEMO, type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
 import { allAgree, missingFrom, panelFields, positionFields, positionsOf, REFERRAL_TASK_KINDS, referralRefusal } from '../domain/referralRules';
 import { runTask, type TaskResult } from './humanTask';
-import { subjectRecord } from './subject';
+import { inSystemOfRecord, pageOf, subjectRecord } from './subject';
 import { review, settleSplitByDispute, type ReferralState, type ReferralSteps } from './referralSteps';
 
 export type { ReferralState };
@@ -78,7 +78,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     tasks: [],
     usedLinks: [],
   };
-  const { book, partnerName, note, tasks, drain } = subjectRecord({
+  const { book, partnerName, note, publish, tasks, drain } = subjectRecord({
     id: input.id,
     title,
     policyVersion: input.policyVersion,
@@ -86,13 +86,14 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     calendar,
     state,
     leadCommissioner: input.referredBy.person,
-    publish: () => publish(),
+    publish: () => showIndexes(),
+    shown: () => ({ type: 'referral', status: state.status, partners: funders, open: !['declined', 'ended'].includes(state.status), view: pageOf(view()) }),
     validateDecision,
   });
 
-  function publish(): void {
+  function showIndexes(): void {
     const nextDue = book.open.map((t) => t.dueAt).sort()[0];
-    upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title });
+    if (!inSystemOfRecord()) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title });
     upsertSearchAttributes([
       { key: stageKey, value: state.status },
       { key: partnersKey, value: funders },

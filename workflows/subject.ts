@@ -1,5 +1,6 @@
-import { proxyActivities, setHandler } from '@temporalio/workflow';
+import { log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { SubjectSnapshot } from '../db/readModels';
 import type { Calendar } from '../domain/calendar';
 import type { HistoryEntry } from '../domain/commission';
 import type { DecisionRequest, Task } from '../domain/task';
@@ -17,11 +18,38 @@ export const activities = proxyActivities<Activities>({
   },
 });
 
+/**
+ * The record and the read models: retried quickly, so reads catch up soon after the database
+ * comes back, and for as long as it takes (a write is never given up).
+ */
+const recordActivities = proxyActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', nonRetryableErrorTypes: ['RecordConflict'] },
+});
+
 export interface SubjectState extends TaskBookState {
   history: HistoryEntry[];
   /** How many history entries have been written to the durable record. */
   recorded: number;
+  /** The number of the last projection written to the read models. */
+  projected?: number;
 }
+
+/** What a workflow shows of its subject; the record adds the case, the time and the tasks. */
+export type SubjectShown = Pick<SubjectSnapshot, 'type' | 'status' | 'lead' | 'partners' | 'open' | 'view'>;
+
+/**
+ * On from the `system-of-record` patch: each change is written to the database (record and read
+ * models) by one activity, and the inbox memo is no longer kept. Histories from before replay
+ * their old way. Never called from a query or a validator.
+ */
+/** A subject's page without what the record keeps in tables of its own (tasks, history). */
+export function pageOf<V extends { tasks?: unknown; openTasks?: unknown; history?: unknown }>(view: V): Omit<V, 'tasks' | 'openTasks' | 'history'> {
+  const { tasks: _tasks, openTasks: _open, history: _history, ...page } = view;
+  return page;
+}
+
+export const inSystemOfRecord = (): boolean => patched('system-of-record');
 
 /**
  * What every workflow about a subject (commission, dispute, referral) shares: its task book, its
@@ -35,7 +63,10 @@ export function subjectRecord(opts: {
   calendar: Calendar;
   state: SubjectState;
   leadCommissioner: string;
+  /** Search attributes (and, before the system-of-record patch, the inbox memo). */
   publish(): void;
+  /** What people read about the subject now. */
+  shown(): SubjectShown;
   /** Rules only the subject knows (a referral's quorum), checked after the task's own. */
   validateDecision?(req: DecisionRequest, task: Task): void;
 }) {
@@ -51,15 +82,67 @@ export function subjectRecord(opts: {
       while (state.recorded < state.history.length) {
         const from = state.recorded;
         const entries = state.history.slice(from);
-        await activities.recordEvents({ subjectId: opts.id, from, entries, policyVersion: opts.policyVersion });
+        const { firstExecutionRunId: instance } = workflowInfo();
+        await activities.recordEvents({ subjectId: opts.id, from, entries, policyVersion: opts.policyVersion, instance, type: opts.shown().type });
         state.recorded = from + entries.length;
       }
     });
   }
 
+  // With the system of record: one write per change, coalescing every change made in the same
+  // activation, numbered so the database ignores a retried or stale one.
+  let syncing: Promise<void> | undefined;
+  let dirty = false;
+  function sync(): void {
+    dirty = true;
+    syncing ??= (async () => {
+      await recording;
+      while (dirty) {
+        dirty = false;
+        const from = state.recorded;
+        const entries = state.history.slice(from);
+        const seq = (state.projected ?? 0) + 1;
+        const info = workflowInfo();
+        const now = new Date().toISOString();
+        try {
+          await recordActivities.syncSubject({
+            seq,
+            subject: {
+              id: opts.id,
+              instance: info.firstExecutionRunId,
+              workflowId: info.workflowId,
+              title: opts.title,
+              at: now,
+              startedAt: state.history[0]?.at ?? now,
+              ...opts.shown(),
+            },
+            tasks: book.all,
+            events: { from, entries },
+            policyVersion: opts.policyVersion,
+          });
+          state.recorded = from + entries.length;
+          state.projected = seq;
+        } catch (err) {
+          // Only a record that would have to be rewritten fails for good: said loudly, never hidden.
+          log.error('the system of record refused a write', { subjectId: opts.id, seq, error: (err as Error).message });
+          break;
+        }
+      }
+    })().finally(() => {
+      syncing = undefined;
+    });
+  }
+
   const note = (entry: Omit<HistoryEntry, 'at'>): void => {
     state.history.push({ at: new Date().toISOString(), ...entry });
-    flushRecord();
+    if (inSystemOfRecord()) sync();
+    else flushRecord();
+  };
+
+  /** After every change: the search attributes, and the record and read models. */
+  const publish = (): void => {
+    opts.publish();
+    if (inSystemOfRecord()) sync();
   };
 
   const tasks: TaskContext = {
@@ -68,7 +151,7 @@ export function subjectRecord(opts: {
     subjectTitle: opts.title,
     partnerName,
     note,
-    publish: opts.publish,
+    publish,
     resolve: (specs, at) => activities.resolveAssignees({ specs, at }),
     async send(task, to, purpose, seq, linkExpiresAt) {
       try {
@@ -111,8 +194,9 @@ export function subjectRecord(opts: {
         actingFor: made.actingFor,
         channel: req.channel,
         detail: `${task.title}: ${req.decision}${req.comment ? `, "${req.comment}"` : ''}`,
+        reason: req.comment || undefined,
       });
-      opts.publish();
+      publish();
       return task;
     },
     {
@@ -126,7 +210,7 @@ export function subjectRecord(opts: {
     extendTaskDeadline,
     (req) => {
       const task = book.extend(req);
-      note({ event: 'deadline-extended', by: req.by, partner: req.byPartner, detail: `${task.title}: now due ${task.dueAt}. Reason: ${req.reason}` });
+      note({ event: 'deadline-extended', by: req.by, partner: req.byPartner, detail: `${task.title}: now due ${task.dueAt}. Reason: ${req.reason}`, reason: req.reason });
       return task;
     },
     { validator: (req) => book.validateExtension(req) },
@@ -136,7 +220,8 @@ export function subjectRecord(opts: {
   async function drain(): Promise<void> {
     await Promise.all(background);
     await recording;
+    while (syncing) await syncing;
   }
 
-  return { book, background, partnerName, note, tasks, drain };
+  return { book, background, partnerName, note, publish, tasks, drain };
 }

@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { delegationsFromRegister } from '../../activities/delegations';
 import { createLinkSigner } from '../../activities/links';
-import { createRecordStore } from '../../activities/records';
+import { openMigratedDatabase, type Database } from '../../db';
 import { loadPartnership, policyVersionOf } from '../../config';
 import { calendarOf, type Partnership } from '../../domain/partnership';
 import type { CommissionInput } from '../../domain/commission';
@@ -44,6 +44,8 @@ export interface Harness {
   mailbox: DevMailbox;
   partnership: Partnership;
   recordsDir: string;
+  /** The system of record the activities write (embedded, in `recordsDir`). */
+  database: Database;
   run<T>(fn: () => Promise<T>): Promise<T>;
   mails(): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -55,6 +57,7 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
   await ensureSearchAttributes(env.nativeConnection, 'default');
   const mailbox = await startDevMailbox(mail);
   const recordsDir = mkdtempSync(path.join(os.tmpdir(), 'jco-records-'));
+  const database = await openMigratedDatabase({ dataDir: recordsDir });
   const worker = await createJcoWorker({
     connection: env.nativeConnection,
     namespace: 'default',
@@ -65,7 +68,7 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
       delegations: delegationsFromRegister(env.client),
       mailer: nodemailer.createTransport(mailbox.url),
       links: createLinkSigner(SIGNING_KEY),
-      records: createRecordStore(recordsDir),
+      database,
       publicBaseUrl: 'http://localhost:3000',
       mailFrom: 'jco@test.example',
     },
@@ -75,11 +78,13 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
     mailbox,
     partnership,
     recordsDir,
+    database,
     run: (fn) => worker.runUntil(fn),
     mails: () => Promise.all(mailbox.messages.map((m) => simpleParser(m))),
     async close() {
       await mailbox.close();
       await env.teardown();
+      await database.close();
     },
   };
 }

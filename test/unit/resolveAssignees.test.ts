@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import { createActivities } from '../../activities';
 import { createLinkSigner } from '../../activities/links';
-import { createRecordStore } from '../../activities/records';
+import { openDatabase } from '../../db';
 import { loadPartnership } from '../../config';
 import type { Delegation } from '../../domain/delegation';
 import type { Partnership } from '../../domain/partnership';
@@ -22,7 +22,7 @@ function resolverWith(delegations: Delegation[]) {
     delegations: async () => delegations,
     mailer: nodemailer.createTransport({ jsonTransport: true }),
     links: createLinkSigner('unit-test-signing-key-0123456789abcdef'),
-    records: createRecordStore('/nonexistent'),
+    database: openDatabase({ url: 'sqlite::memory:', dataDir: '' }),
     publicBaseUrl: 'http://localhost:3000',
     mailFrom: 'x@example.org',
   }).resolveAssignees;

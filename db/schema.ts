@@ -1,0 +1,98 @@
+/**
+ * The system of record's tables, the same on both engines. Instants are ISO 8601 text in UTC
+ * (they sort as text on either engine); documents are JSON text.
+ */
+export interface RecordSchema {
+  /** The decision record: append-only, one row per event of one case, hash-chained per case. */
+  record_events: {
+    subject_id: string;
+    /** The case: a business id used again (a case referred again) is a new instance, never mixed. */
+    instance: string;
+    seq: number;
+    subject_type: string;
+    at: string;
+    event: string;
+    by_person: string | null;
+    partner: string | null;
+    role: string | null;
+    acting_for: string | null;
+    channel: string | null;
+    what: string | null;
+    reason: string | null;
+    policy_version: string;
+    prev_hash: string | null;
+    hash: string;
+    recorded_at: string;
+  };
+  /** The policy text behind every policy version, so a version can be read years later. */
+  policies: { version: string; text: string; recorded_at: string };
+  /** What people read about a subject: one row per case, written only by its workflow. */
+  subjects: {
+    subject_id: string;
+    instance: string;
+    subject_type: string;
+    workflow_id: string;
+    title: string;
+    status: string;
+    lead_partner: string | null;
+    lead_status: string | null;
+    /** JSON array of partner ids; matched as `%"id"%` (ids are [a-z0-9-]). */
+    partners: string;
+    next_due_at: string | null;
+    is_open: number;
+    started_at: string;
+    ended_at: string | null;
+    updated_at: string;
+    /** The workflow's projection number: a lower or equal one is stale and changes nothing. */
+    seq: number;
+    view: string;
+  };
+  tasks: {
+    task_id: string;
+    subject_id: string;
+    instance: string;
+    subject_type: string;
+    kind: string;
+    status: string;
+    due_at: string;
+    created_at: string;
+    body: string;
+    seq: number;
+  };
+  /** Who may decide an open task now (assignees and deputies): the inbox's index. */
+  task_assignees: { task_id: string; person: string };
+  /** Every email, recorded before it leaves and marked after the SMTP server accepts it. */
+  outbox: {
+    message_id: string;
+    task_id: string;
+    recipient: string;
+    purpose: string;
+    status: 'sending' | 'sent';
+    attempts: number;
+    created_at: string;
+    sent_at: string | null;
+  };
+  /** Legal holds (FOIA 2000 s.77): while one is in place, nothing of the subject is disposed of. */
+  holds: {
+    hold_id: string;
+    subject_id: string;
+    placed_by: string;
+    placed_at: string;
+    reason: string;
+    lifted_by: string | null;
+    lifted_at: string | null;
+    lift_reason: string | null;
+  };
+  /** What was disposed of under the retention policy: the case, when, by whom, its last hash. */
+  disposals: {
+    subject_id: string;
+    instance: string;
+    subject_type: string;
+    disposed_at: string;
+    disposed_by: string;
+    events: number;
+    last_hash: string | null;
+  };
+  /** One-off imports already done (the old var/records files). */
+  imports: { name: string; at: string; detail: string };
+}
