@@ -4,7 +4,6 @@ import type { Transporter } from 'nodemailer';
 import { holdersOf, personById, type Partnership, type Role } from '../domain/partnership';
 import type { AssigneeSpec } from '../domain/task';
 import type { Delegation } from '../domain/delegation';
-import type { HistoryEntry } from '../domain/commission';
 import type { Task } from '../domain/task';
 import type { LinkSigner } from './links';
 import { composeTaskMail, type MailPurpose, type MailTask } from './mail';

@@ -7,10 +7,10 @@ import {
   type CommissionView,
 } from '../domain/commission';
 import { calendarOf, partnerById } from '../domain/partnership';
-import { assigneesKey, leadPartnerKey, leadStatusKey, nextDueKey, partnersKey, stageKey, titleKey } from '../domain/searchAttributes';
+import { assigneesKey, leadPartnerKey, leadStatusKey, partnersKey, stageKey, titleKey } from '../domain/searchAttributes';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
-import { jointCommission, getCommission, recordChallenge } from '../workflows/jointCommission';
+import { jointCommission, recordChallenge } from '../workflows/jointCommission';
+import { listSubjects } from '../db/readModels';
 import { proportionality } from '../domain/proportionality';
 import { timetable } from '../domain/lifecycle';
 import { caller } from './auth';
@@ -27,9 +27,6 @@ function commissionIdFrom(bytes: Buffer): string {
   for (let i = 0; i < 10; i++) id += BASE32[bytes[i]! % 32];
   return `jc-${id}`;
 }
-
-/** Visibility query values are quoted; ids are already restricted to [a-z0-9-]. */
-const q = (s: string): string => `'${s.replace(/'/g, '')}'`;
 
 export function commissionsRouter(ctx: ApiContext): Router {
   const router = Router();
@@ -110,7 +107,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
         throw problem(422, 'This Idempotency-Key was already used for a different commission request; use a new key.');
       }
     }
-    const view = fresh ? startedView(input) : await currentView(ctx, handle.workflowId, input);
+    const view = fresh ? startedView(input) : await currentView(ctx, input);
     res.status(201).location(`/api/v1/commissions/${id}`).json(view);
   });
 
@@ -120,42 +117,30 @@ export function commissionsRouter(ctx: ApiContext): Router {
     const parsed = listQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
     const f = parsed.data;
-    const clauses = [`WorkflowType = 'jointCommission'`, `ExecutionStatus != 'ContinuedAsNew'`, `JcoPartners = ${q(person.partner!)}`];
-    if (f.partner) clauses.push(`JcoPartners = ${q(f.partner)}`);
-    if (f.stage) clauses.push(`JcoStage = ${q(f.stage)}`);
-    if (f.lead) clauses.push(`${leadPartnerKey.name} = ${q(f.lead)}`);
-    if (f.leadStatus) clauses.push(`JcoLeadStatus = ${q(f.leadStatus)}`);
-    if (f.overdue === 'true') clauses.push(`${nextDueKey.name} < '${new Date().toISOString()}'`);
-    if (f.overdue === 'false') clauses.push(`(${nextDueKey.name} >= '${new Date().toISOString()}' OR ${nextDueKey.name} IS NULL)`);
-    if (f.title) clauses.push(`${titleKey.name} = ${q(f.title)}`);
-    const page = await viaTemporal(ctx, 'The list', async () => {
-      const raw = await ctx.connection.workflowService.listWorkflowExecutions({
-        namespace: ctx.namespace,
-        query: clauses.join(' AND '),
-        pageSize: f.limit,
-        nextPageToken: f.cursor ? Buffer.from(f.cursor, 'base64url') : undefined,
-      });
-      const infos = await Promise.all(
-        (raw.executions ?? []).map((e) => executionInfoFromRaw(e, ctx.client.options.loadedDataConverter, e, ctx.namespace)),
-      );
-      return { infos, next: raw.nextPageToken?.length ? Buffer.from(raw.nextPageToken).toString('base64url') : undefined };
+    const now = new Date().toISOString();
+    const page = await listSubjects(ctx.database.db, {
+      type: 'commission',
+      partners: [person.partner!, ...(f.partner ? [f.partner] : [])],
+      status: f.stage,
+      lead: f.lead,
+      leadStatus: f.leadStatus,
+      title: f.title,
+      overdue: f.overdue === undefined ? undefined : f.overdue === 'true',
+      now,
+      limit: f.limit,
+      cursor: f.cursor,
     });
-    const items = page.infos.map((wf) => {
-      const sa = wf.typedSearchAttributes;
-      const id = wf.workflowId.replace(/^commission:/, '');
-      const nextDue = sa.get(nextDueKey);
-      return {
-        id,
-        title: wf.memo?.['title'],
-        partners: sa.get(partnersKey) ?? [],
-        stage: sa.get(stageKey),
-        lead: { status: sa.get(leadStatusKey), partner: sa.get(leadPartnerKey) },
-        nextDueAt: nextDue ? nextDue.toISOString() : null,
-        overdue: nextDue ? nextDue.getTime() < Date.now() : false,
-        startedAt: wf.startTime.toISOString(),
-        href: `/api/v1/commissions/${id}`,
-      };
-    });
+    const items = page.rows.map((row) => ({
+      id: row.subject_id,
+      title: row.title,
+      partners: JSON.parse(row.partners) as string[],
+      stage: row.status,
+      lead: { status: row.lead_status, partner: row.lead_partner },
+      nextDueAt: row.next_due_at,
+      overdue: row.next_due_at !== null && row.next_due_at < now,
+      startedAt: row.started_at,
+      href: `/api/v1/commissions/${row.subject_id}`,
+    }));
     res.json({ items, ...(page.next ? { nextCursor: page.next } : {}) });
   });
 
@@ -212,14 +197,8 @@ export function commissionsRouter(ctx: ApiContext): Router {
 }
 
 /** The commission as the workflow sees it, or as started if the worker has not picked it up yet. */
-async function currentView(ctx: ApiContext, workflowId: string, input: CommissionInput): Promise<CommissionView> {
-  try {
-    return await ctx.connection.withDeadline(Date.now() + 3000, () =>
-      ctx.client.workflow.getHandle(workflowId).query(getCommission),
-    );
-  } catch {
-    return startedView(input);
-  }
+async function currentView(ctx: ApiContext, input: CommissionInput): Promise<CommissionView> {
+  return readCommission(ctx, input.id).catch(() => startedView(input));
 }
 
 /** The commission as it starts: what the workflow reports before its first step. */

@@ -10,6 +10,8 @@ import { caller } from './auth';
 import type { ApiContext } from './context';
 import { authorize, can } from './permissions';
 import { invalid, problem } from './problem';
+import { listSubjects } from '../db/readModels';
+import { untilSubject } from './readYourWrites';
 import { readCommission, readDispute, scopeOf, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 import { timelineOf } from './timeline';
 
@@ -61,8 +63,9 @@ export function disputesRouter(ctx: ApiContext): Router {
       policy: ctx.partnership.policies.dispute,
       policyVersion: ctx.policyVersion,
     };
+    let started: { firstExecutionRunId: string } | undefined;
     try {
-      await viaTemporal(ctx, 'The dispute', () =>
+      started = await viaTemporal(ctx, 'The dispute', () =>
         ctx.client.workflow.start(dispute, {
           workflowId: disputeWorkflowId(id),
           taskQueue: ctx.taskQueue,
@@ -86,6 +89,7 @@ export function disputesRouter(ctx: ApiContext): Router {
       }
       throw err;
     }
+    await untilSubject(ctx, id, started.firstExecutionRunId);
     res.status(201).location(`/api/v1/disputes/${id}`).json(await readDispute(ctx, id).catch(() => ({ id, stage: 'early-resolution' })));
   });
 
@@ -94,19 +98,21 @@ export function disputesRouter(ctx: ApiContext): Router {
     authorize(person, 'dispute.list', {}, '');
     const parsed = disputeListQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
-    const clauses = [`WorkflowType = 'dispute'`];
-    if (!can(person, 'dispute.read', {})) clauses.push(`JcoPartners = '${person.partner}'`);
-    if (parsed.data.partner) clauses.push(`JcoPartners = '${parsed.data.partner}'`);
-    if (parsed.data.stage) clauses.push(`JcoStage = '${parsed.data.stage}'`);
-    const items = await viaTemporal(ctx, 'The list', async () => {
-      const out: object[] = [];
-      for await (const wf of ctx.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
-        const id = wf.workflowId.replace(/^dispute:/, '');
-        out.push({ id, title: wf.memo?.['title'], stage: wf.typedSearchAttributes.get(stageKey), partners: wf.typedSearchAttributes.get(partnersKey) ?? [], startedAt: wf.startTime.toISOString(), href: `/api/v1/disputes/${id}` });
-        if (out.length >= 100) break;
-      }
-      return out;
+    const page = await listSubjects(ctx.database.db, {
+      type: 'dispute',
+      partners: [...(can(person, 'dispute.read', {}) ? [] : [person.partner!]), ...(parsed.data.partner ? [parsed.data.partner] : [])],
+      status: parsed.data.stage,
+      now: new Date().toISOString(),
+      limit: 100,
     });
+    const items = page.rows.map((row) => ({
+      id: row.subject_id,
+      title: row.title,
+      stage: row.status,
+      partners: JSON.parse(row.partners) as string[],
+      startedAt: row.started_at,
+      href: `/api/v1/disputes/${row.subject_id}`,
+    }));
     res.json({ items });
   });
 

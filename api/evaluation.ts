@@ -3,7 +3,6 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import {
   blindFor,
   evaluationSetupSchema,
-  evaluationWorkflowId,
   evaluationRequest,
   panelRuleBreaches,
   scoringDueAt,
@@ -11,13 +10,12 @@ import {
 } from '../domain/evaluation';
 import { calendarOf, type Person } from '../domain/partnership';
 import { commissionWorkflowId } from '../domain/commission';
-import { getEvaluation } from '../workflows/evaluationPanel';
 import { setUpEvaluation } from '../workflows/jointCommission';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { authorize } from './permissions';
 import { invalid, problem } from './problem';
-import { readCommission, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
+import { readCommission, readEvaluation as readPanel, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 
 /** The panel as one person may see it: blind to other members' scores while scoring is open. */
 async function readEvaluation(ctx: ApiContext, commissionId: string, person: Person): Promise<EvaluationView> {
@@ -31,7 +29,11 @@ async function readEvaluation(ctx: ApiContext, commissionId: string, person: Per
     authorize(person, 'evaluation.read', { partners: commission.partners }, notFound);
     throw problem(404, `The panel of commission ${commissionId} is set up and starts when the commission reaches evaluation.`);
   }
-  const view = await viaTemporal(ctx, notFound, () => ctx.client.workflow.getHandle(evaluationWorkflowId(commissionId)).query(getEvaluation));
+  const view = await readPanel(ctx, commissionId).catch((err: unknown) => {
+    // Set up and started, but its first write has not reached the record yet.
+    if ((err as { status?: number }).status === 404) throw problem(404, `The panel of commission ${commissionId} is starting; try again in a moment.`);
+    throw err;
+  });
   authorize(person, 'evaluation.read', { partners: commission.partners, panel: view.members.map((m) => m.person) }, notFound);
   return blindFor(view, person.id);
 }

@@ -3,15 +3,15 @@ import { Client, Connection } from '@temporalio/client';
 import { createLinkSigner, signingKeysFrom } from '../activities/links';
 import { loadConfigOrExit, requireSetting } from '../config';
 import { createApp } from './app';
-import { InboxModel } from './inboxModel';
+import { openSystemOfRecord } from '../db/startup';
+import { connectWithRetry } from '../scripts/lib/retry';
 import { logger } from './observability';
 import { oidcVerifier } from './oidc';
-import { RecentSet } from './recentSet';
 import { TemporalHealth } from './temporalHealth';
 
 /** The production API process, configured only by the environment. */
-function main(): void {
-  const { env, partnership, policyVersion } = loadConfigOrExit();
+async function main(): Promise<void> {
+  const { env, partnership, policyVersion, policyText } = loadConfigOrExit();
   let signingKey: string;
   try {
     signingKey = requireSetting(env, 'LINK_SIGNING_KEY', 'emailed links are verified with it');
@@ -22,12 +22,14 @@ function main(): void {
   // Lazy: the API serves /healthz (and 503s) while Temporal is still starting or away.
   const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
-  const inbox = new InboxModel(client, logger);
-  inbox.start();
+  // Everything people read comes from the system of record; the API waits for it at start-up
+  // (its migrations run here or in the worker, whichever comes first).
+  const database = await connectWithRetry('the system of record', () => openSystemOfRecord(env, { version: policyVersion, text: policyText }));
+  logger.info({ database: database.where }, 'system of record open');
   const health = new TemporalHealth(connection);
   health.start();
   const app = createApp({
-    inbox,
+    database,
     health,
     client,
     connection,
@@ -37,7 +39,6 @@ function main(): void {
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     links: createLinkSigner(signingKeysFrom(signingKey, env.LINK_SIGNING_KEYS_PREVIOUS)),
     linkGraceMs: env.LINK_GRACE_DAYS * 86_400_000,
-    recentDecisions: new RecentSet(),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     workerMetricsUrl: env.WORKER_METRICS_URL,
     trustProxy: env.TRUST_PROXY,
@@ -50,13 +51,15 @@ function main(): void {
   });
   const server = app.listen(env.PORT, () => logger.info({ port: env.PORT }, `api listening on http://localhost:${env.PORT}`));
   const stop = (): void => {
-    inbox.stop();
     health.stop();
-    server.close(() => void connection.close().finally(() => process.exit(0)));
+    server.close(() => void Promise.allSettled([connection.close(), database.close()]).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error((err as Error).message);
+  process.exit(1);
+});

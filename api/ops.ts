@@ -59,6 +59,13 @@ export function opsRouter(ctx: ApiContext, registry: Registry): Router {
     } catch (err) {
       result = { ready: false, detail: `Temporal not reachable: ${(err as Error).message}` };
     }
+    // Everything people read comes from the record: without it the API cannot answer.
+    try {
+      await sql`select 1`.execute(ctx.database.db);
+      result.detail += `; the system of record answers (${ctx.database.engine})`;
+    } catch (err) {
+      result = { ready: false, detail: `${result.detail}; the system of record is not reachable: ${(err as Error).message}` };
+    }
     cached = { at: Date.now(), ...result };
     return result;
   }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError } from 'zod';
 import { issuePath } from '../config/partnership';
+import { isDatabaseUnavailable } from '../db';
 import { logger } from './observability';
 
 export interface ProblemField {
@@ -66,6 +67,9 @@ export function problemHandler(err: unknown, _req: Request, res: Response, _next
   const e = err as { type?: string; status?: number; message?: string };
   if (e.type === 'entity.parse.failed') return sendProblem(res, problem(400, 'The body is not valid JSON.'));
   if (e.type === 'entity.too.large') return sendProblem(res, problem(413, 'The body is too large.'));
+  if (isDatabaseUnavailable(err)) {
+    return sendProblem(res, problem(503, 'The record database is not reachable just now; try again shortly.', undefined, { 'Retry-After': '5' }));
+  }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return sendProblem(res, problem(e.status, e.message ?? 'The request was refused.'));
   }

@@ -11,13 +11,16 @@ import {
   referralWorkflowId,
   splitProblems,
   type ReferralInput,
+  type ReferralView,
 } from '../domain/referral';
-import { assigneesKey, panelAtKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
+import { assigneesKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { resourceAllocation } from '../workflows/referral';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { authorize } from './permissions';
 import { invalid, problem } from './problem';
+import { listSubjects } from '../db/readModels';
+import { untilSubject } from './readYourWrites';
 import { readReferral, scopeOf, viaTemporal } from './subjects';
 import { timelineOf } from './timeline';
 
@@ -69,8 +72,9 @@ export function referralsRouter(ctx: ApiContext): Router {
       policyVersion: ctx.policyVersion,
     };
     const workflowId = referralWorkflowId(caseRef);
+    let instance: string | undefined;
     try {
-      await viaTemporal(ctx, 'The referral', () =>
+      ({ firstExecutionRunId: instance } = await viaTemporal(ctx, 'The referral', () =>
         ctx.client.workflow.start(resourceAllocation, {
           workflowId,
           taskQueue: ctx.taskQueue,
@@ -87,7 +91,7 @@ export function referralsRouter(ctx: ApiContext): Router {
           // A case declined or ended may be referred again.
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         }),
-      );
+      ));
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError || (err as { cause?: unknown }).cause instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // The same request retried names the same referral; anything else is a second referral of an open case.
@@ -97,6 +101,7 @@ export function referralsRouter(ctx: ApiContext): Router {
         throw problem(409, `Case ${caseRef} already has an open referral: /api/v1/referrals/${id}`);
       }
     }
+    if (instance) await untilSubject(ctx, id, instance);
     res.status(201).location(`/api/v1/referrals/${id}`).json(await readReferral(ctx, id));
   });
 
@@ -105,27 +110,25 @@ export function referralsRouter(ctx: ApiContext): Router {
     authorize(person, 'referral.list', {}, '');
     const parsed = referralListQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
-    const clauses = [`WorkflowType = 'resourceAllocation'`, `ExecutionStatus != 'ContinuedAsNew'`];
-    if (!person.roles.includes('rap-member') && !person.roles.includes('rap-chair')) clauses.push(`${partnersKey.name} = '${person.partner}'`);
-    if (parsed.data.partner) clauses.push(`${partnersKey.name} = '${parsed.data.partner}'`);
-    if (parsed.data.status) clauses.push(`${stageKey.name} = '${parsed.data.status}'`);
-    const items = await viaTemporal(ctx, 'The list', async () => {
-      const out: object[] = [];
-      for await (const wf of ctx.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
-        const caseRef = wf.workflowId.replace(/^referral:/, '');
-        const panelAt = wf.typedSearchAttributes.get(panelAtKey);
-        out.push({
-          id: referralIdOf(caseRef),
-          caseRef,
-          status: wf.typedSearchAttributes.get(stageKey),
-          fundingPartners: wf.typedSearchAttributes.get(partnersKey) ?? [],
-          panelAt: panelAt ? panelAt.toISOString() : null,
-          startedAt: wf.startTime.toISOString(),
-          href: `/api/v1/referrals/${referralIdOf(caseRef)}`,
-        });
-        if (out.length >= 100) break;
-      }
-      return out;
+    const rap = person.roles.includes('rap-member') || person.roles.includes('rap-chair');
+    const page = await listSubjects(ctx.database.db, {
+      type: 'referral',
+      partners: [...(rap ? [] : [person.partner!]), ...(parsed.data.partner ? [parsed.data.partner] : [])],
+      status: parsed.data.status,
+      now: new Date().toISOString(),
+      limit: 100,
+    });
+    const items = page.rows.map((row) => {
+      const view = JSON.parse(row.view) as Pick<ReferralView, 'caseRef' | 'panelAt'>;
+      return {
+        id: row.subject_id,
+        caseRef: view.caseRef,
+        status: row.status,
+        fundingPartners: JSON.parse(row.partners) as string[],
+        panelAt: view.panelAt ?? null,
+        startedAt: row.started_at,
+        href: `/api/v1/referrals/${row.subject_id}`,
+      };
     });
     res.json({ items });
   });

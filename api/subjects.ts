@@ -1,12 +1,11 @@
 import type { Task } from '../domain/task';
 import { commissionWorkflowId, COMMISSION_ID, type CommissionView } from '../domain/commission';
-import { getCommission } from '../workflows/jointCommission';
 import { DISPUTE_ID, disputeWorkflowId, type DisputeView } from '../domain/dispute';
-import { getDispute } from '../workflows/dispute';
 import { caseRefOf, REFERRAL_ID, referralWorkflowId, type ReferralView } from '../domain/referral';
-import { getReferral } from '../workflows/referral';
-import { blindTask, commissionIdOfEvaluation, EVALUATION_ID, evaluationWorkflowId, PANEL_TASK_KINDS } from '../domain/evaluation';
-import { getEvaluation } from '../workflows/evaluationPanel';
+import { blindTask, commissionIdOfEvaluation, EVALUATION_ID, evaluationIdOf, evaluationWorkflowId, PANEL_TASK_KINDS, type EvaluationView } from '../domain/evaluation';
+import type { HistoryEntry } from '../domain/commission';
+import { currentSubject, tasksOf, type SubjectRow, type SubjectSnapshot } from '../db/readModels';
+import { rowsOf } from '../db/record';
 import type { ApiContext } from './context';
 import { problem } from './problem';
 import type { Scope } from './permissions';
@@ -31,19 +30,52 @@ export async function viaTemporal<T>(ctx: Pick<ApiContext, 'connection' | 'healt
   }
 }
 
-export async function readCommission(ctx: ApiContext, id: string): Promise<CommissionView> {
+/** A subject's current case as the database has it: its page, its tasks and its record. */
+async function readFromRecord<V>(ctx: Pick<ApiContext, 'database'>, id: string, type: SubjectSnapshot['type'], what: string): Promise<{ view: V; row: SubjectRow }> {
+  const { db } = ctx.database;
+  const row = await currentSubject(db, id);
+  if (!row || row.subject_type !== type) throw problem(404, `There is no ${what} ${id}.`);
+  const [tasks, history] = await Promise.all([tasksOf(db, id, row.instance), historyOf(ctx, id, row.instance)]);
+  const view = { ...(JSON.parse(row.view) as object), tasks, openTasks: tasks.filter((t) => t.status === 'open'), history } as V;
+  return { view, row };
+}
+
+/** The record of one case in the shape the workflows keep their history. */
+async function historyOf(ctx: Pick<ApiContext, 'database'>, id: string, instance: string): Promise<HistoryEntry[]> {
+  const out: HistoryEntry[] = [];
+  for await (const r of rowsOf(ctx.database.db, id, instance)) {
+    out.push({
+      at: r.at,
+      event: r.event,
+      ...(r.by_person ? { by: r.by_person } : {}),
+      ...(r.partner ? { partner: r.partner } : {}),
+      ...(r.acting_for ? { actingFor: r.acting_for } : {}),
+      ...(r.channel ? { channel: r.channel as 'api' | 'email' } : {}),
+      ...(r.what ? { detail: r.what } : {}),
+      ...(r.reason ? { reason: r.reason } : {}),
+    });
+  }
+  return out;
+}
+
+export async function readCommission(ctx: Pick<ApiContext, 'database'>, id: string): Promise<CommissionView> {
   if (!COMMISSION_ID.test(id)) throw problem(404, `There is no commission ${id}.`);
-  return viaTemporal(ctx, `Commission ${id}`, () => ctx.client.workflow.getHandle(commissionWorkflowId(id)).query(getCommission));
+  return (await readFromRecord<CommissionView>(ctx, id, 'commission', 'commission')).view;
 }
 
-export async function readDispute(ctx: ApiContext, id: string): Promise<DisputeView> {
+export async function readDispute(ctx: Pick<ApiContext, 'database'>, id: string): Promise<DisputeView> {
   if (!DISPUTE_ID.test(id)) throw problem(404, `There is no dispute ${id}.`);
-  return viaTemporal(ctx, `Dispute ${id}`, () => ctx.client.workflow.getHandle(disputeWorkflowId(id)).query(getDispute));
+  return (await readFromRecord<DisputeView>(ctx, id, 'dispute', 'dispute')).view;
 }
 
-export async function readReferral(ctx: ApiContext, id: string): Promise<ReferralView> {
+export async function readReferral(ctx: Pick<ApiContext, 'database'>, id: string): Promise<ReferralView> {
   if (!REFERRAL_ID.test(id)) throw problem(404, `There is no referral ${id}.`);
-  return viaTemporal(ctx, `Referral ${id}`, () => ctx.client.workflow.getHandle(referralWorkflowId(caseRefOf(id))).query(getReferral));
+  return (await readFromRecord<ReferralView>(ctx, id, 'referral', 'referral')).view;
+}
+
+export async function readEvaluation(ctx: Pick<ApiContext, 'database'>, commissionId: string): Promise<EvaluationView> {
+  const id = evaluationIdOf(commissionId);
+  return (await readFromRecord<EvaluationView>(ctx, id, 'evaluation', 'evaluation panel')).view;
 }
 
 /** Anything tasks belong to: enough to find a task, check who may see it, and name it. */
@@ -57,25 +89,28 @@ export interface SubjectView {
 }
 
 /** Reads a commission, a dispute, an evaluation panel or a referral by its id (the prefix says which). */
-export async function readSubject(ctx: ApiContext, id: string): Promise<SubjectView> {
-  if (EVALUATION_ID.test(id)) {
-    const workflowId = evaluationWorkflowId(commissionIdOfEvaluation(id));
-    const v = await viaTemporal(ctx, `Evaluation ${id}`, () => ctx.client.workflow.getHandle(workflowId).query(getEvaluation));
+export async function readSubject(ctx: Pick<ApiContext, 'database'>, id: string): Promise<SubjectView> {
+  const type = subjectTypeOf(id);
+  if (!type) throw problem(404, `There is nothing with the id ${id}.`);
+  const { db } = ctx.database;
+  const row = await currentSubject(db, id);
+  if (!row || row.subject_type !== type) throw problem(404, `There is no ${type} ${id}.`);
+  let tasks = await tasksOf(db, id, row.instance);
+  if (type === 'evaluation') {
     // Scores stay with their member until scoring closes; a task read shows who scored, not what.
-    const blind = v.phase === 'declaring' || v.phase === 'scoring';
-    const tasks = blind ? v.tasks.map((t) => (t.kind === PANEL_TASK_KINDS.scoring ? blindTask(t) : t)) : v.tasks;
-    return { kind: 'evaluation', id, title: `Evaluation: ${v.commission.title}`, partners: v.partners, tasks, workflowId };
+    const blind = row.status === 'declaring' || row.status === 'scoring';
+    if (blind) tasks = tasks.map((t) => (t.kind === PANEL_TASK_KINDS.scoring ? blindTask(t) : t));
   }
-  if (REFERRAL_ID.test(id)) {
-    const v = await readReferral(ctx, id);
-    return { kind: 'referral', id, title: `Referral ${v.caseRef}`, partners: v.fundingPartners, tasks: v.tasks, workflowId: referralWorkflowId(v.caseRef) };
-  }
-  if (DISPUTE_ID.test(id)) {
-    const v = await readDispute(ctx, id);
-    return { kind: 'dispute', id, title: v.title, partners: v.partners, tasks: v.tasks, workflowId: disputeWorkflowId(id) };
-  }
-  const v = await readCommission(ctx, id);
-  return { kind: 'commission', id, title: v.title, partners: v.partners, tasks: v.tasks, workflowId: commissionWorkflowId(id) };
+  return { kind: type, id, title: row.title, partners: JSON.parse(row.partners) as string[], tasks, workflowId: row.workflow_id };
+}
+
+/** The subject type an id names, by its pattern. */
+export function subjectTypeOf(id: string): SubjectView['kind'] | undefined {
+  if (EVALUATION_ID.test(id)) return 'evaluation';
+  if (REFERRAL_ID.test(id)) return 'referral';
+  if (DISPUTE_ID.test(id)) return 'dispute';
+  if (COMMISSION_ID.test(id)) return 'commission';
+  return undefined;
 }
 
 /** The workflow a subject id names. */

@@ -1,5 +1,7 @@
 import { Router } from 'express';
-import { subjectIdOfTask, type Channel, type Task } from '../domain/task';
+import { inboxEntry, subjectIdOfTask, type Channel, type Task } from '../domain/task';
+import { asks, openTasksFor } from '../db/readModels';
+import { untilRecorded } from './readYourWrites';
 import { decideTask, extendTaskDeadline } from '../workflows/jointCommission';
 import { addDuration } from '../domain/duration';
 import { calendarOf } from '../domain/partnership';
@@ -43,8 +45,7 @@ export async function decide(
     }),
     TEMPORAL_BUDGET_MS.update,
   );
-  ctx.recentDecisions.add(`${taskId} ${by}`);
-  ctx.inbox.apply(handle.workflowId, task);
+  await untilRecorded(ctx, task);
   return task;
 }
 
@@ -58,8 +59,7 @@ export function tasksRouter(ctx: ApiContext): Router {
     if (!parsed.success) throw invalid(parsed.error, 'query');
     const filters = parsed.data;
     const now = new Date().toISOString();
-    if (!ctx.inbox.loaded) await viaTemporal(ctx, 'The inbox', () => ctx.inbox.refresh());
-    const tasks = ctx.inbox.tasksFor(person.id).filter((t) => !ctx.recentDecisions.has(`${t.id} ${person.id}`));
+    const tasks = (await openTasksFor(ctx.database.db, person.id)).map(inboxEntry);
     const shown = tasks
       .filter((t) => (filters.subject ? t.subject.id === filters.subject : true))
       .filter((t) => (filters.kind ? t.kind === filters.kind : true))
@@ -79,11 +79,10 @@ export function tasksRouter(ctx: ApiContext): Router {
     const person = caller(req);
     const parsed = decisionBody.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'decision');
-    // Someone the inbox shows the task to may read it, so the permission check needs no query of
-    // the workflow: that query doubled a decision's latency (bench/results/decisions.md). The
-    // update's validator still checks, against the workflow's own state, that they may decide.
-    const workflowId = subjectWorkflowId(subjectIdOfTask(req.params.id) ?? '');
-    if (!workflowId || !ctx.inbox.asks(workflowId, req.params.id, person.id)) {
+    // Someone the inbox shows the task to may read it, so the permission check needs one indexed
+    // read, not the whole subject. The update's validator still checks, against the workflow's
+    // own state, that they may decide.
+    if (!(await asks(ctx.database.db, req.params.id, person.id))) {
       const { commission } = await readTask(ctx, req.params.id);
       authorize(person, gate(commission, 'task.decide'), scopeOf(commission), `There is no task ${req.params.id}.`);
     }
@@ -107,7 +106,7 @@ export function tasksRouter(ctx: ApiContext): Router {
       }),
       TEMPORAL_BUDGET_MS.update,
     );
-    ctx.inbox.apply(handle.workflowId, moved);
+    await untilRecorded(ctx, moved);
     res.json({ task: moved });
   });
 

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Task } from '../domain/task';
 import type { RecordDb } from './index';
 import type { RecordSchema } from './schema';
@@ -132,7 +132,8 @@ export async function listSubjects(db: RecordDb, f: ListFilter): Promise<{ rows:
   if (f.status) q = q.where('status', '=', f.status);
   if (f.lead) q = q.where('lead_partner', '=', f.lead);
   if (f.leadStatus) q = q.where('lead_status', '=', f.leadStatus);
-  if (f.title) q = q.where('title', '=', f.title);
+  // Words in the title, in any case (ids and titles here hold no LIKE wildcards: the API refuses them).
+  if (f.title) q = q.where(sql<string>`lower(title)`, 'like', `%${f.title.toLowerCase()}%`);
   if (f.overdue === true) q = q.where('next_due_at', '<', f.now);
   if (f.overdue === false) q = q.where((eb) => eb.or([eb('next_due_at', '>=', f.now), eb('next_due_at', 'is', null)]));
   const after = decodeCursor(f.cursor);
@@ -166,4 +167,17 @@ function decodeCursor(s: string | undefined): Cursor | undefined {
     // fall through: an unreadable cursor starts from the top rather than failing
   }
   return undefined;
+}
+
+/** Whether the inbox has this task open and asking this person (as assignee or deputy). */
+export async function asks(db: RecordDb, taskId: string, person: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('task_assignees as a')
+    .innerJoin('tasks as t', 't.task_id', 'a.task_id')
+    .select('t.task_id')
+    .where('a.task_id', '=', taskId)
+    .where('a.person', '=', person)
+    .where('t.status', '=', 'open')
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -1,7 +1,7 @@
 import type { CommissionView } from '../../domain/commission';
 import type { Task } from '../../domain/task';
-import path from 'node:path';
-import { createRecordStore } from '../../activities/records';
+import { openDatabase } from '../../db';
+import { rowsOf } from '../../db/record';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
 import { client, decideByLink, eventually, keys, linkIn, mailAbout } from '../helpers/http';
 
@@ -78,19 +78,22 @@ test('a commission is agreed through an emailed link and the API; the link page 
     ['lsc-commissioner', 'lsc-icb', 'api'],
   ]);
 
-  // The decision record is kept outside Temporal, with the policy version in force.
-  const store = createRecordStore(path.join(system.dataDir, 'records'));
-  // Written by an activity just after the workflow settles the lead.
-  const record = (await eventually(
-    () => store.readEvents(created.id),
-    (r) => (r as Record<string, string>[]).some((e) => e['event'] === 'plan-made'),
-  )) as Record<string, string>[];
-  expect(record.filter((e) => e['event'] === 'task-decided').map((e) => [e['by'], e['channel'], e['policyVersion']])).toEqual([
-    ['nenc-commissioner', 'email', created.policyVersion],
-    ['lsc-commissioner', 'api', created.policyVersion],
+  // The decision record is kept in the database, apart from Temporal, with the policy version in
+  // force and the decider's role; written by the workflow's activity as each change happens.
+  const database = openDatabase({ dataDir: system.dataDir });
+  const readRecord = async () => {
+    const rows = [];
+    for await (const r of rowsOf(database.db, created.id)) rows.push(r);
+    return rows;
+  };
+  const record = await eventually(readRecord, (r) => r.some((e) => e.event === 'plan-made'));
+  await database.close();
+  expect(record.filter((e) => e.event === 'task-decided').map((e) => [e.by_person, e.channel, e.policy_version, e.role])).toEqual([
+    ['nenc-commissioner', 'email', created.policyVersion, 'commissioner'],
+    ['lsc-commissioner', 'api', created.policyVersion, 'commissioner'],
   ]);
   // Then the commission's plan, as its proportionality makes it.
-  expect(record.map((e) => e['event']).slice(record.findIndex((e) => e['event'] === 'lead-agreed'))).toEqual(expect.arrayContaining(['lead-agreed', 'plan-made']));
+  expect(record.map((e) => e.event).slice(record.findIndex((e) => e.event === 'lead-agreed'))).toEqual(expect.arrayContaining(['lead-agreed', 'plan-made']));
 
   // The same link again: already decided, by whom and when.
   const again = await decideByLink(api, link, { decision: 'object', comment: 'changed my mind' });

@@ -6,8 +6,7 @@ import { createLinkSigner } from '../../activities/links';
 import { loadPartnership } from '../../config';
 import { createApp } from '../../api/app';
 import { oidcVerifier } from '../../api/oidc';
-import { InboxModel } from '../../api/inboxModel';
-import { RecentSet } from '../../api/recentSet';
+import { openDatabase } from '../../db';
 
 /** Identity against a local JWKS server and tokens signed here: no Temporal needed for /people/me. */
 const issuer = 'https://login.example.test/tenant-1/v2.0';
@@ -54,8 +53,7 @@ function appWith(overrides: Partial<Parameters<typeof createApp>[0]>) {
     taskQueue: 'unused',
     links: createLinkSigner('identity-test-signing-key-0123456789'),
     linkGraceMs: 0,
-    recentDecisions: new RecentSet(),
-    inbox: new InboxModel(new Client({ connection })),
+    database: openDatabase({ url: 'sqlite::memory:', dataDir: '' }),
     rateLimitPerMinute: 600,
     publicBaseUrl: 'http://localhost:3000',
     ...overrides,
