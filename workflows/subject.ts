@@ -5,7 +5,7 @@ import type { Calendar } from '../domain/calendar';
 import type { HistoryEntry } from '../domain/commission';
 import type { DecisionRequest, Task } from '../domain/task';
 import { isPermanentFailure, type TaskContext } from './humanTask';
-import { decideTask, extendTaskDeadline } from './taskMessages';
+import { decideTask, extendTaskDeadline, refreshRecord } from './taskMessages';
 import { TaskBook, type TaskBookState } from './tasks';
 
 export const activities = proxyActivities<Activities>({
@@ -99,7 +99,9 @@ export function subjectRecord(opts: {
       await recording;
       while (dirty) {
         dirty = false;
-        const from = state.recorded;
+        // The first write of a workflow that began before the system of record sends its whole
+        // history, so the case's chain in the database starts at its first event.
+        const from = state.projected === undefined ? 0 : state.recorded;
         const entries = state.history.slice(from);
         const seq = (state.projected ?? 0) + 1;
         const info = workflowInfo();
@@ -120,7 +122,7 @@ export function subjectRecord(opts: {
             events: { from, entries },
             policyVersion: opts.policyVersion,
           });
-          state.recorded = from + entries.length;
+          state.recorded = Math.max(state.recorded, from + entries.length);
           state.projected = seq;
         } catch (err) {
           // Only a record that would have to be rewritten fails for good: said loudly, never hidden.
@@ -215,6 +217,10 @@ export function subjectRecord(opts: {
     },
     { validator: (req) => book.validateExtension(req) },
   );
+
+  setHandler(refreshRecord, () => {
+    if (inSystemOfRecord()) sync();
+  });
 
   /** Waits for emails and record writes in flight: before continue-as-new or completion. */
   async function drain(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { RunningSystem } from '../../scripts/lib/system';
 import { sleep } from '../common';
 import { pool } from '../stats';
+import { checkRecord, recordCheckLines, recordCheckOk } from './record';
 import { agreeToLead, checkAgreed, createCommission, duplicates, messageIds, newLog } from './load';
 
 export interface DrillReport {
@@ -43,7 +44,9 @@ export async function workerCrashDrill(system: RunningSystem, opts: { commission
   await sleep(3000);
   const dup = duplicates(messageIds(system, ids));
   const seconds = (Date.now() - began) / 1000;
-  const ok = wrong.length === 0 && dup <= kills && log.faults.length === 0 && ids.length === opts.commissions;
+  // Killed while projecting too: the database holds every event, once, its chains intact.
+  const check = await checkRecord(system, ids);
+  const ok = wrong.length === 0 && dup <= kills && log.faults.length === 0 && ids.length === opts.commissions && recordCheckOk(check);
   return {
     ok,
     lines: [
@@ -52,6 +55,7 @@ export async function workerCrashDrill(system: RunningSystem, opts: { commission
       `| commissions not agreed, or a decision lost or doubled | ${wrong.length} | 0 |`,
       `| duplicate emails (same Message-ID twice at the SMTP server) | ${dup} | ≤ ${kills} (one per kill) |`,
       `| 5xx other than 503 | ${log.faults.length} | 0 |`,
+      ...recordCheckLines(check),
       `| took | ${seconds.toFixed(0)} s | |`,
       ...(wrong.length ? ['', ...wrong.slice(0, 10).map((w) => `- ${w}`)] : []),
       ...(log.faults.length ? ['', ...log.faults.slice(0, 10).map((f) => `- ${f}`)] : []),

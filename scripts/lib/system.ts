@@ -45,6 +45,10 @@ export interface RunningSystem {
   /** Starts it again on the same port, keeping what it received before. */
   startMailbox(opts?: { rejectRecipients?: string[] }): Promise<void>;
   killWorker(signal?: NodeJS.Signals): Promise<void>;
+  /** Another API process on the same Temporal server and database; returns its base URL. */
+  startAnotherApi(): Promise<string>;
+  /** Another worker process on the same task queue and database. */
+  startAnotherWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,6 +95,7 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
     if (recent.length > 40) recent.shift();
     opts.log?.(line);
   };
+  const others: ChildProcess[] = [];
   const system: RunningSystem = {
     baseUrl,
     dataDir,
@@ -124,7 +129,30 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
       w.kill(signal);
       await exited;
     },
+    async startAnotherApi() {
+      const [port] = (await freePorts(1)) as [number];
+      others.push(spawnRole('api', { ...env, PORT: String(port) }, (l) => log(`[api ${port}] ${l}`)));
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHttp(`${url}/readyz`, 120_000);
+      return url;
+    },
+    async startAnotherWorker() {
+      // A second worker's metrics need a port of their own.
+      const [port] = (await freePorts(1)) as [number];
+      const worker = spawnRole('worker', { ...env, WORKER_METRICS_ADDRESS: `127.0.0.1:${port}` }, (l) => log(`[worker 2] ${l}`));
+      others.push(worker);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the second worker did not start polling within 120s')), 120_000);
+        worker.stdout?.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('worker polling')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    },
     async stop() {
+      for (const child of others) await stopChild(child);
       const captureDir = process.env['JCO_CAPTURE_HISTORIES_DIR'];
       if (captureDir) await captureHistories(system.temporal.address, captureDir).catch((err: unknown) => console.error(`capturing histories failed: ${(err as Error).message}`));
       await stopChild(system.api);
