@@ -11,6 +11,7 @@ import { assigneesKey, leadPartnerKey, leadStatusKey, partnersKey, stageKey, tit
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { jointCommission, recordChallenge } from '../workflows/jointCommission';
 import { listSubjects } from '../db/readModels';
+import { untilSubject } from './readYourWrites';
 import { proportionality } from '../domain/proportionality';
 import { timetable } from '../domain/lifecycle';
 import { caller } from './auth';
@@ -107,7 +108,10 @@ export function commissionsRouter(ctx: ApiContext): Router {
         throw problem(422, 'This Idempotency-Key was already used for a different commission request; use a new key.');
       }
     }
-    const view = fresh ? startedView(input) : await currentView(ctx, input);
+    // Read-your-writes: the commission is in the record (its workflow's first write) before the
+    // 201, so the caller, or anyone they tell, can read it at once on any API instance.
+    if (fresh && 'firstExecutionRunId' in handle) await untilSubject(ctx, id, handle.firstExecutionRunId);
+    const view = await currentView(ctx, input);
     res.status(201).location(`/api/v1/commissions/${id}`).json(view);
   });
 

@@ -131,6 +131,7 @@ const historyEntry = z.object({
   actingFor: z.string().optional(),
   channel: z.enum(['api', 'email']).optional(),
   detail: z.string().optional(),
+  reason: z.string().optional().describe("why, in the decider's own words"),
 });
 
 export const commissionSchema = z.object({

@@ -4,8 +4,6 @@ import {
   defineQuery,
   defineUpdate,
   setHandler,
-  upsertMemo,
-  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import {
   disputeInputSchema,
@@ -16,12 +14,11 @@ import {
   type Proposal,
 } from '../domain/dispute';
 import type { AssigneeSpec } from '../domain/task';
-import { inboxEntry, INBOX_MEMO, refusal } from '../domain/task';
-import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
+import { refusal } from '../domain/task';
 import { addDuration } from '../domain/duration';
 import { parseSplit } from '../domain/referral';
 import { runTask, type TaskResult } from './humanTask';
-import { inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
+import { pageOf, showIndexes, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 
 // Messages live beside the workflow; the API imports these handles.
@@ -64,7 +61,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     calendar: input.calendar,
     state,
     leadCommissioner: input.raisedBy.person,
-    publish: () => showIndexes(),
+    publish: () => indexes(),
     shown: () => ({ type: 'dispute', status: state.stage, partners: input.partners.map((p) => p.id), open: !state.outcome, view: pageOf(view()) }),
     validateDecision: (req) => {
       // A split the parent cannot read would settle nothing: proposals of one must be a split in full.
@@ -80,18 +77,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     },
   });
 
-  function showIndexes(): void {
-    const nextDue = book.open.map((t) => t.dueAt).sort()[0];
-    if (!inSystemOfRecord()) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title });
-    upsertSearchAttributes([
-      { key: stageKey, value: state.stage },
-      { key: partnersKey, value: input.partners.map((p) => p.id) },
-      { key: assigneesKey, value: book.openAssignees() },
-      { key: updatedAtKey, value: new Date() },
-      { key: titleKey, value: input.matter },
-      { key: nextDueKey, value: nextDue ? new Date(nextDue) : null },
-    ]);
-  }
+  const indexes = (): void => showIndexes(book, { memoTitle: title, stage: state.stage, partners: input.partners.map((p) => p.id), title: input.matter });
 
   const view = (): DisputeView => ({
     id: input.id,

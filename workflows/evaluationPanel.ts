@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, defineQuery, setHandler, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineQuery, setHandler } from '@temporalio/workflow';
 import { addDuration } from '../domain/duration';
 import {
   compositionBreaches,
@@ -20,10 +20,8 @@ import {
   type PanelPhase,
   type Score,
 } from '../domain/evaluation';
-import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
-import { inboxEntry, INBOX_MEMO } from '../domain/task';
 import { runTask } from './humanTask';
-import { inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
+import { pageOf, showIndexes, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 
 // Messages live beside the workflow; the API imports these handles.
@@ -70,7 +68,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
     calendar: input.calendar,
     state,
     leadCommissioner: input.leadCommissioner,
-    publish: () => showIndexes(),
+    publish: () => indexes(),
     shown: () => ({ type: 'evaluation', status: state.phase, partners: input.partners.map((p) => p.id), open: state.phase !== 'complete', view: pageOf(view()) }),
   });
   const subject = { type: 'evaluation' as const, id: input.id, title };
@@ -79,18 +77,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
   const criterionName = (id: string): string => setup.criteria.find((c) => c.id === id)?.name ?? id;
   const lead = [{ person: input.leadCommissioner }];
 
-  function showIndexes(): void {
-    const nextDue = book.open.map((t) => t.dueAt).sort()[0];
-    if (!inSystemOfRecord()) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title });
-    upsertSearchAttributes([
-      { key: stageKey, value: `evaluation-${state.phase}` },
-      { key: partnersKey, value: input.partners.map((p) => p.id) },
-      { key: assigneesKey, value: book.openAssignees() },
-      { key: updatedAtKey, value: new Date() },
-      { key: titleKey, value: input.commission.title },
-      { key: nextDueKey, value: nextDue ? new Date(nextDue) : null },
-    ]);
-  }
+  const indexes = (): void => showIndexes(book, { memoTitle: title, stage: `evaluation-${state.phase}`, partners: input.partners.map((p) => p.id), title: input.commission.title });
 
   const socialValueWeight = setup.criteria.filter((c) => c.kind === 'social-value').reduce((a, c) => a + c.weight, 0);
   const view = (): EvaluationView => ({

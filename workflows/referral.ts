@@ -6,8 +6,6 @@ import {
   defineQuery,
   setHandler,
   sleep,
-  upsertMemo,
-  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { ukDate } from '../domain/calendar';
 import { addDuration } from '../domain/duration';
@@ -26,11 +24,11 @@ import {
   type ReferralView,
   type Split,
 } from '../domain/referral';
-import { assigneesKey, nextDueKey, panelAtKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
-import { inboxEntry, INBOX_MEMO, type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
+import { panelAtKey } from '../domain/searchAttributes';
+import { type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
 import { allAgree, missingFrom, panelFields, positionFields, positionsOf, REFERRAL_TASK_KINDS, referralRefusal } from '../domain/referralRules';
 import { runTask, type TaskResult } from './humanTask';
-import { inSystemOfRecord, pageOf, subjectRecord } from './subject';
+import { pageOf, showIndexes, subjectRecord } from './subject';
 import { review, settleSplitByDispute, type ReferralState, type ReferralSteps } from './referralSteps';
 
 export type { ReferralState };
@@ -86,24 +84,13 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     calendar,
     state,
     leadCommissioner: input.referredBy.person,
-    publish: () => showIndexes(),
+    publish: () => indexes(),
     shown: () => ({ type: 'referral', status: state.status, partners: funders, open: !['declined', 'ended'].includes(state.status), view: pageOf(view()) }),
     validateDecision,
   });
 
-  function showIndexes(): void {
-    const nextDue = book.open.map((t) => t.dueAt).sort()[0];
-    if (!inSystemOfRecord()) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title });
-    upsertSearchAttributes([
-      { key: stageKey, value: state.status },
-      { key: partnersKey, value: funders },
-      { key: assigneesKey, value: book.openAssignees() },
-      { key: updatedAtKey, value: now() },
-      { key: titleKey, value: title },
-      { key: nextDueKey, value: nextDue ? new Date(nextDue) : null },
-      { key: panelAtKey, value: state.phase === 'panel' ? new Date(state.panelAt) : null },
-    ]);
-  }
+  const indexes = (): void =>
+    showIndexes(book, { memoTitle: title, stage: state.status, partners: funders, title, extra: [{ key: panelAtKey, value: state.phase === 'panel' ? new Date(state.panelAt) : null }] });
 
   const positions = (): Position[] => positionsOf(book.all, input.id, state.cycle, state.roundSplits, funders);
   const missingPartners = (): string[] => missingFrom(positions(), funders);

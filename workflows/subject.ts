@@ -1,4 +1,7 @@
-import { log, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, log, patched, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
+import { inboxEntry, INBOX_MEMO } from '../domain/task';
 import type { Activities } from '../activities';
 import type { SubjectSnapshot } from '../db/readModels';
 import type { Calendar } from '../domain/calendar';
@@ -43,6 +46,24 @@ export type SubjectShown = Pick<SubjectSnapshot, 'type' | 'status' | 'lead' | 'p
  * models) by one activity, and the inbox memo is no longer kept. Histories from before replay
  * their old way. Never called from a query or a validator.
  */
+/**
+ * The search attributes every subject keeps for the Temporal UI and operators (and, before the
+ * system of record, the inbox memo), in one upsert per change.
+ */
+export function showIndexes(book: TaskBook, f: { memoTitle: string; stage: string; partners: string[]; title: string; extra?: SearchAttributeUpdatePair[] }): void {
+  const nextDue = book.open.map((t) => t.dueAt).sort()[0];
+  if (!inSystemOfRecord()) upsertMemo({ [INBOX_MEMO]: book.open.map(inboxEntry), title: f.memoTitle });
+  upsertSearchAttributes([
+    { key: stageKey, value: f.stage },
+    { key: partnersKey, value: f.partners },
+    { key: assigneesKey, value: book.openAssignees() },
+    { key: updatedAtKey, value: new Date() },
+    { key: titleKey, value: f.title },
+    { key: nextDueKey, value: nextDue ? new Date(nextDue) : null },
+    ...(f.extra ?? []),
+  ]);
+}
+
 /** A subject's page without what the record keeps in tables of its own (tasks, history). */
 export function pageOf<V extends { tasks?: unknown; openTasks?: unknown; history?: unknown }>(view: V): Omit<V, 'tasks' | 'openTasks' | 'history'> {
   const { tasks: _tasks, openTasks: _open, history: _history, ...page } = view;
@@ -97,6 +118,11 @@ export function subjectRecord(opts: {
     dirty = true;
     syncing ??= (async () => {
       await recording;
+      // Let the rest of this activation run first (the code a decision wakes up, say), so one
+      // write carries all it changes. A condition that holds resolves at the next check, after
+      // the continuations already queued; it adds no command.
+      await condition(() => true);
+      let rechecks = 0;
       while (dirty) {
         dirty = false;
         // The first write of a workflow that began before the system of record sends its whole
@@ -106,6 +132,7 @@ export function subjectRecord(opts: {
         const seq = (state.projected ?? 0) + 1;
         const info = workflowInfo();
         const now = new Date().toISOString();
+        const sent = fingerprint();
         try {
           await recordActivities.syncSubject({
             seq,
@@ -124,6 +151,9 @@ export function subjectRecord(opts: {
           });
           state.recorded = Math.max(state.recorded, from + entries.length);
           state.projected = seq;
+          // A change made while the write was in flight, with nothing to say so, still goes out.
+          // (Bounded: a page that changed by itself with time would otherwise write for ever.)
+          if (fingerprint() !== sent && rechecks++ < 3) dirty = true;
         } catch (err) {
           // Only a record that would have to be rewritten fails for good: said loudly, never hidden.
           log.error('the system of record refused a write', { subjectId: opts.id, seq, error: (err as Error).message });
@@ -133,6 +163,14 @@ export function subjectRecord(opts: {
     })().finally(() => {
       syncing = undefined;
     });
+  }
+
+  /** What a write shows, to tell whether anything changed since. */
+  const fingerprint = (): string => JSON.stringify([opts.shown(), book.all, state.history.length]);
+
+  /** Until what has changed so far is in the database (no write pending). */
+  async function recorded(): Promise<void> {
+    while (syncing) await syncing;
   }
 
   const note = (entry: Omit<HistoryEntry, 'at'>): void => {
@@ -156,6 +194,8 @@ export function subjectRecord(opts: {
     publish,
     resolve: (specs, at) => activities.resolveAssignees({ specs, at }),
     async send(task, to, purpose, seq, linkExpiresAt) {
+      // The task is in the database before its email leaves, so the link works when it arrives.
+      if (inSystemOfRecord()) await recorded();
       try {
         await activities.sendTaskEmail({
           task: {
@@ -226,7 +266,7 @@ export function subjectRecord(opts: {
   async function drain(): Promise<void> {
     await Promise.all(background);
     await recording;
-    while (syncing) await syncing;
+    await recorded();
   }
 
   return { book, background, partnerName, note, publish, tasks, drain };
