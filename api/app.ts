@@ -15,6 +15,7 @@ import { metrics, opsRouter } from './ops';
 import { esc, page } from './pages';
 import { peopleRouter } from './people';
 import { problem, problemHandler } from './problem';
+import { recordsRouter } from './records';
 import { referralsRouter } from './referrals';
 import { tasksRouter } from './tasks';
 
@@ -62,6 +63,7 @@ export function createApp(ctx: ApiContext): Express {
   api.use('/people', peopleRouter(ctx));
   api.use('/disputes', disputesRouter(ctx));
   api.use('/referrals', referralsRouter(ctx));
+  api.use('/records', recordsRouter(ctx));
   app.use('/api/v1', api);
 
   app.use((req, _res, next) => next(problem(404, `Nothing is at ${req.method} ${req.path}.`)));

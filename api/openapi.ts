@@ -6,6 +6,7 @@ import { newReferralRequestSchema } from '../domain/referral';
 import { evaluationSetupSchema } from '../domain/evaluation';
 import { disputeListQuery, withdrawalBody } from './disputes';
 import { referralListQuery } from './referrals';
+import { holdBody, holdSchema, liftBody, periodEventSchema, periodQuery, policySchema, recordSchema, recordVerificationSchema } from './records';
 import {
   commissionListSchema,
   commissionSchema,
@@ -52,6 +53,13 @@ function queryParams(s: z.ZodObject): object[] {
   return Object.entries(properties).map(([name, p]) => ({ name, in: 'query', required: false, schema: p }));
 }
 
+const csv = (description: string) => ({ 'text/csv': { schema: { type: 'string', description } } });
+const databaseCommon = {
+  '401': problemOf('No or unknown API key or sign-in token'),
+  '429': problemOf('Too many requests for this key'),
+  '503': problemOf('The system of record is unavailable or busy; Retry-After says when to try again'),
+};
+
 const common = {
   '401': problemOf('No or unknown API key or sign-in token'),
   '429': problemOf('Too many requests for this key'),
@@ -86,6 +94,11 @@ export const openApiDocument = {
       CommissionEvaluation: schema(commissionEvaluationSchema),
       Plan: schema(planSchema),
       ChallengeEnvelope: schema(challengeEnvelopeSchema),
+      Record: schema(recordSchema),
+      RecordVerification: schema(recordVerificationSchema),
+      PeriodEvent: schema(periodEventSchema),
+      Hold: schema(holdSchema),
+      Policy: schema(policySchema),
     },
   },
   security: [{ bearer: [] }],
@@ -289,6 +302,79 @@ export const openApiDocument = {
         summary: 'Every event in plain words; time from referral to decision and where it waited',
         parameters: [pathParam('id')],
         responses: { '200': json(ref('ReferralTimeline')), '404': problemOf("Unknown, or not the caller's to see"), ...common },
+      },
+    },
+    '/api/v1/records': {
+      get: {
+        summary: "Every event of a period in the decision record of the records officer's partner, streamed (records officers)",
+        description:
+          'Events with from <= at < to, in time order, of the subjects the partner takes part in, optionally of one type. `Accept: application/x-ndjson` (the default) gives one JSON object per line; `Accept: text/csv` gives CSV with a header row (RFC 4180; a cell starting with = + - @ is prefixed with a single quote). A period is at most 5 years.',
+        parameters: queryParams(periodQuery as unknown as z.ZodObject),
+        responses: {
+          '200': {
+            description: 'The events, streamed',
+            content: { 'application/x-ndjson': { schema: ref('PeriodEvent') }, ...csv('one row per event; Content-Disposition names the file') },
+          },
+          '400': problemOf('Invalid query, every problem listed (dates, to after from, at most 5 years)'),
+          '403': problemOf("Not a records officer, or another partner's record"),
+          '406': problemOf('Accept asks for neither NDJSON nor CSV'),
+          ...databaseCommon,
+        },
+      },
+    },
+    '/api/v1/records/policies/{version}': {
+      get: {
+        summary: 'The policy text kept for a policy version named in the record (records officers)',
+        parameters: [pathParam('version')],
+        responses: { '200': json(ref('Policy')), '400': problemOf('Not a policy version'), '403': problemOf('Not a records officer'), '404': problemOf('No text kept for that version'), ...databaseCommon },
+      },
+    },
+    '/api/v1/records/{subjectId}': {
+      get: {
+        summary: "A subject's decision record: every event of each case in order with its chained hash, and its legal holds (records officers of a partner it involves)",
+        description: '`Accept: text/csv` gives one CSV row per event (with subject_id, instance and seq), as an attachment named record-{subjectId}.csv.',
+        parameters: [pathParam('subjectId')],
+        responses: {
+          '200': { description: 'OK', content: { 'application/json': { schema: ref('Record') }, ...csv('one row per event') } },
+          '404': problemOf("Unknown, or not the caller's to see"),
+          '406': problemOf('Accept asks for neither JSON nor CSV'),
+          ...databaseCommon,
+        },
+      },
+    },
+    '/api/v1/records/{subjectId}/verification': {
+      get: {
+        summary: "Whether each case's hash chain is intact, naming the first broken event if not",
+        parameters: [pathParam('subjectId')],
+        responses: { '200': json(ref('RecordVerification')), '404': problemOf("Unknown, or not the caller's to see"), ...databaseCommon },
+      },
+    },
+    '/api/v1/records/{subjectId}/holds': {
+      post: {
+        summary: 'Place a legal hold on a subject, with a reason: while any hold is in place nothing of it is disposed of (records officers of a partner it involves)',
+        parameters: [pathParam('subjectId')],
+        requestBody: body(holdBody),
+        responses: {
+          '201': json(ref('Hold'), 'Placed'),
+          '400': problemOf('No reason, or too long'),
+          '404': problemOf("Unknown, or not the caller's to see"),
+          '422': problemOf('Too many holds on the subject'),
+          ...databaseCommon,
+        },
+      },
+    },
+    '/api/v1/records/{subjectId}/holds/{holdId}/lift': {
+      post: {
+        summary: 'Lift a legal hold, with a reason',
+        parameters: [pathParam('subjectId'), pathParam('holdId')],
+        requestBody: body(liftBody),
+        responses: {
+          '200': json(ref('Hold'), 'Lifted'),
+          '400': problemOf('No reason, or too long'),
+          '404': problemOf("Unknown subject or hold, or not the caller's to see"),
+          '409': problemOf('Already lifted'),
+          ...databaseCommon,
+        },
       },
     },
     '/a/{token}': {

@@ -24,7 +24,11 @@ export type Action =
   | 'evaluation.setup'
   | 'evaluation.read'
   | 'inbox.read'
-  | 'delegation.manage';
+  | 'delegation.manage'
+  | 'record.read'
+  | 'record.hold'
+  | 'record.export'
+  | 'record.policy';
 
 /** What a rule looks at: the subject's partners and the people its tasks ask. */
 export interface Scope {
@@ -132,6 +136,27 @@ export const permissions: Record<Action, Rule> = {
   },
   'inbox.read': { who: 'anyone signed in: their own open tasks', denied: 403, allows: () => true },
   'delegation.manage': { who: 'anyone at a partner, for themselves', denied: 403, allows: (p) => p.partner !== undefined },
+  // The decision record is the records officers' alone: each reads the subjects their partner takes part in.
+  'record.read': {
+    who: 'a records officer of a partner the subject involves (others: 404, not the data)',
+    denied: 404,
+    allows: (p, s) => holds(p, 'records-officer') && atParticipating(p, s),
+  },
+  'record.hold': {
+    who: 'a records officer of a partner the subject involves (others: 404, not the data)',
+    denied: 404,
+    allows: (p, s) => holds(p, 'records-officer') && atParticipating(p, s),
+  },
+  'record.export': {
+    who: "a records officer, for their own partner's subjects",
+    denied: 403,
+    allows: (p, s) => holds(p, 'records-officer') && p.partner !== undefined && (s.partners === undefined || (s.partners.length === 1 && s.partners[0] === p.partner)),
+  },
+  'record.policy': {
+    who: 'a records officer',
+    denied: 403,
+    allows: (p) => holds(p, 'records-officer') && p.partner !== undefined,
+  },
 };
 
 export function can(person: Person, action: Action, scope: Scope = {}): boolean {

@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { calendarNames } from '../domain/calendar';
 import { durationText } from '../domain/duration';
-import { roles } from '../domain/partnership';
+import { defaultRetention, roles } from '../domain/partnership';
+import { retentionText } from '../domain/retention';
 import { panelPolicySchema } from '../domain/evaluation';
 import { lifecyclePolicySchema } from '../domain/lifecycle';
 import type { Partnership } from '../domain/partnership';
@@ -67,6 +68,16 @@ const policiesSchema = z
   })
   .strict();
 
+/** How long each type of subject's decision record is kept after it ends (default 7 years each). */
+const retentionPolicy = z
+  .object({
+    commission: retentionText.default(defaultRetention.commission),
+    dispute: retentionText.default(defaultRetention.dispute),
+    referral: retentionText.default(defaultRetention.referral),
+    evaluation: retentionText.default(defaultRetention.evaluation),
+  })
+  .strict();
+
 export const partnershipSchema = z
   .object({
     partnership: z
@@ -98,6 +109,7 @@ export const partnershipSchema = z
         .strict(),
     ),
     policies: policiesSchema.default(policiesSchema.parse({})),
+    retention: retentionPolicy.default(retentionPolicy.parse({})),
   })
   .strict()
   .superRefine((file, ctx) => {

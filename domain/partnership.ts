@@ -16,6 +16,8 @@ export const roles = [
   'executive-board',
   'board-chair',
   'accountable-officer',
+  /** Keeps the partner's decision record: reads and exports it, places legal holds. */
+  'records-officer',
 ] as const;
 
 export type Role = (typeof roles)[number];
@@ -56,11 +58,30 @@ export interface Policies {
   resourceAllocation: ResourceAllocationPolicy;
 }
 
+/** Subject types whose decision record is kept, each for its own retention period. */
+export const retainedTypes = ['commission', 'dispute', 'referral', 'evaluation'] as const;
+export type RetainedType = (typeof retainedTypes)[number];
+
+/**
+ * How long the decision record of a subject is kept after the subject ends, per subject type:
+ * "7 years", "18 months", "90 days" or ISO 8601 ("P7Y"). Then it may be disposed of, unless a
+ * legal hold keeps it.
+ */
+export type RetentionPolicy = Record<RetainedType, string>;
+
+export const defaultRetention: RetentionPolicy = { commission: '7 years', dispute: '7 years', referral: '7 years', evaluation: '7 years' };
+
 export interface Partnership {
   partnership: { id: string; name: string; calendar: CalendarName; extraHolidays: string[] };
   partners: Partner[];
   people: Person[];
   policies: Policies;
+  /** Validated files always have it (defaults: 7 years each); absent only in hand-built test partnerships. */
+  retention?: RetentionPolicy | undefined;
+}
+
+export function retentionOf(p: Partnership): RetentionPolicy {
+  return { ...defaultRetention, ...p.retention };
 }
 
 export function calendarOf(p: Partnership): Calendar {

@@ -79,7 +79,12 @@ const referralReaders = ['council-rap-member', 'nenc-rap-member', 'lsc-rap-membe
 const expectFor = (allowed: string[], yes: number | ((id: string) => number), no: number) => (id: string) =>
   allowed.includes(id) ? (typeof yes === 'function' ? yes(id) : yes) : no;
 
-const endpoints: { name: string; call: () => { method: string; path: string; json?: unknown }; expected: (id: string) => number }[] = [
+// The decision record: the records officers of the commission's partners (council, NENC) only.
+const recordReaders = ['council-records-officer', 'nenc-records-officer'];
+const recordsOfficers = [...recordReaders, 'lsc-records-officer'];
+const day = 86_400_000;
+
+const endpoints: { name: string; call: () => { method: string; path: string; json?: unknown; headers?: Record<string, string> }; expected: (id: string) => number }[] = [
   {
     name: 'POST /api/v1/commissions',
     call: () => ({ method: 'POST', path: '/api/v1/commissions', json: { title: 'Walk start', partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 1 } }),
@@ -171,20 +176,46 @@ const endpoints: { name: string; call: () => { method: string; path: string; jso
     expected: expectFor(['council-commissioner', 'nenc-commissioner', 'council-panel-member', 'nenc-panel-member', 'parent-carer-rep'], 200, 404),
   },
   { name: 'GET /api/v1/people/me/delegation', call: () => ({ method: 'GET', path: '/api/v1/people/me/delegation' }), expected: (id) => (id === 'parent-carer-rep' ? 403 : 200) },
+  { name: 'GET /api/v1/records/{subjectId}', call: () => ({ method: 'GET', path: `/api/v1/records/${commission.id}` }), expected: expectFor(recordReaders, 200, 404) },
+  { name: 'GET /api/v1/records/{subjectId} as CSV', call: () => ({ method: 'GET', path: `/api/v1/records/${commission.id}`, headers: { accept: 'text/csv' } }), expected: expectFor(recordReaders, 200, 404) },
+  { name: 'GET /api/v1/records/{subjectId}/verification', call: () => ({ method: 'GET', path: `/api/v1/records/${commission.id}/verification` }), expected: expectFor(recordReaders, 200, 404) },
+  {
+    // Every records officer exports their own partner's period (LSC's is empty here); nobody else.
+    name: 'GET /api/v1/records (a period, as CSV)',
+    call: () => ({ method: 'GET', path: `/api/v1/records?from=${new Date(Date.now() - day).toISOString()}&to=${new Date(Date.now() + day).toISOString()}`, headers: { accept: 'text/csv' } }),
+    expected: expectFor(recordsOfficers, 200, 403),
+  },
+  {
+    name: "GET /api/v1/records (another partner's period)",
+    call: () => ({ method: 'GET', path: `/api/v1/records?partner=lsc-icb&from=${new Date(Date.now() - day).toISOString()}&to=${new Date(Date.now() + day).toISOString()}`, headers: { accept: 'text/csv' } }),
+    expected: expectFor(['lsc-records-officer'], 200, 403),
+  },
+  { name: 'GET /api/v1/records/policies/{version}', call: () => ({ method: 'GET', path: `/api/v1/records/policies/${commission.policyVersion}` }), expected: expectFor(recordsOfficers, 200, 403) },
+  {
+    // No reason: past the permission gate, 400 for the readers; 404 for everyone else.
+    name: 'POST /api/v1/records/{subjectId}/holds',
+    call: () => ({ method: 'POST', path: `/api/v1/records/${commission.id}/holds`, json: {} }),
+    expected: expectFor(recordReaders, 400, 404),
+  },
+  {
+    name: 'POST /api/v1/records/{subjectId}/holds/{holdId}/lift',
+    call: () => ({ method: 'POST', path: `/api/v1/records/${commission.id}/holds/hold-0000000000000000/lift`, json: {} }),
+    expected: expectFor(recordReaders, 400, 404),
+  },
 ];
 
 test.each(endpoints.map((e) => [e.name, e] as const))('%s: every person allowed or denied as the table says', async (_name, endpoint) => {
   const got: Record<string, number> = {};
   const want: Record<string, number> = {};
   for (const person of people) {
-    const { method, path, json } = endpoint.call();
-    got[person.id] = (await api.call(method, path, { key: person.apiKey!, json })).status;
+    const { method, path, json, headers } = endpoint.call();
+    got[person.id] = (await api.call(method, path, { key: person.apiKey!, json, headers })).status;
     want[person.id] = endpoint.expected(person.id);
   }
   expect(got).toEqual(want);
   // And nobody without a key gets anything.
-  const { method, path, json } = endpoint.call();
-  expect((await api.call(method, path, { json })).status).toBe(401);
+  const { method, path, json, headers } = endpoint.call();
+  expect((await api.call(method, path, { json, headers })).status).toBe(401);
 });
 
 test('the timeline tells the story in plain words', async () => {
