@@ -28,6 +28,7 @@ const titles: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   409: 'Conflict with the current state',
+  406: 'Not acceptable',
   410: 'Gone',
   422: 'Refused by a rule',
   429: 'Too many requests',
