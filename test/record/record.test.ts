@@ -18,6 +18,16 @@ async function bypassGuard(d: Database): Promise<void> {
   }
 }
 
+/**
+ * The message a refused statement fails with. Not `rejects.toThrow`: better-sqlite3's native part
+ * keeps the error class of the first test file that loaded it, from another realm than this file's.
+ */
+const refusal = (p: Promise<unknown>): Promise<string> =>
+  p.then(
+    () => 'it was not refused',
+    (e: unknown) => String((e as { message?: unknown }).message),
+  );
+
 const rowsOfCase = (d: Database, s: typeof S) =>
   d.db.selectFrom('record_events').selectAll().where('subject_id', '=', s.id).where('instance', '=', s.instance).orderBy('seq').execute();
 
@@ -99,25 +109,25 @@ describe.each(engines)('the decision record on %s', (engine: EngineName) => {
     await append(d, S, 0, 3);
     await append(d, second, 0, 2);
     const count = async (s: typeof S) => (await rowsOfCase(d, s)).length;
-    await expect(d.db.updateTable('record_events').set({ what: 'x' }).where('subject_id', '=', S.id).execute()).rejects.toThrow(/append-only/);
-    await expect(sql`UPDATE record_events SET seq = seq + 100`.execute(d.db)).rejects.toThrow(/append-only/);
-    await expect(d.db.deleteFrom('record_events').where('subject_id', '=', S.id).execute()).rejects.toThrow(/append-only/);
+    expect(await refusal(d.db.updateTable('record_events').set({ what: 'x' }).where('subject_id', '=', S.id).execute())).toMatch(/append-only/);
+    expect(await refusal(sql`UPDATE record_events SET seq = seq + 100`.execute(d.db))).toMatch(/append-only/);
+    expect(await refusal(d.db.deleteFrom('record_events').where('subject_id', '=', S.id).execute())).toMatch(/append-only/);
 
     // A hold in place: the disposal is recorded, the delete is still refused.
     await d.db.insertInto('holds').values({ hold_id: 'h1', subject_id: S.id, placed_by: 'records-officer', placed_at: at(200), reason: 'FOI request', lifted_by: null, lifted_at: null, lift_reason: null }).execute();
     await d.db.insertInto('disposals').values({ subject_id: S.id, instance: S.instance, subject_type: S.type, disposed_at: at(300), disposed_by: 'records-officer', events: 3, last_hash: null }).execute();
-    await expect(d.db.deleteFrom('record_events').where('subject_id', '=', S.id).where('instance', '=', S.instance).execute()).rejects.toThrow(/append-only/);
+    expect(await refusal(d.db.deleteFrom('record_events').where('subject_id', '=', S.id).where('instance', '=', S.instance).execute())).toMatch(/append-only/);
     expect(await count(S)).toBe(3);
 
     await d.db.updateTable('holds').set({ lifted_by: 'records-officer', lifted_at: at(400), lift_reason: 'answered' }).where('hold_id', '=', 'h1').execute();
     // The other case of the same subject id has no disposal: still refused, and all or nothing.
-    await expect(d.db.deleteFrom('record_events').where('subject_id', '=', S.id).execute()).rejects.toThrow(/append-only/);
+    expect(await refusal(d.db.deleteFrom('record_events').where('subject_id', '=', S.id).execute())).toMatch(/append-only/);
     expect(await count(S)).toBe(3);
     await d.db.deleteFrom('record_events').where('subject_id', '=', S.id).where('instance', '=', S.instance).execute();
     expect(await count(S)).toBe(0);
     expect(await count(second)).toBe(2);
     // Still no rewriting of what remains.
-    await expect(d.db.updateTable('record_events').set({ what: 'x' }).where('instance', '=', second.instance).execute()).rejects.toThrow(/append-only/);
+    expect(await refusal(d.db.updateTable('record_events').set({ what: 'x' }).where('instance', '=', second.instance).execute())).toMatch(/append-only/);
   });
 
   it('rowsInPeriod streams a period in pages, in time order, filtered by type and partner', async ({ database: d }) => {
