@@ -120,13 +120,14 @@ export interface Verification {
 /** Checks one case's chain row by row; names the first row that does not hold. */
 export async function verifyCase(db: RecordDb, subjectId: string, instance: string): Promise<Verification> {
   let prev: string | null = null;
-  let expectSeq: number | undefined;
+  // Every case starts at event 0 with no link before it: a removed first event shows too.
+  let expectSeq = 0;
   let events = 0;
   for await (const row of rowsOf(db, subjectId, instance)) {
     events++;
     const fail = (problem: string): Verification => ({ subjectId, instance, intact: false, events, lastHash: prev, firstBroken: { seq: row.seq, problem } });
-    if (expectSeq !== undefined && row.seq !== expectSeq) return fail(`event ${expectSeq} is missing`);
-    if (expectSeq !== undefined && row.prev_hash !== prev) return fail('it does not link to the event before it');
+    if (row.seq !== expectSeq) return fail(`event ${expectSeq} is missing`);
+    if (row.prev_hash !== prev) return fail('it does not link to the event before it');
     if (hashOf(row) !== row.hash) return fail('its content does not match its hash: it was changed after it was recorded');
     prev = row.hash;
     expectSeq = row.seq + 1;

@@ -46,6 +46,31 @@ test.each(['api', 'worker'])('%s is built from the project Dockerfile and points
   expect(s.depends_on).toHaveProperty('temporal-namespace');
 });
 
+test.each(['api', 'worker'])('%s keeps its system of record in its own database on the PostgreSQL service', (name) => {
+  const s = services[name]!;
+  const url = s.environment!['DATABASE_URL'];
+  expect(url).toBeDefined();
+  // postgres://jco:${JCO_DB_PASSWORD:-jco}@postgresql:5432/jco: the password from the deployer's environment.
+  const m = /^postgres(?:ql)?:\/\/(\w+):(\$\{JCO_DB_PASSWORD:-[^}]*\})@([\w-]+):(\d+)\/(\w+)$/.exec(url!);
+  expect(m).not.toBeNull();
+  const [, user, , host, port, database] = m!;
+  expect(host).toBe('postgresql');
+  expect(port).toBe('5432');
+  expect(services[host!]!.image).toMatch(/^postgres:/);
+  // Not Temporal's databases, and created before the app starts.
+  expect(database).toBe('jco');
+  expect(user).toBe('jco');
+  expect(s.depends_on?.['jco-database']?.condition).toBe('service_completed_successfully');
+  const init = services['jco-database']!;
+  expect(init.depends_on?.['postgresql']?.condition).toBe('service_healthy');
+  const script = ([] as string[]).concat(init.command ?? []).join('\n');
+  expect(script).toMatch(/CREATE ROLE jco LOGIN PASSWORD/);
+  expect(script).toMatch(/CREATE DATABASE jco OWNER jco/);
+  expect(init.environment!['JCO_DB_PASSWORD']).toBe('${JCO_DB_PASSWORD:-jco}');
+  // The api and the worker share the one database.
+  expect(url).toBe(services[name === 'api' ? 'worker' : 'api']!.environment!['DATABASE_URL']);
+});
+
 test('the API port and the UI are published, and the UI talks to the same Temporal', () => {
   expect(exposes(services['api']!, services['api']!.environment!['PORT']!)).toBe(true);
   expect(services['temporal-ui']!.environment!['TEMPORAL_ADDRESS']).toBe(services['api']!.environment!['TEMPORAL_ADDRESS']);
