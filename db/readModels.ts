@@ -72,13 +72,13 @@ export async function applySnapshot(tx: RecordDb, seq: number, s: SubjectSnapsho
       body,
       seq,
     };
-    const had = await tx.selectFrom('tasks').select(['body', 'instance']).where('task_id', '=', t.id).executeTakeFirst();
+    const had = await tx.selectFrom('tasks').select(['body']).where('task_id', '=', t.id).where('instance', '=', s.instance).executeTakeFirst();
     if (had?.body === body) continue;
-    if (had) await tx.updateTable('tasks').set(values).where('task_id', '=', t.id).execute();
+    if (had) await tx.updateTable('tasks').set(values).where('task_id', '=', t.id).where('instance', '=', s.instance).execute();
     else await tx.insertInto('tasks').values({ task_id: t.id, ...values }).execute();
-    await tx.deleteFrom('task_assignees').where('task_id', '=', t.id).execute();
+    await tx.deleteFrom('task_assignees').where('task_id', '=', t.id).where('instance', '=', s.instance).execute();
     const people = t.status === 'open' ? [...new Set(t.assignees)] : [];
-    if (people.length) await tx.insertInto('task_assignees').values(people.map((person) => ({ task_id: t.id, person }))).execute();
+    if (people.length) await tx.insertInto('task_assignees').values(people.map((person) => ({ task_id: t.id, instance: s.instance, person }))).execute();
   }
   return true;
 }
@@ -94,7 +94,15 @@ export async function tasksOf(db: RecordDb, subjectId: string, instance: string)
 }
 
 export async function taskById(db: RecordDb, taskId: string): Promise<(Task & { instance: string }) | undefined> {
-  const row = await db.selectFrom('tasks').select(['body', 'instance']).where('task_id', '=', taskId).executeTakeFirst();
+  // The task of the subject's latest case, when a business id was used again.
+  const row = await db
+    .selectFrom('tasks as t')
+    .innerJoin('subjects as s', (j) => j.onRef('s.subject_id', '=', 't.subject_id').onRef('s.instance', '=', 't.instance'))
+    .select(['t.body', 't.instance'])
+    .where('t.task_id', '=', taskId)
+    .orderBy('s.started_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ? { ...(JSON.parse(row.body) as Task), instance: row.instance } : undefined;
 }
 
@@ -102,7 +110,7 @@ export async function taskById(db: RecordDb, taskId: string): Promise<(Task & { 
 export async function openTasksFor(db: RecordDb, person: string): Promise<Task[]> {
   const rows = await db
     .selectFrom('task_assignees as a')
-    .innerJoin('tasks as t', 't.task_id', 'a.task_id')
+    .innerJoin('tasks as t', (j) => j.onRef('t.task_id', '=', 'a.task_id').onRef('t.instance', '=', 'a.instance'))
     .select(['t.body'])
     .where('a.person', '=', person)
     .where('t.status', '=', 'open')
@@ -173,7 +181,7 @@ function decodeCursor(s: string | undefined): Cursor | undefined {
 export async function asks(db: RecordDb, taskId: string, person: string): Promise<boolean> {
   const row = await db
     .selectFrom('task_assignees as a')
-    .innerJoin('tasks as t', 't.task_id', 'a.task_id')
+    .innerJoin('tasks as t', (j) => j.onRef('t.task_id', '=', 'a.task_id').onRef('t.instance', '=', 'a.instance'))
     .select('t.task_id')
     .where('a.task_id', '=', taskId)
     .where('a.person', '=', person)

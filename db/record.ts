@@ -100,9 +100,20 @@ export async function appendEvents(
     }
     const content = rowOf(subject, seq, e, prev);
     const hash = hashOf(content);
-    await tx.insertInto('record_events').values({ ...content, hash, recorded_at: recordedAt }).execute();
+    // Two attempts of one write can overlap (a retry while the first still runs): the second
+    // finds the row there and compares, as for any retry.
+    const inserted = await tx
+      .insertInto('record_events')
+      .values({ ...content, hash, recorded_at: recordedAt })
+      .onConflict((oc) => oc.columns(['subject_id', 'instance', 'seq']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+      const raced = await tx.selectFrom('record_events').select('hash').where('subject_id', '=', subject.id).where('instance', '=', subject.instance).where('seq', '=', seq).executeTakeFirstOrThrow();
+      if (raced.hash !== hash) throw new RecordConflict(subject.id, seq);
+    } else {
+      written++;
+    }
     prev = hash;
-    written++;
   }
   return written;
 }

@@ -112,7 +112,7 @@ export async function disposeCase(database: Database, c: Pick<DueCase, 'subjectI
       .execute();
     await tx.deleteFrom('record_events').where('subject_id', '=', c.subjectId).where('instance', '=', c.instance).execute();
     const taskIds = tx.selectFrom('tasks').select('task_id').where('subject_id', '=', c.subjectId).where('instance', '=', c.instance);
-    await tx.deleteFrom('task_assignees').where('task_id', 'in', taskIds).execute();
+    await tx.deleteFrom('task_assignees').where('instance', '=', c.instance).where('task_id', 'in', taskIds).execute();
     await tx.deleteFrom('outbox').where('task_id', 'in', taskIds).execute();
     await tx.deleteFrom('tasks').where('subject_id', '=', c.subjectId).where('instance', '=', c.instance).execute();
     await tx.deleteFrom('subjects').where('subject_id', '=', c.subjectId).where('instance', '=', c.instance).execute();

@@ -60,7 +60,7 @@ export interface RecordSchema {
     seq: number;
   };
   /** Who may decide an open task now (assignees and deputies): the inbox's index. */
-  task_assignees: { task_id: string; person: string };
+  task_assignees: { task_id: string; instance: string; person: string };
   /** Every email, recorded before it leaves and marked after the SMTP server accepts it. */
   outbox: {
     message_id: string;

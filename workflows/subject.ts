@@ -116,7 +116,11 @@ export function subjectRecord(opts: {
   let dirty = false;
   function sync(): void {
     dirty = true;
-    syncing ??= (async () => {
+    syncing ??= writeLoop();
+  }
+
+  async function writeLoop(): Promise<void> {
+    try {
       await recording;
       // Let the rest of this activation run first (the code a decision wakes up, say), so one
       // write carries all it changes. A condition that holds resolves at the next check, after
@@ -125,44 +129,44 @@ export function subjectRecord(opts: {
       let rechecks = 0;
       while (dirty) {
         dirty = false;
-        // The first write of a workflow that began before the system of record sends its whole
-        // history, so the case's chain in the database starts at its first event.
-        const from = state.projected === undefined ? 0 : state.recorded;
-        const entries = state.history.slice(from);
-        const seq = (state.projected ?? 0) + 1;
-        const info = workflowInfo();
-        const now = new Date().toISOString();
         const sent = fingerprint();
-        try {
-          await recordActivities.syncSubject({
-            seq,
-            subject: {
-              id: opts.id,
-              instance: info.firstExecutionRunId,
-              workflowId: info.workflowId,
-              title: opts.title,
-              at: now,
-              startedAt: state.history[0]?.at ?? now,
-              ...opts.shown(),
-            },
-            tasks: book.all,
-            events: { from, entries },
-            policyVersion: opts.policyVersion,
-          });
-          state.recorded = Math.max(state.recorded, from + entries.length);
-          state.projected = seq;
-          // A change made while the write was in flight, with nothing to say so, still goes out.
-          // (Bounded: a page that changed by itself with time would otherwise write for ever.)
-          if (fingerprint() !== sent && rechecks++ < 3) dirty = true;
-        } catch (err) {
-          // Only a record that would have to be rewritten fails for good: said loudly, never hidden.
-          log.error('the system of record refused a write', { subjectId: opts.id, seq, error: (err as Error).message });
-          break;
-        }
+        if (!(await writeOnce())) break;
+        // A change made while the write was in flight, with nothing to say so, still goes out.
+        // (Bounded: a page that changed by itself with time would otherwise write for ever.)
+        if (fingerprint() !== sent && rechecks++ < 3) dirty = true;
       }
-    })().finally(() => {
+    } finally {
+      // At once, in the step that ends the loop: a change noted after it starts a new loop
+      // (a `.finally()` callback would run a step later and miss it).
       syncing = undefined;
-    });
+    }
+  }
+
+  /** One numbered write of the new events and the page; false if the record refused it for good. */
+  async function writeOnce(): Promise<boolean> {
+    // The first write of a workflow that began before the system of record sends its whole
+    // history, so the case's chain in the database starts at its first event.
+    const from = state.projected === undefined ? 0 : state.recorded;
+    const entries = state.history.slice(from);
+    const seq = (state.projected ?? 0) + 1;
+    const info = workflowInfo();
+    const now = new Date().toISOString();
+    try {
+      await recordActivities.syncSubject({
+        seq,
+        subject: { id: opts.id, instance: info.firstExecutionRunId, workflowId: info.workflowId, title: opts.title, at: now, startedAt: state.history[0]?.at ?? now, ...opts.shown() },
+        tasks: book.all,
+        events: { from, entries },
+        policyVersion: opts.policyVersion,
+      });
+    } catch (err) {
+      // Only a record that would have to be rewritten fails for good: said loudly, never hidden.
+      log.error('the system of record refused a write', { subjectId: opts.id, seq, error: (err as Error).message });
+      return false;
+    }
+    state.recorded = Math.max(state.recorded, from + entries.length);
+    state.projected = seq;
+    return true;
   }
 
   /** What a write shows, to tell whether anything changed since. */

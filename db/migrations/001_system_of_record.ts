@@ -57,7 +57,7 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
 
   await db.schema
     .createTable('tasks')
-    .addColumn('task_id', 'text', (c) => c.primaryKey())
+    .addColumn('task_id', 'text', (c) => c.notNull())
     .addColumn('subject_id', 'text', (c) => c.notNull())
     .addColumn('instance', 'text', (c) => c.notNull())
     .addColumn('subject_type', 'text', (c) => c.notNull())
@@ -67,16 +67,19 @@ export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
     .addColumn('seq', 'integer', (c) => c.notNull())
+    // A business id used again is a new case whose tasks must not overwrite the old case's.
+    .addPrimaryKeyConstraint('tasks_pk', ['task_id', 'instance'])
     .execute();
   await db.schema.createIndex('tasks_subject').on('tasks').columns(['subject_id', 'instance']).execute();
 
   await db.schema
     .createTable('task_assignees')
     .addColumn('task_id', 'text', (c) => c.notNull())
+    .addColumn('instance', 'text', (c) => c.notNull())
     .addColumn('person', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('task_assignees_pk', ['task_id', 'person'])
+    .addPrimaryKeyConstraint('task_assignees_pk', ['task_id', 'instance', 'person'])
     .execute();
-  await db.schema.createIndex('task_assignees_person').on('task_assignees').columns(['person', 'task_id']).execute();
+  await db.schema.createIndex('task_assignees_person').on('task_assignees').columns(['person', 'task_id', 'instance']).execute();
 
   await db.schema
     .createTable('outbox')

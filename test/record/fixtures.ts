@@ -85,7 +85,7 @@ export async function seedCase(database: Database, c: CaseSpec): Promise<void> {
       .insertInto('tasks')
       .values({ task_id: taskId, subject_id: c.id, instance, subject_type: type, kind: 'lead-partner-agreement', status: 'open', due_at: startedAt, created_at: startedAt, body: '{}', seq: 1 })
       .execute();
-    await tx.insertInto('task_assignees').values({ task_id: taskId, person: 'nenc-commissioner' }).execute();
+    await tx.insertInto('task_assignees').values({ task_id: taskId, instance, person: 'nenc-commissioner' }).execute();
     await appendEvents(tx, { id: c.id, instance, type }, 0, events, startedAt);
   });
   await keepPolicy(database, POLICY, '{"policies":{"test":true}}');
