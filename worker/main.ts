@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 }
 
 /**
- * Sends take turns (activities/index.ts), so they share pooled connections instead of paying a
+ * Up to 4 sends at a time (activities/index.ts) share pooled connections instead of paying a
  * new one each, and every wait is bounded, so one stuck send cannot hold the others past an
  * activity's 30 s. Settings already in SMTP_URL win.
  */

@@ -291,3 +291,16 @@ export async function dropStaleTestDatabases(server: PostgresServer, log: Log = 
 }
 
 export const postgresStateFile = path.relative(projectRoot, stateFile);
+
+/**
+ * Stops or starts the managed cluster, for drills of the database going away mid-load. Only
+ * for a cluster this module manages (not JCO_TEST_DATABASE_URL).
+ */
+export function setClusterRunning(server: PostgresServer, running: boolean): void {
+  if (!server.version) throw new PostgresUnavailable('This PostgreSQL server is not a local cluster this project manages; it cannot be stopped for a drill.');
+  const args = running
+    ? [server.version, 'main', 'start', '--', '-o', `-c listen_addresses=${HOST}`, '-w', '-t', '60']
+    : [server.version, 'main', 'stop', '-m', 'fast'];
+  const r = run('pg_ctlcluster', args);
+  if (!r.ok) throw new PostgresUnavailable(`pg_ctlcluster ${args.join(' ')} failed: ${r.output}`);
+}
