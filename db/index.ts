@@ -48,8 +48,11 @@ export function openDatabase(opts: { url?: string | undefined; dataDir: string }
       idleTimeoutMillis: 10_000,
       statement_timeout: 15_000,
     });
-    // An idle client whose server went away emits 'error'; the pool replaces it on next use.
+    // A client whose server went away emits 'error': on the pool when idle, on the client itself
+    // when checked out. Either way the query in flight fails (and is retried by its caller) and
+    // the pool replaces the client; unhandled, the event would end the process.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<RecordSchema>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(opts.url!);
     return {

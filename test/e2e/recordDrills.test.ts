@@ -19,8 +19,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (server) setClusterRunning(server, true);
   await system?.stop();
+  if (server) setClusterRunning(server, true);
   if (server) await dropTestDatabase(database, server).catch(() => undefined);
 });
 
@@ -31,6 +31,7 @@ test('PostgreSQL stopped for 8 s while 8 commissions are driven through the lead
     stopDatabase: async () => setClusterRunning(server, false),
     startDatabase: async () => setClusterRunning(server, true),
   });
+  console.log(report.lines.join('\n'));
   expect(report.ok ? 'passed' : report.lines.join('\n')).toBe('passed');
 }, 240_000);
 
