@@ -1,5 +1,4 @@
 import { badInputDrill } from '../../bench/drills/badInput';
-import { twoOfEachDrill } from '../../bench/drills/record';
 import { mailOutageDrill } from '../../bench/drills/mailOutage';
 import { workerCrashDrill } from '../../bench/drills/workerCrash';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
@@ -34,8 +33,3 @@ test('forged, truncated, expired, reused and other people\'s links are refused a
   const report = await badInputDrill(system, { fuzzRequests: 300 });
   expect(report.ok ? 'passed' : report.lines.join('\n')).toBe('passed');
 }, 120_000);
-
-test('two workers and two API instances on one embedded database: read-your-writes across instances, no duplicate rows', async () => {
-  const report = await twoOfEachDrill(system, { commissions: 6 });
-  expect(report.ok ? 'passed' : report.lines.join('\n')).toBe('passed');
-}, 240_000);

@@ -24,10 +24,10 @@ afterAll(async () => {
   if (server) await dropTestDatabase(database, server).catch(() => undefined);
 });
 
-test('PostgreSQL stopped for 8 s while 8 commissions are driven through the lead agreement', async () => {
+test('PostgreSQL stopped for 6 s while 6 commissions are driven through the lead agreement', async () => {
   const report = await databaseOutageDrill(system, {
-    commissions: 8,
-    downSeconds: 8,
+    commissions: 6,
+    downSeconds: 6,
     stopDatabase: async () => setClusterRunning(server, false),
     startDatabase: async () => setClusterRunning(server, true),
   });
