@@ -30,18 +30,38 @@ export async function viaTemporal<T>(ctx: Pick<ApiContext, 'connection' | 'healt
   }
 }
 
+/** What reading the record needs; the Temporal client tells "not yet recorded" from "unknown". */
+export type RecordReader = Pick<ApiContext, 'database'> & Partial<Pick<ApiContext, 'client' | 'connection'>>;
+
+/**
+ * A subject the record does not have: unknown (404), or started and not yet written (the
+ * database was away, or its workflow's first write is on its way), which a moment will fix
+ * (503 with Retry-After). Only asked of Temporal when the record has nothing.
+ */
+async function notYetOr404(ctx: RecordReader, id: string, notFound: string): Promise<never> {
+  const workflowId = subjectWorkflowId(id);
+  if (workflowId && ctx.client && ctx.connection) {
+    const running = await ctx.connection
+      .withDeadline(Date.now() + 2000, () => ctx.client!.workflow.getHandle(workflowId).describe())
+      .then((d) => d.status.name === 'RUNNING' || d.status.name === 'CONTINUED_AS_NEW')
+      .catch(() => false);
+    if (running) throw problem(503, `${id} has just started and is not in the record yet; try again in a moment.`, undefined, { 'Retry-After': '2' });
+  }
+  throw problem(404, notFound);
+}
+
 /** A subject's current case as the database has it: its page, its tasks and its record. */
-async function readFromRecord<V>(ctx: Pick<ApiContext, 'database'>, id: string, type: SubjectSnapshot['type'], what: string): Promise<{ view: V; row: SubjectRow }> {
+async function readFromRecord<V>(ctx: RecordReader, id: string, type: SubjectSnapshot['type'], what: string): Promise<{ view: V; row: SubjectRow }> {
   const { db } = ctx.database;
   const row = await currentSubject(db, id);
-  if (!row || row.subject_type !== type) throw problem(404, `There is no ${what} ${id}.`);
+  if (!row || row.subject_type !== type) return notYetOr404(ctx, id, `There is no ${what} ${id}.`);
   const [tasks, history] = await Promise.all([tasksOf(db, id, row.instance), historyOf(ctx, id, row.instance)]);
   const view = { ...(JSON.parse(row.view) as object), tasks, openTasks: tasks.filter((t) => t.status === 'open'), history } as V;
   return { view, row };
 }
 
 /** The record of one case in the shape the workflows keep their history. */
-async function historyOf(ctx: Pick<ApiContext, 'database'>, id: string, instance: string): Promise<HistoryEntry[]> {
+async function historyOf(ctx: RecordReader, id: string, instance: string): Promise<HistoryEntry[]> {
   const out: HistoryEntry[] = [];
   for await (const r of rowsOf(ctx.database.db, id, instance)) {
     out.push({
@@ -58,22 +78,22 @@ async function historyOf(ctx: Pick<ApiContext, 'database'>, id: string, instance
   return out;
 }
 
-export async function readCommission(ctx: Pick<ApiContext, 'database'>, id: string): Promise<CommissionView> {
+export async function readCommission(ctx: RecordReader, id: string): Promise<CommissionView> {
   if (!COMMISSION_ID.test(id)) throw problem(404, `There is no commission ${id}.`);
   return (await readFromRecord<CommissionView>(ctx, id, 'commission', 'commission')).view;
 }
 
-export async function readDispute(ctx: Pick<ApiContext, 'database'>, id: string): Promise<DisputeView> {
+export async function readDispute(ctx: RecordReader, id: string): Promise<DisputeView> {
   if (!DISPUTE_ID.test(id)) throw problem(404, `There is no dispute ${id}.`);
   return (await readFromRecord<DisputeView>(ctx, id, 'dispute', 'dispute')).view;
 }
 
-export async function readReferral(ctx: Pick<ApiContext, 'database'>, id: string): Promise<ReferralView> {
+export async function readReferral(ctx: RecordReader, id: string): Promise<ReferralView> {
   if (!REFERRAL_ID.test(id)) throw problem(404, `There is no referral ${id}.`);
   return (await readFromRecord<ReferralView>(ctx, id, 'referral', 'referral')).view;
 }
 
-export async function readEvaluation(ctx: Pick<ApiContext, 'database'>, commissionId: string): Promise<EvaluationView> {
+export async function readEvaluation(ctx: RecordReader, commissionId: string): Promise<EvaluationView> {
   const id = evaluationIdOf(commissionId);
   return (await readFromRecord<EvaluationView>(ctx, id, 'evaluation', 'evaluation panel')).view;
 }
@@ -89,12 +109,12 @@ export interface SubjectView {
 }
 
 /** Reads a commission, a dispute, an evaluation panel or a referral by its id (the prefix says which). */
-export async function readSubject(ctx: Pick<ApiContext, 'database'>, id: string): Promise<SubjectView> {
+export async function readSubject(ctx: RecordReader, id: string): Promise<SubjectView> {
   const type = subjectTypeOf(id);
   if (!type) throw problem(404, `There is nothing with the id ${id}.`);
   const { db } = ctx.database;
   const row = await currentSubject(db, id);
-  if (!row || row.subject_type !== type) throw problem(404, `There is no ${type} ${id}.`);
+  if (!row || row.subject_type !== type) return notYetOr404(ctx, id, `There is no ${type} ${id}.`);
   let tasks = await tasksOf(db, id, row.instance);
   if (type === 'evaluation') {
     // Scores stay with their member until scoring closes; a task read shows who scored, not what.
