@@ -88,7 +88,9 @@ export function evaluationRouter(ctx: ApiContext): Router {
         res.status(201).location(`/api/v1/commissions/${id}/evaluation`).json(view);
         return;
       } catch (err) {
-        const starting = err instanceof WorkflowNotFoundError || (err as { status?: number }).status === 404;
+        // Not yet started (404), or started and its first write on its way (503).
+        const status = (err as { status?: number }).status;
+        const starting = err instanceof WorkflowNotFoundError || status === 404 || status === 503;
         if (!starting || Date.now() > until) throw err;
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -1,4 +1,5 @@
 import { ApplicationFailure, condition, defineQuery, setHandler } from '@temporalio/workflow';
+import { taskId } from '../domain/task';
 import { addDuration } from '../domain/duration';
 import {
   compositionBreaches,
@@ -80,6 +81,17 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
   const indexes = (): void => showIndexes(book, { memoTitle: title, stage: `evaluation-${state.phase}`, partners: input.partners.map((p) => p.id), title: input.commission.title });
 
   const socialValueWeight = setup.criteria.filter((c) => c.kind === 'social-value').reduce((a, c) => a + c.weight, 0);
+  /**
+   * Scores of a member whose scoring task is decided but not yet taken in (that happens a step
+   * later, when the panel's code wakes): so a page written in between, or read at once after
+   * the decision, shows them. Computed, not commanded: histories replay unchanged.
+   */
+  const scoresJustDecided = (): EvaluationView['scores'] =>
+    state.members.flatMap((member) => {
+      if (member.scoring !== 'open') return [];
+      const task = book.find(taskId(input.id, `score-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`));
+      return task?.status === 'decided' && task.decision ? scoresFrom(member.person, task.decision.data) : [];
+    });
   const view = (): EvaluationView => ({
     id: input.id,
     commission: input.commission,
@@ -91,7 +103,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
     scoringDue: setup.scoringDue,
     socialValue: { weight: socialValueWeight, minimum: policy.minSocialValueWeight, justification: setup.socialValueJustification },
     members: state.members,
-    scores: state.scores,
+    scores: [...state.scores, ...scoresJustDecided()],
     moderated: state.moderated,
     waitingForReplacement: state.waitingForReplacement,
     result: state.result,

@@ -126,10 +126,10 @@ export function subjectRecord(opts: {
       // write carries all it changes. A condition that holds resolves at the next check of
       // conditions, after the microtasks queued before it; code woken in the same check as the
       // first runs to its next wait before the second. Conditions add no command.
-      await condition(() => true);
-      await condition(() => true);
       let rechecks = 0;
       while (dirty) {
+        await condition(() => true);
+        await condition(() => true);
         dirty = false;
         const sent = fingerprint();
         if (!(await writeOnce())) break;
@@ -173,18 +173,6 @@ export function subjectRecord(opts: {
 
   /** What a write shows, to tell whether anything changed since. */
   const fingerprint = (): string => JSON.stringify([opts.shown(), book.all, state.history.length]);
-
-  /**
-   * Until a decision and everything it set off in this activation are in the database: the
-   * update answers then, so whoever decided reads it at once, on any API instance (before the
-   * system of record, at once).
-   */
-  async function inRecord(): Promise<void> {
-    if (!inSystemOfRecord()) return;
-    await condition(() => true);
-    await condition(() => true);
-    await recorded();
-  }
 
   /** Until what has changed so far is in the database (no write pending). */
   async function recorded(): Promise<void> {
@@ -244,7 +232,7 @@ export function subjectRecord(opts: {
   // before anything is written to history.
   setHandler(
     decideTask,
-    async (req) => {
+    (req) => {
       const task = book.decide(req);
       const made = task.decisions?.at(-1) ?? task.decision!;
       note({
@@ -257,7 +245,6 @@ export function subjectRecord(opts: {
         reason: req.comment || undefined,
       });
       publish();
-      await inRecord();
       return task;
     },
     {
@@ -269,10 +256,9 @@ export function subjectRecord(opts: {
   );
   setHandler(
     extendTaskDeadline,
-    async (req) => {
+    (req) => {
       const task = book.extend(req);
       note({ event: 'deadline-extended', by: req.by, partner: req.byPartner, detail: `${task.title}: now due ${task.dueAt}. Reason: ${req.reason}`, reason: req.reason });
-      await inRecord();
       return task;
     },
     { validator: (req) => book.validateExtension(req) },
