@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { HistoryEntry } from '../domain/commission';
 import { personById, type Partnership } from '../domain/partnership';
-import type { Task } from '../domain/task';
+import { subjectTypeOfId, type Task } from '../domain/task';
 import type { Database } from '../db';
 import { appendEvents, RecordConflict, type RecordEvent } from '../db/record';
 import { applySnapshot, type SubjectSnapshot } from '../db/readModels';
@@ -74,7 +74,7 @@ export function createRecordActivities(deps: { database: Database; partnership: 
         .write((tx) =>
           appendEvents(
             tx,
-            { id: input.subjectId, instance: input.instance ?? 'legacy', type: input.type ?? subjectTypeOf(input.subjectId) },
+            { id: input.subjectId, instance: input.instance ?? 'legacy', type: input.type ?? subjectTypeOfId(input.subjectId) },
             input.from,
             input.entries.map((e) => recordEventOf(partnership, e, input.policyVersion)),
             new Date().toISOString(),
@@ -83,9 +83,4 @@ export function createRecordActivities(deps: { database: Database; partnership: 
         .catch(conflict);
     },
   };
-}
-
-/** The subject type an id's prefix names. */
-export function subjectTypeOf(id: string): string {
-  return ({ jc: 'commission', jd: 'dispute', rf: 'referral', je: 'evaluation' } as Record<string, string>)[id.slice(0, 2)] ?? 'unknown';
 }

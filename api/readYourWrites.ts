@@ -14,37 +14,47 @@ function reflects(stored: Task, answered: Task): boolean {
 }
 
 /**
- * Waits, briefly, until the database shows a change the workflow has just made: the workflow
- * writes it through an activity right after the update, so the caller who made a decision reads
- * it on their next request, on any API instance. If the record is slow (the database is away),
- * the answer goes out anyway after `budgetMs`: the decision is made and the record catches up.
+ * Asks `shows()` of the database until it holds or `budgetMs` runs out, waiting a little longer
+ * each time (from `firstWaitMs`, doubling, up to `maxWaitMs`). A database error counts as "not
+ * yet": the answer goes out anyway at the end, and the record catches up by itself.
  */
-export async function untilRecorded(ctx: Pick<ApiContext, 'database'>, answered: Task, budgetMs = 5000): Promise<boolean> {
+async function until(shows: () => Promise<boolean>, budgetMs: number, firstWaitMs: number, maxWaitMs: number): Promise<boolean> {
   const deadline = Date.now() + budgetMs;
-  for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
-    const stored = await taskById(ctx.database.db, answered.id).catch(() => undefined);
-    if (stored && reflects(stored, answered)) return true;
+  for (let wait = firstWaitMs; ; wait = Math.min(wait * 2, maxWaitMs)) {
+    if (await shows().catch(() => false)) return true;
     if (Date.now() + wait > deadline) return false;
     await sleep(wait);
   }
 }
 
 /**
+ * Waits, briefly, until the database shows a change the workflow has just made: the workflow
+ * writes it through an activity right after the update, so the caller who made a decision reads
+ * it on their next request, on any API instance. If the record is slow (the database is away),
+ * the answer goes out anyway after `budgetMs`: the decision is made and the record catches up.
+ */
+export function untilRecorded(ctx: Pick<ApiContext, 'database'>, answered: Task, budgetMs = 5000): Promise<boolean> {
+  return until(
+    async () => {
+      const stored = await taskById(ctx.database.db, answered.id);
+      return stored !== undefined && reflects(stored, answered);
+    },
+    budgetMs,
+    2,
+    50,
+  );
+}
+
+/**
  * Waits, briefly, for a subject just started to reach the database (its workflow's first write),
  * so the 201 can show it. The answer goes out after `budgetMs` either way.
  */
-export async function untilSubject(ctx: Pick<ApiContext, 'database'>, id: string, instance: string, budgetMs = 5000): Promise<boolean> {
-  const deadline = Date.now() + budgetMs;
-  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-    const row = await ctx.database.db
-      .selectFrom('subjects')
-      .select('seq')
-      .where('subject_id', '=', id)
-      .where('instance', '=', instance)
-      .executeTakeFirst()
-      .catch(() => undefined);
-    if (row) return true;
-    if (Date.now() + wait > deadline) return false;
-    await sleep(wait);
-  }
+export function untilSubject(ctx: Pick<ApiContext, 'database'>, id: string, instance: string, budgetMs = 5000): Promise<boolean> {
+  return until(
+    async () =>
+      (await ctx.database.db.selectFrom('subjects').select('seq').where('subject_id', '=', id).where('instance', '=', instance).executeTakeFirst()) !== undefined,
+    budgetMs,
+    5,
+    100,
+  );
 }

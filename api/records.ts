@@ -6,7 +6,6 @@ import { rowsInPeriod, rowsOf, verifyCase, type RecordRow } from '../db/record';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { csvRow } from './csv';
-import { databaseErrors } from './databaseErrors';
 import { authorize, can } from './permissions';
 import { invalid, problem } from './problem';
 import { ClientGone, Sink } from './stream';
@@ -298,7 +297,6 @@ export function recordsRouter(ctx: ApiContext, opts: { pageSize?: number; chunkS
     }
   });
 
-  // The database away or busy: 503 with Retry-After, not 500.
-  router.use(databaseErrors);
+  // The database away or busy: api/problem.ts's handler answers 503 with Retry-After, as for every route.
   return router;
 }

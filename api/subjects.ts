@@ -50,11 +50,16 @@ async function notYetOr404(ctx: RecordReader, id: string, notFound: string): Pro
   throw problem(404, notFound);
 }
 
+/** The row of a subject's current case, of the type its id says; 404 (or 503, not yet) otherwise. */
+async function currentRow(ctx: RecordReader, id: string, type: SubjectSnapshot['type'], what: string = type): Promise<SubjectRow> {
+  const row = await currentSubject(ctx.database.db, id);
+  return row && row.subject_type === type ? row : notYetOr404(ctx, id, `There is no ${what} ${id}.`);
+}
+
 /** A subject's current case as the database has it: its page, its tasks and its record. */
 async function readFromRecord<V>(ctx: RecordReader, id: string, type: SubjectSnapshot['type'], what: string): Promise<{ view: V; row: SubjectRow }> {
   const { db } = ctx.database;
-  const row = await currentSubject(db, id);
-  if (!row || row.subject_type !== type) return notYetOr404(ctx, id, `There is no ${what} ${id}.`);
+  const row = await currentRow(ctx, id, type, what);
   const [tasks, history] = await Promise.all([tasksOf(db, id, row.instance), historyOf(ctx, id, row.instance)]);
   const view = { ...(JSON.parse(row.view) as object), tasks, openTasks: tasks.filter((t) => t.status === 'open'), history } as V;
   return { view, row };
@@ -112,10 +117,8 @@ export interface SubjectView {
 export async function readSubject(ctx: RecordReader, id: string): Promise<SubjectView> {
   const type = subjectTypeOf(id);
   if (!type) throw problem(404, `There is nothing with the id ${id}.`);
-  const { db } = ctx.database;
-  const row = await currentSubject(db, id);
-  if (!row || row.subject_type !== type) return notYetOr404(ctx, id, `There is no ${type} ${id}.`);
-  let tasks = await tasksOf(db, id, row.instance);
+  const row = await currentRow(ctx, id, type);
+  let tasks = await tasksOf(ctx.database.db, id, row.instance);
   if (type === 'evaluation') {
     // Scores stay with their member until scoring closes; a task read shows who scored, not what.
     const blind = row.status === 'declaring' || row.status === 'scoring';

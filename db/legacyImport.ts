@@ -1,10 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { subjectTypeOfId } from '../domain/task';
 import type { Database } from './index';
 import { appendEvents } from './record';
 
 const IMPORT = 'var-records-v1';
-const typeOf = (id: string): string => ({ jc: 'commission', jd: 'dispute', rf: 'referral', je: 'evaluation' } as Record<string, string>)[id.slice(0, 2)] ?? 'unknown';
 
 /**
  * Imports the decision record that earlier releases kept as files (`<dir>/events/<subject>/<seq>.json`)
@@ -38,7 +38,7 @@ export async function importLegacyRecords(database: Database, dir: string): Prom
     await database.write((tx) =>
       appendEvents(
         tx,
-        { id: subject, instance: 'legacy', type: typeOf(subject) },
+        { id: subject, instance: 'legacy', type: subjectTypeOfId(subject) },
         0,
         contiguous.map(({ e }) => ({
           at: e['at'] ?? new Date(0).toISOString(),

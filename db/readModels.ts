@@ -59,6 +59,10 @@ export async function applySnapshot(tx: RecordDb, seq: number, s: SubjectSnapsho
   } else {
     await tx.insertInto('subjects').values({ subject_id: s.id, instance: s.instance, started_at: s.startedAt, ...row }).execute();
   }
+  // One read of what the case's tasks look like now, rather than one per task.
+  const storedBodies = new Map(
+    (await tx.selectFrom('tasks').select(['task_id', 'body']).where('subject_id', '=', s.id).where('instance', '=', s.instance).execute()).map((r) => [r.task_id, r.body]),
+  );
   for (const t of tasks) {
     const body = JSON.stringify(t);
     const values = {
@@ -72,9 +76,9 @@ export async function applySnapshot(tx: RecordDb, seq: number, s: SubjectSnapsho
       body,
       seq,
     };
-    const had = await tx.selectFrom('tasks').select(['body']).where('task_id', '=', t.id).where('instance', '=', s.instance).executeTakeFirst();
-    if (had?.body === body) continue;
-    if (had) await tx.updateTable('tasks').set(values).where('task_id', '=', t.id).where('instance', '=', s.instance).execute();
+    const had = storedBodies.get(t.id);
+    if (had === body) continue;
+    if (had !== undefined) await tx.updateTable('tasks').set(values).where('task_id', '=', t.id).where('instance', '=', s.instance).execute();
     else await tx.insertInto('tasks').values({ task_id: t.id, ...values }).execute();
     await tx.deleteFrom('task_assignees').where('task_id', '=', t.id).where('instance', '=', s.instance).execute();
     const people = t.status === 'open' ? [...new Set(t.assignees)] : [];

@@ -5,6 +5,11 @@ import type { FormField } from './taskData';
 /** What a task is about; its id is the subject's business key. */
 export type SubjectType = 'commission' | 'dispute' | 'referral' | 'evaluation';
 
+/** The subject type a subject id's prefix names (jc-, jd-, rf-, je-), or 'unknown'. */
+export function subjectTypeOfId(id: string): SubjectType | 'unknown' {
+  return ({ jc: 'commission', jd: 'dispute', rf: 'referral', je: 'evaluation' } as const)[id.slice(0, 2) as 'jc'] ?? 'unknown';
+}
+
 export type TaskStatus = 'open' | 'decided' | 'cancelled' | 'expired';
 export type Channel = 'api' | 'email';
 

@@ -12,7 +12,7 @@ import { refreshRecord } from '../workflows/taskMessages';
  */
 async function main(): Promise<void> {
   const { env, policyVersion, policyText } = loadConfigOrExit();
-  const database = await openSystemOfRecord(env, { version: policyVersion, text: policyText });
+  const database = await openSystemOfRecord(env, { version: policyVersion, text: policyText }, { importLegacy: true });
   const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   const types = ['jointCommission', 'dispute', 'evaluationPanel', 'resourceAllocation'];

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   }
   // The SDK's own metrics (task latencies, slots, polls, cache) on a Prometheus endpoint.
   if (env.WORKER_METRICS_ADDRESS) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: env.WORKER_METRICS_ADDRESS } } } });
-  const database = await connectWithRetry('the system of record', () => openSystemOfRecord(env, { version: policyVersion, text: policyText }));
+  const database = await connectWithRetry('the system of record', () => openSystemOfRecord(env, { version: policyVersion, text: policyText }, { importLegacy: true }));
   console.log(`system of record: ${database.where}`);
   const connection = await connectWithRetry('Temporal', () => NativeConnection.connect({ address: env.TEMPORAL_ADDRESS }));
   await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);

@@ -104,7 +104,8 @@ export function subjectRecord(opts: {
         const from = state.recorded;
         const entries = state.history.slice(from);
         const { firstExecutionRunId: instance } = workflowInfo();
-        await activities.recordEvents({ subjectId: opts.id, from, entries, policyVersion: opts.policyVersion, instance, type: opts.shown().type });
+        // The activity reads the subject type from the id's prefix: no page is built for it.
+        await activities.recordEvents({ subjectId: opts.id, from, entries, policyVersion: opts.policyVersion, instance });
         state.recorded = from + entries.length;
       }
     });
@@ -122,12 +123,12 @@ export function subjectRecord(opts: {
   async function writeLoop(): Promise<void> {
     try {
       await recording;
-      // Let the rest of this activation run first (the code a decision wakes up, say), so one
-      // write carries all it changes. A condition that holds resolves at the next check of
-      // conditions, after the microtasks queued before it; code woken in the same check as the
-      // first runs to its next wait before the second. Conditions add no command.
       let rechecks = 0;
       while (dirty) {
+        // Let the rest of this activation run first (the code a decision wakes up, say), so one
+        // write carries all it changes. A condition that holds resolves at the next check of
+        // conditions, after the microtasks queued before it; code woken in the same check as the
+        // first runs to its next wait before the second. Conditions add no command.
         await condition(() => true);
         await condition(() => true);
         dirty = false;
