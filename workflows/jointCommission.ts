@@ -24,7 +24,6 @@ import {
 import { assigneesKey, leadPartnerKey, leadStatusKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { inboxEntry, INBOX_MEMO, type Task } from '../domain/task';
-import type { WaitingOn } from '../domain/liveness';
 import { defaultDisputePolicy, disputeWorkflowId, leadDisputeId } from '../domain/dispute';
 import { dispute } from './dispute';
 import { evaluationPanel } from './evaluationPanel';
@@ -77,7 +76,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     tasks: [],
     usedLinks: [],
   };
-  const { book, background, partnerName, note, publish, tasks, drain, waitingFor } = subjectRecord({
+  const { book, background, partnerName, note, publish, tasks, drain } = subjectRecord({
     id: input.id,
     title: input.title,
     policyVersion: input.policyVersion,
@@ -87,21 +86,8 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     // The lead commissioner follows the lead: after a dispute chooses another partner, its commissioners.
     leadCommissioner: () => ({ partner: state.lead.partner, person: input.createdBy.partner === state.lead.partner ? input.createdBy.person : undefined }),
     publish: () => showIndexes(),
-    waits: () => commissionWaits(),
     shown: () => ({ type: 'commission', status: state.stage, lead: state.lead, partners: input.partners.map((p) => p.id), open: state.stage !== 'ended', view: pageOf(view()) }),
   });
-
-  /** What the commission waits on besides its tasks: the panel's set-up, a child case, a date. */
-  function commissionWaits(): WaitingOn[] {
-    const life = state.lifecycle;
-    const out: WaitingOn[] = [];
-    if (state.evaluation?.status === 'running') out.push({ kind: 'subject', subjectId: evaluationIdOf(input.id), for: 'the joint evaluation panel to recommend' });
-    const evaluationOpen = life?.steps.some((s) => s.id === 'evaluation' && s.status === 'open');
-    if (evaluationOpen && !state.evaluation) out.push({ kind: 'action', people: [input.createdBy.person], for: 'the lead commissioner to set up the joint evaluation panel' });
-    const until = life?.waitingFor?.until ?? life?.nextTimerAt;
-    if (until && Date.parse(until) > Date.now()) out.push({ kind: 'date', at: until, for: life?.waitingFor?.what ?? 'the next step' });
-    return out;
-  }
 
   /** What search and the inbox's incremental refresh read. */
   const searchableNow = (): SearchAttributeUpdatePair[] => {
@@ -297,7 +283,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     const id = leadDisputeId(input.id);
     const startAt = noResponse ? 'executive-board' : 'early-resolution';
     note({ event: 'dispute-opened', detail: `Dispute ${id} opened on the lead partner, at the ${startAt} stage: ${state.lead.reason}` });
-    const outcome = await waitingFor({ kind: 'subject', subjectId: id, for: 'the dispute on the lead partner' }, executeChild(dispute, {
+    const outcome = await executeChild(dispute, {
       workflowId: disputeWorkflowId(id),
       args: [
         {
@@ -315,7 +301,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
           policyVersion: input.policyVersion,
         },
       ],
-    }));
+    });
     // The dispute's record joins the commission's, so its timeline tells the whole story.
     for (const entry of outcome.record ?? []) state.history.push({ ...entry, detail: `[dispute ${id}] ${entry.detail ?? entry.event}` });
     if (outcome.status === 'resolved' && outcome.leadPartner) {

@@ -92,8 +92,6 @@ export function subjectRecord(opts: {
   publish(): void;
   /** What people read about the subject now. */
   shown(): SubjectShown;
-  /** What the subject waits on besides its open tasks (dates, people acting, other cases), from its state. */
-  waits?(): WaitingOn[];
   /** Rules only the subject knows (a referral's quorum), checked after the task's own. */
   validateDecision?(req: DecisionRequest, task: Task): void;
 }) {
@@ -203,7 +201,7 @@ export function subjectRecord(opts: {
       dueAt: t.dueAt,
       ...(t.parties ? { awaiting: t.parties.filter((p) => !p.decision).map((p) => ({ party: p.partner ?? p.id, people: p.assignees })) } : {}),
     }));
-    return { open: opts.shown().open, waitingOn: [...tasksWaiting, ...(opts.waits?.() ?? []), ...waits, ...(syncing ? [{ kind: 'system' as const, for: 'writing the record' }] : [])] };
+    return { open: opts.shown().open, waitingOn: [...tasksWaiting, ...waits, ...(syncing ? [{ kind: 'system' as const, for: 'writing the record' }] : [])] };
   }
   setHandler(getWaitingOn, liveness);
 
