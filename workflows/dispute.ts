@@ -60,9 +60,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     partners: input.partnership,
     calendar: input.calendar,
     state,
-    // A dispute has no lead commissioner: only the senior managers asked may move its deadlines,
-    // so the raiser cannot push the Board's and the officers' back.
-    leadCommissioner: () => ({}),
+    leadCommissioner: input.raisedBy.person,
     publish: () => indexes(),
     shown: () => ({ type: 'dispute', status: state.stage, partners: input.partners.map((p) => p.id), open: !state.outcome, view: pageOf(view()) }),
     validateDecision: (req) => {

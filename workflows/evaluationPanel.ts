@@ -1,4 +1,5 @@
 import { ApplicationFailure, condition, defineQuery, setHandler } from '@temporalio/workflow';
+import { taskId } from '../domain/task';
 import { addDuration } from '../domain/duration';
 import {
   compositionBreaches,
@@ -88,7 +89,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
   const scoresJustDecided = (): EvaluationView['scores'] =>
     state.members.flatMap((member) => {
       if (member.scoring !== 'open') return [];
-      const task = book.byKey(input.id, `score-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`);
+      const task = book.find(taskId(input.id, `score-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`));
       return task?.status === 'decided' && task.decision ? scoresFrom(member.person, task.decision.data) : [];
     });
   const view = (): EvaluationView => ({
