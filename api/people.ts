@@ -42,7 +42,7 @@ export function peopleRouter(ctx: ApiContext): Router {
     if (deputy.id === person.id) throw problem(422, 'Delegation rule: you cannot be your own deputy.');
     if (Date.parse(parsed.data.to) <= Date.now()) throw problem(422, 'Delegation rule: the delegation must end in the future.');
     const delegation = await viaTemporal(ctx, 'The delegation register', () =>
-      recordDelegation(ctx.client, ctx.taskQueue, { principal: person.id, deputy: deputy.id, roles, from: new Date(parsed.data.from).toISOString(), to: new Date(parsed.data.to).toISOString() }),
+      recordDelegation(ctx.client, ctx.taskQueue, { principal: person.id, deputy: deputy.id, roles, from: parsed.data.from, to: parsed.data.to }),
       TEMPORAL_BUDGET_MS.update,
     );
     res.json({ delegation });

@@ -1,13 +1,7 @@
 import { allHandlersFinished, ApplicationFailure, condition, continueAsNew, defineQuery, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Delegation } from '../domain/delegation';
+import { setDelegationSchema, type Delegation, type SetDelegation } from '../domain/delegation';
 
-export interface SetDelegation {
-  principal: string;
-  deputy: string;
-  roles: string[];
-  from: string;
-  to: string;
-}
+export type { SetDelegation } from '../domain/delegation';
 
 // Messages live beside the workflow; the API imports these handles.
 export const setDelegation = defineUpdate<Delegation, [SetDelegation]>('setDelegation');
@@ -23,15 +17,20 @@ export async function delegationRegister(carried: Delegation[] = []): Promise<vo
   setHandler(getDelegations, () => delegations);
   setHandler(
     setDelegation,
-    (req) => {
+    (raw) => {
       const now = new Date().toISOString();
+      // Read as the validator read it: dates become UK days, timestamps UTC.
+      const req = setDelegationSchema.parse(raw);
       // One delegation per person: a new one replaces theirs; ended ones are dropped.
       const entry: Delegation = { ...req, setAt: now };
       delegations = [...delegations.filter((d) => d.principal !== req.principal && d.to > now), entry];
       return entry;
     },
     {
-      validator: (req) => {
+      validator: (raw) => {
+        const parsed = setDelegationSchema.safeParse(raw);
+        if (!parsed.success) throw ApplicationFailure.nonRetryable(`The delegation cannot be recorded: ${parsed.error.issues.map((i) => i.message).join('; ')}.`, 'InvalidDelegation');
+        const req = parsed.data;
         if (req.deputy === req.principal) throw ApplicationFailure.nonRetryable('You cannot be your own deputy.', 'InvalidDelegation');
         if (Date.parse(req.to) <= Date.now()) throw ApplicationFailure.nonRetryable('The delegation must end in the future.', 'InvalidDelegation');
         if (Date.parse(req.from) >= Date.parse(req.to)) throw ApplicationFailure.nonRetryable('The delegation must end after it starts.', 'InvalidDelegation');
