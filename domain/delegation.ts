@@ -3,6 +3,8 @@ import { nextUkDate, ukOffsetMs } from './calendar';
 
 /** A person's deputy for a window: tasks created or escalated then go to the deputy too. */
 export interface Delegation {
+  /** The register's id (delegations recorded before ids get one at the register's next run). */
+  id?: string;
   principal: string;
   deputy: string;
   /** The principal's roles the deputy also holds: role-based tasks only pass on for these. */
@@ -58,5 +60,25 @@ export const setDelegationSchema = z
   .refine((d) => d.from < d.to, endsAfterItStarts);
 
 export type SetDelegation = z.input<typeof setDelegationSchema>;
+
+/**
+ * A delegation as the record keeps it, for good: `set` runs to `to`; `revoked` (by a person) and
+ * `replaced` (by the principal's next delegation) end early, at `revokedAt`.
+ */
+export interface DelegationRecord extends Delegation {
+  id: string;
+  status: 'set' | 'revoked' | 'replaced';
+  revokedAt?: string | undefined;
+  revokedBy?: string | undefined;
+}
+
+/** Whether a recorded delegation lets its deputy act for the principal at instant `at`. */
+export function inForceAt(d: Pick<DelegationRecord, 'from' | 'to' | 'revokedAt'>, at: string): boolean {
+  return d.from <= at && at < d.to && (d.revokedAt === undefined || at < d.revokedAt);
+}
+
+/** What the register is asked when a person revokes their delegation (by: who revoked it). */
+export const revokeDelegationSchema = z.object({ principal: z.string().min(1), by: z.string().min(1) }).strict();
+export type RevokeDelegation = z.infer<typeof revokeDelegationSchema>;
 
 export const DELEGATIONS_WORKFLOW_ID = 'delegations';
