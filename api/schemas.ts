@@ -190,7 +190,18 @@ const inboxTask = taskSchema.pick({ id: true, kind: true, title: true, subject: 
 export const inboxSchema = z.object({ tasks: z.array(inboxTask) });
 export const taskEnvelopeSchema = z.object({ task: taskSchema });
 export const personSchema = z.object({ id: z.string(), name: z.string(), partner: z.string().nullable(), roles: z.array(z.string()) });
-const delegation = z.object({ principal: z.string(), deputy: z.string(), roles: z.array(z.string()), from: iso, to: iso, setAt: iso });
+const delegation = z.object({
+  id: z.string().optional(),
+  principal: z.string(),
+  deputy: z.string(),
+  roles: z.array(z.string()),
+  from: iso,
+  to: iso,
+  setAt: iso,
+  status: z.enum(['set', 'revoked', 'replaced']).optional(),
+  revokedAt: iso.optional(),
+  revokedBy: z.string().optional(),
+});
 export const delegationEnvelopeSchema = z.object({ delegation: delegation.nullable() });
 
 const disputeStage = z.enum(['early-resolution', 'executive-board', 'accountable-officers', 'resolved', 'withdrawn']);

@@ -76,6 +76,9 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     tasks: [],
     usedLinks: [],
   };
+  // A commission started on the first release (no `lead-agreement-task-primitive` marker) wrote
+  // its record one entry per `recordEvent`; batching them (aa257bf) was never patched.
+  let firstRelease = false;
   const { book, background, partnerName, note, publish, tasks, drain } = subjectRecord({
     id: input.id,
     title: input.title,
@@ -86,6 +89,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     leadCommissioner: input.createdBy.person,
     publish: () => showIndexes(),
     shown: () => ({ type: 'commission', status: state.stage, lead: state.lead, partners: input.partners.map((p) => p.id), open: state.stage !== 'ended', view: pageOf(view()) }),
+    recordsOneByOne: () => firstRelease,
   });
 
   /** What search and the inbox's incremental refresh read. */
@@ -321,6 +325,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
 
   if (!resumed) {
     const onPrimitive = patched('lead-agreement-task-primitive');
+    firstRelease = !onPrimitive;
     note({ event: 'commission-created', by: input.createdBy.person, partner: input.createdBy.partner, detail: input.title });
     const outcome: { status: 'agreed' | 'disputed'; reason?: string; noResponse?: boolean } = onPrimitive
       ? await leadPartnerAgreement()

@@ -90,6 +90,11 @@ export function subjectRecord(opts: {
   shown(): SubjectShown;
   /** Rules only the subject knows (a referral's quorum), checked after the task's own. */
   validateDecision?(req: DecisionRequest, task: Task): void;
+  /**
+   * Whether the record is written one entry per activity (`recordEvent`), as the first release
+   * did: its commissions replay their histories that way. Decided before the first entry.
+   */
+  recordsOneByOne?(): boolean;
 }) {
   const { state } = opts;
   const book = new TaskBook(state, { leadCommissioner: opts.leadCommissioner });
@@ -102,8 +107,13 @@ export function subjectRecord(opts: {
     recording = recording.then(async () => {
       while (state.recorded < state.history.length) {
         const from = state.recorded;
-        const entries = state.history.slice(from);
         const { firstExecutionRunId: instance } = workflowInfo();
+        if (opts.recordsOneByOne?.()) {
+          await activities.recordEvent({ subjectId: opts.id, seq: from, entry: { ...state.history[from]!, policyVersion: opts.policyVersion }, instance });
+          state.recorded = from + 1;
+          continue;
+        }
+        const entries = state.history.slice(from);
         // The activity reads the subject type from the id's prefix: no page is built for it.
         await activities.recordEvents({ subjectId: opts.id, from, entries, policyVersion: opts.policyVersion, instance });
         state.recorded = from + entries.length;
