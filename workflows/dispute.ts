@@ -6,7 +6,11 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import {
+  chosenOutcome,
   disputeInputSchema,
+  outcomeDataSchema,
+  outcomeFields,
+  splitProblem,
   type DisputeInput,
   type DisputeResolution,
   type DisputeStage,
@@ -16,7 +20,8 @@ import {
 import type { AssigneeSpec } from '../domain/task';
 import { refusal } from '../domain/task';
 import { addDuration } from '../domain/duration';
-import { parseSplit } from '../domain/referral';
+import { parseSplit, splitText } from '../domain/referral';
+import type { Decision } from '../domain/task';
 import { runTask, type TaskResult } from './humanTask';
 import { pageOf, showIndexes, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
@@ -64,16 +69,9 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     publish: () => indexes(),
     shown: () => ({ type: 'dispute', status: state.stage, partners: input.partners.map((p) => p.id), open: !state.outcome, view: pageOf(view()) }),
     validateDecision: (req) => {
-      // A split the parent cannot read would settle nothing: proposals of one must be a split in full.
-      if (input.resolutionKind !== 'split' || !['counter-propose', 'propose', 'resolve'].includes(req.decision) || !req.comment) return;
-      if (!parseSplit(req.comment, input.partners)) {
-        const example = input.partners.map((p, i) => `${p.id} ${i === 0 ? 100 - 50 * (input.partners.length - 1) : 50}%`).join(', ');
-        throw ApplicationFailure.create({
-          type: refusal.invalidData,
-          message: `Split rule: write the split in full, e.g. "${example}": each funding partner once, summing to exactly 100.`,
-          nonRetryable: true,
-        });
-      }
+      // The schema checks a split's shape; which partners it names is this dispute's rule.
+      const problem = input.resolutionKind === 'split' ? splitProblem(chosenOutcome(req.data).split, input.partners) : undefined;
+      if (problem) throw ApplicationFailure.create({ type: refusal.invalidData, message: problem, nonRetryable: true });
     },
   });
 
@@ -138,20 +136,39 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     }
   }
 
-  function resolve(resolution: string, decidedBy: string[]): DisputeResolution {
-    const lead = input.partners.find((p) => p.id === resolution.trim() || p.name.toLowerCase() === resolution.trim().toLowerCase());
+  /**
+   * The outcome the parent reads: from the proposal's data when it has some, else (histories
+   * recorded before outcomes were data) read from its words as before. Computed, not commanded.
+   */
+  function resolve(settled: Pick<Proposal, 'resolution' | 'leadPartner' | 'split'>, decidedBy: string[]): DisputeResolution {
+    const { resolution } = settled;
+    const named = input.partners.find((p) => p.id === resolution.trim() || p.name.toLowerCase() === resolution.trim().toLowerCase());
     state.outcome = {
       status: 'resolved',
       stage: state.stage,
       resolution,
-      leadPartner: input.resolutionKind === 'lead-partner' ? lead?.id : undefined,
-      // Computed, not commanded: shipped histories replay unchanged, so no patch is needed.
-      ...(input.resolutionKind === 'split' ? { split: parseSplit(resolution, input.partners) } : {}),
+      leadPartner: input.resolutionKind === 'lead-partner' ? (settled.leadPartner ?? named?.id) : undefined,
+      ...(input.resolutionKind === 'split' ? { split: settled.split ?? parseSplit(resolution, input.partners) } : {}),
       decidedBy,
     };
     enter('resolved', `resolved: ${resolution}`);
     return state.outcome;
   }
+
+  /** A decision that proposes or resolves: its choice in words the record reads, and as data. */
+  function proposalOf(d: Decision): Pick<Proposal, 'resolution' | 'leadPartner' | 'split'> {
+    const chosen = chosenOutcome(d.data);
+    const words = d.comment ?? '';
+    if (chosen.leadPartner) return { ...chosen, resolution: `${partnerName(chosen.leadPartner)} leads${words ? ` (${words})` : ''}` };
+    if (chosen.split) return { ...chosen, resolution: `${splitText(chosen.split)}${words ? ` (${words})` : ''}` };
+    return { resolution: words };
+  }
+
+  /** What every task that can propose or resolve takes as data, and the page shows. */
+  const outcomeData = {
+    dataSchema: outcomeDataSchema(input.resolutionKind),
+    fields: outcomeFields(input.resolutionKind, input.partners),
+  };
 
   /** The record so far in plain lines, for the Board and the officers who come to it late. */
   const briefing = (): string[] =>
@@ -159,8 +176,8 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
       .filter((e) => ['dispute-raised', 'dispute-stage', 'task-decided', 'task-expired'].includes(e.event))
       .map((e) => `${e.at.slice(0, 16).replace('T', ' ')} ${e.by ? `${e.by}${e.partner ? ` (${partnerName(e.partner)})` : ''}: ` : ''}${e.detail ?? e.event}`);
 
-  const propose = (resolution: string, by: string, partner?: string): Proposal => {
-    const p = { resolution, by, partner, at: new Date().toISOString() };
+  const propose = (settles: Pick<Proposal, 'resolution' | 'leadPartner' | 'split'>, by: string, partner?: string): Proposal => {
+    const p = { ...settles, by, partner, at: new Date().toISOString() };
     state.proposals.push(p);
     return p;
   };
@@ -169,7 +186,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
   async function earlyResolution(): Promise<DisputeResolution | 'escalate'> {
     const policy = input.policy.earlyResolution;
     const dueAt = addDuration(input.calendar, new Date(), policy.due).toISOString();
-    let proposal = propose(input.desiredOutcome, input.raisedBy.person, input.raisedBy.partner);
+    let proposal = propose({ resolution: input.desiredOutcome }, input.raisedBy.person, input.raisedBy.partner);
     for (let round = 1; ; round++) {
       const asked = input.partners.filter((p) => p.id !== proposal.partner);
       const result = await runTask(tasks, {
@@ -186,16 +203,17 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
         dueAt,
         reminders: [policy.remindBefore],
         escalation: [],
+        ...outcomeData,
         ifNoAnswer: 'At the deadline the dispute goes to the Local Area SEND Executive Board.',
       });
       if (state.withdrawn) return 'escalate';
       waitedOn(result);
       if (result.status === 'decided' && result.outcome === 'accept') {
-        return resolve(proposal.resolution, [proposal.by, ...(result.task.decisions ?? []).map((d) => d.by)]);
+        return resolve(proposal, [proposal.by, ...(result.task.decisions ?? []).map((d) => d.by)]);
       }
       if (result.status === 'decided' && result.outcome === 'counter-propose') {
-        // A counter-proposal: the comment is the resolution the partner proposes instead.
-        proposal = propose(result.decision.comment ?? '', result.decision.by, result.decision.partner);
+        // A counter-proposal: its data is what the partner proposes instead, its comment why.
+        proposal = propose(proposalOf(result.decision), result.decision.by, result.decision.partner);
         continue;
       }
       const why =
@@ -223,11 +241,12 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
       due: input.policy.executiveBoard.due,
       reminders: [],
       escalation: [],
+      ...outcomeData,
       ifNoAnswer: 'At the deadline the dispute goes to the accountable officers for a final decision.',
     });
     if (state.withdrawn) return 'escalate';
     waitedOn(result);
-    if (result.status === 'decided' && result.outcome === 'resolve') return resolve(result.decision.comment ?? '', [result.decision.by]);
+    if (result.status === 'decided' && result.outcome === 'resolve') return resolve(proposalOf(result.decision), [result.decision.by]);
     enter('accountable-officers', result.status === 'decided' ? `the Board recorded that a final decision is required: ${result.decision.comment}` : 'the Board did not decide by its deadline');
     return 'escalate';
   }
@@ -244,6 +263,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
       reminders: [],
       escalation: [{ to: everywhere('board-chair'), mode: 'notify' as const, due: policy.remindEvery }],
       overdueReminders: policy.remindEvery,
+      ...outcomeData,
       ifNoAnswer: 'After the deadline both officers are reminded every working day and the Board chair is alerted. The system never decides for them.',
     };
     const first = await runTask(tasks, {
@@ -258,7 +278,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
       ask: [{ people: officers.flatMap((o) => o.people) }],
     });
     if (state.withdrawn || first.status !== 'decided') return undefined;
-    let proposal = propose(first.decision.comment ?? '', first.decision.by, first.decision.partner ?? partnerOfOfficer(first.decision.by));
+    let proposal = propose(proposalOf(first.decision), first.decision.by, first.decision.partner ?? partnerOfOfficer(first.decision.by));
     for (let round = 1; ; round++) {
       const others = officers.filter((o) => o.partner !== proposal.partner);
       const result = await runTask(tasks, {
@@ -273,8 +293,8 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
         ask: others,
       });
       if (state.withdrawn || result.status !== 'decided') return undefined;
-      if (result.outcome === 'accept') return resolve(proposal.resolution, [proposal.by, ...(result.task.decisions ?? []).map((d) => d.by)]);
-      proposal = propose(result.decision.comment ?? '', result.decision.by, result.decision.partner);
+      if (result.outcome === 'accept') return resolve(proposal, [proposal.by, ...(result.task.decisions ?? []).map((d) => d.by)]);
+      proposal = propose(proposalOf(result.decision), result.decision.by, result.decision.partner);
     }
   }
 

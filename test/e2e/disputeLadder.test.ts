@@ -46,11 +46,11 @@ test('objection → early resolution times out → the Board times out → the o
 
   // The council's director proposes by email; the ICB's director counter-proposes; the council's signs.
   const [toCouncil] = await mailAbout(system, 'director.children@council.example', 'Propose the resolution');
-  expect((await decideByLink(api, linkIn(toCouncil!), { decision: 'propose', comment: 'council' })).status).toBe(200);
+  expect((await decideByLink(api, linkIn(toCouncil!), { decision: 'propose', comment: 'The council runs the service', 'data.leadPartner': 'council' })).status).toBe(200);
   const round1 = await eventually(readDispute, (r) => r.body.openTasks[0]?.id.endsWith('officers.r1') ?? false);
   const counter = await api.call('POST', `/api/v1/tasks/${round1.body.openTasks[0]!.id}/decision`, {
     key: 'demo-key-nenc-director-nursing-01',
-    json: { decision: 'counter-propose', comment: 'nenc-icb' },
+    json: { decision: 'counter-propose', comment: 'Health needs dominate', data: { leadPartner: 'nenc-icb' } },
   });
   expect(counter.status).toBe(200);
   const round2 = await eventually(readDispute, (r) => r.body.openTasks[0]?.id.endsWith('officers.r2') ?? false);
