@@ -116,3 +116,21 @@ test("a lead dispute the Board resolves in words, choosing a partner, settles th
     expect((await handle.query(getCommission)).stage).toBe('analyse');
   });
 });
+
+test("the accountable officer who proposes is recorded for his partner, and only the other partners' officers are asked to sign", async () => {
+  await h.run(async () => {
+    const d = await start(disputeInput({ startAt: 'executive-board' }));
+    await d.decide('board-chair', 'final-decision-required', 'The Board is split');
+    await d.until((v) => v.stage === 'accountable-officers' && v.openTasks.length === 1);
+    await d.decide('council-director-children', 'propose', 'The council runs the service', { leadPartner: 'council' });
+    const signing = await d.until((v) => v.openTasks[0]?.id.endsWith('officers.r1') ?? false);
+    expect(signing.openTasks[0]!.awaiting).toEqual(['nenc-icb']);
+    expect(signing.openTasks[0]!.assignees).toEqual(['nenc-director-nursing']);
+    expect(signing.proposals.at(-1)).toMatchObject({ by: 'council-director-children', partner: 'council' });
+    const proposed = signing.history.filter((e) => e.event === 'task-decided').at(-1)!;
+    expect([proposed.by, proposed.partner]).toEqual(['council-director-children', 'council']);
+    expect(await refusal(d.decide('council-director-children', 'accept'))).toBe('NotAssignee');
+    await d.decide('nenc-director-nursing', 'accept');
+    expect(await d.handle.result()).toMatchObject({ status: 'resolved', stage: 'accountable-officers', leadPartner: 'council', decidedBy: ['council-director-children', 'nenc-director-nursing'] });
+  });
+});
