@@ -3,6 +3,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   setHandler,
 } from '@temporalio/workflow';
 import {
@@ -274,8 +275,11 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
       title: 'Propose the resolution you and the other accountable officer(s) will sign',
       options: ['propose'],
       reasonRequiredFor: ['propose'],
-      completion: 'any',
-      ask: [{ people: officers.flatMap((o) => o.people) }],
+      // Asked per partner, the first proposal settling it, so the decision names the partner the
+      // officer acts for (DOMAIN.md keeps it) and that partner is not asked to sign its own.
+      ...(patched('dispute-officers-propose-per-partner')
+        ? { completion: 'each-partner' as const, rejectOn: ['propose'], ask: officers }
+        : { completion: 'any' as const, ask: [{ people: officers.flatMap((o) => o.people) }] }),
     });
     if (state.withdrawn || first.status !== 'decided') return undefined;
     let proposal = propose(proposalOf(first.decision), first.decision.by, first.decision.partner ?? partnerOfOfficer(first.decision.by));
@@ -298,6 +302,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     }
   }
 
+  /** Histories before the per-partner proposal: its one party named no partner, so this finds none. */
   function partnerOfOfficer(person: string): string | undefined {
     return (book.all.at(-1)?.parties ?? []).find((p) => p.assignees.includes(person))?.partner;
   }
