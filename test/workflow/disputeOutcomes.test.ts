@@ -2,7 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { disputeWorkflowId, type DisputeInput, type DisputeView } from '../../domain/dispute';
 import { calendarOf } from '../../domain/partnership';
 import { policyVersionOf } from '../../config';
-import { decideTask, dispute, getDispute } from '../../workflows/dispute';
+import { decideTask, dispute, getDispute, withdrawDispute } from '../../workflows/dispute';
 import { getCommission } from '../../workflows/jointCommission';
 import { entries, MINUTE, plus, refusal, timeline } from '../helpers/timeline';
 import { harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
@@ -132,5 +132,32 @@ test("the accountable officer who proposes is recorded for his partner, and only
     expect(await refusal(d.decide('council-director-children', 'accept'))).toBe('NotAssignee');
     await d.decide('nenc-director-nursing', 'accept');
     expect(await d.handle.result()).toMatchObject({ status: 'resolved', stage: 'accountable-officers', leadPartner: 'council', decidedBy: ['council-director-children', 'nenc-director-nursing'] });
+  });
+});
+
+test('when the commission\'s creator withdraws the lead dispute, the commission does not idle: a fresh round opens under a new dispute id, and settles the lead', async () => {
+  const { firstFutureCase, waitFor, startAt } = timeline(h);
+  await h.run(async () => {
+    const c = await firstFutureCase();
+    const handle = await startAt(c.start);
+    const lead = (await handle.query(getCommission)).openTasks[0]!;
+    await handle.executeUpdate(decideTask, { args: [{ taskId: lead.id, by: 'nenc-commissioner', channel: 'api', decision: 'object', comment: 'The ICB should lead' }] });
+    const opened = await waitFor(handle, (v) => entries(v, 'dispute-opened').length === 1);
+    const firstId = entries(opened, 'dispute-opened')[0]!.detail!.split(' ')[1]!;
+    const first = disputeDriver(h.env.client.workflow.getHandle(disputeWorkflowId(firstId)));
+    await first.openTask();
+    await first.handle.executeUpdate(withdrawDispute, { args: [{ by: 'council-commissioner', reason: 'We are talking it over by phone' }] });
+
+    const again = await waitFor(handle, (v) => entries(v, 'dispute-opened').length === 2);
+    const secondId = entries(again, 'dispute-opened')[1]!.detail!.split(' ')[1]!;
+    expect(secondId).not.toBe(firstId);
+    expect(again.lead.status).toBe('disputed');
+    const second = disputeDriver(h.env.client.workflow.getHandle(disputeWorkflowId(secondId)));
+    const task = await second.openTask();
+    expect(task.id.startsWith(`${secondId}.`)).toBe(true);
+    await second.decide('nenc-commissioner', 'accept');
+    await second.decide('lsc-commissioner', 'accept');
+    const view = await waitFor(handle, (v) => v.lead.status === 'decided');
+    expect(view.lead).toMatchObject({ status: 'decided', partner: 'council' });
   });
 });
