@@ -18,9 +18,24 @@ export const defaultDisputePolicy = {
   accountableOfficers: { due: '10 working days', remindEvery: '1 working day' },
 };
 
-/** The dispute a commission opens about its own lead partner. */
-export function leadDisputeId(commissionId: string): string {
-  return `jd-${commissionId.slice(3)}`;
+/**
+ * The dispute a commission opens about its own lead partner; a later round (the first withdrawn,
+ * or ended with no partner named) gets an id of its own, stable for replay, so its tasks, emails
+ * and record never mix with the first's.
+ */
+export function leadDisputeId(commissionId: string, round = 1): string {
+  if (round === 1) return `jd-${commissionId.slice(3)}`;
+  // FNV-1a, as for a referral's split disputes (domain/referral.ts): deterministic in a workflow.
+  let h = 0x811c9dc5;
+  let g = 0x01000193;
+  for (const ch of `${commissionId}#lead#${round}`) {
+    h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    g = Math.imul(g ^ ch.charCodeAt(0), 0x811c9dc5) >>> 0;
+  }
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  let out = '';
+  for (let i = 0; i < 10; i++) out += alphabet[((i < 5 ? h : g) >>> ((i % 5) * 6)) & 31];
+  return `jd-${out}`;
 }
 
 /** The business key of a dispute's workflow. */
