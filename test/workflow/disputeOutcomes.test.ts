@@ -161,3 +161,31 @@ test('when the commission\'s creator withdraws the lead dispute, the commission 
     expect(view.lead).toMatchObject({ status: 'decided', partner: 'council' });
   });
 });
+
+test('two years overdue at the accountable officers: reminded every working day, the dispute continues as new, each run stays small, and the open task still settles it', async () => {
+  await h.run(async () => {
+    const d = await start(disputeInput({ startAt: 'executive-board' }));
+    await d.decide('board-chair', 'final-decision-required', 'The Board is split');
+    await d.until((v) => v.stage === 'accountable-officers' && v.openTasks.length === 1);
+    await d.decide('council-director-children', 'propose', 'The council runs the service', { leadPartner: 'council' });
+    await d.until((v) => v.openTasks[0]?.id.endsWith('officers.r1') ?? false);
+    const firstRunId = (await d.handle.describe()).runId;
+
+    await h.env.sleep(2 * 365 * 24 * 60 * MINUTE);
+
+    const latest = h.env.client.workflow.getHandle(d.handle.workflowId);
+    const first = await h.env.client.workflow.getHandle(d.handle.workflowId, firstRunId).describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+    const now = disputeDriver(latest);
+    const v = await now.until((x) => x.openTasks.length === 1);
+    expect(v.stage).toBe('accountable-officers');
+    // Still asking the other partner's officer to sign the same proposal; reminders kept coming.
+    expect(v.openTasks[0]!.awaiting).toEqual(['nenc-icb']);
+    expect(v.openTasks[0]!.title).toContain('Sign');
+    expect(v.history.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThan(400);
+    expect((await latest.fetchHistory()).events!.length).toBeLessThan(2000);
+
+    await now.decide('nenc-director-nursing', 'accept');
+    expect(await d.handle.result()).toMatchObject({ status: 'resolved', stage: 'accountable-officers', leadPartner: 'council', decidedBy: ['council-director-children', 'nenc-director-nursing'] });
+  });
+}, 600_000);
