@@ -213,14 +213,23 @@ export const disputeSchema = z.object({
   matter: z.string(),
   raisedBy: z.string(),
   stage: disputeStage,
-  proposals: z.array(z.object({ resolution: z.string(), by: z.string(), partner: z.string().optional(), at: iso })),
+  proposals: z.array(
+    z.object({
+      resolution: z.string(),
+      by: z.string(),
+      partner: z.string().optional(),
+      at: iso,
+      leadPartner: z.string().optional().describe('for a lead-partner dispute: the partner the proposal names (its data)'),
+      split: z.record(z.string(), z.number()).optional().describe('for a funding-split dispute: the split the proposal names (its data)'),
+    }),
+  ),
   outcome: z
     .object({
       status: z.enum(['resolved', 'withdrawn']),
       stage: disputeStage,
       resolution: z.string().optional(),
       leadPartner: z.string().optional(),
-      split: z.record(z.string(), z.number()).optional().describe('for a funding-split dispute: the split its resolution states'),
+      split: z.record(z.string(), z.number()).optional().describe('for a funding-split dispute: the split decided (the decision\'s data; read from the words for histories recorded before)'),
       decidedBy: z.array(z.string()),
       reason: z.string().optional(),
     })

@@ -58,6 +58,8 @@ export interface CommissionState extends SubjectState {
   createdAt: string;
   evaluation?: CommissionEvaluation & { request?: EvaluationRequest };
   lifecycle?: LifecycleState;
+  /** How many rounds of the dispute ladder the lead has had: the next round's dispute id counts on. */
+  leadDisputes?: number;
 }
 
 export async function jointCommission(rawInput: CommissionInput, resumed?: CommissionState): Promise<void> {
@@ -282,9 +284,10 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
    * The dispute ladder settles a disputed lead: a child dispute, at stage 2 when a partner never
    * answered (stage 1 would have nothing to try). Its resolution sets the lead.
    */
-  async function settleLeadByDispute(noResponse: boolean): Promise<void> {
-    const id = leadDisputeId(input.id);
+  async function settleLeadByDispute(noResponse: boolean, round = 1): Promise<void> {
+    const id = leadDisputeId(input.id, round);
     const startAt = noResponse ? 'executive-board' : 'early-resolution';
+    state.leadDisputes = round;
     note({ event: 'dispute-opened', detail: `Dispute ${id} opened on the lead partner, at the ${startAt} stage: ${state.lead.reason}` });
     const outcome = await executeChild(dispute, {
       workflowId: disputeWorkflowId(id),
@@ -312,6 +315,8 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
       state.stage = 'analyse';
       note({ event: 'lead-decided', detail: `${partnerName(outcome.leadPartner)} leads, as dispute ${id} decided (${outcome.decidedBy.join(', ')})` });
     } else {
+      const why = outcome.status === 'withdrawn' ? `dispute ${id} was withdrawn by ${outcome.decidedBy.join(', ')}: ${outcome.reason}` : `dispute ${id} resolved "${outcome.resolution}", which names no partner`;
+      state.lead = { ...state.lead, reason: `still disputed: ${why}` };
       note({
         event: 'dispute-closed',
         detail:
@@ -321,6 +326,20 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
       });
     }
     publish();
+  }
+
+  /**
+   * Rounds of the ladder until the lead is settled. A withdrawn round (or one that named no
+   * partner) settles nothing, and nobody alone may choose the lead the partners dispute
+   * (DOMAIN.md sections 1 and 4: all partners agree, or the ladder decides): so a fresh round
+   * opens at early resolution, where the partners' leads record what they have agreed since.
+   */
+  async function settleLead(noResponse: boolean): Promise<void> {
+    const first = (state.leadDisputes ?? 0) + 1;
+    await settleLeadByDispute(noResponse, first);
+    for (let round = first + 1; state.lead.status === 'disputed' && patched('lead-dispute-fresh-round'); round++) {
+      await settleLeadByDispute(false, round);
+    }
   }
 
   if (!resumed) {
@@ -340,7 +359,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
           : `Lead partner disputed: ${state.lead.reason}. The commission waits for the dispute to be resolved.`,
     });
     publish();
-    if (onPrimitive && state.lead.status === 'disputed' && patched('lead-dispute-ladder')) await settleLeadByDispute(outcome.noResponse === true);
+    if (onPrimitive && state.lead.status === 'disputed' && patched('lead-dispute-ladder')) await settleLead(outcome.noResponse === true);
     if (onPrimitive && (state.lead.status === 'agreed' || state.lead.status === 'decided') && patched('lifecycle')) startLifecycle();
   }
 

@@ -186,7 +186,7 @@ test('no response opens the dispute at the Executive Board, whose chair decides 
     const disputeId = opened.history.find((e) => e.event === 'dispute-opened')!.detail!.split(' ')[1]!;
     const child = h.env.client.workflow.getHandle(`dispute:${disputeId}`);
     const d = await waitForDispute(child, (v) => v.stage === 'executive-board' && v.openTasks.length === 1);
-    await child.executeUpdate(decideTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'board-chair', channel: 'email', decision: 'resolve', comment: 'nenc-icb' }] });
+    await child.executeUpdate(decideTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'board-chair', channel: 'email', decision: 'resolve', comment: 'The ICB holds the budget', data: { leadPartner: 'nenc-icb' } }] });
     const view = await waitFor(handle, (v) => v.lead.status === 'decided');
     expect(view.lead).toMatchObject({ status: 'decided', partner: 'nenc-icb' });
     expect(entries(view, 'lead-decided')[0]!.detail).toContain('NHS North East and North Cumbria ICB leads');

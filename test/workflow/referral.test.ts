@@ -177,8 +177,8 @@ test('no agreed split by the panel: a dispute opens, its resolution sets the spl
     // The ICB's commissioner counter-proposes a split in words; the council's accepts it.
     expect(
       await refusalMessage(child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'nenc-commissioner', channel: 'api', decision: 'counter-propose', comment: 'Half each' }] })),
-    ).toContain('Split rule: write the split in full');
-    await child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'nenc-commissioner', channel: 'api', decision: 'counter-propose', comment: 'council 55%, nenc-icb 45%' }] });
+    ).toContain('this needs each partner\'s share');
+    await child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'nenc-commissioner', channel: 'api', decision: 'counter-propose', comment: 'Nearer half each', data: { split: { council: 55, 'nenc-icb': 45 } } }] });
     for (let i = 0; i < 50 && !d.openTasks[0]?.id.endsWith('r2'); i++) {
       await new Promise((res) => setTimeout(res, 100));
       d = await child.query(getDispute);
@@ -216,7 +216,7 @@ test('a partner silent until the panel: the dispute starts at the Board, and aft
       d = await child.query(getDispute);
     }
     expect(d.stage).toBe('executive-board');
-    await child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'board-chair', channel: 'api', decision: 'resolve', comment: 'council 45%, nenc-icb 55%' }] });
+    await child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'board-chair', channel: 'api', decision: 'resolve', comment: 'Mostly health needs', data: { split: { council: 45, 'nenc-icb': 55 } } }] });
 
     const set = await r.until((v) => v.status === 'awaiting-panel' && v.openTasks.length === 2);
     expect(set.agreedSplit).toEqual({ council: 45, 'nenc-icb': 55 });
