@@ -323,3 +323,32 @@ test('at the end of term the partners extend within what the contract allows, th
     expect((await next.describe()).status.name).toBe('RUNNING');
   });
 }, 240_000);
+
+test('an upheld challenge takes the award again under fresh task ids: the re-asked award is decided, its notice and a second challenge are told apart from the first', async () => {
+  await h.run(async () => {
+    const handle = await start();
+    const id = handle.workflowId.slice('commission:'.length);
+    await answerUntil(handle, (v) => stepStatus(v, 'evaluation') === 'open');
+    await evaluate(handle);
+    await answerUntil(handle, (v) => stepStatus(v, 'standstill') === 'open');
+    await handle.executeUpdate(recordChallenge, { args: [{ by: 'council-commissioner', kind: 'challenge', from: 'North Support', grounds: 'The quality scores were added up wrongly' }] });
+    await answerUntil(handle, (v) => v.openTasks.some((t) => t.id === `${id}.challenge-1`));
+    await decide(handle, `${id}.challenge-1`, 'council-legal', 'upheld', 'The totals were wrong; the award is taken again');
+    // The award is asked again, under an id of its own, and can be decided.
+    const again = await answerUntil(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-award'));
+    const award = again.openTasks.find((t) => t.kind === 'commission-award')!;
+    expect(award.id).not.toBe(`${id}.award`);
+    const inStandstill = await answerUntil(handle, (v) => stepStatus(v, 'standstill') === 'open' && v.tasks.filter((t) => t.kind === 'commission-award-notice').length === 2);
+    expect(inStandstill.tasks.filter((t) => t.kind === 'commission-award').map((t) => t.status)).not.toContain('open');
+    // A second challenge in the fresh standstill is a new one, not the first again.
+    await handle.executeUpdate(recordChallenge, { args: [{ by: 'nenc-commissioner', kind: 'challenge', from: 'Acme Care', grounds: 'The retaken award ignored our late clarification' }] });
+    const challenged = await handle.query(getCommission);
+    const second = challenged.lifecycle!.standstill!.challenges.at(-1)!;
+    expect(second.id).not.toBe('challenge-1');
+    const task = await answerUntil(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-challenge-outcome'), undefined, () => 'none');
+    await decide(handle, task.openTasks.find((t) => t.kind === 'commission-challenge-outcome')!.id, 'council-legal', 'dismissed', 'The clarification was considered');
+    const signing = await answerUntil(handle, (v) => stepStatus(v, 'signing') === 'open');
+    const ids = signing.tasks.map((t) => t.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+}, 120_000);
