@@ -137,7 +137,9 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     recordChallenge,
     (req) => {
       const s = state.lifecycle!.standstill!;
-      s.challenges.push({ id: `challenge-${s.challenges.length + 1}`, kind: req.kind, from: req.from, grounds: req.grounds, raisedBy: req.by, raisedAt: new Date().toISOString() });
+      // Numbered across standstills: a challenge after the award is taken again is a new task.
+      const n = (state.lifecycle!.earlierChallenges ?? 0) + s.challenges.length + 1;
+      s.challenges.push({ id: `challenge-${n}`, kind: req.kind, from: req.from, grounds: req.grounds, raisedBy: req.by, raisedAt: new Date().toISOString() });
       s.paused = true;
       note({ event: 'challenge-received', by: req.by, detail: `${req.kind === 'representation' ? 'Representations' : 'A challenge'} from ${req.from}: ${req.grounds}. The award is paused until the outcome is recorded.` });
       publish();
