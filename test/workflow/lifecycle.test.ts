@@ -6,7 +6,7 @@ import { afterRepresentations, standstillEnds } from '../../domain/standstill';
 import { calendarOf } from '../../domain/partnership';
 import type { FormField } from '../../domain/taskData';
 import { getEvaluation } from '../../workflows/evaluationPanel';
-import { decideTask, getCommission, jointCommission, recordChallenge, setUpEvaluation } from '../../workflows/jointCommission';
+import { decideTask, getCommission, jointCommission, recordChallenge, setUpEvaluation, type CommissionState } from '../../workflows/jointCommission';
 import { answerFor } from '../helpers/answer';
 import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
 
@@ -352,3 +352,28 @@ test('an upheld challenge takes the award again under fresh task ids: the re-ask
     expect(new Set(ids).size).toBe(ids.length);
   });
 }, 120_000);
+
+test('a commission whose lead was settled before the lifecycle existed (v2 to v4), resumed without one, starts the lifecycle', async () => {
+  await h.run(async () => {
+    const input = commissionInput(h.partnership, { partners: h.partnership.partners.filter((p) => p.id !== 'lsc-icb').map((p) => ({ id: p.id, name: p.name })), estimatedValue: 50_000 });
+    // What continue-as-new carried from a run whose lead was agreed before the `lifecycle` patch.
+    const resumed: CommissionState = {
+      stage: 'analyse',
+      lead: { status: 'agreed', partner: 'council' },
+      createdAt: new Date(await h.env.currentTimeMs()).toISOString(),
+      history: [],
+      recorded: 0,
+      tasks: [],
+      usedLinks: [],
+    };
+    const handle = await h.env.client.workflow.start(jointCommission, { workflowId: commissionWorkflowId(input.id), taskQueue: TASK_QUEUE, args: [input, resumed] });
+    let v: CommissionView | undefined;
+    for (let i = 0; i < 50 && !v?.openTasks.length; i++) {
+      v = await handle.query(getCommission);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(v!.lifecycle).toBeDefined();
+    expect(v!.openTasks.map((t) => t.kind)).toEqual(['commission-lived-experience']);
+    expect(v!.history.map((e) => e.event)).toContain('plan-made');
+  });
+});
