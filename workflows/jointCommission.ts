@@ -341,6 +341,11 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     if (onPrimitive && (state.lead.status === 'agreed' || state.lead.status === 'decided') && patched('lifecycle')) startLifecycle();
   }
 
+  // A lead settled under v2 to v4 (before the `lifecycle` patch) was carried into this run without
+  // a lifecycle; without one, the later-stages loop below would wait for ever.
+  const settled = state.lead.status === 'agreed' || state.lead.status === 'decided';
+  if (resumed && settled && !state.lifecycle && patched('lifecycle-on-resume')) startLifecycle();
+
   if (state.lifecycle) {
     const next = await runLifecycle({ input, state, tasks, calendar, runEvaluation });
     await drain();
