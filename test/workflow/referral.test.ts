@@ -316,3 +316,24 @@ test('an approved package is reviewed 3 months after it starts, then every 12 mo
     expect(ended.history[0]!.event).toBe('referral-created');
   });
 });
+
+test('the chair cannot record the panel decision before the panel has met; at the meeting it can', async () => {
+  await h.run(async () => {
+    const r = await start(referralInput());
+    await r.decide(POSITION, 'council-rap-member', 'agree');
+    await r.decide(POSITION, 'nenc-rap-member', 'agree');
+    const agreed = await r.until((v) => v.status === 'awaiting-panel');
+    const early = await r.decide(PANEL, 'council-rap-chair', 'approve').then(
+      () => undefined,
+      (err: { cause?: { type?: string; message?: string } }) => err.cause,
+    );
+    expect(early).toMatchObject({
+      type: 'RuleRefused',
+      message: `Meeting rule: the panel's decision is recorded once the panel has met, on ${ukDate(new Date(agreed.panelAt))} or after; it has not met yet.`,
+    });
+    await advanceTo(plus(agreed.panelAt, MINUTE));
+    await r.decide(PANEL, 'council-rap-chair', 'approve');
+    await r.until((v) => v.status === 'approved');
+  });
+});
+
