@@ -337,3 +337,20 @@ test('the chair cannot record the panel decision before the panel has met; at th
   });
 });
 
+
+test('a case referred again after its referral ended opens its split dispute under a dispute id of its own', async () => {
+  await h.run(async () => {
+    const input = referralInput();
+    const disputeOf = async () => {
+      const r = await start(input);
+      await r.decide(POSITION, 'council-rap-member', 'agree');
+      const listed = await r.until((v) => v.positions.length === 1);
+      await advanceTo(plus(listed.panelAt, MINUTE));
+      return { r, id: (await r.until((v) => v.disputes.length === 1)).disputes[0]!.id };
+    };
+    const first = await disputeOf();
+    await first.r.handle.terminate('the case was closed');
+    const second = await disputeOf();
+    expect(second.id).not.toBe(first.id);
+  });
+});
