@@ -380,6 +380,15 @@ export function declarationFields(bidders: EvaluationSetup['bidders']): FormFiel
   }));
 }
 
+/**
+ * The interests a declaration records, read from its data as the declaration form defines it:
+ * trimmed, and a blank answer (whether left empty on the page or sent as spaces) means none.
+ */
+export function interestsDeclared(data: Record<string, unknown> | undefined): { bidder: string; interest: string }[] {
+  const given = (data?.['conflicts'] ?? {}) as Record<string, unknown>;
+  return Object.entries(given).flatMap(([bidder, interest]) => (typeof interest === 'string' && interest.trim() ? [{ bidder, interest: interest.trim() }] : []));
+}
+
 /** The scoring form: a score on the scale and a written reason for every bidder and criterion. */
 export function scoringFields(setup: Pick<EvaluationSetup, 'criteria' | 'bidders'>, bidders: string[], scaleMax: number): FormField[] {
   return setup.bidders

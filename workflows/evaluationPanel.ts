@@ -1,9 +1,10 @@
-import { ApplicationFailure, condition, defineQuery, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, defineQuery, patched, setHandler } from '@temporalio/workflow';
 import { taskId } from '../domain/task';
 import { addDuration } from '../domain/duration';
 import {
   compositionBreaches,
   declarationFields,
+  interestsDeclared,
   evaluationPanelInputSchema,
   needingModeration,
   PANEL_TASK_KINDS,
@@ -161,9 +162,11 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
         for (const b of bidders) checkComposition(b.id);
         return;
       }
-      const interests = (declared.decision.data?.conflicts ?? {}) as Record<string, string>;
       member.declared = true;
-      member.conflicts = Object.entries(interests).map(([bidder, interest]) => ({ bidder, interest: interest.trim() }));
+      // Before the patch a blank interest was recorded as a conflict; histories that did so replay as they ran.
+      member.conflicts = patched('blank-interest-is-none')
+        ? interestsDeclared(declared.decision.data)
+        : Object.entries((declared.decision.data?.conflicts ?? {}) as Record<string, string>).map(([bidder, interest]) => ({ bidder, interest: interest.trim() }));
       note({
         event: 'conflicts-declared',
         by: member.person,
