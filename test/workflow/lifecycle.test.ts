@@ -1,7 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { policyVersionOf } from '../../config';
 import { commissionWorkflowId, type CommissionInput, type CommissionView } from '../../domain/commission';
-import { evaluationRequest, evaluationWorkflowId } from '../../domain/evaluation';
+import { evaluationRequest, evaluationWorkflowId, type EvaluationView } from '../../domain/evaluation';
 import { afterRepresentations, standstillEnds } from '../../domain/standstill';
 import { calendarOf } from '../../domain/partnership';
 import type { FormField } from '../../domain/taskData';
@@ -375,5 +375,43 @@ test('a commission whose lead was settled before the lifecycle existed (v2 to v4
     expect(v!.lifecycle).toBeDefined();
     expect(v!.openTasks.map((t) => t.kind)).toEqual(['commission-lived-experience']);
     expect(v!.history.map((e) => e.event)).toContain('plan-made');
+  });
+});
+
+test('an evaluation panel terminated midway is recorded and put to the lead commissioner, who starts it again under fresh task ids', async () => {
+  await h.run(async () => {
+    const handle = await start();
+    await answerUntil(handle, (v) => stepStatus(v, 'evaluation') === 'open');
+    const id = handle.workflowId.slice('commission:'.length);
+    const partners = (await handle.query(getCommission)).partners;
+    const setup = {
+      criteria: [{ id: 'quality', name: 'Quality', kind: 'quality' as const, weight: 100 }],
+      bidders: [
+        { id: 'acme', name: 'Acme Care' },
+        { id: 'north', name: 'North Support' },
+      ],
+      members: ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'],
+      scoringDue: new Date((await h.env.currentTimeMs()) + 20 * DAY).toISOString(),
+    };
+    await handle.executeUpdate(setUpEvaluation, { args: [evaluationRequest(h.partnership, partners, 'council-commissioner', setup, policyVersionOf(h.partnership))] });
+    const panel = h.env.client.workflow.getHandle(evaluationWorkflowId(id));
+    for (let i = 0; i < 50 && !(await panel.query(getEvaluation).catch(() => undefined))?.openTasks.length; i++) await new Promise((r) => setTimeout(r, 100));
+    await panel.terminate('stuck worker');
+    const asked = await answerUntil(handle, (v) => v.openTasks.some((t) => t.kind === 'child-failure'), undefined, () => 'none');
+    const task = asked.openTasks.find((t) => t.kind === 'child-failure')!;
+    expect(task.assignees).toEqual(['council-commissioner']);
+    expect(task.options).toEqual(['retry', 'withdraw']);
+    expect(asked.history.find((e) => e.event === 'child-failed')!.detail).toContain('The evaluation panel stopped: it was terminated');
+    await decide(handle, task.id, 'council-commissioner', 'retry');
+    let again: Awaited<ReturnType<typeof panel.query<EvaluationView>>> | undefined;
+    for (let i = 0; i < 50 && !again?.openTasks.length; i++) {
+      again = await h.env.client.workflow.getHandle(evaluationWorkflowId(id)).query(getEvaluation).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(again!.openTasks.length).toBe(3);
+    const first = (await handle.query(getCommission)).tasks.map((t) => t.id);
+    expect(again!.openTasks.every((t) => t.id.endsWith('.attempt2'))).toBe(true);
+    expect(first).toContain(task.id);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
   });
 });

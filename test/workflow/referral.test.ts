@@ -367,3 +367,28 @@ test('a case referred again after its referral ended opens its split dispute und
     expect(second.id).not.toBe(first.id);
   });
 });
+
+test('a split dispute terminated midway is recorded and put to the referrer, who starts a new dispute under an id of its own', async () => {
+  await h.run(async () => {
+    const r = await start(referralInput());
+    await r.decide(POSITION, 'council-rap-member', 'agree');
+    const listed = await r.until((v) => v.positions.length === 1);
+    await advanceTo(plus(listed.panelAt, MINUTE));
+    const disputed = await r.until((v) => v.disputes.length === 1);
+    const child = h.env.client.workflow.getHandle(disputeWorkflowId(disputed.disputes[0]!.id));
+    for (let i = 0; i < 50 && !(await child.query(getDispute)).openTasks.length; i++) await new Promise((res) => setTimeout(res, 100));
+    await child.terminate('stuck worker');
+    const task = await r.open('child-failure');
+    expect([task.assignees, task.options]).toEqual([['council-rap-member'], ['retry', 'withdraw']]);
+    await r.decide('child-failure', 'council-rap-member', 'retry');
+    const again = await r.until((v) => v.disputes.length === 2);
+    expect(again.disputes[1]!.id).not.toBe(again.disputes[0]!.id);
+    const second = h.env.client.workflow.getHandle(disputeWorkflowId(again.disputes[1]!.id));
+    let d = await second.query(getDispute).catch(() => undefined);
+    for (let i = 0; i < 50 && !d?.openTasks.length; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      d = await second.query(getDispute).catch(() => undefined);
+    }
+    expect(d!.stage).toBe('executive-board');
+  });
+});
