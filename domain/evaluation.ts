@@ -267,6 +267,8 @@ export const evaluationPanelInputSchema = z
     policy: panelPolicySchema,
     calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
     policyVersion: z.string(),
+    /** The panel's attempt: 2 and on when its commission starts it again after it stopped; its tasks then have ids of their own. */
+    attempt: z.number().int().min(1).optional(),
   })
   .strict();
 

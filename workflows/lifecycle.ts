@@ -276,7 +276,8 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
         break;
       }
       case 'evaluation': {
-        if (state.evaluation?.status !== 'complete') {
+        // Until a panel completes: one withdrawn after it stopped is set up again.
+        while (state.evaluation?.status !== 'complete') {
           record(step.id).status = 'open';
           waitOn(`The lead commissioner to set up the joint evaluation panel (PUT /api/v1/commissions/${input.id}/evaluation)`);
           publish();
