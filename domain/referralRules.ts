@@ -35,6 +35,8 @@ export interface ReferralFacts {
   agreedSplit?: Split | undefined;
   /** Today's UK date, "YYYY-MM-DD". */
   today: string;
+  /** The UK date of the panel meeting the referral is listed for, "YYYY-MM-DD". */
+  panelDate: string;
   partnerName(id: string): string;
 }
 
@@ -58,6 +60,10 @@ export function referralRefusal(req: DecisionRequest, task: Task, facts: Referra
       type: refusal.ruleRefused,
       message: 'Split rule: the funding partners have not agreed a split yet; the panel can approve once they agree or the dispute ladder sets it, or it can defer or decline.',
     };
+  }
+  // The chair records what the panel decided at its meeting, so not before it has met.
+  if (facts.today < facts.panelDate) {
+    return { type: refusal.ruleRefused, message: `Meeting rule: the panel's decision is recorded once the panel has met, on ${facts.panelDate} or after; it has not met yet.` };
   }
   if (req.decision === 'defer' && data?.returnDate && data.returnDate <= facts.today) {
     return { type: refusal.invalidData, message: `Defer rule: the return date must be after today (${facts.today}).` };

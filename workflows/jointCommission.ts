@@ -35,6 +35,7 @@ import {
   type EvaluationRequest,
 } from '../domain/evaluation';
 import { runTask } from './humanTask';
+import { runChildSafely } from './childFailure';
 import { activities, inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
@@ -57,6 +58,8 @@ export interface CommissionState extends SubjectState {
   lead: { status: LeadStatus; partner: string; reason?: string };
   createdAt: string;
   evaluation?: CommissionEvaluation & { request?: EvaluationRequest };
+  /** Evaluation panels that stopped, over every set-up: each new attempt's tasks have ids of their own. */
+  panelFailures?: { failures?: number | undefined };
   lifecycle?: LifecycleState;
   /** How many rounds of the dispute ladder the lead has had: the next round's dispute id counts on. */
   leadDisputes?: number;
@@ -143,7 +146,9 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     recordChallenge,
     (req) => {
       const s = state.lifecycle!.standstill!;
-      s.challenges.push({ id: `challenge-${s.challenges.length + 1}`, kind: req.kind, from: req.from, grounds: req.grounds, raisedBy: req.by, raisedAt: new Date().toISOString() });
+      // Numbered across standstills: a challenge after the award is taken again is a new task.
+      const n = (state.lifecycle!.earlierChallenges ?? 0) + s.challenges.length + 1;
+      s.challenges.push({ id: `challenge-${n}`, kind: req.kind, from: req.from, grounds: req.grounds, raisedBy: req.by, raisedAt: new Date().toISOString() });
       s.paused = true;
       note({ event: 'challenge-received', by: req.by, detail: `${req.kind === 'representation' ? 'Representations' : 'A challenge'} from ${req.from}: ${req.grounds}. The award is paused until the outcome is recorded.` });
       publish();
@@ -221,10 +226,26 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     const evaluation = state.evaluation!;
     evaluation.status = 'running';
     publish();
-    const outcome = await executeChild(evaluationPanel, {
-      workflowId: evaluationWorkflowId(input.id),
-      args: [{ ...request, id: evaluationIdOf(input.id), commission: { id: input.id, title: input.title }, partners: input.partners, leadCommissioner: request.setUpBy, calendar }],
+    const panelInput = { ...request, id: evaluationIdOf(input.id), commission: { id: input.id, title: input.title }, partners: input.partners, leadCommissioner: request.setUpBy, calendar };
+    // A panel that fails or is terminated is put to the lead commissioner: start it again or withdraw it.
+    // It keeps its workflow id, which the API addresses it by; a new attempt is a new run, its tasks ids of their own.
+    const ran = await runChildSafely(tasks, {
+      what: 'The evaluation panel',
+      subject: { type: 'commission', id: input.id, title: input.title },
+      key: 'evaluation',
+      ask: [{ role: 'commissioner', partner: state.lead.partner }],
+      counter: (state.panelFailures ??= {}),
+      start: (attempt) =>
+        executeChild(evaluationPanel, { workflowId: evaluationWorkflowId(input.id), args: [attempt > 1 ? { ...panelInput, attempt } : panelInput] }),
     });
+    if (ran.status === 'withdrawn') {
+      // The lead commissioner may set up a panel again (the lifecycle waits for it, saying so).
+      state.evaluation = undefined;
+      note({ event: 'evaluation-withdrawn', by: ran.by, detail: `The evaluation panel was withdrawn: ${ran.reason}. A panel may be set up again.` });
+      publish();
+      return;
+    }
+    const outcome = ran.result;
     for (const entry of outcome.record) state.history.push({ ...entry, detail: `[evaluation] ${entry.detail ?? entry.event}` });
     state.evaluation = { status: 'complete', setUpBy: evaluation.setUpBy, setUpAt: evaluation.setUpAt, recommended: outcome.recommended, result: outcome.result };
     note({ event: 'evaluation-complete', detail: outcome.recommended ? `The panel recommends ${outcome.recommended}` : 'The panel made no recommendation' });
@@ -362,6 +383,11 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     if (onPrimitive && state.lead.status === 'disputed' && patched('lead-dispute-ladder')) await settleLead(outcome.noResponse === true);
     if (onPrimitive && (state.lead.status === 'agreed' || state.lead.status === 'decided') && patched('lifecycle')) startLifecycle();
   }
+
+  // A lead settled under v2 to v4 (before the `lifecycle` patch) was carried into this run without
+  // a lifecycle; without one, the later-stages loop below would wait for ever.
+  const settled = state.lead.status === 'agreed' || state.lead.status === 'decided';
+  if (resumed && settled && !state.lifecycle && patched('lifecycle-on-resume')) startLifecycle();
 
   if (state.lifecycle) {
     const next = await runLifecycle({ input, state, tasks, calendar, runEvaluation });

@@ -97,7 +97,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
 
   /** Rules only the referral knows, refused before anything is written (422 naming the rule). */
   function validateDecision(req: DecisionRequest, task: Task): void {
-    const refused = referralRefusal(req, task, { funders, positions: positions(), agreedSplit: state.agreedSplit, today: ukDate(now()), partnerName });
+    const refused = referralRefusal(req, task, { funders, positions: positions(), agreedSplit: state.agreedSplit, today: ukDate(now()), panelDate: ukDate(new Date(state.panelAt)), partnerName });
     if (refused) throw ApplicationFailure.create({ ...refused, nonRetryable: true });
   }
 

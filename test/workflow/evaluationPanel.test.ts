@@ -230,3 +230,16 @@ test('a member who never scores is reminded, the lead commissioner is told at th
     expect(outcome.result.matrix.every((c) => c.scores.length === 3)).toBe(true);
   });
 });
+
+test('a declaration sent through the API with blank interests records no conflict: blank means none', async () => {
+  await h.run(async () => {
+    const p = await start(panelInput());
+    await p.until((v) => v.openTasks.length === 3);
+    await p.declare('council-panel-member', { acme: '', north: '   ' });
+    const v = await p.until((x) => x.members.find((m) => m.person === 'council-panel-member')!.declared);
+    expect(v.members.find((m) => m.person === 'council-panel-member')!.conflicts).toEqual([]);
+    expect(v.history.find((e) => e.event === 'conflicts-declared')!.detail).toMatch(/declared no conflict of interest$/);
+    // Both bidders stay on the member's scoring form.
+    expect((await p.taskOf('score-council-panel-member')).fields).toHaveLength(2 * 3 * 2);
+  });
+});
