@@ -1,5 +1,5 @@
 import { sameSplit, type Position, type Split } from './referral';
-import { refusal, type DecisionRequest, type RefusalType, type Task } from './task';
+import { keyOf, refusal, type DecisionRequest, type RefusalType, type Task } from './task';
 import type { FormField } from './taskData';
 
 export const REFERRAL_TASK_KINDS = {
@@ -15,9 +15,11 @@ export const REFERRAL_TASK_KINDS = {
 export function positionsOf(tasks: Task[], referralId: string, cycle: number, roundSplits: Record<string, Split>, funders: string[]): Position[] {
   const latest = new Map<string, Position>();
   for (const t of tasks) {
-    if (t.kind !== REFERRAL_TASK_KINDS.position || !t.id.startsWith(`${referralId}.c${cycle}.`)) continue;
+    const key = keyOf(t, referralId);
+    if (t.kind !== REFERRAL_TASK_KINDS.position || !key.startsWith(`c${cycle}.`)) continue;
     for (const d of t.decisions ?? []) {
-      const split = d.decision === 'propose' ? (d.data as { split: Split }).split : roundSplits[t.id]!;
+      // Rounds' splits are kept under `<referral id>.<key>`, as task ids read before `case-task-ids`.
+      const split = d.decision === 'propose' ? (d.data as { split: Split }).split : roundSplits[`${referralId}.${key}`]!;
       latest.set(d.partner!, { partner: d.partner!, by: d.by, at: d.at, stance: d.decision === 'propose' ? 'propose' : 'agree', split, reasons: d.comment });
     }
   }

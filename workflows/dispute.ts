@@ -89,7 +89,9 @@ export async function dispute(rawInput: DisputeInput, resumed?: DisputeState): P
     partners: input.partnership,
     calendar: input.calendar,
     state,
-    leadCommissioner: input.raisedBy.person,
+    // A dispute has no lead commissioner: only the senior managers asked may move its deadlines,
+    // so the raiser cannot push the Board's and the officers' back.
+    leadCommissioner: () => ({}),
     publish: () => indexes(),
     shown: () => ({ type: 'dispute', status: state.stage, partners: input.partners.map((p) => p.id), open: !state.outcome, view: pageOf(view()) }),
     validateDecision: (req) => {

@@ -92,7 +92,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
   const scoresJustDecided = (): EvaluationView['scores'] =>
     state.members.flatMap((member) => {
       if (member.scoring !== 'open') return [];
-      const task = book.find(taskId(input.id, keyed(`score-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`)));
+      const task = book.byKey(input.id, keyed(`score-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`));
       return task?.status === 'decided' && task.decision ? scoresFrom(member.person, task.decision.data) : [];
     });
   const view = (): EvaluationView => ({

@@ -91,7 +91,8 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     partners: input.partners,
     calendar,
     state,
-    leadCommissioner: input.createdBy.person,
+    // The lead commissioner follows the lead: after a dispute chooses another partner, its commissioners.
+    leadCommissioner: () => ({ partner: state.lead.partner, person: input.createdBy.partner === state.lead.partner ? input.createdBy.person : undefined }),
     publish: () => showIndexes(),
     shown: () => ({ type: 'commission', status: state.stage, lead: state.lead, partners: input.partners.map((p) => p.id), open: state.stage !== 'ended', view: pageOf(view()) }),
     recordsOneByOne: () => firstRelease,

@@ -8,8 +8,9 @@ import type { Calendar } from '../domain/calendar';
 import type { HistoryEntry } from '../domain/commission';
 import type { DecisionRequest, Task } from '../domain/task';
 import { isPermanentFailure, type TaskContext } from './humanTask';
-import { decideTask, extendTaskDeadline, refreshRecord } from './taskMessages';
-import { TaskBook, type TaskBookState } from './tasks';
+import type { Liveness, WaitingOn } from '../domain/liveness';
+import { decideTask, extendTaskDeadline, getWaitingOn, refreshRecord, sendFreshLink } from './taskMessages';
+import { MAX_EXTENSION_DAYS, TaskBook, type LeadCommissioner, type TaskBookState } from './tasks';
 
 export const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -83,7 +84,10 @@ export function subjectRecord(opts: {
   partners: { id: string; name: string }[];
   calendar: Calendar;
   state: SubjectState;
-  leadCommissioner: string;
+  /** Who may extend deadlines besides the senior managers asked: a person, or the lead partner's commissioners now. */
+  leadCommissioner: string | (() => LeadCommissioner);
+  /** How far a task's deadline may move in all (calendar days). */
+  maxExtensionDays?: number;
   /** Search attributes (and, before the system-of-record patch, the inbox memo). */
   publish(): void;
   /** What people read about the subject now. */
@@ -97,7 +101,12 @@ export function subjectRecord(opts: {
   recordsOneByOne?(): boolean;
 }) {
   const { state } = opts;
-  const book = new TaskBook(state, { leadCommissioner: opts.leadCommissioner });
+  const lead = opts.leadCommissioner;
+  const book = new TaskBook(state, {
+    leadCommissioner: typeof lead === 'string' ? () => ({ person: lead }) : lead,
+    maxExtensionDays: opts.maxExtensionDays ?? MAX_EXTENSION_DAYS,
+  });
+  const waits = new Set<WaitingOn>();
   const background: Promise<unknown>[] = [];
   const partnerName = (id: string): string => opts.partners.find((p) => p.id === id)?.name ?? id;
 
@@ -155,6 +164,13 @@ export function subjectRecord(opts: {
     }
   }
 
+  /** What the page shows, with what the case waits on (never empty while it is open). */
+  function shownWithWaits(): SubjectShown {
+    const shown = opts.shown();
+    const waitingOn = shown.open ? liveness().waitingOn.filter((w) => w.kind !== 'system') : [];
+    return { ...shown, view: { ...shown.view, waitingOn } };
+  }
+
   /** One numbered write of the new events and the page; false if the record refused it for good. */
   async function writeOnce(): Promise<boolean> {
     // The first write of a workflow that began before the system of record sends its whole
@@ -167,7 +183,7 @@ export function subjectRecord(opts: {
     try {
       await recordActivities.syncSubject({
         seq,
-        subject: { id: opts.id, instance: info.firstExecutionRunId, workflowId: info.workflowId, title: opts.title, at: now, startedAt: state.history[0]?.at ?? now, ...opts.shown() },
+        subject: { id: opts.id, instance: info.firstExecutionRunId, workflowId: info.workflowId, title: opts.title, at: now, startedAt: state.history[0]?.at ?? now, ...shownWithWaits() },
         tasks: book.all,
         events: { from, entries },
         policyVersion: opts.policyVersion,
@@ -183,7 +199,34 @@ export function subjectRecord(opts: {
   }
 
   /** What a write shows, to tell whether anything changed since. */
-  const fingerprint = (): string => JSON.stringify([opts.shown(), book.all, state.history.length]);
+  const fingerprint = (): string => JSON.stringify([opts.shown(), book.all, state.history.length, [...waits]]);
+
+  /** What the case waits on now: its open tasks, and the dates, people and cases it awaits. */
+  function liveness(): Liveness {
+    const tasksWaiting: WaitingOn[] = book.open.map((t) => ({
+      kind: 'task',
+      taskId: t.id,
+      title: t.title,
+      people: t.assignees,
+      dueAt: t.dueAt,
+      ...(t.parties ? { awaiting: t.parties.filter((p) => !p.decision).map((p) => ({ party: p.partner ?? p.id, people: p.assignees })) } : {}),
+    }));
+    return { open: opts.shown().open, waitingOn: [...tasksWaiting, ...waits, ...(syncing ? [{ kind: 'system' as const, for: 'writing the record' }] : [])] };
+  }
+  setHandler(getWaitingOn, liveness);
+
+  /**
+   * Awaits `until` while saying what the case waits on (a date, people acting through the API,
+   * another case), so the liveness query and the page can name it. Adds no command.
+   */
+  async function waitingFor<T>(what: WaitingOn, until: Promise<T>): Promise<T> {
+    waits.add(what);
+    try {
+      return await until;
+    } finally {
+      waits.delete(what);
+    }
+  }
 
   /** Until what has changed so far is in the database (no write pending). */
   async function recorded(): Promise<void> {
@@ -275,6 +318,8 @@ export function subjectRecord(opts: {
     { validator: (req) => book.validateExtension(req) },
   );
 
+  setHandler(sendFreshLink, (req) => book.sendFreshLink(req), { validator: (req) => book.validateFreshLink(req) });
+
   setHandler(refreshRecord, () => {
     if (inSystemOfRecord()) sync();
   });
@@ -286,5 +331,5 @@ export function subjectRecord(opts: {
     await recorded();
   }
 
-  return { book, background, partnerName, note, publish, tasks, drain };
+  return { book, background, partnerName, note, publish, tasks, drain, waitingFor, liveness };
 }

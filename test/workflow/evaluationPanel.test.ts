@@ -79,7 +79,7 @@ async function start(input: EvaluationPanelInput) {
     }
     throw new Error(`the panel did not reach ${what}`);
   };
-  const taskOf = async (key: string) => (await until((v) => v.openTasks.some((t) => t.id === `${input.id}.${key}`), `an open task ${key}`)).openTasks.find((t) => t.id === `${input.id}.${key}`)!;
+  const taskOf = async (key: string) => (await until((v) => v.openTasks.some((t) => t.key === key), `an open task ${key}`)).openTasks.find((t) => t.key === key)!;
   const decide = async (key: string, by: string, decision: string, data?: Record<string, unknown>, comment?: string) => {
     const task = await taskOf(key);
     return handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by, channel: 'api', decision, data, comment }] });
