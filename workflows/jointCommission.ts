@@ -24,6 +24,7 @@ import {
 import { assigneesKey, leadPartnerKey, leadStatusKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { inboxEntry, INBOX_MEMO, type Task } from '../domain/task';
+import type { WaitingOn } from '../domain/liveness';
 import { defaultDisputePolicy, disputeWorkflowId, leadDisputeId } from '../domain/dispute';
 import { dispute } from './dispute';
 import { evaluationPanel } from './evaluationPanel';
@@ -94,9 +95,25 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     // The lead commissioner follows the lead: after a dispute chooses another partner, its commissioners.
     leadCommissioner: () => ({ partner: state.lead.partner, person: input.createdBy.partner === state.lead.partner ? input.createdBy.person : undefined }),
     publish: () => showIndexes(),
+    waits: () => commissionWaits(),
     shown: () => ({ type: 'commission', status: state.stage, lead: state.lead, partners: input.partners.map((p) => p.id), open: state.stage !== 'ended', view: pageOf(view()) }),
     recordsOneByOne: () => firstRelease,
   });
+
+  /** What the commission waits on besides its tasks: the panel's set-up, a child case, a date. */
+  function commissionWaits(): WaitingOn[] {
+    const life = state.lifecycle;
+    const out: WaitingOn[] = [];
+    if (state.lead.status === 'disputed' && state.leadDisputes) {
+      out.push({ kind: 'subject', subjectId: leadDisputeId(input.id, state.leadDisputes), for: 'the dispute on the lead partner' });
+    }
+    if (state.evaluation?.status === 'running') out.push({ kind: 'subject', subjectId: evaluationIdOf(input.id), for: 'the joint evaluation panel to recommend' });
+    const evaluationOpen = life?.steps.some((s) => s.id === 'evaluation' && s.status === 'open');
+    if (evaluationOpen && !state.evaluation) out.push({ kind: 'action', people: [input.createdBy.person], for: 'the lead commissioner to set up the joint evaluation panel' });
+    const until = life?.waitingFor?.until ?? life?.nextTimerAt;
+    if (until && Date.parse(until) > Date.now()) out.push({ kind: 'date', at: until, for: life?.waitingFor?.what ?? 'the next step' });
+    return out;
+  }
 
   /** What search and the inbox's incremental refresh read. */
   const searchableNow = (): SearchAttributeUpdatePair[] => {

@@ -92,6 +92,8 @@ export function subjectRecord(opts: {
   publish(): void;
   /** What people read about the subject now. */
   shown(): SubjectShown;
+  /** What the subject waits on besides its open tasks (dates, people acting, other cases), from its state. */
+  waits?(): WaitingOn[];
   /** Rules only the subject knows (a referral's quorum), checked after the task's own. */
   validateDecision?(req: DecisionRequest, task: Task): void;
   /**
@@ -106,7 +108,6 @@ export function subjectRecord(opts: {
     leadCommissioner: typeof lead === 'string' ? () => ({ person: lead }) : lead,
     maxExtensionDays: opts.maxExtensionDays ?? MAX_EXTENSION_DAYS,
   });
-  const waits = new Set<WaitingOn>();
   const background: Promise<unknown>[] = [];
   const partnerName = (id: string): string => opts.partners.find((p) => p.id === id)?.name ?? id;
 
@@ -199,7 +200,7 @@ export function subjectRecord(opts: {
   }
 
   /** What a write shows, to tell whether anything changed since. */
-  const fingerprint = (): string => JSON.stringify([opts.shown(), book.all, state.history.length, [...waits]]);
+  const fingerprint = (): string => JSON.stringify([opts.shown(), book.all, state.history.length]);
 
   /** What the case waits on now: its open tasks, and the dates, people and cases it awaits. */
   function liveness(): Liveness {
@@ -211,22 +212,9 @@ export function subjectRecord(opts: {
       dueAt: t.dueAt,
       ...(t.parties ? { awaiting: t.parties.filter((p) => !p.decision).map((p) => ({ party: p.partner ?? p.id, people: p.assignees })) } : {}),
     }));
-    return { open: opts.shown().open, waitingOn: [...tasksWaiting, ...waits, ...(syncing ? [{ kind: 'system' as const, for: 'writing the record' }] : [])] };
+    return { open: opts.shown().open, waitingOn: [...tasksWaiting, ...(opts.waits?.() ?? []), ...(syncing ? [{ kind: 'system' as const, for: 'writing the record' }] : [])] };
   }
   setHandler(getWaitingOn, liveness);
-
-  /**
-   * Awaits `until` while saying what the case waits on (a date, people acting through the API,
-   * another case), so the liveness query and the page can name it. Adds no command.
-   */
-  async function waitingFor<T>(what: WaitingOn, until: Promise<T>): Promise<T> {
-    waits.add(what);
-    try {
-      return await until;
-    } finally {
-      waits.delete(what);
-    }
-  }
 
   /** Until what has changed so far is in the database (no write pending). */
   async function recorded(): Promise<void> {
@@ -331,5 +319,5 @@ export function subjectRecord(opts: {
     await recorded();
   }
 
-  return { book, background, partnerName, note, publish, tasks, drain, waitingFor, liveness };
+  return { book, background, partnerName, note, publish, tasks, drain, liveness };
 }

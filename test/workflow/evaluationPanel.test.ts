@@ -127,7 +127,7 @@ test('members declare before they see a bid, score blind with a reason each, and
     await p.decide('score-parent-carer-rep', 'parent-carer-rep', 'submit', scores({ acme: { quality: 3, price: 4, social: 3 }, north: all(4) }));
     const moderating = await p.until((v) => v.phase === 'moderating' && v.openTasks.length > 0, 'moderation');
     // Only Acme's quality spread 2 > 1; Acme's price (3 to 4) and North (3 to 4) spread exactly 1.
-    expect(moderating.openTasks.map((t) => t.id.split('.')[1])).toEqual(['moderate-acme-quality']);
+    expect(moderating.openTasks.map((t) => t.key)).toEqual(['moderate-acme-quality']);
     expect(blindFor(moderating, 'parent-carer-rep').scores).toHaveLength(18);
 
     expect(await refusal(p.decide('moderate-acme-quality', lead, 'record', { score: 3 }))).toBe('ReasonRequired');

@@ -57,7 +57,7 @@ test('reminder and escalation fire on the right working days over a bank-holiday
     // Each commissioner got a request and a reminder; each senior manager the escalation.
     const mails = await h.mails();
     const to = (addr: string) => mails.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text === addr));
-    expect(to('commissioner@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Decision needed', 'Reminder, decision due soon']);
+    expect(to('commissioner@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Decision needed', 'Reminder, decision due soon', 'Deadline moved, decision still needed']);
     expect(to('senior.manager@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Escalated to you']);
     expect(to('senior.manager@lsc-icb.example')).toHaveLength(1);
     expect(mails.filter((m) => m.subject?.includes('Agree Cumberland Council as lead partner'))).toHaveLength(6);
