@@ -21,11 +21,11 @@ import {
   type DisputeView,
   type Proposal,
 } from '../domain/dispute';
-import { refusal, taskId, type AssigneeSpec, type Task } from '../domain/task';
+import { refusal, type AssigneeSpec, type Task } from '../domain/task';
 import { addDuration } from '../domain/duration';
 import { parseSplit, splitText } from '../domain/referral';
 import type { Decision } from '../domain/task';
-import { runTask, type TaskResult, type TaskSpec } from './humanTask';
+import { runTask, taskIdInCase, type TaskResult, type TaskSpec } from './humanTask';
 import { pageOf, showIndexes, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 
@@ -344,7 +344,7 @@ export async function dispute(rawInput: DisputeInput, resumed?: DisputeState): P
     const progress = state.officers!;
     const handedOver = progress.handedOver && progress.taskId !== undefined ? book.find(progress.taskId) : undefined;
     const asked = handedOver ? askAgain(spec, handedOver) : spec;
-    progress.taskId = taskId(input.id, asked.key);
+    progress.taskId = taskIdInCase(input.id, asked.key);
     let settled = false;
     const running = runTask(tasks, asked).then((r) => {
       settled = true;

@@ -1,5 +1,4 @@
 import { ApplicationFailure, condition, defineQuery, patched, setHandler } from '@temporalio/workflow';
-import { taskId } from '../domain/task';
 import { addDuration } from '../domain/duration';
 import {
   compositionBreaches,

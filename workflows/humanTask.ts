@@ -83,16 +83,23 @@ const isPermanent = (err: unknown): boolean =>
 export { isPermanent as isPermanentFailure };
 
 /**
+ * The id `runTask` gives the task of this key. Since `case-task-ids`, a task's id names its case
+ * too: a business id used again (a case referred again, a matter disputed again) never repeats a
+ * task id, an email or a record row.
+ */
+export function taskIdInCase(subjectId: string, key: string): string {
+  return patched('case-task-ids') ? taskId(subjectId, key, caseTagOf(workflowInfo().firstExecutionRunId)) : taskId(subjectId, key);
+}
+
+/**
  * Runs one human task from creation to its outcome: notifications, reminders, escalations, expiry.
  * A task still open in the book under the same id (carried across continue-as-new) is resumed
  * where it was: nobody is asked twice, and its deadlines stand.
  */
 export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskResult> {
   const now = new Date();
-  // Since `case-task-ids`, a task's id names its case too: a business id used again (a case
-  // referred again, a matter disputed again) never repeats a task id, an email or a record row.
   const tagged = patched('case-task-ids');
-  const id = tagged ? taskId(spec.subject.id, spec.key, caseTagOf(workflowInfo().firstExecutionRunId)) : taskId(spec.subject.id, spec.key);
+  const id = taskIdInCase(spec.subject.id, spec.key);
   const carried = ctx.book.find(id);
   const resumed = carried?.status === 'open' && patched('resume-open-tasks');
   const task = resumed ? carried : await openTask(ctx, spec, id, now, tagged);
