@@ -10,6 +10,7 @@ import { composeTaskMail, type MailPurpose, type MailTask } from './mail';
 import type { Database } from '../db';
 import { claimSend, markSent } from '../db/outbox';
 import { createRecordActivities } from './record';
+import { createDelegationActivities } from './delegations';
 
 /** People a task asks, and the deputies acting for them (one hop: delegation never cascades). */
 export interface ResolvedPeople {
@@ -121,6 +122,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     ...createRecordActivities({ database: deps.database, partnership: deps.partnership }),
+    ...createDelegationActivities({ database: deps.database }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Task } from '../domain/task';
 
-export type MailPurpose = 'request' | 'reminder' | 'escalation' | 'notice';
+export type MailPurpose = 'request' | 'reminder' | 'escalation' | 'notice' | 'extended' | 'fresh-link';
 
 export interface TaskMail {
   subject: string;
@@ -32,6 +32,8 @@ const leads: Record<MailPurpose, string> = {
   reminder: 'Reminder, decision due soon',
   escalation: 'Escalated to you',
   notice: 'For your information, no answer yet',
+  extended: 'Deadline moved, decision still needed',
+  'fresh-link': 'A fresh link, as you asked',
 };
 
 const why: Record<MailPurpose, string> = {
@@ -39,6 +41,8 @@ const why: Record<MailPurpose, string> = {
   reminder: 'This is a reminder: no answer has been recorded yet.',
   escalation: 'Nobody answered this by its deadline, so it has been escalated to you. You can now decide it.',
   notice: 'Nobody answered this by its deadline. You are told so you can follow it up; there is nothing for you to decide here.',
+  extended: 'The deadline for this decision has moved. Links sent before no longer work after their own expiry; use this one.',
+  'fresh-link': 'You asked for a fresh link to this decision, which is still open. Earlier links to it may have expired; use this one.',
 };
 
 /**

@@ -66,6 +66,26 @@ export function createRecordActivities(deps: { database: Database; partnership: 
     },
 
     /**
+     * The record as the first release wrote it, one entry per activity: commissions started on
+     * that release still call it until their lead-partner agreement ends (no
+     * `lead-agreement-task-primitive` marker: see workflows/subject.ts, `recordsOneByOne`).
+     */
+    async recordEvent(input: { subjectId: string; seq: number; entry: HistoryEntry & { policyVersion: string }; instance?: string }): Promise<void> {
+      const { policyVersion, ...entry } = input.entry;
+      await database
+        .write((tx) =>
+          appendEvents(
+            tx,
+            { id: input.subjectId, instance: input.instance ?? 'legacy', type: subjectTypeOfId(input.subjectId) },
+            input.seq,
+            [recordEventOf(partnership, entry, policyVersion)],
+            new Date().toISOString(),
+          ),
+        )
+        .catch(conflict);
+    },
+
+    /**
      * The record as workflows wrote it before the read models (histories before the
      * `system-of-record` patch): the same chain, the case named by the caller when it can.
      */

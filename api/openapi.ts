@@ -239,7 +239,11 @@ export const openApiDocument = {
           ...common,
         },
       },
-      get: { summary: "The caller's current delegation", responses: { '200': json(ref('DelegationEnvelope')), '403': problemOf('Not at a partner'), ...common } },
+      get: { summary: "The caller's delegation in force or due to start (from the record)", responses: { '200': json(ref('DelegationEnvelope')), '403': problemOf('Not at a partner'), ...common } },
+      delete: {
+        summary: "Revoke the caller's delegation now; the record keeps it, revoked, for auditors",
+        responses: { '200': json(ref('DelegationEnvelope')), '403': problemOf('Not at a partner'), '404': problemOf('No delegation to revoke'), ...common },
+      },
     },
     '/api/v1/disputes': {
       post: {

@@ -1,8 +1,10 @@
 import { Router } from 'express';
-import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { currentDelegationOf } from '../db/delegations';
 import { DELEGATIONS_WORKFLOW_ID, delegationBodySchema, type Delegation } from '../domain/delegation';
 import { personById } from '../domain/partnership';
-import { delegationRegister, getDelegations, setDelegation, type SetDelegation } from '../workflows/delegations';
+import { delegationRegister, revokeDelegation, setDelegation, type SetDelegation } from '../workflows/delegations';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { authorize } from './permissions';
@@ -42,24 +44,41 @@ export function peopleRouter(ctx: ApiContext): Router {
     if (deputy.id === person.id) throw problem(422, 'Delegation rule: you cannot be your own deputy.');
     if (Date.parse(parsed.data.to) <= Date.now()) throw problem(422, 'Delegation rule: the delegation must end in the future.');
     const delegation = await viaTemporal(ctx, 'The delegation register', () =>
-      recordDelegation(ctx.client, ctx.taskQueue, { principal: person.id, deputy: deputy.id, roles, from: new Date(parsed.data.from).toISOString(), to: new Date(parsed.data.to).toISOString() }),
+      recordDelegation(ctx.client, ctx.taskQueue, { principal: person.id, deputy: deputy.id, roles, from: parsed.data.from, to: parsed.data.to }),
       TEMPORAL_BUDGET_MS.update,
     );
     res.json({ delegation });
   });
 
+  // From the record: the register writes every change there before it answers.
   router.get('/me/delegation', async (req, res) => {
     const person = caller(req);
     authorize(person, 'delegation.manage', {}, '');
-    const all = await viaTemporal(ctx, 'The delegation register', async () => {
-      try {
-        return await ctx.client.workflow.getHandle(DELEGATIONS_WORKFLOW_ID).query(getDelegations);
-      } catch (err) {
-        if ((err as Error).name === 'WorkflowNotFoundError') return [];
-        throw err;
-      }
-    });
-    res.json({ delegation: all.find((d) => d.principal === person.id && d.to > new Date().toISOString()) ?? null });
+    res.json({ delegation: (await currentDelegationOf(ctx.database.db, person.id, new Date().toISOString())) ?? null });
+  });
+
+  /** Ends the caller's delegation now (in force or due to start); the record keeps it as revoked. */
+  router.delete('/me/delegation', async (req, res) => {
+    const person = caller(req);
+    authorize(person, 'delegation.manage', {}, '');
+    const none = (): never => {
+      throw problem(404, 'You have no delegation to revoke: none is in force or due to start.');
+    };
+    const delegation = await viaTemporal(
+      ctx,
+      'The delegation register',
+      () =>
+        ctx.client.workflow
+          .getHandle(DELEGATIONS_WORKFLOW_ID)
+          .executeUpdate(revokeDelegation, { args: [{ principal: person.id, by: person.id }] })
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) none();
+            if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'NoDelegation') none();
+            throw err;
+          }),
+      TEMPORAL_BUDGET_MS.update,
+    );
+    res.json({ delegation });
   });
 
   return router;

@@ -190,7 +190,18 @@ const inboxTask = taskSchema.pick({ id: true, kind: true, title: true, subject: 
 export const inboxSchema = z.object({ tasks: z.array(inboxTask) });
 export const taskEnvelopeSchema = z.object({ task: taskSchema });
 export const personSchema = z.object({ id: z.string(), name: z.string(), partner: z.string().nullable(), roles: z.array(z.string()) });
-const delegation = z.object({ principal: z.string(), deputy: z.string(), roles: z.array(z.string()), from: iso, to: iso, setAt: iso });
+const delegation = z.object({
+  id: z.string().optional(),
+  principal: z.string(),
+  deputy: z.string(),
+  roles: z.array(z.string()),
+  from: iso,
+  to: iso,
+  setAt: iso,
+  status: z.enum(['set', 'revoked', 'replaced']).optional(),
+  revokedAt: iso.optional(),
+  revokedBy: z.string().optional(),
+});
 export const delegationEnvelopeSchema = z.object({ delegation: delegation.nullable() });
 
 const disputeStage = z.enum(['early-resolution', 'executive-board', 'accountable-officers', 'resolved', 'withdrawn']);
@@ -202,14 +213,23 @@ export const disputeSchema = z.object({
   matter: z.string(),
   raisedBy: z.string(),
   stage: disputeStage,
-  proposals: z.array(z.object({ resolution: z.string(), by: z.string(), partner: z.string().optional(), at: iso })),
+  proposals: z.array(
+    z.object({
+      resolution: z.string(),
+      by: z.string(),
+      partner: z.string().optional(),
+      at: iso,
+      leadPartner: z.string().optional().describe('for a lead-partner dispute: the partner the proposal names (its data)'),
+      split: z.record(z.string(), z.number()).optional().describe('for a funding-split dispute: the split the proposal names (its data)'),
+    }),
+  ),
   outcome: z
     .object({
       status: z.enum(['resolved', 'withdrawn']),
       stage: disputeStage,
       resolution: z.string().optional(),
       leadPartner: z.string().optional(),
-      split: z.record(z.string(), z.number()).optional().describe('for a funding-split dispute: the split its resolution states'),
+      split: z.record(z.string(), z.number()).optional().describe('for a funding-split dispute: the split decided (the decision\'s data; read from the words for histories recorded before)'),
       decidedBy: z.array(z.string()),
       reason: z.string().optional(),
     })

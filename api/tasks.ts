@@ -12,8 +12,14 @@ import { decisionBody, extensionBody, inboxQuery, type DecisionBody } from './sc
 import { authorize, type Action } from './permissions';
 import { readSubject, scopeOf, subjectWorkflowId, TEMPORAL_BUDGET_MS, viaTemporal, type SubjectView } from './subjects';
 
-/** A referral's tasks are as private as the referral; other subjects' follow the task rules. */
-const gate = (subject: SubjectView, action: Action): Action => (subject.kind === 'referral' ? 'referral.read' : action);
+/**
+ * Who gets past the API's gate to a task: whoever may read its subject, by the subject's own rule
+ * (a referral's tasks are as private as the referral; a dispute's are open to the Board and the
+ * accountable officers, who read the dispute itself). Past it, the workflow says who may decide
+ * or extend (403 naming the rule), so 404 means only that the task is not theirs to know of.
+ */
+const gate = (subject: SubjectView, action: Action): Action =>
+  subject.kind === 'referral' ? 'referral.read' : subject.kind === 'dispute' ? 'dispute.read' : action;
 
 /** Finds a task and the commission it belongs to; 404 when either is unknown. */
 export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Task; commission: SubjectView }> {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { roleGaps } from '../domain/askedRoles';
 import type { Partnership } from '../domain/partnership';
 import { readEnv, type Env } from './env';
-import { ConfigError, loadPartnership } from './partnership';
+import { bundledPartnershipFile, ConfigError, loadPartnership } from './partnership';
 
 export { readEnv, requireSetting, DEFAULT_TASK_QUEUE, type Env } from './env';
 export { loadPartnership, parsePartnership, ConfigError, bundledPartnershipFile } from './partnership';
@@ -24,11 +25,23 @@ export function policyVersionOf(p: Partnership): string {
   return createHash('sha256').update(policyTextOf(p)).digest('hex').slice(0, 12);
 }
 
+/**
+ * The partnership file against what the workflows will ask (domain/askedRoles.ts): a role nobody
+ * holds where a task would ask it is an error (ConfigError); one only some paths need, a warning.
+ */
+export function checkedAgainstWorkflows(partnership: Partnership, source: string): Partnership {
+  const gaps = roleGaps(partnership);
+  for (const w of gaps.filter((g) => g.level === 'warning')) console.warn(`${source}: warning: ${w.message}`);
+  const errors = gaps.filter((g) => g.level === 'error');
+  if (errors.length) throw new ConfigError(source, errors.map((e) => ({ path: 'people', message: e.message })));
+  return partnership;
+}
+
 /** Loads environment and partnership file, or prints every problem and exits non-zero. */
 export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): AppConfig {
   try {
     const env = readEnv(source);
-    const partnership = loadPartnership(env.JCO_CONFIG);
+    const partnership = checkedAgainstWorkflows(loadPartnership(env.JCO_CONFIG), env.JCO_CONFIG ?? bundledPartnershipFile);
     return { env, partnership, policyVersion: policyVersionOf(partnership), policyText: policyTextOf(partnership) };
   } catch (err) {
     console.error(err instanceof ConfigError || err instanceof Error ? err.message : String(err));

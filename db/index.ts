@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, 
 import pg from 'pg';
 import type { Engine } from './engine';
 import * as m001 from './migrations/001_system_of_record';
+import * as m002 from './migrations/002_delegations';
 import type { RecordSchema } from './schema';
 
 export type { Engine } from './engine';
@@ -14,6 +15,7 @@ export type RecordDb = Kysely<RecordSchema>;
 /** Versioned migrations, applied in order at start-up (and by `npm run db:migrate`). */
 const migrations: Record<string, { up(db: Kysely<unknown>, engine: Engine): Promise<void> }> = {
   '001_system_of_record': m001,
+  '002_delegations': m002,
 };
 
 export interface Database {

@@ -93,6 +93,23 @@ export interface RecordSchema {
     events: number;
     last_hash: string | null;
   };
+  /** Every delegation, kept after it ends or is revoked (db/delegations.ts). */
+  delegations: {
+    delegation_id: string;
+    principal: string;
+    deputy: string;
+    /** JSON array of the principal's roles the deputy also holds. */
+    roles: string;
+    from_at: string;
+    to_at: string;
+    set_at: string;
+    /** `set` (runs to `to_at`), `revoked` or `replaced` (cut short at `revoked_at`). */
+    status: string;
+    revoked_at: string | null;
+    revoked_by: string | null;
+    /** The register's projection number: a lower or equal one is stale and changes nothing. */
+    seq: number;
+  };
   /** One-off imports already done (the old var/records files). */
   imports: { name: string; at: string; detail: string };
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { nextUkDate, ukOffsetMs } from './calendar';
 
 /** A person's deputy for a window: tasks created or escalated then go to the deputy too. */
 export interface Delegation {
+  /** The register's id (delegations recorded before ids get one at the register's next run). */
+  id?: string;
   principal: string;
   deputy: string;
   /** The principal's roles the deputy also holds: role-based tasks only pass on for these. */
@@ -11,13 +14,71 @@ export interface Delegation {
   setAt: string;
 }
 
+/** When a UK civil day (Europe/London) starts, as an instant. */
+export function ukDayStart(isoDate: string): Date {
+  const localMidnight = Date.parse(`${isoDate}T00:00:00Z`);
+  // The offset an hour before local midnight: a clock change happens at 01:00 UTC, never at midnight.
+  return new Date(localMidnight - ukOffsetMs(localMidnight - 3_600_000));
+}
+
+/**
+ * One end of a window: an instant with its offset, or a UK date, because people think of cover in
+ * days. A date as `from` starts at the start of that UK day; as `to` it ends at the end of it
+ * (the next UK midnight: a window holds instants from ≤ t < to). Always read as UTC ISO text.
+ */
+const windowEnd = (end: 'from' | 'to') =>
+  z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .transform((v) => (v.length === 10 ? ukDayStart(end === 'from' ? v : nextUkDate(v)) : new Date(v)).toISOString())
+    .describe(
+      end === 'from'
+        ? 'when the cover starts: a timestamp with its offset, or a date ("2026-12-01": from the start of that UK day)'
+        : 'when the cover ends: a timestamp with its offset, or a date ("2026-12-14": to the end of that UK day)',
+    );
+
+const endsAfterItStarts = { path: ['to'], message: 'the delegation must end after it starts' };
+
+/** What a person sends to name their deputy (PUT /people/me/delegation). */
 export const delegationBodySchema = z
   .object({
     deputy: z.string().min(1, 'name the deputy by their person id'),
-    from: z.iso.datetime({ offset: true }),
-    to: z.iso.datetime({ offset: true }),
+    from: windowEnd('from'),
+    to: windowEnd('to'),
   })
   .strict()
-  .refine((d) => Date.parse(d.from) < Date.parse(d.to), { path: ['to'], message: 'the delegation must end after it starts' });
+  .refine((d) => d.from < d.to, endsAfterItStarts);
+
+/** What the register is asked to record: the API has checked the deputy and the roles. */
+export const setDelegationSchema = z
+  .object({
+    principal: z.string().min(1),
+    deputy: z.string().min(1),
+    roles: z.array(z.string().min(1)).min(1, 'the deputy must hold at least one of your roles'),
+    from: windowEnd('from'),
+    to: windowEnd('to'),
+  })
+  .refine((d) => d.from < d.to, endsAfterItStarts);
+
+export type SetDelegation = z.input<typeof setDelegationSchema>;
+
+/**
+ * A delegation as the record keeps it, for good: `set` runs to `to`; `revoked` (by a person) and
+ * `replaced` (by the principal's next delegation) end early, at `revokedAt`.
+ */
+export interface DelegationRecord extends Delegation {
+  id: string;
+  status: 'set' | 'revoked' | 'replaced';
+  revokedAt?: string | undefined;
+  revokedBy?: string | undefined;
+}
+
+/** Whether a recorded delegation lets its deputy act for the principal at instant `at`. */
+export function inForceAt(d: Pick<DelegationRecord, 'from' | 'to' | 'revokedAt'>, at: string): boolean {
+  return d.from <= at && at < d.to && (d.revokedAt === undefined || at < d.revokedAt);
+}
+
+/** What the register is asked when a person revokes their delegation (by: who revoked it). */
+export const revokeDelegationSchema = z.object({ principal: z.string().min(1), by: z.string().min(1) }).strict();
+export type RevokeDelegation = z.infer<typeof revokeDelegationSchema>;
 
 export const DELEGATIONS_WORKFLOW_ID = 'delegations';

@@ -3,6 +3,8 @@ import { calendarNames } from './calendar';
 import { durationText } from './duration';
 import type { HistoryEntry } from './commission';
 import type { Task } from './task';
+import type { FormField } from './taskData';
+import type { Split } from './referral';
 
 export const disputeStages = ['early-resolution', 'executive-board', 'accountable-officers', 'resolved', 'withdrawn'] as const;
 export type DisputeStage = (typeof disputeStages)[number];
@@ -16,9 +18,24 @@ export const defaultDisputePolicy = {
   accountableOfficers: { due: '10 working days', remindEvery: '1 working day' },
 };
 
-/** The dispute a commission opens about its own lead partner. */
-export function leadDisputeId(commissionId: string): string {
-  return `jd-${commissionId.slice(3)}`;
+/**
+ * The dispute a commission opens about its own lead partner; a later round (the first withdrawn,
+ * or ended with no partner named) gets an id of its own, stable for replay, so its tasks, emails
+ * and record never mix with the first's.
+ */
+export function leadDisputeId(commissionId: string, round = 1): string {
+  if (round === 1) return `jd-${commissionId.slice(3)}`;
+  // FNV-1a, as for a referral's split disputes (domain/referral.ts): deterministic in a workflow.
+  let h = 0x811c9dc5;
+  let g = 0x01000193;
+  for (const ch of `${commissionId}#lead#${round}`) {
+    h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    g = Math.imul(g ^ ch.charCodeAt(0), 0x811c9dc5) >>> 0;
+  }
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+  let out = '';
+  for (let i = 0; i < 10; i++) out += alphabet[((i < 5 ? h : g) >>> ((i % 5) * 6)) & 31];
+  return `jd-${out}`;
 }
 
 /** The business key of a dispute's workflow. */
@@ -71,6 +88,58 @@ export interface Proposal {
   by: string;
   partner?: string | undefined;
   at: string;
+  /** What the proposal settles, as data: the partner who leads, or the split. */
+  leadPartner?: string | undefined;
+  split?: Split | undefined;
+}
+
+type ResolutionKind = z.infer<typeof disputeInputSchema>['resolutionKind'];
+
+/** The data schema (domain/taskData.ts) of the options that propose or resolve, by what the parent needs back. */
+export function outcomeDataSchema(kind: ResolutionKind): string | undefined {
+  return kind === 'lead-partner' ? 'dispute-lead' : kind === 'split' ? 'dispute-split' : undefined;
+}
+
+/** The page's inputs for a proposal or a resolution: a choice among the dispute's partners, or each one's share. */
+export function outcomeFields(kind: ResolutionKind, partners: { id: string; name: string }[]): FormField[] | undefined {
+  if (kind === 'lead-partner') {
+    return [
+      {
+        path: ['leadPartner'],
+        label: 'The partner who leads',
+        type: 'choice',
+        required: false,
+        choices: partners.map((p) => ({ value: p.id, label: p.name })),
+        hint: 'When you propose, counter-propose or resolve: the partner who should lead.',
+      },
+    ];
+  }
+  if (kind === 'split') {
+    return partners.map((p) => ({
+      path: ['split', p.id],
+      label: `${p.name} share (%)`,
+      type: 'integer' as const,
+      required: false,
+      min: 0,
+      max: 100,
+      hint: 'When you propose, counter-propose or resolve: whole percentages for every partner, summing to 100.',
+    }));
+  }
+  return undefined;
+}
+
+/** What a decision chose, from its data (already checked against the schema and the fields). */
+export function chosenOutcome(data: Record<string, unknown> | undefined): Pick<Proposal, 'leadPartner' | 'split'> {
+  const d = (data ?? {}) as { leadPartner?: string; split?: Split };
+  return { ...(d.leadPartner ? { leadPartner: d.leadPartner } : {}), ...(d.split ? { split: d.split } : {}) };
+}
+
+/** The split rule a dispute adds to the schema: its split names exactly the dispute's partners. */
+export function splitProblem(split: Split | undefined, partners: { id: string }[]): string | undefined {
+  if (!split) return undefined;
+  const named = Object.keys(split);
+  const ids = partners.map((p) => p.id);
+  return named.length === ids.length && ids.every((p) => named.includes(p)) ? undefined : `Split rule: a split names exactly the partners of the dispute (${ids.join(', ')}).`;
 }
 
 export interface DisputeResolution {

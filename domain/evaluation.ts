@@ -267,6 +267,8 @@ export const evaluationPanelInputSchema = z
     policy: panelPolicySchema,
     calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
     policyVersion: z.string(),
+    /** The panel's attempt: 2 and on when its commission starts it again after it stopped; its tasks then have ids of their own. */
+    attempt: z.number().int().min(1).optional(),
   })
   .strict();
 
@@ -378,6 +380,15 @@ export function declarationFields(bidders: EvaluationSetup['bidders']): FormFiel
     required: false,
     hint: 'Describe any financial, personal or professional interest; leave blank if you have none.',
   }));
+}
+
+/**
+ * The interests a declaration records, read from its data as the declaration form defines it:
+ * trimmed, and a blank answer (whether left empty on the page or sent as spaces) means none.
+ */
+export function interestsDeclared(data: Record<string, unknown> | undefined): { bidder: string; interest: string }[] {
+  const given = (data?.['conflicts'] ?? {}) as Record<string, unknown>;
+  return Object.entries(given).flatMap(([bidder, interest]) => (typeof interest === 'string' && interest.trim() ? [{ bidder, interest: interest.trim() }] : []));
 }
 
 /** The scoring form: a score on the scale and a written reason for every bidder and criterion. */

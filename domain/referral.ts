@@ -55,12 +55,16 @@ export function referralWorkflowId(caseRef: string): string {
   return `referral:${caseRef}`;
 }
 
-/** The dispute a referral opens about its split in a given panel cycle: a stable id, no clock. */
-export function splitDisputeId(referralId: string, cycle: number): string {
+/**
+ * The dispute a referral opens about its split in a given panel cycle: a stable id, no clock.
+ * With `of` (from the `split-dispute-unique-id` patch) each dispute of each referral of a case has
+ * its own: a case referred again, or a dispute started again after it stopped, is a new dispute.
+ */
+export function splitDisputeId(referralId: string, cycle: number, of?: { referredAt: string; disputesSoFar: number }): string {
   // FNV-1a: deterministic in a workflow, and ids of different referrals do not line up.
   let h = 0x811c9dc5;
   let g = 0x01000193;
-  for (const ch of `${referralId}#${cycle}`) {
+  for (const ch of of ? `${referralId}#${of.referredAt}#${cycle}#${of.disputesSoFar}` : `${referralId}#${cycle}`) {
     h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
     g = Math.imul(g ^ ch.charCodeAt(0), 0x811c9dc5) >>> 0;
   }

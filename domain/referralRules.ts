@@ -1,5 +1,5 @@
 import { sameSplit, type Position, type Split } from './referral';
-import { refusal, type DecisionRequest, type RefusalType, type Task } from './task';
+import { keyOf, refusal, type DecisionRequest, type RefusalType, type Task } from './task';
 import type { FormField } from './taskData';
 
 export const REFERRAL_TASK_KINDS = {
@@ -15,9 +15,11 @@ export const REFERRAL_TASK_KINDS = {
 export function positionsOf(tasks: Task[], referralId: string, cycle: number, roundSplits: Record<string, Split>, funders: string[]): Position[] {
   const latest = new Map<string, Position>();
   for (const t of tasks) {
-    if (t.kind !== REFERRAL_TASK_KINDS.position || !t.id.startsWith(`${referralId}.c${cycle}.`)) continue;
+    const key = keyOf(t, referralId);
+    if (t.kind !== REFERRAL_TASK_KINDS.position || !key.startsWith(`c${cycle}.`)) continue;
     for (const d of t.decisions ?? []) {
-      const split = d.decision === 'propose' ? (d.data as { split: Split }).split : roundSplits[t.id]!;
+      // Rounds' splits are kept under `<referral id>.<key>`, as task ids read before `case-task-ids`.
+      const split = d.decision === 'propose' ? (d.data as { split: Split }).split : roundSplits[`${referralId}.${key}`]!;
       latest.set(d.partner!, { partner: d.partner!, by: d.by, at: d.at, stance: d.decision === 'propose' ? 'propose' : 'agree', split, reasons: d.comment });
     }
   }
@@ -35,6 +37,8 @@ export interface ReferralFacts {
   agreedSplit?: Split | undefined;
   /** Today's UK date, "YYYY-MM-DD". */
   today: string;
+  /** The UK date of the panel meeting the referral is listed for, "YYYY-MM-DD". */
+  panelDate: string;
   partnerName(id: string): string;
 }
 
@@ -58,6 +62,10 @@ export function referralRefusal(req: DecisionRequest, task: Task, facts: Referra
       type: refusal.ruleRefused,
       message: 'Split rule: the funding partners have not agreed a split yet; the panel can approve once they agree or the dispute ladder sets it, or it can defer or decline.',
     };
+  }
+  // The chair records what the panel decided at its meeting, so not before it has met.
+  if (facts.today < facts.panelDate) {
+    return { type: refusal.ruleRefused, message: `Meeting rule: the panel's decision is recorded once the panel has met, on ${facts.panelDate} or after; it has not met yet.` };
   }
   if (req.decision === 'defer' && data?.returnDate && data.returnDate <= facts.today) {
     return { type: refusal.invalidData, message: `Defer rule: the return date must be after today (${facts.today}).` };

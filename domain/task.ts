@@ -54,6 +54,8 @@ export interface Party {
 /** A task as the API and the emailed page show it (../shared/API.md, Tasks). */
 export interface Task {
   id: string;
+  /** The workflow's name for the step (unique within its case); the id adds the subject and the case. */
+  key?: string | undefined;
   kind: string;
   title: string;
   subject: { type: SubjectType; id: string; title?: string };
@@ -87,6 +89,10 @@ export interface Task {
   notificationFailed?: boolean | undefined;
   /** Bumped when the deadline moves, so running timers start again from the new one. */
   revision?: number | undefined;
+  /** How far extensions have moved the deadline in all (ms), against the policy's bound. */
+  extendedMs?: number | undefined;
+  /** Emails sent so far, per `person:purpose`: each send its own Message-ID, across runs too. */
+  sent?: Record<string, number> | undefined;
 }
 
 /** The one Update argument every human decision arrives through, from the API or an emailed link. */
@@ -142,9 +148,23 @@ export type RefusalType = (typeof refusal)[keyof typeof refusal];
 
 const TASK_ID = /^([a-z]+-[a-z0-9]+)\.([a-z0-9.-]+)$/;
 
-/** Task ids are `<subject id>.<task key>`: URL-safe, unique, and they name their workflow. */
-export function taskId(subjectId: string, key: string): string {
-  return `${subjectId}.${key}`;
+/**
+ * Task ids are `<subject id>.<task key>`: URL-safe, and they name their workflow. Since the
+ * `case-task-ids` patch the key starts with the case (`c` and 8 hex digits of the workflow
+ * chain's first run id), so a business id used again never repeats a task id.
+ */
+export function taskId(subjectId: string, key: string, caseTag?: string): string {
+  return caseTag ? `${subjectId}.${caseTag}.${key}` : `${subjectId}.${key}`;
+}
+
+/** A task's key: the workflow's name for its step, whatever the id's form. */
+export function keyOf(task: Pick<Task, 'id' | 'key'>, subjectId: string): string {
+  return task.key ?? task.id.slice(subjectId.length + 1);
+}
+
+/** The case part of a task id, from the workflow chain's first run id. */
+export function caseTagOf(firstRunId: string): string {
+  return `c${firstRunId.replace(/-/g, '').slice(0, 8).toLowerCase()}`;
 }
 
 export function subjectIdOfTask(id: string): string | undefined {

@@ -3,6 +3,11 @@ import { splitSchema } from './referral';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
 
+/** A dispute's outcome as its parent reads it: the partner who leads, or the split (DOMAIN.md section 4). */
+const leadChoice = z.object({ leadPartner: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'choose one of the partners') }).strict();
+const splitChoice = z.object({ split: splitSchema }).strict();
+const noChoice = (what: string) => z.undefined({ message: `${what} takes no choice: leave it empty, or choose an option that proposes or resolves` });
+
 /**
  * Schemas a task's `data` must satisfy, by name. Workflow state holds the name (a schema is
  * code, not data), and the same schema checks the data in the validator and documents it.
@@ -25,6 +30,24 @@ export const optionDataSchemas: Record<string, Record<string, z.ZodType>> = {
     'approve-with-conditions': z.object({ startDate: isoDate }).strict().optional(),
     defer: z.object({ returnDate: isoDate }).strict(),
   },
+  // The options that settle a lead-partner dispute carry the partner chosen; the others none.
+  'dispute-lead': {
+    accept: noChoice('accepting'),
+    escalate: noChoice('escalating'),
+    'final-decision-required': noChoice('recording that a final decision is required'),
+    'counter-propose': leadChoice,
+    propose: leadChoice,
+    resolve: leadChoice,
+  },
+  // The same for a split dispute: the split in full.
+  'dispute-split': {
+    accept: noChoice('accepting'),
+    escalate: noChoice('escalating'),
+    'final-decision-required': noChoice('recording that a final decision is required'),
+    'counter-propose': splitChoice,
+    propose: splitChoice,
+    resolve: splitChoice,
+  },
   'referral-review': {
     change: z
       .object({ split: splitSchema.optional(), annualCost: z.number().positive('the annual cost is more than zero').optional() })
@@ -37,6 +60,12 @@ export const optionDataSchemas: Record<string, Record<string, z.ZodType>> = {
 const dataHints: Record<string, string> = {
   'referral-position.propose': 'proposing another split needs each partner\'s share: fill them in on the page, or send data {"split": {"<partner id>": <percent>, ...}} through the API',
   'referral-panel.defer': 'deferring needs the return date: fill it in on the page, or send data {"returnDate": "YYYY-MM-DD"} through the API',
+  ...Object.fromEntries(
+    ['counter-propose', 'propose', 'resolve'].flatMap((o) => [
+      [`dispute-lead.${o}`, 'this needs the partner who leads: choose it on the page, or send data {"leadPartner": "<partner id>"} through the API'],
+      [`dispute-split.${o}`, 'this needs each partner\'s share: fill them in on the page, or send data {"split": {"<partner id>": <percent>, ...}} through the API'],
+    ]),
+  ),
   'referral-review.change': 'a change needs the new shares or annual cost: fill them in on the page, or send data {"split": {...}, "annualCost": <GBP>} through the API',
 };
 
@@ -66,7 +95,21 @@ export function checkTaskData(name: string | undefined, data: unknown, fields?: 
   const hint = dataHints[`${name}.${option}`];
   if (data === undefined && hint && !schema.safeParse(undefined).success) return hint;
   const r = schema.safeParse(data);
-  return r.success ? undefined : r.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
+  if (!r.success) return r.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
+  // The schema knows the shape; a choice the fields offer (the dispute's partners) is the task's own.
+  return fields ? checkChoices(fields, data) : undefined;
+}
+
+/** A value given for a choice field is one of its choices. */
+function checkChoices(fields: FormField[], data: unknown): string | undefined {
+  const problems = fields
+    .filter((f) => f.type === 'choice')
+    .flatMap((f) => {
+      const v = valueAt(data, f.path);
+      if (v === undefined || (f.choices ?? []).some((c) => c.value === v)) return [];
+      return [`${f.path.join('.')}: ${f.label} must be one of ${(f.choices ?? []).map((c) => c.value).join(', ')}`];
+    });
+  return problems.length ? problems.join('; ') : undefined;
 }
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);

@@ -1,23 +1,31 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   condition,
+  continueAsNew,
   defineQuery,
   defineUpdate,
+  patched,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import {
+  chosenOutcome,
   disputeInputSchema,
+  outcomeDataSchema,
+  outcomeFields,
+  splitProblem,
   type DisputeInput,
   type DisputeResolution,
   type DisputeStage,
   type DisputeView,
   type Proposal,
 } from '../domain/dispute';
-import type { AssigneeSpec } from '../domain/task';
-import { refusal } from '../domain/task';
+import { refusal, type AssigneeSpec, type Task } from '../domain/task';
 import { addDuration } from '../domain/duration';
-import { parseSplit } from '../domain/referral';
-import { runTask, type TaskResult } from './humanTask';
+import { parseSplit, splitText } from '../domain/referral';
+import type { Decision } from '../domain/task';
+import { runTask, taskIdInCase, type TaskResult, type TaskSpec } from './humanTask';
 import { pageOf, showIndexes, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 
@@ -33,12 +41,33 @@ export const DISPUTE_TASK_KINDS = {
   officersRespond: 'dispute-officers-respond',
 } as const;
 
-interface DisputeState extends SubjectState {
+/** Where the accountable officers' stage is, so a continued run resumes it. */
+interface OfficersProgress {
+  /** The stage's deadline. */
+  dueAt: string;
+  /** 0 while a proposal is awaited; then the signing round of the latest proposal. */
+  round: number;
+  /** The stage's current task, which a continued run finds in its state. */
+  taskId?: string | undefined;
+  /** How often the stage's task was asked again in a new run: the count keeps keys unique. */
+  continued: number;
+  /** Who signed the latest proposal in a task asked again since. */
+  signed: string[];
+  /** The task was closed to continue as new: the next run asks it again. */
+  handedOver?: boolean;
+}
+
+/** Continue as new past this many events, so one run of a dispute waiting for years stays small. */
+const HISTORY_BOUND = 1_000;
+const runIsLong = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_BOUND;
+
+export interface DisputeState extends SubjectState {
   stage: DisputeStage;
   proposals: Proposal[];
   stages: DisputeView['stages'];
   outcome?: DisputeResolution;
   withdrawn?: { by: string; reason: string };
+  officers?: OfficersProgress;
 }
 
 /**
@@ -47,12 +76,12 @@ interface DisputeState extends SubjectState {
  * people do not. Started by a partner through the API or as a child of a commission or referral;
  * returns a resolution the parent understands.
  */
-export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution> {
+export async function dispute(rawInput: DisputeInput, resumed?: DisputeState): Promise<DisputeResolution> {
   const parsed = disputeInputSchema.safeParse(rawInput);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid dispute input: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'InvalidInput');
   const input = parsed.data;
   const title = `Dispute: ${input.matter}`;
-  const state: DisputeState = { stage: input.startAt, proposals: [], stages: [], history: [], recorded: 0, tasks: [], usedLinks: [] };
+  const state: DisputeState = resumed ?? { stage: input.startAt, proposals: [], stages: [], history: [], recorded: 0, tasks: [], usedLinks: [] };
   const { book, partnerName, note, publish, tasks, drain } = subjectRecord({
     id: input.id,
     title,
@@ -60,20 +89,15 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     partners: input.partnership,
     calendar: input.calendar,
     state,
-    leadCommissioner: input.raisedBy.person,
+    // A dispute has no lead commissioner: only the senior managers asked may move its deadlines,
+    // so the raiser cannot push the Board's and the officers' back.
+    leadCommissioner: () => ({}),
     publish: () => indexes(),
     shown: () => ({ type: 'dispute', status: state.stage, partners: input.partners.map((p) => p.id), open: !state.outcome, view: pageOf(view()) }),
     validateDecision: (req) => {
-      // A split the parent cannot read would settle nothing: proposals of one must be a split in full.
-      if (input.resolutionKind !== 'split' || !['counter-propose', 'propose', 'resolve'].includes(req.decision) || !req.comment) return;
-      if (!parseSplit(req.comment, input.partners)) {
-        const example = input.partners.map((p, i) => `${p.id} ${i === 0 ? 100 - 50 * (input.partners.length - 1) : 50}%`).join(', ');
-        throw ApplicationFailure.create({
-          type: refusal.invalidData,
-          message: `Split rule: write the split in full, e.g. "${example}": each funding partner once, summing to exactly 100.`,
-          nonRetryable: true,
-        });
-      }
+      // The schema checks a split's shape; which partners it names is this dispute's rule.
+      const problem = input.resolutionKind === 'split' ? splitProblem(chosenOutcome(req.data).split, input.partners) : undefined;
+      if (problem) throw ApplicationFailure.create({ type: refusal.invalidData, message: problem, nonRetryable: true });
     },
   });
 
@@ -138,20 +162,39 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     }
   }
 
-  function resolve(resolution: string, decidedBy: string[]): DisputeResolution {
-    const lead = input.partners.find((p) => p.id === resolution.trim() || p.name.toLowerCase() === resolution.trim().toLowerCase());
+  /**
+   * The outcome the parent reads: from the proposal's data when it has some, else (histories
+   * recorded before outcomes were data) read from its words as before. Computed, not commanded.
+   */
+  function resolve(settled: Pick<Proposal, 'resolution' | 'leadPartner' | 'split'>, decidedBy: string[]): DisputeResolution {
+    const { resolution } = settled;
+    const named = input.partners.find((p) => p.id === resolution.trim() || p.name.toLowerCase() === resolution.trim().toLowerCase());
     state.outcome = {
       status: 'resolved',
       stage: state.stage,
       resolution,
-      leadPartner: input.resolutionKind === 'lead-partner' ? lead?.id : undefined,
-      // Computed, not commanded: shipped histories replay unchanged, so no patch is needed.
-      ...(input.resolutionKind === 'split' ? { split: parseSplit(resolution, input.partners) } : {}),
+      leadPartner: input.resolutionKind === 'lead-partner' ? (settled.leadPartner ?? named?.id) : undefined,
+      ...(input.resolutionKind === 'split' ? { split: settled.split ?? parseSplit(resolution, input.partners) } : {}),
       decidedBy,
     };
     enter('resolved', `resolved: ${resolution}`);
     return state.outcome;
   }
+
+  /** A decision that proposes or resolves: its choice in words the record reads, and as data. */
+  function proposalOf(d: Decision): Pick<Proposal, 'resolution' | 'leadPartner' | 'split'> {
+    const chosen = chosenOutcome(d.data);
+    const words = d.comment ?? '';
+    if (chosen.leadPartner) return { ...chosen, resolution: `${partnerName(chosen.leadPartner)} leads${words ? ` (${words})` : ''}` };
+    if (chosen.split) return { ...chosen, resolution: `${splitText(chosen.split)}${words ? ` (${words})` : ''}` };
+    return { resolution: words };
+  }
+
+  /** What every task that can propose or resolve takes as data, and the page shows. */
+  const outcomeData = {
+    dataSchema: outcomeDataSchema(input.resolutionKind),
+    fields: outcomeFields(input.resolutionKind, input.partners),
+  };
 
   /** The record so far in plain lines, for the Board and the officers who come to it late. */
   const briefing = (): string[] =>
@@ -159,8 +202,8 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
       .filter((e) => ['dispute-raised', 'dispute-stage', 'task-decided', 'task-expired'].includes(e.event))
       .map((e) => `${e.at.slice(0, 16).replace('T', ' ')} ${e.by ? `${e.by}${e.partner ? ` (${partnerName(e.partner)})` : ''}: ` : ''}${e.detail ?? e.event}`);
 
-  const propose = (resolution: string, by: string, partner?: string): Proposal => {
-    const p = { resolution, by, partner, at: new Date().toISOString() };
+  const propose = (settles: Pick<Proposal, 'resolution' | 'leadPartner' | 'split'>, by: string, partner?: string): Proposal => {
+    const p = { ...settles, by, partner, at: new Date().toISOString() };
     state.proposals.push(p);
     return p;
   };
@@ -169,7 +212,7 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
   async function earlyResolution(): Promise<DisputeResolution | 'escalate'> {
     const policy = input.policy.earlyResolution;
     const dueAt = addDuration(input.calendar, new Date(), policy.due).toISOString();
-    let proposal = propose(input.desiredOutcome, input.raisedBy.person, input.raisedBy.partner);
+    let proposal = propose({ resolution: input.desiredOutcome }, input.raisedBy.person, input.raisedBy.partner);
     for (let round = 1; ; round++) {
       const asked = input.partners.filter((p) => p.id !== proposal.partner);
       const result = await runTask(tasks, {
@@ -186,16 +229,17 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
         dueAt,
         reminders: [policy.remindBefore],
         escalation: [],
+        ...outcomeData,
         ifNoAnswer: 'At the deadline the dispute goes to the Local Area SEND Executive Board.',
       });
       if (state.withdrawn) return 'escalate';
       waitedOn(result);
       if (result.status === 'decided' && result.outcome === 'accept') {
-        return resolve(proposal.resolution, [proposal.by, ...(result.task.decisions ?? []).map((d) => d.by)]);
+        return resolve(proposal, [proposal.by, ...(result.task.decisions ?? []).map((d) => d.by)]);
       }
       if (result.status === 'decided' && result.outcome === 'counter-propose') {
-        // A counter-proposal: the comment is the resolution the partner proposes instead.
-        proposal = propose(result.decision.comment ?? '', result.decision.by, result.decision.partner);
+        // A counter-proposal: its data is what the partner proposes instead, its comment why.
+        proposal = propose(proposalOf(result.decision), result.decision.by, result.decision.partner);
         continue;
       }
       const why =
@@ -223,47 +267,58 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
       due: input.policy.executiveBoard.due,
       reminders: [],
       escalation: [],
+      ...outcomeData,
       ifNoAnswer: 'At the deadline the dispute goes to the accountable officers for a final decision.',
     });
     if (state.withdrawn) return 'escalate';
     waitedOn(result);
-    if (result.status === 'decided' && result.outcome === 'resolve') return resolve(result.decision.comment ?? '', [result.decision.by]);
+    if (result.status === 'decided' && result.outcome === 'resolve') return resolve(proposalOf(result.decision), [result.decision.by]);
     enter('accountable-officers', result.status === 'decided' ? `the Board recorded that a final decision is required: ${result.decision.comment}` : 'the Board did not decide by its deadline');
     return 'escalate';
   }
 
   /** Stage 3: both accountable officers must sign the same resolution; never decided by the software. */
-  async function accountableOfficers(): Promise<DisputeResolution | undefined> {
+  async function accountableOfficers(): Promise<DisputeResolution | undefined | 'continue-as-new'> {
     const policy = input.policy.accountableOfficers;
-    const dueAt = addDuration(input.calendar, new Date(), policy.due).toISOString();
+    // Kept in state, so a continued run resumes this stage where it was.
+    const progress = (state.officers ??= { dueAt: addDuration(input.calendar, new Date(), policy.due).toISOString(), round: 0, continued: 0, signed: [] });
     const officers = input.partners.map((p) => ({ partner: p.id, people: [{ role: 'accountable-officer' as const, partner: p.id }] }));
     const common = {
       subject,
       due: policy.due,
-      dueAt,
+      dueAt: progress.dueAt,
       reminders: [],
       escalation: [{ to: everywhere('board-chair'), mode: 'notify' as const, due: policy.remindEvery }],
       overdueReminders: policy.remindEvery,
+      ...outcomeData,
       ifNoAnswer: 'After the deadline both officers are reminded every working day and the Board chair is alerted. The system never decides for them.',
     };
-    const first = await runTask(tasks, {
-      ...common,
-      briefing: briefing(),
-      key: 'officers.propose',
-      kind: DISPUTE_TASK_KINDS.officersPropose,
-      title: 'Propose the resolution you and the other accountable officer(s) will sign',
-      options: ['propose'],
-      reasonRequiredFor: ['propose'],
-      completion: 'any',
-      ask: [{ people: officers.flatMap((o) => o.people) }],
-    });
-    if (state.withdrawn || first.status !== 'decided') return undefined;
-    let proposal = propose(first.decision.comment ?? '', first.decision.by, first.decision.partner ?? partnerOfOfficer(first.decision.by));
-    for (let round = 1; ; round++) {
-      const others = officers.filter((o) => o.partner !== proposal.partner);
-      const result = await runTask(tasks, {
+    if (progress.round === 0) {
+      const first = await step({
         ...common,
-        key: `officers.r${round}`,
+        briefing: briefing(),
+        key: 'officers.propose',
+        kind: DISPUTE_TASK_KINDS.officersPropose,
+        title: 'Propose the resolution you and the other accountable officer(s) will sign',
+        options: ['propose'],
+        reasonRequiredFor: ['propose'],
+        // Asked per partner, the first proposal settling it, so the decision names the partner the
+        // officer acts for (DOMAIN.md keeps it) and that partner is not asked to sign its own.
+        ...(patched('dispute-officers-propose-per-partner')
+          ? { completion: 'each-partner' as const, rejectOn: ['propose'], ask: officers }
+          : { completion: 'any' as const, ask: [{ people: officers.flatMap((o) => o.people) }] }),
+      });
+      if (first === 'continue-as-new') return first;
+      if (state.withdrawn || first.status !== 'decided') return undefined;
+      propose(proposalOf(first.decision), first.decision.by, first.decision.partner ?? partnerOfOfficer(first.decision.by));
+      progress.round = 1;
+    }
+    for (; ; progress.round++) {
+      const proposal = state.proposals.at(-1)!;
+      const others = officers.filter((o) => o.partner !== proposal.partner);
+      const result = await step({
+        ...common,
+        key: `officers.r${progress.round}`,
         kind: DISPUTE_TASK_KINDS.officersRespond,
         title: `Sign "${proposal.resolution}" (proposed by ${proposal.by}), or counter-propose`,
         options: ['accept', 'counter-propose'],
@@ -272,12 +327,69 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
         completion: 'each-partner',
         ask: others,
       });
+      if (result === 'continue-as-new') return result;
       if (state.withdrawn || result.status !== 'decided') return undefined;
-      if (result.outcome === 'accept') return resolve(proposal.resolution, [proposal.by, ...(result.task.decisions ?? []).map((d) => d.by)]);
-      proposal = propose(result.decision.comment ?? '', result.decision.by, result.decision.partner);
+      if (result.outcome === 'accept') return resolve(proposal, [proposal.by, ...progress.signed, ...(result.task.decisions ?? []).map((d) => d.by)]);
+      progress.signed = [];
+      propose(proposalOf(result.decision), result.decision.by, result.decision.partner);
     }
   }
 
+  /**
+   * One task of the officers' stage, which may wait for years: until it settles, or until this run
+   * has grown long enough to continue as new. The open task is then handed over: closed here (so
+   * its reminders stop and nothing more starts in this run), asked again in the next.
+   */
+  async function step(spec: TaskSpec): Promise<TaskResult | 'continue-as-new'> {
+    const progress = state.officers!;
+    const handedOver = progress.handedOver && progress.taskId !== undefined ? book.find(progress.taskId) : undefined;
+    const asked = handedOver ? askAgain(spec, handedOver) : spec;
+    progress.taskId = taskIdInCase(input.id, asked.key);
+    let settled = false;
+    const running = runTask(tasks, asked).then((r) => {
+      settled = true;
+      return r;
+    });
+    await condition(() => settled || runIsLong());
+    // Histories of runs that never continued stay in one run when replayed.
+    if (settled || !patched('dispute-continue-as-new')) return running;
+    const task = book.find(progress.taskId)!;
+    progress.handedOver = true;
+    book.close(task, 'cancelled');
+    note({ event: 'task-handed-over', detail: `${task.title}: still open after a long wait, so asked again as the dispute continues in a new run; links to ${task.id} no longer work` });
+    publish();
+    await running;
+    await drain();
+    await condition(allHandlersFinished);
+    // Withdrawn meanwhile: the dispute ends in this run.
+    if (state.withdrawn) return running;
+    return 'continue-as-new';
+  }
+
+  /**
+   * The task handed over, asked again under a key of its own: only the partners still awaited,
+   * the same deadline, or once overdue (the Board chair alerted already) the next reminder's.
+   */
+  function askAgain(spec: TaskSpec, old: Task): TaskSpec {
+    const progress = state.officers!;
+    const n = ++progress.continued;
+    progress.handedOver = false;
+    const awaiting = old.awaiting ?? [];
+    progress.signed.push(...(old.decisions ?? []).map((d) => d.by));
+    const policy = input.policy.accountableOfficers;
+    let next = new Date(old.dueAt);
+    const alerted = old.escalationLevel > 0;
+    for (let i = 0; alerted && next.getTime() <= Date.now() && i < 100_000; i++) next = addDuration(input.calendar, next, policy.remindEvery);
+    return {
+      ...spec,
+      key: `${spec.key}.c${n}`,
+      ask: spec.ask.filter((a) => a.partner === undefined || awaiting.includes(a.partner)),
+      dueAt: next.toISOString(),
+      ...(alerted ? { escalation: [] } : {}),
+    };
+  }
+
+  /** Histories before the per-partner proposal: its one party named no partner, so this finds none. */
   function partnerOfOfficer(person: string): string | undefined {
     return (book.all.at(-1)?.parties ?? []).find((p) => p.assignees.includes(person))?.partner;
   }
@@ -288,12 +400,21 @@ export async function dispute(rawInput: DisputeInput): Promise<DisputeResolution
     return state.outcome;
   };
 
-  note({ event: 'dispute-raised', by: input.raisedBy.person, partner: input.raisedBy.partner, detail: `${input.matter}. Desired outcome: ${input.desiredOutcome}` });
-  enter(input.startAt, input.startAt === 'executive-board' ? 'a partner did not respond, so early resolution has nothing to try' : 'the leads of the partners try to agree');
-  let outcome: DisputeResolution | 'escalate' | undefined = 'escalate';
-  if (input.startAt === 'early-resolution') outcome = await earlyResolution();
-  if (outcome === 'escalate' && !state.withdrawn) outcome = await executiveBoard();
-  if (outcome === 'escalate' && !state.withdrawn) outcome = await accountableOfficers();
+  let outcome: DisputeResolution | 'escalate' | 'continue-as-new' | undefined = 'escalate';
+  if (resumed) {
+    // Only the officers' stage waits without a deadline, so only it continues as new.
+    outcome = await accountableOfficers();
+  } else {
+    note({ event: 'dispute-raised', by: input.raisedBy.person, partner: input.raisedBy.partner, detail: `${input.matter}. Desired outcome: ${input.desiredOutcome}` });
+    enter(input.startAt, input.startAt === 'executive-board' ? 'a partner did not respond, so early resolution has nothing to try' : 'the leads of the partners try to agree');
+    if (input.startAt === 'early-resolution') outcome = await earlyResolution();
+    if (outcome === 'escalate' && !state.withdrawn) outcome = await executiveBoard();
+    if (outcome === 'escalate' && !state.withdrawn) outcome = await accountableOfficers();
+  }
+  if (outcome === 'continue-as-new') {
+    // Carried: the task handed over and what the stage needs; other closed tasks are in the record.
+    return continueAsNew<typeof dispute>(rawInput, { ...state, tasks: book.all.filter((t) => t.status === 'open' || t.id === state.officers?.taskId) });
+  }
   if (state.withdrawn) outcome = withdrawn();
   await condition(() => state.outcome !== undefined);
   await drain();

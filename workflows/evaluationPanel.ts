@@ -1,9 +1,9 @@
-import { ApplicationFailure, condition, defineQuery, setHandler } from '@temporalio/workflow';
-import { taskId } from '../domain/task';
+import { ApplicationFailure, condition, defineQuery, patched, setHandler } from '@temporalio/workflow';
 import { addDuration } from '../domain/duration';
 import {
   compositionBreaches,
   declarationFields,
+  interestsDeclared,
   evaluationPanelInputSchema,
   needingModeration,
   PANEL_TASK_KINDS,
@@ -73,6 +73,8 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
     shown: () => ({ type: 'evaluation', status: state.phase, partners: input.partners.map((p) => p.id), open: state.phase !== 'complete', view: pageOf(view()) }),
   });
   const subject = { type: 'evaluation' as const, id: input.id, title };
+  /** A task key of this attempt: a panel started again asks under ids of its own. */
+  const keyed = (key: string): string => (input.attempt && input.attempt > 1 ? `${key}.attempt${input.attempt}` : key);
   const nameOf = (person: string): string => pool.find((p) => p.id === person)?.name ?? person;
   const bidderName = (id: string): string => setup.bidders.find((b) => b.id === id)?.name ?? id;
   const criterionName = (id: string): string => setup.criteria.find((c) => c.id === id)?.name ?? id;
@@ -89,7 +91,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
   const scoresJustDecided = (): EvaluationView['scores'] =>
     state.members.flatMap((member) => {
       if (member.scoring !== 'open') return [];
-      const task = book.find(taskId(input.id, `score-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`));
+      const task = book.byKey(input.id, keyed(`score-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`));
       return task?.status === 'decided' && task.decision ? scoresFrom(member.person, task.decision.data) : [];
     });
   const view = (): EvaluationView => ({
@@ -141,7 +143,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
     try {
       const bidders = setup.bidders.filter((b) => member.bidders.includes(b.id));
       const declared = await runTask(tasks, {
-        key: `declare-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`,
+        key: keyed(`declare-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`),
         kind: PANEL_TASK_KINDS.declaration,
         title: `Declare any conflict of interest before evaluating ${bidders.length === 1 ? bidders[0]!.name : `${bidders.length} bids`}`,
         subject,
@@ -161,9 +163,11 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
         for (const b of bidders) checkComposition(b.id);
         return;
       }
-      const interests = (declared.decision.data?.conflicts ?? {}) as Record<string, string>;
       member.declared = true;
-      member.conflicts = Object.entries(interests).map(([bidder, interest]) => ({ bidder, interest: interest.trim() }));
+      // Before the patch a blank interest was recorded as a conflict; histories that did so replay as they ran.
+      member.conflicts = patched('blank-interest-is-none')
+        ? interestsDeclared(declared.decision.data)
+        : Object.entries((declared.decision.data?.conflicts ?? {}) as Record<string, string>).map(([bidder, interest]) => ({ bidder, interest: interest.trim() }));
       note({
         event: 'conflicts-declared',
         by: member.person,
@@ -184,7 +188,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
       const latestStart = addDuration(input.calendar, now, policy.replacementScoringTime);
       const dueAt = member.replacing && latestStart > new Date(setup.scoringDue) ? latestStart.toISOString() : setup.scoringDue;
       const scored = await runTask(tasks, {
-        key: `score-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`,
+        key: keyed(`score-${member.person}${member.replacing ? `-for-${member.replacing.bidder}` : ''}`),
         kind: PANEL_TASK_KINDS.scoring,
         title: `Score ${toScore.length === 1 ? bidderName(toScore[0]!) : `${toScore.length} bids`} independently`,
         subject,
@@ -235,7 +239,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
       }
       const conflicted = state.members.find((m) => m.conflicts.some((c) => c.bidder === bidder) || (m.scoring === 'not-scored' && m.bidders.includes(bidder)));
       const appointed = await runTask(tasks, {
-        key: `replace-for-${bidder}-${state.members.length}`,
+        key: keyed(`replace-for-${bidder}-${state.members.length}`),
         kind: PANEL_TASK_KINDS.replacement,
         title: `Appoint a panel member to evaluate ${bidderName(bidder)}`,
         subject,
@@ -288,7 +292,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
     diverging.map(async (item) => {
       const originals = state.scores.filter((s) => s.bidder === item.bidder && s.criterion === item.criterion);
       const moderated = await runTask(tasks, {
-        key: `moderate-${item.bidder}-${item.criterion}`,
+        key: keyed(`moderate-${item.bidder}-${item.criterion}`),
         kind: PANEL_TASK_KINDS.moderation,
         title: `Moderate ${bidderName(item.bidder)} on ${criterionName(item.criterion)}: scores ${Math.min(...item.scores)} to ${Math.max(...item.scores)}`,
         subject,
@@ -323,7 +327,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
     const tied = ranking.referredToPanel;
     note({ event: 'tie-referred', detail: `${tied.map(bidderName).join(' and ')} tie on total and on quality; referred back to the panel` });
     const broken = await runTask(tasks, {
-      key: 'tie-break',
+      key: keyed('tie-break'),
       kind: PANEL_TASK_KINDS.tieBreak,
       title: `Choose between ${tied.map(bidderName).join(' and ')}, tied on total and quality`,
       subject,

@@ -1,10 +1,10 @@
-import { ActivityFailure, ApplicationFailure, condition } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { Calendar } from '../domain/calendar';
 import type { HistoryEntry } from '../domain/commission';
 import { addDuration, subtractDuration, type DurationText } from '../domain/duration';
 import type { Role } from '../domain/partnership';
 import type { FormField } from '../domain/taskData';
-import { taskId, type AssigneeSpec, type CompletionRule, type Decision, type Party, type Task } from '../domain/task';
+import { caseTagOf, taskId, type AssigneeSpec, type CompletionRule, type Decision, type Party, type Task } from '../domain/task';
 import type { MailPurpose } from '../activities/mail';
 import type { ResolvedPeople } from '../activities';
 import { settle, type TaskBook } from './tasks';
@@ -82,66 +82,32 @@ const isPermanent = (err: unknown): boolean =>
 
 export { isPermanent as isPermanentFailure };
 
-/** Runs one human task from creation to its outcome: notifications, reminders, escalations, expiry. */
+/**
+ * The id `runTask` gives the task of this key. Since `case-task-ids`, a task's id names its case
+ * too: a business id used again (a case referred again, a matter disputed again) never repeats a
+ * task id, an email or a record row.
+ */
+export function taskIdInCase(subjectId: string, key: string): string {
+  return patched('case-task-ids') ? taskId(subjectId, key, caseTagOf(workflowInfo().firstExecutionRunId)) : taskId(subjectId, key);
+}
+
+/**
+ * Runs one human task from creation to its outcome: notifications, reminders, escalations, expiry.
+ * A task still open in the book under the same id (carried across continue-as-new) is resumed
+ * where it was: nobody is asked twice, and its deadlines stand.
+ */
 export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskResult> {
   const now = new Date();
-  const dueAt = spec.dueAt ? new Date(spec.dueAt) : addDuration(ctx.calendar, now, spec.due);
-  const resolved = await Promise.all(spec.ask.map((a) => ctx.resolve(a.people, now.toISOString())));
-  const parties: Party[] =
-    spec.completion === 'each-partner'
-      ? spec.ask.map((a, i) => ({ id: a.partner!, partner: a.partner, assignees: resolved[i]!.people, deputies: resolved[i]!.deputies, unreachable: [] }))
-      : spec.completion === 'all'
-        ? resolved.flatMap((r, i) =>
-            r.people
-              .filter((p) => !(p in r.deputies))
-              .map((p) => ({
-                id: p,
-                partner: spec.ask[i]!.partner,
-                assignees: [p, ...Object.keys(r.deputies).filter((d) => r.deputies[d] === p)],
-                deputies: Object.fromEntries(Object.entries(r.deputies).filter(([, principal]) => principal === p)),
-                unreachable: [],
-              })),
-          )
-        : [
-            {
-              id: 'anyone',
-              assignees: [...new Set(resolved.flatMap((r) => r.people))],
-              deputies: Object.assign({}, ...resolved.map((r) => r.deputies)) as Record<string, string>,
-              unreachable: [],
-            },
-          ];
-  const task = ctx.book.add({
-    id: taskId(spec.subject.id, spec.key),
-    kind: spec.kind,
-    title: spec.title,
-    subject: spec.subject,
-    assignees: [],
-    options: spec.options,
-    reasonRequiredFor: spec.reasonRequiredFor ?? [],
-    rejectOn: spec.rejectOn ?? [],
-    dataSchema: spec.dataSchema,
-    ...(spec.fields ? { fields: spec.fields } : {}),
-    status: 'open',
-    createdAt: now.toISOString(),
-    dueAt: dueAt.toISOString(),
-    escalationLevel: 0,
-    completion: spec.completion,
-    parties,
-    decisions: [],
-    ifNoAnswer: spec.ifNoAnswer,
-    ...(spec.briefing ? { briefing: spec.briefing } : {}),
-    revision: 0,
-  });
-  settle(task);
-  ctx.note({
-    event: 'task-opened',
-    detail: `${task.title}: asked ${parties.map((p) => (p.partner ? ctx.partnerName(p.partner) : p.assignees.join(', '))).join('; ')}; due ${task.dueAt}`,
-  });
-  ctx.publish();
+  const tagged = patched('case-task-ids');
+  const id = taskIdInCase(spec.subject.id, spec.key);
+  const carried = ctx.book.find(id);
+  const resumed = carried?.status === 'open' && patched('resume-open-tasks');
+  const task = resumed ? carried : await openTask(ctx, spec, id, now, tagged);
+  const parties = task.parties ?? [];
 
   const open = (): boolean => task.status === 'open';
   const awaitingParties = (): Party[] => parties.filter((p) => !p.decision);
-  const noticesSent = new Map<string, number>();
+  const linksReissued = patched('links-reissued');
 
   /** Links stay valid while the task can still be decided: to the end of the last escalation level. */
   const finalDue = (): string =>
@@ -150,17 +116,35 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
       .reduce((at, level) => addDuration(ctx.calendar, at, level.due), new Date(task.dueAt))
       .toISOString();
 
+  /**
+   * A link lasts at least LINK_LIFE after it is sent, so an overdue reminder never carries a dead
+   * link; each reminder, escalation and extension sends a fresh one, and an expired link to a
+   * task still open offers to email another (api/links.ts).
+   */
+  const linkExpiry = (): string => {
+    const last = finalDue();
+    if (!linksReissued) return last;
+    const least = addDuration(ctx.calendar, new Date(), LINK_LIFE).toISOString();
+    return least > last ? least : last;
+  };
+
   function email(party: Party | undefined, to: string[], purpose: MailPurpose): void {
     for (const person of to) {
-      const seq = (noticesSent.get(`${person}:${purpose}`) ?? 0) + 1;
-      noticesSent.set(`${person}:${purpose}`, seq);
+      // Counted on the task, so a resumed task never repeats a Message-ID (which would be skipped).
+      const sent = linksReissued ? (task.sent ??= {}) : undefined;
+      const key = `${person}:${purpose}`;
+      const seq = ((sent ? sent[key] : noticesSent.get(key)) ?? 0) + 1;
+      if (sent) sent[key] = seq;
+      else noticesSent.set(key, seq);
       ctx.track(
-        ctx.send(task, person, purpose, seq, finalDue()).then(async (delivered) => {
+        ctx.send(task, person, purpose, seq, linkExpiry()).then(async (delivered) => {
           if (!delivered && party) await unreachable(party, person);
         }),
       );
     }
   }
+  const noticesSent = new Map<string, number>();
+  ctx.book.onFreshLink(task.id, (person) => email(undefined, [person], 'fresh-link'));
 
   /** A permanent refusal: the task shows it and that partner's senior manager takes over. */
   async function unreachable(party: Party, person: string): Promise<void> {
@@ -180,13 +164,15 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
     email(party, added, 'escalation');
   }
 
-  for (const party of parties) email(party, party.assignees, 'request');
-  if (spec.notify?.length) {
-    const told = await ctx.resolve(spec.notify, now.toISOString());
-    email(undefined, told.people, 'notice');
+  if (!resumed) {
+    for (const party of parties) email(party, party.assignees, 'request');
+    if (spec.notify?.length) {
+      const told = await ctx.resolve(spec.notify, now.toISOString());
+      email(undefined, told.people, 'notice');
+    }
   }
 
-  for (let level = 0; ; level++) {
+  for (let level = resumed ? task.escalationLevel : 0; ; level++) {
     // Reminders, then the deadline; an extension bumps the revision and the waits start again.
     // Reminders strictly after this instant are still to come.
     let remindedUpTo = Date.now();
@@ -205,6 +191,7 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
       if (!open()) return result(task);
       if ((task.revision ?? 0) !== revision) {
         remindedUpTo = Date.now();
+        if (linksReissued && open()) for (const party of awaitingParties()) email(party, party.assignees, 'extended');
         continue;
       }
       if (wakeAt === due) break;
@@ -219,10 +206,15 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
       let at = new Date(task.dueAt);
       for (let round = 1; ; round++) {
         at = addDuration(ctx.calendar, at, spec.overdueReminders);
+        // A resumed task does not send the reminders it already sent (or missed) in one burst.
+        if (linksReissued && at.getTime() < Date.now()) continue;
         const revision = task.revision ?? 0;
         await condition(() => !open() || (task.revision ?? 0) !== revision, Math.max(0, at.getTime() - Date.now()));
         if (!open()) return result(task);
-        if ((task.revision ?? 0) !== revision) break;
+        if ((task.revision ?? 0) !== revision) {
+          if (linksReissued) for (const party of awaitingParties()) email(party, party.assignees, 'extended');
+          break;
+        }
         ctx.note({ event: 'reminder-sent', detail: `Overdue reminder ${round}: ${task.title} was due ${task.dueAt}` });
         for (const party of awaitingParties()) email(party, party.assignees, 'reminder');
       }
@@ -255,6 +247,8 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
         : ['person' in next.to ? next.to : { role: next.to.role, partner: next.to.partner ?? party.partner ?? '' }];
       const reached = await ctx.resolve(targets, new Date().toISOString());
       if (!open()) return result(task);
+      // Those already asked keep deciding: their links are re-issued with the new deadline.
+      if (linksReissued) email(party, party.assignees, 'extended');
       if (next.mode === 'take-over') {
         const added = reached.people.filter((p) => !party.assignees.includes(p));
         party.assignees.push(...added);
@@ -274,6 +268,71 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
     settle(task);
     ctx.publish();
   }
+}
+
+/** How long an emailed link lasts at least, from its sending. */
+const LINK_LIFE: DurationText = '20 working days';
+
+/** Creates a task in the book, says so in the record and on the page. */
+async function openTask(ctx: TaskContext, spec: TaskSpec, id: string, now: Date, unique: boolean): Promise<Task> {
+  const dueAt = spec.dueAt ? new Date(spec.dueAt) : addDuration(ctx.calendar, now, spec.due);
+  const resolved = await Promise.all(spec.ask.map((a) => ctx.resolve(a.people, now.toISOString())));
+  const parties: Party[] =
+    spec.completion === 'each-partner'
+      ? spec.ask.map((a, i) => ({ id: a.partner!, partner: a.partner, assignees: resolved[i]!.people, deputies: resolved[i]!.deputies, unreachable: [] }))
+      : spec.completion === 'all'
+        ? resolved.flatMap((r, i) =>
+            r.people
+              .filter((p) => !(p in r.deputies))
+              .map((p) => ({
+                id: p,
+                partner: spec.ask[i]!.partner,
+                assignees: [p, ...Object.keys(r.deputies).filter((d) => r.deputies[d] === p)],
+                deputies: Object.fromEntries(Object.entries(r.deputies).filter(([, principal]) => principal === p)),
+                unreachable: [],
+              })),
+          )
+        : [
+            {
+              id: 'anyone',
+              assignees: [...new Set(resolved.flatMap((r) => r.people))],
+              deputies: Object.assign({}, ...resolved.map((r) => r.deputies)) as Record<string, string>,
+              unreachable: [],
+            },
+          ];
+  const task = ctx.book.add(
+    {
+      id,
+      ...(unique ? { key: spec.key } : {}),
+      kind: spec.kind,
+      title: spec.title,
+      subject: spec.subject,
+      assignees: [],
+      options: spec.options,
+      reasonRequiredFor: spec.reasonRequiredFor ?? [],
+      rejectOn: spec.rejectOn ?? [],
+      dataSchema: spec.dataSchema,
+      ...(spec.fields ? { fields: spec.fields } : {}),
+      status: 'open',
+      createdAt: now.toISOString(),
+      dueAt: dueAt.toISOString(),
+      escalationLevel: 0,
+      completion: spec.completion,
+      parties,
+      decisions: [],
+      ifNoAnswer: spec.ifNoAnswer,
+      ...(spec.briefing ? { briefing: spec.briefing } : {}),
+      revision: 0,
+    },
+    { unique },
+  );
+  settle(task);
+  ctx.note({
+    event: 'task-opened',
+    detail: `${task.title}: asked ${parties.map((p) => (p.partner ? ctx.partnerName(p.partner) : p.assignees.join(', '))).join('; ')}; due ${task.dueAt}`,
+  });
+  ctx.publish();
+  return task;
 }
 
 function result(task: Task): TaskResult {

@@ -24,6 +24,7 @@ import {
 import { assigneesKey, leadPartnerKey, leadStatusKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { inboxEntry, INBOX_MEMO, type Task } from '../domain/task';
+import type { WaitingOn } from '../domain/liveness';
 import { defaultDisputePolicy, disputeWorkflowId, leadDisputeId } from '../domain/dispute';
 import { dispute } from './dispute';
 import { evaluationPanel } from './evaluationPanel';
@@ -35,6 +36,7 @@ import {
   type EvaluationRequest,
 } from '../domain/evaluation';
 import { runTask } from './humanTask';
+import { runChildSafely } from './childFailure';
 import { activities, inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
@@ -57,7 +59,11 @@ export interface CommissionState extends SubjectState {
   lead: { status: LeadStatus; partner: string; reason?: string };
   createdAt: string;
   evaluation?: CommissionEvaluation & { request?: EvaluationRequest };
+  /** Evaluation panels that stopped, over every set-up: each new attempt's tasks have ids of their own. */
+  panelFailures?: { failures?: number | undefined };
   lifecycle?: LifecycleState;
+  /** How many rounds of the dispute ladder the lead has had: the next round's dispute id counts on. */
+  leadDisputes?: number;
 }
 
 export async function jointCommission(rawInput: CommissionInput, resumed?: CommissionState): Promise<void> {
@@ -76,6 +82,9 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     tasks: [],
     usedLinks: [],
   };
+  // A commission started on the first release (no `lead-agreement-task-primitive` marker) wrote
+  // its record one entry per `recordEvent`; batching them (aa257bf) was never patched.
+  let firstRelease = false;
   const { book, background, partnerName, note, publish, tasks, drain } = subjectRecord({
     id: input.id,
     title: input.title,
@@ -83,10 +92,28 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     partners: input.partners,
     calendar,
     state,
-    leadCommissioner: input.createdBy.person,
+    // The lead commissioner follows the lead: after a dispute chooses another partner, its commissioners.
+    leadCommissioner: () => ({ partner: state.lead.partner, person: input.createdBy.partner === state.lead.partner ? input.createdBy.person : undefined }),
     publish: () => showIndexes(),
+    waits: () => commissionWaits(),
     shown: () => ({ type: 'commission', status: state.stage, lead: state.lead, partners: input.partners.map((p) => p.id), open: state.stage !== 'ended', view: pageOf(view()) }),
+    recordsOneByOne: () => firstRelease,
   });
+
+  /** What the commission waits on besides its tasks: the panel's set-up, a child case, a date. */
+  function commissionWaits(): WaitingOn[] {
+    const life = state.lifecycle;
+    const out: WaitingOn[] = [];
+    if (state.lead.status === 'disputed' && state.leadDisputes) {
+      out.push({ kind: 'subject', subjectId: leadDisputeId(input.id, state.leadDisputes), for: 'the dispute on the lead partner' });
+    }
+    if (state.evaluation?.status === 'running') out.push({ kind: 'subject', subjectId: evaluationIdOf(input.id), for: 'the joint evaluation panel to recommend' });
+    const evaluationOpen = life?.steps.some((s) => s.id === 'evaluation' && s.status === 'open');
+    if (evaluationOpen && !state.evaluation) out.push({ kind: 'action', people: [input.createdBy.person], for: 'the lead commissioner to set up the joint evaluation panel' });
+    const until = life?.waitingFor?.until ?? life?.nextTimerAt;
+    if (until && Date.parse(until) > Date.now()) out.push({ kind: 'date', at: until, for: life?.waitingFor?.what ?? 'the next step' });
+    return out;
+  }
 
   /** What search and the inbox's incremental refresh read. */
   const searchableNow = (): SearchAttributeUpdatePair[] => {
@@ -137,7 +164,9 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     recordChallenge,
     (req) => {
       const s = state.lifecycle!.standstill!;
-      s.challenges.push({ id: `challenge-${s.challenges.length + 1}`, kind: req.kind, from: req.from, grounds: req.grounds, raisedBy: req.by, raisedAt: new Date().toISOString() });
+      // Numbered across standstills: a challenge after the award is taken again is a new task.
+      const n = (state.lifecycle!.earlierChallenges ?? 0) + s.challenges.length + 1;
+      s.challenges.push({ id: `challenge-${n}`, kind: req.kind, from: req.from, grounds: req.grounds, raisedBy: req.by, raisedAt: new Date().toISOString() });
       s.paused = true;
       note({ event: 'challenge-received', by: req.by, detail: `${req.kind === 'representation' ? 'Representations' : 'A challenge'} from ${req.from}: ${req.grounds}. The award is paused until the outcome is recorded.` });
       publish();
@@ -215,10 +244,26 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     const evaluation = state.evaluation!;
     evaluation.status = 'running';
     publish();
-    const outcome = await executeChild(evaluationPanel, {
-      workflowId: evaluationWorkflowId(input.id),
-      args: [{ ...request, id: evaluationIdOf(input.id), commission: { id: input.id, title: input.title }, partners: input.partners, leadCommissioner: request.setUpBy, calendar }],
+    const panelInput = { ...request, id: evaluationIdOf(input.id), commission: { id: input.id, title: input.title }, partners: input.partners, leadCommissioner: request.setUpBy, calendar };
+    // A panel that fails or is terminated is put to the lead commissioner: start it again or withdraw it.
+    // It keeps its workflow id, which the API addresses it by; a new attempt is a new run, its tasks ids of their own.
+    const ran = await runChildSafely(tasks, {
+      what: 'The evaluation panel',
+      subject: { type: 'commission', id: input.id, title: input.title },
+      key: 'evaluation',
+      ask: [{ role: 'commissioner', partner: state.lead.partner }],
+      counter: (state.panelFailures ??= {}),
+      start: (attempt) =>
+        executeChild(evaluationPanel, { workflowId: evaluationWorkflowId(input.id), args: [attempt > 1 ? { ...panelInput, attempt } : panelInput] }),
     });
+    if (ran.status === 'withdrawn') {
+      // The lead commissioner may set up a panel again (the lifecycle waits for it, saying so).
+      state.evaluation = undefined;
+      note({ event: 'evaluation-withdrawn', by: ran.by, detail: `The evaluation panel was withdrawn: ${ran.reason}. A panel may be set up again.` });
+      publish();
+      return;
+    }
+    const outcome = ran.result;
     for (const entry of outcome.record) state.history.push({ ...entry, detail: `[evaluation] ${entry.detail ?? entry.event}` });
     state.evaluation = { status: 'complete', setUpBy: evaluation.setUpBy, setUpAt: evaluation.setUpAt, recommended: outcome.recommended, result: outcome.result };
     note({ event: 'evaluation-complete', detail: outcome.recommended ? `The panel recommends ${outcome.recommended}` : 'The panel made no recommendation' });
@@ -278,9 +323,10 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
    * The dispute ladder settles a disputed lead: a child dispute, at stage 2 when a partner never
    * answered (stage 1 would have nothing to try). Its resolution sets the lead.
    */
-  async function settleLeadByDispute(noResponse: boolean): Promise<void> {
-    const id = leadDisputeId(input.id);
+  async function settleLeadByDispute(noResponse: boolean, round = 1): Promise<void> {
+    const id = leadDisputeId(input.id, round);
     const startAt = noResponse ? 'executive-board' : 'early-resolution';
+    state.leadDisputes = round;
     note({ event: 'dispute-opened', detail: `Dispute ${id} opened on the lead partner, at the ${startAt} stage: ${state.lead.reason}` });
     const outcome = await executeChild(dispute, {
       workflowId: disputeWorkflowId(id),
@@ -308,6 +354,8 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
       state.stage = 'analyse';
       note({ event: 'lead-decided', detail: `${partnerName(outcome.leadPartner)} leads, as dispute ${id} decided (${outcome.decidedBy.join(', ')})` });
     } else {
+      const why = outcome.status === 'withdrawn' ? `dispute ${id} was withdrawn by ${outcome.decidedBy.join(', ')}: ${outcome.reason}` : `dispute ${id} resolved "${outcome.resolution}", which names no partner`;
+      state.lead = { ...state.lead, reason: `still disputed: ${why}` };
       note({
         event: 'dispute-closed',
         detail:
@@ -319,8 +367,23 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     publish();
   }
 
+  /**
+   * Rounds of the ladder until the lead is settled. A withdrawn round (or one that named no
+   * partner) settles nothing, and nobody alone may choose the lead the partners dispute
+   * (DOMAIN.md sections 1 and 4: all partners agree, or the ladder decides): so a fresh round
+   * opens at early resolution, where the partners' leads record what they have agreed since.
+   */
+  async function settleLead(noResponse: boolean): Promise<void> {
+    const first = (state.leadDisputes ?? 0) + 1;
+    await settleLeadByDispute(noResponse, first);
+    for (let round = first + 1; state.lead.status === 'disputed' && patched('lead-dispute-fresh-round'); round++) {
+      await settleLeadByDispute(false, round);
+    }
+  }
+
   if (!resumed) {
     const onPrimitive = patched('lead-agreement-task-primitive');
+    firstRelease = !onPrimitive;
     note({ event: 'commission-created', by: input.createdBy.person, partner: input.createdBy.partner, detail: input.title });
     const outcome: { status: 'agreed' | 'disputed'; reason?: string; noResponse?: boolean } = onPrimitive
       ? await leadPartnerAgreement()
@@ -335,9 +398,14 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
           : `Lead partner disputed: ${state.lead.reason}. The commission waits for the dispute to be resolved.`,
     });
     publish();
-    if (onPrimitive && state.lead.status === 'disputed' && patched('lead-dispute-ladder')) await settleLeadByDispute(outcome.noResponse === true);
+    if (onPrimitive && state.lead.status === 'disputed' && patched('lead-dispute-ladder')) await settleLead(outcome.noResponse === true);
     if (onPrimitive && (state.lead.status === 'agreed' || state.lead.status === 'decided') && patched('lifecycle')) startLifecycle();
   }
+
+  // A lead settled under v2 to v4 (before the `lifecycle` patch) was carried into this run without
+  // a lifecycle; without one, the later-stages loop below would wait for ever.
+  const settled = state.lead.status === 'agreed' || state.lead.status === 'decided';
+  if (resumed && settled && !state.lifecycle && patched('lifecycle-on-resume')) startLifecycle();
 
   if (state.lifecycle) {
     const next = await runLifecycle({ input, state, tasks, calendar, runEvaluation });

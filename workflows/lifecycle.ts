@@ -1,4 +1,4 @@
-import { condition, ParentClosePolicy, sleep, startChild, uuid4 } from '@temporalio/workflow';
+import { condition, ParentClosePolicy, patched, sleep, startChild, uuid4 } from '@temporalio/workflow';
 import type { Calendar } from '../domain/calendar';
 import type { CommissionInput, Stage } from '../domain/commission';
 import { COMMISSION_ID, commissionWorkflowId } from '../domain/commission';
@@ -41,6 +41,10 @@ export interface LifecycleState {
   terminationNoticed?: boolean | undefined;
   recommissionedAs?: string | undefined;
   lessons: string[];
+  /** Times the award was taken again after a challenge set it aside: each take asks under fresh task ids. */
+  awardRetakes?: number | undefined;
+  /** Challenges recorded in earlier standstills, so a later standstill's challenge ids continue from them. */
+  earlierChallenges?: number | undefined;
 }
 
 export interface LifecycleContext {
@@ -94,7 +98,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
   /** A lead-commissioner task that records a fact, with the fields it needs. */
   const fact = (key: string, title: string, fields: FormField[], extra: Partial<TaskSpec> = {}): TaskSpec => ({
     key,
-    kind: `commission-${key.replace(/\.r\d+$/, '')}`,
+    kind: `commission-${key.replace(/\.r\d+$/, '').replace(/\.take\d+$/, '')}`,
     title,
     subject,
     options: ['recorded'],
@@ -131,6 +135,8 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
     note({ event: 'step-done', by: r.by, detail: `${step.title}${detail ? `: ${detail}` : ''}` });
     publish();
   };
+  /** The key suffix of the award's current take: none for the first, `.take2` and on after a set-aside. */
+  const retake = (): string => (life.awardRetakes ? `.take${life.awardRetakes + 1}` : '');
   const dataText = (result: TaskResult, key: string): string => (result.status === 'decided' ? String(result.decision.data?.[key] ?? '') : '');
 
   /**
@@ -270,7 +276,8 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
         break;
       }
       case 'evaluation': {
-        if (state.evaluation?.status !== 'complete') {
+        // Until a panel completes: one withdrawn after it stopped is set up again.
+        while (state.evaluation?.status !== 'complete') {
           record(step.id).status = 'open';
           waitOn(`The lead commissioner to set up the joint evaluation panel (PUT /api/v1/commissions/${input.id}/evaluation)`);
           publish();
@@ -284,11 +291,12 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       case 'award': {
         const recommended = state.evaluation?.recommended;
         const briefing = (state.evaluation?.result?.ranking ?? []).map((r, n) => `${n + 1}. ${r.bidder}: ${r.total} (quality ${r.quality})`);
+        const take = retake();
         const result = await jointApproval(
           step,
           (round) => [
             {
-              key: `award${round > 1 ? `.r${round}` : ''}`,
+              key: `award${take}${round > 1 ? `.r${round}` : ''}`,
               kind: 'commission-award',
               title: recommended ? `Award the contract to ${recommended}` : 'Decide the award',
               subject,
@@ -311,7 +319,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
         break;
       }
       case 'award-notice': {
-        const result = await asStep(step, fact('award-notice', step.title, [text('reference', 'The notice reference')]));
+        const result = await asStep(step, fact(`award-notice${retake()}`, step.title, [text('reference', 'The notice reference')]));
         const noticeAt = result.status === 'decided' ? new Date(result.decision.at) : new Date();
         const endsAt = standstillEnds(life.proportionality.standstill, noticeAt, calendar);
         life.standstill = { kind: life.proportionality.standstill, noticeAt: noticeAt.toISOString(), endsAt: endsAt?.toISOString(), earliestSigning: endsAt?.toISOString(), paused: false, challenges: [] };
@@ -321,7 +329,12 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       case 'standstill': {
         const outcome = await standstill(step);
         if (outcome === 'award-set-aside') {
-          // The award is taken again, with its notice and a fresh standstill.
+          // The award is taken again, with its notice and a fresh standstill; each under task ids
+          // of their own, as the first take's tasks stay decided in the book.
+          if (patched('award-retake-fresh-ids')) {
+            life.awardRetakes = (life.awardRetakes ?? 0) + 1;
+            life.earlierChallenges = (life.earlierChallenges ?? 0) + life.standstill!.challenges.length;
+          }
           for (const id of ['award', 'award-notice', 'standstill']) record(id).status = 'pending';
           i = steps.findIndex((s) => s.id === 'award') - 1;
           continue;

@@ -25,6 +25,7 @@ import {
   type Split,
 } from '../domain/referral';
 import { panelAtKey } from '../domain/searchAttributes';
+import type { WaitingOn } from '../domain/liveness';
 import { type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
 import { allAgree, missingFrom, panelFields, positionFields, positionsOf, REFERRAL_TASK_KINDS, referralRefusal } from '../domain/referralRules';
 import { runTask, type TaskResult } from './humanTask';
@@ -87,7 +88,19 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     publish: () => indexes(),
     shown: () => ({ type: 'referral', status: state.status, partners: funders, open: !['declined', 'ended'].includes(state.status), view: pageOf(view()) }),
     validateDecision,
+    waits: () => referralWaits(),
   });
+
+  /** What the referral waits on besides its tasks: the return from deferral, the next review, a dispute. */
+  function referralWaits(): WaitingOn[] {
+    const out: WaitingOn[] = [];
+    const future = (at: string | undefined): at is string => at !== undefined && Date.parse(at) > Date.now();
+    const back = state.decision?.returnDate ? ukInstant(state.decision.returnDate, '00:00').toISOString() : undefined;
+    if (state.phase === 'deferred' && future(back)) out.push({ kind: 'date', at: back, for: 'the return from deferral to the next panel' });
+    if (state.phase === 'approved' && future(state.nextReviewAt)) out.push({ kind: 'date', at: state.nextReviewAt, for: 'the next review of the package' });
+    for (const d of state.disputes.filter((x) => x.status === 'open')) out.push({ kind: 'subject', subjectId: d.id, for: 'the dispute on the funding split' });
+    return out;
+  }
 
   const indexes = (): void =>
     showIndexes(book, { memoTitle: title, stage: state.status, partners: funders, title, extra: [{ key: panelAtKey, value: state.phase === 'panel' ? new Date(state.panelAt) : null }] });
@@ -97,7 +110,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
 
   /** Rules only the referral knows, refused before anything is written (422 naming the rule). */
   function validateDecision(req: DecisionRequest, task: Task): void {
-    const refused = referralRefusal(req, task, { funders, positions: positions(), agreedSplit: state.agreedSplit, today: ukDate(now()), partnerName });
+    const refused = referralRefusal(req, task, { funders, positions: positions(), agreedSplit: state.agreedSplit, today: ukDate(now()), panelDate: ukDate(new Date(state.panelAt)), partnerName });
     if (refused) throw ApplicationFailure.create({ ...refused, nonRetryable: true });
   }
 

@@ -1,4 +1,4 @@
-import { executeChild, sleep } from '@temporalio/workflow';
+import { executeChild, patched, sleep } from '@temporalio/workflow';
 import { ukDate } from '../domain/calendar';
 import { disputeWorkflowId } from '../domain/dispute';
 import { addDuration } from '../domain/duration';
@@ -9,6 +9,7 @@ import type { AssigneeSpec, Task } from '../domain/task';
 import type { HistoryEntry } from '../domain/commission';
 import { dispute } from './dispute';
 import { runTask, type TaskContext } from './humanTask';
+import { runChildSafely } from './childFailure';
 import type { SubjectState } from './subject';
 
 export interface ReferralState extends SubjectState {
@@ -30,6 +31,8 @@ export interface ReferralState extends SubjectState {
   reviewCount: number;
   reviews: ReferralView['reviews'];
   disputes: ReferralView['disputes'];
+  /** Split disputes that stopped (failed or terminated): each failure task has an id of its own. */
+  splitDisputeFailures?: { failures?: number | undefined };
   referredAt: string;
   decidedAt?: string | undefined;
   stages: ReferralStage[];
@@ -50,44 +53,47 @@ export interface ReferralSteps {
   missingPartners(): string[];
 }
 
-/** The dispute ladder settles a split the partners could not agree; its resolution sets it. */
+/**
+ * The dispute ladder settles a split the partners could not agree; its resolution sets it. A
+ * dispute that fails or is terminated is put to the referrer: start a new one, or withdraw it
+ * (the referral then returns to the next panel for fresh positions).
+ */
 export async function settleSplitByDispute(c: ReferralSteps): Promise<boolean> {
   const { input, state, note, publish, enterStage, endStage, missingPartners } = c;
   const { calendar } = input;
   const funders = input.fundingPartners.map((p) => p.id);
   const title = `Referral ${input.caseRef}`;
   if (funders.length < 2) return false;
-  const id = splitDisputeId(input.id, state.cycle);
   const silent = missingPartners();
   const startAt = silent.length ? 'executive-board' : 'early-resolution';
   state.status = 'disputed';
   enterStage('dispute');
-  state.disputes.push({ id, status: 'open' });
-  note({ event: 'dispute-opened', detail: `Dispute ${id} opened on the funding split at the ${startAt} stage: no agreed split by the panel of ${ukDate(new Date(state.panelAt))}` });
-  publish();
-  const outcome = await executeChild(dispute, {
-    workflowId: disputeWorkflowId(id),
-    args: [
-      {
-        id,
-        subject: { type: 'referral', id: input.id, title },
-        partners: input.fundingPartners,
-        partnership: input.partnership,
-        matter: `The funding split for referral ${input.caseRef}`,
-        desiredOutcome: splitText(state.proposedSplit),
-        resolutionKind: 'split',
-        raisedBy: input.referredBy,
-        startAt,
-        calendar,
-        policy: input.disputePolicy,
-        policyVersion: input.policyVersion,
-      },
-    ],
+  const ran = await runChildSafely(c.tasks, {
+    what: 'The dispute on the funding split',
+    subject: c.subject,
+    key: `c${state.cycle}.split-dispute`,
+    ask: [{ person: input.referredBy.person }],
+    counter: (state.splitDisputeFailures ??= {}),
+    start: async () => {
+      const unique = patched('split-dispute-unique-id');
+      const id = splitDisputeId(input.id, state.cycle, unique ? { referredAt: state.referredAt, disputesSoFar: state.disputes.length } : undefined);
+      state.disputes.push({ id, status: 'open' });
+      note({ event: 'dispute-opened', detail: `Dispute ${id} opened on the funding split at the ${startAt} stage: no agreed split by the panel of ${ukDate(new Date(state.panelAt))}` });
+      publish();
+      try {
+        return { id, outcome: await executeChild(dispute, { workflowId: disputeWorkflowId(id), args: [disputeInput(id)] }) };
+      } catch (err) {
+        state.disputes = state.disputes.map((d) => (d.id === id ? { id, status: 'stopped' } : d));
+        throw err;
+      }
+    },
   });
+  endStage();
+  if (ran.status === 'withdrawn') return false;
+  const { id, outcome } = ran.result;
   // The dispute's record joins the referral's, so its timeline tells the whole story.
   for (const entry of outcome.record ?? []) state.history.push({ ...entry, detail: `[dispute ${id}] ${entry.detail ?? entry.event}` });
   state.disputes = state.disputes.map((d) => (d.id === id ? { id, status: outcome.status, resolution: outcome.resolution } : d));
-  endStage();
   if (outcome.status === 'resolved' && outcome.split) {
     state.agreedSplit = outcome.split;
     state.proposedSplit = outcome.split;
@@ -99,6 +105,23 @@ export async function settleSplitByDispute(c: ReferralSteps): Promise<boolean> {
     detail: outcome.status === 'withdrawn' ? `Dispute ${id} was withdrawn: ${outcome.reason}` : `Dispute ${id} resolved "${outcome.resolution}", which states no split in full`,
   });
   return false;
+
+  function disputeInput(id: string) {
+    return {
+      id,
+      subject: { type: 'referral' as const, id: input.id, title },
+      partners: input.fundingPartners,
+      partnership: input.partnership,
+      matter: `The funding split for referral ${input.caseRef}`,
+      desiredOutcome: splitText(state.proposedSplit),
+      resolutionKind: 'split' as const,
+      raisedBy: input.referredBy,
+      startAt: startAt as 'executive-board' | 'early-resolution',
+      calendar,
+      policy: input.disputePolicy,
+      policyVersion: input.policyVersion,
+    };
+  }
 }
 
 /** A review on schedule: continue, change (back through positions) or end. */

@@ -8,8 +8,9 @@ import type { Calendar } from '../domain/calendar';
 import type { HistoryEntry } from '../domain/commission';
 import type { DecisionRequest, Task } from '../domain/task';
 import { isPermanentFailure, type TaskContext } from './humanTask';
-import { decideTask, extendTaskDeadline, refreshRecord } from './taskMessages';
-import { TaskBook, type TaskBookState } from './tasks';
+import type { Liveness, WaitingOn } from '../domain/liveness';
+import { decideTask, extendTaskDeadline, getWaitingOn, refreshRecord, sendFreshLink } from './taskMessages';
+import { MAX_EXTENSION_DAYS, TaskBook, type LeadCommissioner, type TaskBookState } from './tasks';
 
 export const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -83,16 +84,30 @@ export function subjectRecord(opts: {
   partners: { id: string; name: string }[];
   calendar: Calendar;
   state: SubjectState;
-  leadCommissioner: string;
+  /** Who may extend deadlines besides the senior managers asked: a person, or the lead partner's commissioners now. */
+  leadCommissioner: string | (() => LeadCommissioner);
+  /** How far a task's deadline may move in all (calendar days). */
+  maxExtensionDays?: number;
   /** Search attributes (and, before the system-of-record patch, the inbox memo). */
   publish(): void;
   /** What people read about the subject now. */
   shown(): SubjectShown;
+  /** What the subject waits on besides its open tasks (dates, people acting, other cases), from its state. */
+  waits?(): WaitingOn[];
   /** Rules only the subject knows (a referral's quorum), checked after the task's own. */
   validateDecision?(req: DecisionRequest, task: Task): void;
+  /**
+   * Whether the record is written one entry per activity (`recordEvent`), as the first release
+   * did: its commissions replay their histories that way. Decided before the first entry.
+   */
+  recordsOneByOne?(): boolean;
 }) {
   const { state } = opts;
-  const book = new TaskBook(state, { leadCommissioner: opts.leadCommissioner });
+  const lead = opts.leadCommissioner;
+  const book = new TaskBook(state, {
+    leadCommissioner: typeof lead === 'string' ? () => ({ person: lead }) : lead,
+    maxExtensionDays: opts.maxExtensionDays ?? MAX_EXTENSION_DAYS,
+  });
   const background: Promise<unknown>[] = [];
   const partnerName = (id: string): string => opts.partners.find((p) => p.id === id)?.name ?? id;
 
@@ -102,8 +117,13 @@ export function subjectRecord(opts: {
     recording = recording.then(async () => {
       while (state.recorded < state.history.length) {
         const from = state.recorded;
-        const entries = state.history.slice(from);
         const { firstExecutionRunId: instance } = workflowInfo();
+        if (opts.recordsOneByOne?.()) {
+          await activities.recordEvent({ subjectId: opts.id, seq: from, entry: { ...state.history[from]!, policyVersion: opts.policyVersion }, instance });
+          state.recorded = from + 1;
+          continue;
+        }
+        const entries = state.history.slice(from);
         // The activity reads the subject type from the id's prefix: no page is built for it.
         await activities.recordEvents({ subjectId: opts.id, from, entries, policyVersion: opts.policyVersion, instance });
         state.recorded = from + entries.length;
@@ -145,6 +165,13 @@ export function subjectRecord(opts: {
     }
   }
 
+  /** What the page shows, with what the case waits on (never empty while it is open). */
+  function shownWithWaits(): SubjectShown {
+    const shown = opts.shown();
+    const waitingOn = shown.open ? liveness().waitingOn.filter((w) => w.kind !== 'system') : [];
+    return { ...shown, view: { ...shown.view, waitingOn } };
+  }
+
   /** One numbered write of the new events and the page; false if the record refused it for good. */
   async function writeOnce(): Promise<boolean> {
     // The first write of a workflow that began before the system of record sends its whole
@@ -157,7 +184,7 @@ export function subjectRecord(opts: {
     try {
       await recordActivities.syncSubject({
         seq,
-        subject: { id: opts.id, instance: info.firstExecutionRunId, workflowId: info.workflowId, title: opts.title, at: now, startedAt: state.history[0]?.at ?? now, ...opts.shown() },
+        subject: { id: opts.id, instance: info.firstExecutionRunId, workflowId: info.workflowId, title: opts.title, at: now, startedAt: state.history[0]?.at ?? now, ...shownWithWaits() },
         tasks: book.all,
         events: { from, entries },
         policyVersion: opts.policyVersion,
@@ -174,6 +201,20 @@ export function subjectRecord(opts: {
 
   /** What a write shows, to tell whether anything changed since. */
   const fingerprint = (): string => JSON.stringify([opts.shown(), book.all, state.history.length]);
+
+  /** What the case waits on now: its open tasks, and the dates, people and cases it awaits. */
+  function liveness(): Liveness {
+    const tasksWaiting: WaitingOn[] = book.open.map((t) => ({
+      kind: 'task',
+      taskId: t.id,
+      title: t.title,
+      people: t.assignees,
+      dueAt: t.dueAt,
+      ...(t.parties ? { awaiting: t.parties.filter((p) => !p.decision).map((p) => ({ party: p.partner ?? p.id, people: p.assignees })) } : {}),
+    }));
+    return { open: opts.shown().open, waitingOn: [...tasksWaiting, ...(opts.waits?.() ?? []), ...(syncing ? [{ kind: 'system' as const, for: 'writing the record' }] : [])] };
+  }
+  setHandler(getWaitingOn, liveness);
 
   /** Until what has changed so far is in the database (no write pending). */
   async function recorded(): Promise<void> {
@@ -265,6 +306,8 @@ export function subjectRecord(opts: {
     { validator: (req) => book.validateExtension(req) },
   );
 
+  setHandler(sendFreshLink, (req) => book.sendFreshLink(req), { validator: (req) => book.validateFreshLink(req) });
+
   setHandler(refreshRecord, () => {
     if (inSystemOfRecord()) sync();
   });
@@ -276,5 +319,5 @@ export function subjectRecord(opts: {
     await recorded();
   }
 
-  return { book, background, partnerName, note, publish, tasks, drain };
+  return { book, background, partnerName, note, publish, tasks, drain, liveness };
 }

@@ -2,6 +2,7 @@ import { ApplicationFailure, condition } from '@temporalio/workflow';
 import { checkTaskData } from '../domain/taskData';
 import {
   decisionRequestSchema,
+  keyOf,
   extensionRequestSchema,
   refusal,
   type Decision,
@@ -21,10 +22,21 @@ export interface TaskBookState {
   usedLinks: string[];
 }
 
-export interface TaskBookRules {
-  /** Who may move a task's deadline besides a senior manager of an asked partner. */
-  leadCommissioner: string;
+/** The subject's lead commissioner now: a person, and/or any commissioner of the lead partner. */
+export interface LeadCommissioner {
+  person?: string | undefined;
+  partner?: string | undefined;
 }
+
+export interface TaskBookRules {
+  /** Who may move a task's deadline besides a senior manager of an asked partner (none for a dispute). */
+  leadCommissioner(): LeadCommissioner;
+  /** How far, in all, a task's deadline may move (calendar days): extensions are not a way round escalation. */
+  maxExtensionDays: number;
+}
+
+/** The default bound on extensions of one task, in calendar days. */
+export const MAX_EXTENSION_DAYS = 60;
 
 /**
  * The tasks of one workflow and the rules every decision must pass. Validation lives here so the
@@ -44,13 +56,43 @@ export class TaskBook {
     return this.state.tasks.filter((t) => t.status === 'open');
   }
 
-  add(task: Task): Task {
+  /**
+   * Adds a task. Task ids are unique across the system for ever: since `case-task-ids` a second
+   * task under an id already used is a defect in the workflow, refused loudly (the workflow task
+   * fails and retries once the code is fixed) rather than shadowing the first.
+   */
+  add(task: Task, opts: { unique?: boolean } = {}): Task {
+    if (opts.unique && this.find(task.id)) throw new Error(`Task ${task.id} already exists in this case; a workflow step reused its key.`);
     this.state.tasks.push(task);
     return task;
   }
 
+  private readonly freshLinks = new Map<string, (person: string) => void>();
+
+  /** How a running task sends a fresh link when someone asks for one (api/links.ts). */
+  onFreshLink(taskId: string, send: (person: string) => void): void {
+    this.freshLinks.set(taskId, send);
+  }
+
+  validateFreshLink(req: { taskId: string; person: string }): void {
+    const task = this.find(req.taskId);
+    if (!task) refuse(refusal.unknownTask, `There is no task ${req.taskId}.`);
+    if (task.status !== 'open') refuse(refusal.taskClosed, `This task is ${task.status}; it takes no decisions.`);
+    if (!task.assignees.includes(req.person)) refuse(refusal.notAssignee, 'This task does not ask you now.');
+    if (!this.freshLinks.has(req.taskId)) refuse(refusal.taskClosed, 'This task cannot send fresh links.');
+  }
+
+  sendFreshLink(req: { taskId: string; person: string }): void {
+    this.freshLinks.get(req.taskId)?.(req.person);
+  }
+
   find(id: string): Task | undefined {
     return this.state.tasks.find((t) => t.id === id);
+  }
+
+  /** The task a workflow step opened under `key` in this case, whatever its id's form. */
+  byKey(subjectId: string, key: string): Task | undefined {
+    return this.state.tasks.find((t) => t.subject.id === subjectId && keyOf(t, subjectId) === key);
   }
 
   /** Everyone who can decide something now: the inbox search attribute. */
@@ -123,16 +165,27 @@ export class TaskBook {
     if (task.status !== 'open') refuse(refusal.taskClosed, `This task is ${task.status}; its deadline cannot move.`);
     const askedPartners = new Set((task.parties ?? []).map((p) => p.partner).concat(task.partner));
     const seniorOfAsked = req.byRoles.includes('senior-manager') && req.byPartner !== undefined && askedPartners.has(req.byPartner);
-    if (req.by !== this.rules.leadCommissioner && !seniorOfAsked) {
-      refuse(refusal.noAuthority, 'Only the lead commissioner, or a senior manager of a partner the task asks, may extend its deadline.');
+    // The lead commissioner now: after a dispute chose another lead, that lead's commissioners.
+    const lead = this.rules.leadCommissioner();
+    const isLead = (lead.person !== undefined && req.by === lead.person) || (lead.partner !== undefined && req.byPartner === lead.partner && req.byRoles.includes('commissioner'));
+    if (!isLead && !seniorOfAsked) {
+      refuse(refusal.noAuthority, 'Extension rule: only the lead commissioner, or a senior manager of a partner the task asks, may extend its deadline.');
     }
     if (Date.parse(req.dueAt) <= Date.parse(task.dueAt)) {
       refuse(refusal.invalidExtension, `The new deadline must be later than the current one (${task.dueAt}).`);
+    }
+    const movedDays = ((task.extendedMs ?? 0) + Date.parse(req.dueAt) - Date.parse(task.dueAt)) / 86_400_000;
+    if (movedDays > this.rules.maxExtensionDays) {
+      refuse(
+        refusal.invalidExtension,
+        `Extension rule: a task's deadline may move by ${this.rules.maxExtensionDays} days in all; this would move it by ${Math.ceil(movedDays)}. Decide, or let it escalate.`,
+      );
     }
   }
 
   extend(req: ExtensionRequest): Task {
     const task = this.find(req.taskId)!;
+    task.extendedMs = (task.extendedMs ?? 0) + Date.parse(req.dueAt) - Date.parse(task.dueAt);
     task.dueAt = new Date(req.dueAt).toISOString();
     task.revision = (task.revision ?? 0) + 1;
     return task;

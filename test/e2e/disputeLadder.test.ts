@@ -44,13 +44,25 @@ test('objection → early resolution times out → the Board times out → the o
   expect(atOfficers.body.stages.map((s) => s.stage)).toEqual(['early-resolution', 'executive-board', 'accountable-officers']);
   expect(atOfficers.body.stages[0]!.waitedOn).toEqual(['NHS North East and North Cumbria ICB']);
 
+  // A Board member at a partner outside this dispute may read it, so its tasks are no secret from
+  // them: the officers' task reads, deciding it is refused (403, naming why), and only a task
+  // that does not exist is 404.
+  const boardMember = 'demo-key-lsc-director-nursing-001';
+  const officersTask = atOfficers.body.openTasks[0]!.id;
+  expect((await api.call('GET', `/api/v1/disputes/${disputeId}`, { key: boardMember })).status).toBe(200);
+  expect((await api.call('GET', `/api/v1/tasks/${officersTask}`, { key: boardMember })).status).toBe(200);
+  const refused = await api.call<{ detail: string }>('POST', `/api/v1/tasks/${officersTask}/decision`, { key: boardMember, json: { decision: 'propose', comment: 'Not mine to propose', data: { leadPartner: 'council' } } });
+  expect(refused.status).toBe(403);
+  expect(refused.body.detail).toContain('not one of the people this task is assigned to');
+  expect((await api.call('GET', `/api/v1/tasks/${disputeId}.no-such-task`, { key: boardMember })).status).toBe(404);
+
   // The council's director proposes by email; the ICB's director counter-proposes; the council's signs.
   const [toCouncil] = await mailAbout(system, 'director.children@council.example', 'Propose the resolution');
-  expect((await decideByLink(api, linkIn(toCouncil!), { decision: 'propose', comment: 'council' })).status).toBe(200);
+  expect((await decideByLink(api, linkIn(toCouncil!), { decision: 'propose', comment: 'The council runs the service', 'data.leadPartner': 'council' })).status).toBe(200);
   const round1 = await eventually(readDispute, (r) => r.body.openTasks[0]?.id.endsWith('officers.r1') ?? false);
   const counter = await api.call('POST', `/api/v1/tasks/${round1.body.openTasks[0]!.id}/decision`, {
     key: 'demo-key-nenc-director-nursing-01',
-    json: { decision: 'counter-propose', comment: 'nenc-icb' },
+    json: { decision: 'counter-propose', comment: 'Health needs dominate', data: { leadPartner: 'nenc-icb' } },
   });
   expect(counter.status).toBe(200);
   const round2 = await eventually(readDispute, (r) => r.body.openTasks[0]?.id.endsWith('officers.r2') ?? false);

@@ -254,6 +254,16 @@ test('delegation: a deputy must be from the same partner and share a role; the r
   const read = await api.call<{ delegation: { principal: string; deputy: string } }>('GET', '/api/v1/people/me/delegation', { key: director });
   expect(read.body.delegation).toMatchObject({ principal: 'council-director-children', deputy: 'board-chair' });
   expect((await api.call<{ delegation: unknown }>('GET', '/api/v1/people/me/delegation', { key: keys.nenc })).body.delegation).toBeNull();
+
+  // Cover given in days, then revoked: the record keeps it as revoked; a second revocation finds none.
+  const ukDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const days = await api.call<{ delegation: { from: string; to: string } }>('PUT', '/api/v1/people/me/delegation', { key: director, json: { deputy: 'board-chair', from: ukDay(Date.now() + 86_400_000), to: ukDay(Date.now() + 8 * 86_400_000) } });
+  expect(days.status).toBe(200);
+  const revoked = await api.call<{ delegation: { status: string; revokedBy: string } }>('DELETE', '/api/v1/people/me/delegation', { key: director });
+  expect(revoked.status).toBe(200);
+  expect(revoked.body.delegation).toMatchObject({ status: 'revoked', revokedBy: 'council-director-children' });
+  expect((await api.call<{ delegation: unknown }>('GET', '/api/v1/people/me/delegation', { key: director })).body.delegation).toBeNull();
+  expect((await api.call('DELETE', '/api/v1/people/me/delegation', { key: director })).status).toBe(404);
 });
 
 test('operations: health, readiness, metrics and the OpenAPI document', async () => {

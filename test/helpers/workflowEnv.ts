@@ -14,6 +14,7 @@ import type { CommissionInput } from '../../domain/commission';
 import { createJcoWorker, ensureSearchAttributes } from '../../worker/worker';
 import { ensureTestServer } from '../../scripts/lib/provision';
 import { startDevMailbox, type DevMailbox } from '../../scripts/lib/devMailbox';
+import { livenessChecks } from './liveness';
 
 export const TASK_QUEUE = 'jco-test';
 
@@ -33,10 +34,15 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
-export function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
-  return TestWorkflowEnvironment.createTimeSkipping({
+export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): Promise<TestWorkflowEnvironment> {
+  let env: TestWorkflowEnvironment | undefined;
+  const people = opts.livenessOf ? new Set(opts.livenessOf.people.map((p) => p.id)) : undefined;
+  env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: ensureTestServer() } },
+    // Every step of every workflow test ends with the case still waiting on someone or a date.
+    ...(people ? { client: { interceptors: { workflow: [livenessChecks(() => env!.client, people)] } } } : {}),
   });
+  return env;
 }
 
 export interface Harness {
@@ -53,7 +59,7 @@ export interface Harness {
 
 /** A time-skipping server, a real SMTP receiver on loopback, and a worker with the real activities. */
 export async function harness(partnership: Partnership = loadPartnership(), mail: { rejectRecipients?: string[] } = {}): Promise<Harness> {
-  const env = await timeSkippingEnv();
+  const env = await timeSkippingEnv({ livenessOf: partnership });
   await ensureSearchAttributes(env.nativeConnection, 'default');
   const mailbox = await startDevMailbox(mail);
   const recordsDir = mkdtempSync(path.join(os.tmpdir(), 'jco-records-'));

@@ -27,7 +27,7 @@ test("each partner's latest position in the current cycle, with the split it sup
 
 test('quorum: the panel cannot decide until every funding partner has a position, and the refusal names who is missing', () => {
   const council = positionsOf([task('rf-cyp48213.c1.pos.r1', REFERRAL_TASK_KINDS.position, [decision('council', 'agree')])], 'rf-cyp48213', 1, roundSplits, funders);
-  const facts = { funders, positions: council, today: '2026-12-08', partnerName };
+  const facts = { funders, positions: council, today: '2026-12-08', panelDate: '2026-12-08', partnerName };
   expect(referralRefusal(ask('decline'), panel, facts)).toEqual({
     type: 'RuleRefused',
     message: 'Quorum rule: the panel can decide only when a RAP member of each funding partner has recorded a position; still missing: NHS North East and North Cumbria ICB.',
@@ -39,9 +39,20 @@ test('quorum: the panel cannot decide until every funding partner has a position
   expect(referralRefusal(ask('defer', { returnDate: '2026-12-08' }), panel, { ...facts, positions: both })?.message).toBe('Defer rule: the return date must be after today (2026-12-08).');
 });
 
+test('meeting: the panel decision is recorded on the day of the panel or after, not before it has met', () => {
+  const both = positionsOf([task('rf-cyp48213.c1.pos.r1', REFERRAL_TASK_KINDS.position, [decision('council', 'agree'), decision('nenc-icb', 'agree')])], 'rf-cyp48213', 1, roundSplits, funders);
+  const facts = { funders, positions: both, agreedSplit: { council: 50, 'nenc-icb': 50 }, today: '2026-12-07', panelDate: '2026-12-08', partnerName };
+  expect(referralRefusal(ask('approve'), panel, facts)).toEqual({
+    type: 'RuleRefused',
+    message: "Meeting rule: the panel's decision is recorded once the panel has met, on 2026-12-08 or after; it has not met yet.",
+  });
+  expect(referralRefusal(ask('approve'), panel, { ...facts, today: '2026-12-08' })).toBeUndefined();
+  expect(referralRefusal(ask('approve'), panel, { ...facts, today: '2027-01-05' })).toBeUndefined();
+});
+
 test('a proposed split names exactly the funding partners', () => {
   const position = task('rf-cyp48213.c1.pos.r1', REFERRAL_TASK_KINDS.position);
-  const facts = { funders, positions: [], today: '2026-12-08', partnerName };
+  const facts = { funders, positions: [], today: '2026-12-08', panelDate: '2026-12-10', partnerName };
   expect(referralRefusal({ ...ask('propose', { split: { council: 100 } }), taskId: position.id }, position, facts)?.message).toBe('Split rule: a split names exactly the funding partners (council, nenc-icb).');
   expect(referralRefusal({ ...ask('propose', { split: { council: 30, 'nenc-icb': 70 } }), taskId: position.id }, position, facts)).toBeUndefined();
 });

@@ -46,9 +46,9 @@ async function start(input: DisputeInput) {
     throw new Error('the dispute did not reach the expected state');
   };
   const openTask = async () => (await until((v) => v.openTasks.length === 1)).openTasks[0]!;
-  const decide = async (by: string, decision: string, comment?: string) => {
+  const decide = async (by: string, decision: string, comment?: string, data?: Record<string, unknown>) => {
     const task = await openTask();
-    return handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by, channel: 'api', decision, comment }] });
+    return handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by, channel: 'api', decision, comment, data }] });
   };
   return { handle, until, openTask, decide };
 }
@@ -63,13 +63,13 @@ test('settled at stage 1 when the other partner accepts; a counter-proposal star
 
     const b = await start(disputeInput());
     expect(await refusal(b.decide('nenc-commissioner', 'counter-propose'))).toBe('ReasonRequired');
-    await b.decide('nenc-commissioner', 'counter-propose', 'nenc-icb');
+    await b.decide('nenc-commissioner', 'counter-propose', 'The ICB holds the budget', { leadPartner: 'nenc-icb' });
     // Now the council is asked whether it accepts the ICB's proposal.
     const second = await b.until((v) => v.openTasks[0]?.id.endsWith('early.r2') ?? false);
     expect(second.openTasks[0]!.awaiting).toEqual(['council']);
     await b.decide('council-commissioner', 'accept');
     const outcome = await b.handle.result();
-    expect(outcome).toMatchObject({ status: 'resolved', stage: 'early-resolution', resolution: 'nenc-icb', leadPartner: 'nenc-icb' });
+    expect(outcome).toMatchObject({ status: 'resolved', stage: 'early-resolution', leadPartner: 'nenc-icb' });
     expect(outcome.decidedBy).toEqual(['nenc-commissioner', 'council-commissioner']);
   });
 });
@@ -82,7 +82,7 @@ test('early escalation needs a reason; the Board chair then resolves it, the Boa
     const board = await d.until((v) => v.stage === 'executive-board' && v.openTasks.length === 1);
     expect(board.openTasks[0]!.assignees).toEqual(['board-chair']);
     expect(events(board, 'dispute-stage').at(-1)!.detail).toContain('escalated early: We have tried for months already');
-    await d.decide('board-chair', 'resolve', 'nenc-icb');
+    await d.decide('board-chair', 'resolve', 'The ICB holds the budget', { leadPartner: 'nenc-icb' });
     expect(await d.handle.result()).toMatchObject({ status: 'resolved', stage: 'executive-board', leadPartner: 'nenc-icb', decidedBy: ['board-chair'] });
     const told = (await h.mails()).filter((m) => m.subject?.startsWith('For your information'));
     // The Board is told with the record so far.
@@ -117,9 +117,9 @@ test('each timeout escalates on the right working day; the officers counter-prop
     expect(minute(v.stages[2]!.from)).toBe(minute(stage3At));
     expect(v.openTasks[0]!.assignees.sort()).toEqual(['council-director-children', 'nenc-director-nursing']);
 
-    await d.decide('council-director-children', 'propose', 'council');
+    await d.decide('council-director-children', 'propose', 'The council runs the service', { leadPartner: 'council' });
     await d.until((x) => x.openTasks[0]?.id.endsWith('officers.r1') ?? false);
-    await d.decide('nenc-director-nursing', 'counter-propose', 'nenc-icb');
+    await d.decide('nenc-director-nursing', 'counter-propose', 'Health needs dominate', { leadPartner: 'nenc-icb' });
     v = await d.until((x) => x.openTasks[0]?.id.endsWith('officers.r2') ?? false);
     expect(v.openTasks[0]!.assignees).toEqual(['council-director-children']);
 

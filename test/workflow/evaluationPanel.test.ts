@@ -79,7 +79,7 @@ async function start(input: EvaluationPanelInput) {
     }
     throw new Error(`the panel did not reach ${what}`);
   };
-  const taskOf = async (key: string) => (await until((v) => v.openTasks.some((t) => t.id === `${input.id}.${key}`), `an open task ${key}`)).openTasks.find((t) => t.id === `${input.id}.${key}`)!;
+  const taskOf = async (key: string) => (await until((v) => v.openTasks.some((t) => t.key === key), `an open task ${key}`)).openTasks.find((t) => t.key === key)!;
   const decide = async (key: string, by: string, decision: string, data?: Record<string, unknown>, comment?: string) => {
     const task = await taskOf(key);
     return handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by, channel: 'api', decision, data, comment }] });
@@ -127,7 +127,7 @@ test('members declare before they see a bid, score blind with a reason each, and
     await p.decide('score-parent-carer-rep', 'parent-carer-rep', 'submit', scores({ acme: { quality: 3, price: 4, social: 3 }, north: all(4) }));
     const moderating = await p.until((v) => v.phase === 'moderating' && v.openTasks.length > 0, 'moderation');
     // Only Acme's quality spread 2 > 1; Acme's price (3 to 4) and North (3 to 4) spread exactly 1.
-    expect(moderating.openTasks.map((t) => t.id.split('.')[1])).toEqual(['moderate-acme-quality']);
+    expect(moderating.openTasks.map((t) => t.key)).toEqual(['moderate-acme-quality']);
     expect(blindFor(moderating, 'parent-carer-rep').scores).toHaveLength(18);
 
     expect(await refusal(p.decide('moderate-acme-quality', lead, 'record', { score: 3 }))).toBe('ReasonRequired');
@@ -228,5 +228,18 @@ test('a member who never scores is reminded, the lead commissioner is told at th
     const view = await p.handle.query(getEvaluation);
     expect(view.members.find((m) => m.person === 'young-person-rep')!.scoring).toBe('not-scored');
     expect(outcome.result.matrix.every((c) => c.scores.length === 3)).toBe(true);
+  });
+});
+
+test('a declaration sent through the API with blank interests records no conflict: blank means none', async () => {
+  await h.run(async () => {
+    const p = await start(panelInput());
+    await p.until((v) => v.openTasks.length === 3);
+    await p.declare('council-panel-member', { acme: '', north: '   ' });
+    const v = await p.until((x) => x.members.find((m) => m.person === 'council-panel-member')!.declared);
+    expect(v.members.find((m) => m.person === 'council-panel-member')!.conflicts).toEqual([]);
+    expect(v.history.find((e) => e.event === 'conflicts-declared')!.detail).toMatch(/declared no conflict of interest$/);
+    // Both bidders stay on the member's scoring form.
+    expect((await p.taskOf('score-council-panel-member')).fields).toHaveLength(2 * 3 * 2);
   });
 });

@@ -57,7 +57,7 @@ test('reminder and escalation fire on the right working days over a bank-holiday
     // Each commissioner got a request and a reminder; each senior manager the escalation.
     const mails = await h.mails();
     const to = (addr: string) => mails.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text === addr));
-    expect(to('commissioner@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Decision needed', 'Reminder, decision due soon']);
+    expect(to('commissioner@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Decision needed', 'Reminder, decision due soon', 'Deadline moved, decision still needed']);
     expect(to('senior.manager@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Escalated to you']);
     expect(to('senior.manager@lsc-icb.example')).toHaveLength(1);
     expect(mails.filter((m) => m.subject?.includes('Agree Cumberland Council as lead partner'))).toHaveLength(6);
@@ -186,7 +186,7 @@ test('no response opens the dispute at the Executive Board, whose chair decides 
     const disputeId = opened.history.find((e) => e.event === 'dispute-opened')!.detail!.split(' ')[1]!;
     const child = h.env.client.workflow.getHandle(`dispute:${disputeId}`);
     const d = await waitForDispute(child, (v) => v.stage === 'executive-board' && v.openTasks.length === 1);
-    await child.executeUpdate(decideTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'board-chair', channel: 'email', decision: 'resolve', comment: 'nenc-icb' }] });
+    await child.executeUpdate(decideTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'board-chair', channel: 'email', decision: 'resolve', comment: 'The ICB holds the budget', data: { leadPartner: 'nenc-icb' } }] });
     const view = await waitFor(handle, (v) => v.lead.status === 'decided');
     expect(view.lead).toMatchObject({ status: 'decided', partner: 'nenc-icb' });
     expect(entries(view, 'lead-decided')[0]!.detail).toContain('NHS North East and North Cumbria ICB leads');

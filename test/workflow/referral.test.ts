@@ -68,6 +68,8 @@ const POSITION = 'referral-position';
 const PANEL = 'referral-panel-decision';
 const REVIEW = 'referral-review';
 const advanceTo = async (iso: string) => h.env.sleep(Math.max(0, Date.parse(iso) - (await h.env.currentTimeMs())));
+/** The morning of the panel's day: the chair records its decision from then, positions are still open until the meeting. */
+const toPanelDay = (v: ReferralView) => advanceTo(ukInstant(ukDate(new Date(v.panelAt)), '00:01').toISOString());
 const refusalMessage = (p: Promise<unknown>) => p.then(() => '', (err: { cause?: { message?: string } }) => err.cause?.message ?? String(err));
 
 test('the chair cannot decide without a quorum; once each funding partner agrees, approval takes the agreed split and schedules the first review', async () => {
@@ -89,7 +91,9 @@ test('the chair cannot decide without a quorum; once each funding partner agrees
     await r.decide(POSITION, 'council-rap-member', 'agree');
     expect(await refusalMessage(r.decide(PANEL, 'council-rap-chair', 'approve'))).toContain('still missing: NHS North East and North Cumbria ICB.');
     await r.decide(POSITION, 'nenc-rap-member', 'agree');
-    expect((await r.until((v) => v.agreedSplit !== undefined)).status).toBe('awaiting-panel');
+    const agreedFirst = await r.until((v) => v.agreedSplit !== undefined);
+    expect(agreedFirst.status).toBe('awaiting-panel');
+    await toPanelDay(agreedFirst);
     await r.decide(PANEL, 'council-rap-chair', 'approve', undefined, { startDate: '2027-04-01' });
     const approved = await r.until((v) => v.status === 'approved');
     expect(approved.decision).toMatchObject({ outcome: 'approve', by: 'council-rap-chair', split: { council: 50, 'nenc-icb': 50 } });
@@ -116,6 +120,7 @@ test('when positions differ they are shown side by side; the other partner is as
     await r.decide(POSITION, 'council-rap-member', 'agree');
     const agreed = await r.until((v) => v.agreedSplit !== undefined);
     expect(agreed.positionsDiffer).toBe(false);
+    await toPanelDay(agreed);
     expect(await refusal(r.decide(PANEL, 'council-rap-chair', 'approve-with-conditions'))).toBe('ReasonRequired');
     await r.decide(PANEL, 'council-rap-chair', 'approve-with-conditions', 'Review the nursing hours after 6 weeks');
     expect((await r.until((v) => v.status === 'approved-with-conditions')).decision).toMatchObject({ conditions: 'Review the nursing hours after 6 weeks', split: { council: 60, 'nenc-icb': 40 } });
@@ -129,6 +134,7 @@ test('deferred with a return date, the referral re-enters the next panel on or a
     expect(listed.panelAt).toBe(addDuration(calendarOf(h.partnership), new Date(listed.referredAt), '2 working days').toISOString());
     await r.decide(POSITION, 'council-rap-member', 'agree');
     await r.decide(POSITION, 'nenc-rap-member', 'propose', 'Health should pay less', { split: { council: 70, 'nenc-icb': 30 } });
+    await toPanelDay(await r.until((v) => v.positionsDiffer));
     const today = ukDate(new Date(await h.env.currentTimeMs()));
     expect(await refusalMessage(r.decide(PANEL, 'council-rap-chair', 'defer', 'Need the therapy assessment'))).toContain('deferring needs the return date: fill it in on the page, or send data {"returnDate": "YYYY-MM-DD"}');
     expect(await refusalMessage(r.decide(PANEL, 'council-rap-chair', 'defer', 'Need the therapy assessment', { returnDate: today }))).toContain('Defer rule');
@@ -146,6 +152,7 @@ test('deferred with a return date, the referral re-enters the next panel on or a
     expect(back.stages.map((s) => s.stage)).toEqual(['positions', 'deferred', 'positions']);
     await r.decide(POSITION, 'council-rap-member', 'agree');
     await r.decide(POSITION, 'nenc-rap-member', 'agree');
+    await toPanelDay(await r.until((v) => v.agreedSplit !== undefined));
     expect(await refusal(r.decide(PANEL, 'council-rap-chair', 'decline'))).toBe('ReasonRequired');
     await r.decide(PANEL, 'council-rap-chair', 'decline', 'Needs can be met by universal services');
     expect(await r.first.result()).toEqual({ status: 'declined' });
@@ -177,8 +184,8 @@ test('no agreed split by the panel: a dispute opens, its resolution sets the spl
     // The ICB's commissioner counter-proposes a split in words; the council's accepts it.
     expect(
       await refusalMessage(child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'nenc-commissioner', channel: 'api', decision: 'counter-propose', comment: 'Half each' }] })),
-    ).toContain('Split rule: write the split in full');
-    await child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'nenc-commissioner', channel: 'api', decision: 'counter-propose', comment: 'council 55%, nenc-icb 45%' }] });
+    ).toContain('this needs each partner\'s share');
+    await child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'nenc-commissioner', channel: 'api', decision: 'counter-propose', comment: 'Nearer half each', data: { split: { council: 55, 'nenc-icb': 45 } } }] });
     for (let i = 0; i < 50 && !d.openTasks[0]?.id.endsWith('r2'); i++) {
       await new Promise((res) => setTimeout(res, 100));
       d = await child.query(getDispute);
@@ -190,6 +197,8 @@ test('no agreed split by the panel: a dispute opens, its resolution sets the spl
     expect(set.disputes[0]).toMatchObject({ id: disputeId, status: 'resolved' });
     expect(set.history.some((e) => e.event === 'split-set')).toBe(true);
     expect(set.history.some((e) => e.detail?.startsWith(`[dispute ${disputeId}]`))).toBe(true);
+    // The decision waits for the panel the referral is now listed for.
+    await toPanelDay(await r.handle.query(getReferral));
     await r.decide(PANEL, 'council-rap-chair', 'approve');
     const approved = await r.until((v) => v.status === 'approved');
     expect(approved.decision!.split).toEqual({ council: 55, 'nenc-icb': 45 });
@@ -216,7 +225,7 @@ test('a partner silent until the panel: the dispute starts at the Board, and aft
       d = await child.query(getDispute);
     }
     expect(d.stage).toBe('executive-board');
-    await child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'board-chair', channel: 'api', decision: 'resolve', comment: 'council 45%, nenc-icb 55%' }] });
+    await child.executeUpdate(decideDisputeTask, { args: [{ taskId: d.openTasks[0]!.id, by: 'board-chair', channel: 'api', decision: 'resolve', comment: 'Mostly health needs', data: { split: { council: 45, 'nenc-icb': 55 } } }] });
 
     const set = await r.until((v) => v.status === 'awaiting-panel' && v.openTasks.length === 2);
     expect(set.agreedSplit).toEqual({ council: 45, 'nenc-icb': 55 });
@@ -225,6 +234,8 @@ test('a partner silent until the panel: the dispute starts at the Board, and aft
     expect(await refusalMessage(r.decide(PANEL, 'council-rap-chair', 'approve'))).toContain('still missing: NHS North East and North Cumbria ICB.');
     await r.decide(POSITION, 'nenc-rap-member', 'agree');
     await r.until((v) => v.positions.length === 2);
+    // The decision waits for the panel the referral is now listed for.
+    await toPanelDay(await r.handle.query(getReferral));
     await r.decide(PANEL, 'council-rap-chair', 'approve');
     expect((await r.until((v) => v.status === 'approved')).decision!.split).toEqual({ council: 45, 'nenc-icb': 55 });
   });
@@ -249,6 +260,8 @@ test('no decision recorded after the meeting: the referral is carried to the nex
       ['panel', []],
     ]);
     expect(carried.agreedSplit).toEqual({ council: 50, 'nenc-icb': 50 });
+    // The decision waits for the panel the referral is now listed for.
+    await toPanelDay(await r.handle.query(getReferral));
     await r.decide(PANEL, 'council-rap-chair', 'approve');
     await r.until((v) => v.status === 'approved');
   });
@@ -259,7 +272,7 @@ test('an approved package is reviewed 3 months after it starts, then every 12 mo
     const r = await start(referralInput());
     await r.decide(POSITION, 'council-rap-member', 'agree');
     await r.decide(POSITION, 'nenc-rap-member', 'agree');
-    await r.until((v) => v.agreedSplit !== undefined);
+    await toPanelDay(await r.until((v) => v.agreedSplit !== undefined));
     const startDate = ukDate(new Date((await h.env.currentTimeMs()) + 10 * 86_400_000));
     await r.decide(PANEL, 'council-rap-chair', 'approve', undefined, { startDate });
     const cal = calendarOf(h.partnership);
@@ -289,7 +302,7 @@ test('an approved package is reviewed 3 months after it starts, then every 12 mo
     expect(changed.proposedSplit).toEqual({ council: 50, 'nenc-icb': 50 });
     await r.decide(POSITION, 'council-rap-member', 'agree');
     await r.decide(POSITION, 'nenc-rap-member', 'agree');
-    await r.until((v) => v.agreedSplit !== undefined);
+    await toPanelDay(await r.until((v) => v.agreedSplit !== undefined));
     await r.decide(PANEL, 'council-rap-chair', 'approve', undefined, { startDate: ukDate(new Date(Date.parse(second) + 30 * 86_400_000)) });
     const reapproved = await r.until((v) => v.status === 'approved' && v.reviews.length === 2);
     expect(Date.parse(reapproved.nextReviewAt!)).toBeLessThan(Date.parse(third));
@@ -314,5 +327,71 @@ test('an approved package is reviewed 3 months after it starts, then every 12 mo
     expect(ended.reviews.map((x) => x.outcome)).toEqual(['continue', 'change', 'continue', 'end']);
     expect(ended.decisions.map((x) => x.outcome)).toEqual(['approve', 'approve']);
     expect(ended.history[0]!.event).toBe('referral-created');
+  });
+});
+
+test('the chair cannot record the panel decision before the panel has met; at the meeting it can', async () => {
+  await h.run(async () => {
+    const r = await start(referralInput());
+    await r.decide(POSITION, 'council-rap-member', 'agree');
+    await r.decide(POSITION, 'nenc-rap-member', 'agree');
+    const agreed = await r.until((v) => v.status === 'awaiting-panel');
+    const early = await r.decide(PANEL, 'council-rap-chair', 'approve').then(
+      () => undefined,
+      (err: { cause?: { type?: string; message?: string } }) => err.cause,
+    );
+    expect(early).toMatchObject({
+      type: 'RuleRefused',
+      message: `Meeting rule: the panel's decision is recorded once the panel has met, on ${ukDate(new Date(agreed.panelAt))} or after; it has not met yet.`,
+    });
+    await advanceTo(plus(agreed.panelAt, MINUTE));
+    await r.decide(PANEL, 'council-rap-chair', 'approve');
+    await r.until((v) => v.status === 'approved');
+  });
+});
+
+
+test('a case referred again after its referral ended opens its split dispute under a dispute id of its own', async () => {
+  await h.run(async () => {
+    const input = referralInput();
+    const disputeOf = async () => {
+      const r = await start(input);
+      await r.decide(POSITION, 'council-rap-member', 'agree');
+      const listed = await r.until((v) => v.positions.length === 1);
+      await advanceTo(plus(listed.panelAt, MINUTE));
+      return { r, id: (await r.until((v) => v.disputes.length === 1)).disputes[0]!.id };
+    };
+    const first = await disputeOf();
+    await first.r.handle.terminate('the case was closed');
+    const second = await disputeOf();
+    expect(second.id).not.toBe(first.id);
+  });
+});
+
+test('a split dispute stopped midway (cancelled) is recorded and put to the referrer, who starts a new dispute under an id of its own', async () => {
+  await h.run(async () => {
+    const r = await start(referralInput());
+    await r.decide(POSITION, 'council-rap-member', 'agree');
+    const listed = await r.until((v) => v.positions.length === 1);
+    await advanceTo(plus(listed.panelAt, MINUTE));
+    const disputed = await r.until((v) => v.disputes.length === 1);
+    const child = h.env.client.workflow.getHandle(disputeWorkflowId(disputed.disputes[0]!.id));
+    for (let i = 0; i < 50 && !(await child.query(getDispute)).openTasks.length; i++) await new Promise((res) => setTimeout(res, 100));
+    // Cancelled rather than terminated: the time-skipping test server never tells a parent its
+    // child was terminated (temporalio/sdk-java#2921); both reach the parent as a ChildWorkflowFailure.
+    await child.cancel();
+    const task = await r.open('child-failure');
+    expect([task.assignees, task.options]).toEqual([['council-rap-member'], ['retry', 'withdraw']]);
+    expect((await r.handle.query(getReferral)).history.find((e) => e.event === 'child-failed')!.detail).toContain('The dispute on the funding split stopped: it was cancelled');
+    await r.decide('child-failure', 'council-rap-member', 'retry');
+    const again = await r.until((v) => v.disputes.length === 2);
+    expect(again.disputes[1]!.id).not.toBe(again.disputes[0]!.id);
+    const second = h.env.client.workflow.getHandle(disputeWorkflowId(again.disputes[1]!.id));
+    let d = await second.query(getDispute).catch(() => undefined);
+    for (let i = 0; i < 50 && !d?.openTasks.length; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      d = await second.query(getDispute).catch(() => undefined);
+    }
+    expect(d!.stage).toBe('executive-board');
   });
 });

@@ -5,7 +5,7 @@ import type { HistoryEntry } from '../../domain/commission';
 import type { Task } from '../../domain/task';
 import { runTask, type TaskResult, type TaskSpec } from '../../workflows/humanTask';
 import { decideTask } from '../../workflows/jointCommission';
-import { TaskBook, type TaskBookState } from '../../workflows/tasks';
+import { MAX_EXTENSION_DAYS, TaskBook, type TaskBookState } from '../../workflows/tasks';
 
 /**
  * A test-only workflow that runs one task of any shape through the primitive, so the rules the
@@ -21,7 +21,7 @@ const { resolveAssignees, sendTaskEmail } = proxyActivities<Activities>({
 export async function taskProbe(spec: TaskSpec, calendar: Calendar): Promise<Omit<TaskResult, 'task'> & { status: string }> {
   const state: TaskBookState = { tasks: [], usedLinks: [] };
   const history: HistoryEntry[] = [];
-  const book = new TaskBook(state, { leadCommissioner: 'council-commissioner' });
+  const book = new TaskBook(state, { leadCommissioner: () => ({ person: 'council-commissioner' }), maxExtensionDays: MAX_EXTENSION_DAYS });
   setHandler(probeState, () => ({ tasks: state.tasks, history }));
   setHandler(decideTask, (req) => book.decide(req), { validator: (req) => book.validate(req) });
   const background: Promise<unknown>[] = [];
