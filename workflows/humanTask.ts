@@ -102,7 +102,10 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
   const id = taskIdInCase(spec.subject.id, spec.key);
   const carried = ctx.book.find(id);
   const resumed = carried?.status === 'open' && patched('resume-open-tasks');
-  const task = resumed ? carried : await openTask(ctx, spec, id, now, tagged);
+  // The people are resolved here and the task opened synchronously after, so its first emails are
+  // commanded in the same order as in the first release (histories recorded then replay).
+  const resolved = resumed ? [] : await Promise.all(spec.ask.map((a) => ctx.resolve(a.people, now.toISOString())));
+  const task = resumed ? carried : openTask(ctx, spec, id, now, tagged, resolved);
   const parties = task.parties ?? [];
 
   const open = (): boolean => task.status === 'open';
@@ -274,9 +277,8 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
 const LINK_LIFE: DurationText = '20 working days';
 
 /** Creates a task in the book, says so in the record and on the page. */
-async function openTask(ctx: TaskContext, spec: TaskSpec, id: string, now: Date, unique: boolean): Promise<Task> {
+function openTask(ctx: TaskContext, spec: TaskSpec, id: string, now: Date, unique: boolean, resolved: ResolvedPeople[]): Task {
   const dueAt = spec.dueAt ? new Date(spec.dueAt) : addDuration(ctx.calendar, now, spec.due);
-  const resolved = await Promise.all(spec.ask.map((a) => ctx.resolve(a.people, now.toISOString())));
   const parties: Party[] =
     spec.completion === 'each-partner'
       ? spec.ask.map((a, i) => ({ id: a.partner!, partner: a.partner, assignees: resolved[i]!.people, deputies: resolved[i]!.deputies, unreachable: [] }))
