@@ -35,13 +35,15 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): Promise<TestWorkflowEnvironment> {
-  let env: TestWorkflowEnvironment | undefined;
+  // The interceptor needs the environment's client, which exists only once the environment does.
+  const made: { env?: TestWorkflowEnvironment } = {};
   const people = opts.livenessOf ? new Set(opts.livenessOf.people.map((p) => p.id)) : undefined;
-  env = await TestWorkflowEnvironment.createTimeSkipping({
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: ensureTestServer() } },
     // Every step of every workflow test ends with the case still waiting on someone or a date.
-    ...(people ? { client: { interceptors: { workflow: [livenessChecks(() => env!.client, people)] } } } : {}),
+    ...(people ? { client: { interceptors: { workflow: [livenessChecks(() => made.env!.client, people)] } } } : {}),
   });
+  made.env = env;
   return env;
 }
 
