@@ -139,3 +139,40 @@ test('SMTP down for a while then back: each email is delivered once; an address 
   expect(new Set(ids).size).toBe(ids.length);
   expect(nenc).toHaveLength(1);
 });
+
+test('a genuine link that expired while its task is still open offers a fresh one, emailed by the workflow, at most three times', async () => {
+  const created = await createCommission(['council', 'nenc-icb']);
+  const [mail] = await mailAbout(system, 'commissioner@nenc-icb.example', created.title);
+  const claims = JSON.parse(Buffer.from(linkIn(mail!).split('/a/')[1]!.split('.')[1]!, 'base64url').toString()) as { task: string };
+  const signer = createLinkSigner(system.env['LINK_SIGNING_KEY']!);
+  const expiredToken = signer.sign({ id: 'gone-1', task: claims.task, person: 'nenc-commissioner', exp: Date.now() - 30 * 86_400_000 });
+
+  const offer = await api.call('GET', `/a/${expiredToken}`);
+  expect(offer.status).toBe(410);
+  expect(offer.text).toContain('still open');
+  expect(offer.text).toContain('Email me a fresh link');
+  const formToken = /name="form" value="([^"]+)"/.exec(offer.text)![1]!;
+
+  // Only from our page: without its form token, or from another site, nothing is sent.
+  expect((await api.call('POST', `/a/${expiredToken}/fresh-link`, { form: {} })).status).toBe(403);
+  expect((await api.call('POST', `/a/${expiredToken}/fresh-link`, { form: { form: formToken }, headers: { origin: 'https://evil.example' } })).status).toBe(403);
+
+  const asked = await api.call('POST', `/a/${expiredToken}/fresh-link`, { form: { form: formToken } });
+  expect(asked.status).toBe(202);
+  const mails = await mailAbout(system, 'commissioner@nenc-icb.example', created.title, 2);
+  const fresh = mails.find((m) => m.subject?.startsWith('A fresh link'))!;
+  expect(fresh).toBeDefined();
+  const page = await api.call('GET', linkIn(fresh));
+  expect(page.status).toBe(200);
+  expect(page.text).toContain('Agree');
+
+  // Someone the task does not ask is told so and offered nothing.
+  const notAsked = await api.call('GET', `/a/${signer.sign({ id: 'gone-2', task: claims.task, person: 'lsc-commissioner', exp: Date.now() - 1000 })}`);
+  expect(notAsked.status).toBe(410);
+  expect(notAsked.text).not.toContain('Email me a fresh link');
+
+  for (let i = 2; i <= 3; i++) expect((await api.call('POST', `/a/${expiredToken}/fresh-link`, { form: { form: formToken } })).status).toBe(202);
+  const tooMany = await api.call('POST', `/a/${expiredToken}/fresh-link`, { form: { form: formToken } });
+  expect(tooMany.status).toBe(422);
+  expect(tooMany.text).toContain('3 times');
+});
