@@ -8,6 +8,8 @@ import { esc, inset, page, para, summary, ukDateTime } from './pages';
 import { HttpProblem } from './problem';
 import { dataFromForm, type FormField } from '../domain/taskData';
 import { decide, readTask } from './tasks';
+import { sendFreshLink } from '../workflows/taskMessages';
+import { TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 
 const form = z.object({ decision: z.string().min(1), comment: z.string().optional(), form: z.string().optional() });
 
@@ -17,6 +19,8 @@ const whatNext = {
   expired:
     "The time to decide through this link has passed. If a decision is still needed, the commission's lead commissioner or your senior manager can tell you what happens next.",
   staleForm: 'This form could not be accepted. Open the link from your email again and make your decision on the page it shows.',
+  stillOpen: 'The time to use this link has passed, but the task it was sent for is still open and still asks you. We can email you a fresh link to the same address.',
+  freshSent: 'A fresh link is on its way to your email. It replaces this one; use it to make your decision.',
 };
 
 type Checked = { token: string; claims: LinkClaims; task: Task; subjectTitle: string };
@@ -60,6 +64,7 @@ export function linksRouter(ctx: ApiContext): Router {
     const result = ctx.links.verify(token);
     const inGrace = !result.ok && result.reason === 'expired' && result.claims && result.claims.exp + ctx.linkGraceMs > Date.now();
     if (!result.ok && !inGrace) {
+      if (result.reason === 'expired' && result.claims && (await offerFreshLink(token, result.claims, res))) return undefined;
       if (result.reason === 'expired') show(res, 410, 'This link has expired', inset(esc(whatNext.expired)));
       else show(res, 403, 'This link is not valid', inset(esc(whatNext.invalid)));
       return undefined;
@@ -88,7 +93,7 @@ export function linksRouter(ctx: ApiContext): Router {
       return undefined;
     }
     if (!result.ok) {
-      show(res, 410, 'This link has expired', inset(esc(whatNext.expired)));
+      if (!(await offerFreshLink(token, claims, res))) show(res, 410, 'This link has expired', inset(esc(whatNext.expired)));
       return undefined;
     }
     if (task.status !== 'open') {
@@ -105,6 +110,32 @@ export function linksRouter(ctx: ApiContext): Router {
       return undefined;
     }
     return { token, claims, task, subjectTitle: commission.title };
+  }
+
+  /**
+   * A genuine link that has expired while its task is still open and still asks its person: the
+   * page offers to email a fresh one (the workflow sends it, so it is recorded and counted).
+   */
+  async function stillAsks(claims: LinkClaims): Promise<{ task: Task; workflowId: string } | undefined> {
+    const found = await readTask(ctx, claims.task).catch(() => undefined);
+    if (!found || found.task.status !== 'open' || !found.task.assignees.includes(claims.person)) return undefined;
+    return { task: found.task, workflowId: found.commission.workflowId };
+  }
+
+  async function offerFreshLink(token: string, claims: LinkClaims, res: Response): Promise<boolean> {
+    const task = (await stillAsks(claims))?.task;
+    if (!task) return false;
+    show(
+      res,
+      410,
+      'This link has expired',
+      `${para(task.title)}${inset(esc(whatNext.stillOpen))}
+<form method="post" action="${esc(`/a/${token}/fresh-link`)}" novalidate>
+<input type="hidden" name="form" value="${esc(ctx.links.formToken(token))}">
+<button type="submit" class="govuk-button" data-module="govuk-button">Email me a fresh link</button>
+</form>`,
+    );
+    return true;
   }
 
   function formPage(res: Response, c: Checked, status = 200, error?: string, values: Record<string, unknown> = {}): void {
@@ -151,6 +182,28 @@ ${para('Nothing is recorded until you press a button.')}`,
   router.get('/:token', async (req, res) => {
     const c = await check(req.params.token, res);
     if (c) formPage(res, c);
+  });
+
+  router.post('/:token/fresh-link', urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const result = ctx.links.verify(req.params.token);
+    const claims = result.ok ? result.claims : result.reason === 'expired' ? result.claims : undefined;
+    if (!claims) return show(res, 403, 'This link is not valid', inset(esc(whatNext.invalid)));
+    const origin = req.get('origin');
+    const ours = !origin || origin === new URL(ctx.publicBaseUrl).origin || origin === `${req.protocol}://${req.get('host')}`;
+    if (!ours || !ctx.links.checkFormToken(req.params.token, (req.body as { form?: unknown }).form)) {
+      return show(res, 403, 'Please try again', inset(esc(whatNext.staleForm)));
+    }
+    const asked = await stillAsks(claims);
+    if (!asked) return show(res, 409, 'This task no longer needs you', inset(esc('It no longer takes decisions from you. Nothing more is needed through this link.')));
+    const handle = ctx.client.workflow.getHandle(asked.workflowId);
+    try {
+      const taskId = asked.task.id;
+      await viaTemporal(ctx, `Task ${taskId}`, () => handle.executeUpdate(sendFreshLink, { args: [{ taskId, person: claims.person }] }), TEMPORAL_BUDGET_MS.update);
+    } catch (err) {
+      if (err instanceof HttpProblem && err.status < 500) return show(res, err.status, 'A fresh link cannot be sent', inset(esc(err.detail)));
+      throw err;
+    }
+    show(res, 202, 'A fresh link is on its way', inset(esc(whatNext.freshSent)));
   });
 
   router.post('/:token', urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {

@@ -38,6 +38,9 @@ export interface TaskBookRules {
 /** The default bound on extensions of one task, in calendar days. */
 export const MAX_EXTENSION_DAYS = 60;
 
+/** How many fresh links one person may ask for, per task (api/links.ts offers them). */
+export const MAX_FRESH_LINKS = 3;
+
 /**
  * The tasks of one workflow and the rules every decision must pass. Validation lives here so the
  * update validator refuses before anything is written to history.
@@ -80,6 +83,10 @@ export class TaskBook {
     if (task.status !== 'open') refuse(refusal.taskClosed, `This task is ${task.status}; it takes no decisions.`);
     if (!task.assignees.includes(req.person)) refuse(refusal.notAssignee, 'This task does not ask you now.');
     if (!this.freshLinks.has(req.taskId)) refuse(refusal.taskClosed, 'This task cannot send fresh links.');
+    // Each reminder and extension already sends a fresh link; asking is for the rare gap, not a mail pump.
+    if ((task.sent?.[`${req.person}:fresh-link`] ?? 0) >= MAX_FRESH_LINKS) {
+      refuse(refusal.ruleRefused, `A fresh link has been sent ${MAX_FRESH_LINKS} times for this task; use the latest email, or ask the lead commissioner.`);
+    }
   }
 
   sendFreshLink(req: { taskId: string; person: string }): void {
