@@ -386,7 +386,12 @@ export const openApiDocument = {
         summary: 'Emailed link: a page showing what is asked (changes nothing)',
         security: [],
         parameters: [pathParam('token')],
-        responses: { '200': { description: 'HTML page' }, '403': { description: 'Altered, unknown or someone else\'s link' }, '409': { description: 'Already decided' }, '410': { description: 'Expired' } },
+        responses: {
+          '200': { description: 'HTML page' },
+          '403': { description: 'Altered, unknown or someone else\'s link' },
+          '409': { description: 'Already decided' },
+          '410': { description: 'Expired (a page offering a fresh link when the task is still open and still asks its person)' },
+        },
       },
       post: {
         summary: 'Emailed link: decide as the recipient (form fields decision, comment, and the form token of the page)',
@@ -396,6 +401,20 @@ export const openApiDocument = {
           content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { decision: { type: 'string' }, comment: { type: 'string' }, form: { type: 'string' } } } } },
         },
         responses: { '200': { description: 'Recorded' }, '403': { description: 'Altered, unknown or someone else\'s link, or not from our page' }, '409': { description: 'Already decided' }, '410': { description: 'Expired' }, '422': { description: 'Refused by a rule' } },
+      },
+    },
+    '/a/{token}/fresh-link': {
+      post: {
+        summary: 'Emailed link, expired: email a fresh link to the same person while the task is still open (form field form: the token of the page)',
+        security: [],
+        parameters: [pathParam('token')],
+        requestBody: { content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { form: { type: 'string' } } } } } },
+        responses: {
+          '202': { description: 'A fresh link is on its way' },
+          '403': { description: 'Altered or unknown link, or not from our page' },
+          '409': { description: 'The task is closed or no longer asks this person' },
+          '422': { description: 'Fresh links already sent three times for this task' },
+        },
       },
     },
     '/healthz': { get: { summary: 'The process is up', security: [], responses: { '200': { description: 'up' } } } },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { waitingOnField } from './waitingOnSchema';
 import { highRiskFactorIds } from '../domain/proportionality';
 import { leadStatuses, stages } from '../domain/commission';
 import { durationText } from '../domain/duration';
@@ -147,6 +148,7 @@ export const commissionSchema = z.object({
   policyVersion: z.string(),
   tasks: z.array(taskSchema),
   openTasks: z.array(taskSchema),
+  waitingOn: waitingOnField,
   history: z.array(historyEntry),
   evaluation: z.lazy(() => commissionEvaluationSchema).optional(),
   lifecycle: z.lazy(() => lifecycleSchema).optional(),
@@ -236,6 +238,7 @@ export const disputeSchema = z.object({
     .optional(),
   tasks: z.array(taskSchema),
   openTasks: z.array(taskSchema),
+  waitingOn: waitingOnField,
   history: z.array(historyEntry),
   stages: z.array(z.object({ stage: disputeStage, from: iso, to: iso.optional(), waitedOn: z.array(z.string()) })),
 });
@@ -291,6 +294,7 @@ export const referralSchema = z.object({
   decidedAt: iso.optional(),
   tasks: z.array(taskSchema),
   openTasks: z.array(taskSchema),
+  waitingOn: waitingOnField,
   history: z.array(historyEntry),
   stages: z.array(referralStage),
 });
@@ -359,6 +363,7 @@ export const evaluationSchema = z.object({
   result: evaluationResultSchema.optional(),
   tasks: z.array(taskSchema),
   openTasks: z.array(taskSchema),
+  waitingOn: waitingOnField,
   history: z.array(historyEntry),
 });
 

@@ -147,6 +147,10 @@ test('a genuine link that expired while its task is still open offers a fresh on
   const signer = createLinkSigner(system.env['LINK_SIGNING_KEY']!);
   const expiredToken = signer.sign({ id: 'gone-1', task: claims.task, person: 'nenc-commissioner', exp: Date.now() - 30 * 86_400_000 });
 
+  // The commission says what it waits on: this task, and whom it asks.
+  const waiting = (await commission(created.id)).body as CommissionView & { waitingOn?: { kind: string; taskId?: string; people?: string[] }[] };
+  expect(waiting.waitingOn).toEqual([expect.objectContaining({ kind: 'task', taskId: claims.task, people: expect.arrayContaining(['nenc-commissioner']) })]);
+
   const offer = await api.call('GET', `/a/${expiredToken}`);
   expect(offer.status).toBe(410);
   expect(offer.text).toContain('still open');
