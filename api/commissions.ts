@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { idFromBytes } from '../domain/ids';
 import { Router } from 'express';
 import {
   commissionWorkflowId,
@@ -22,12 +23,7 @@ import { authorize } from './permissions';
 import { timelineOf } from './timeline';
 import { readCommission, scopeOf, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-function commissionIdFrom(bytes: Buffer): string {
-  let id = '';
-  for (let i = 0; i < 10; i++) id += BASE32[bytes[i]! % 32];
-  return `jc-${id}`;
-}
+const commissionIdFrom = (bytes: Buffer): string => idFromBytes('jc', bytes);
 
 export function commissionsRouter(ctx: ApiContext): Router {
   const router = Router();

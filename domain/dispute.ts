@@ -1,3 +1,4 @@
+import { stableId } from './ids';
 import { z } from 'zod';
 import { calendarNames } from './calendar';
 import { durationText } from './duration';
@@ -25,17 +26,7 @@ export const defaultDisputePolicy = {
  */
 export function leadDisputeId(commissionId: string, round = 1): string {
   if (round === 1) return `jd-${commissionId.slice(3)}`;
-  // FNV-1a, as for a referral's split disputes (domain/referral.ts): deterministic in a workflow.
-  let h = 0x811c9dc5;
-  let g = 0x01000193;
-  for (const ch of `${commissionId}#lead#${round}`) {
-    h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-    g = Math.imul(g ^ ch.charCodeAt(0), 0x811c9dc5) >>> 0;
-  }
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let out = '';
-  for (let i = 0; i < 10; i++) out += alphabet[((i < 5 ? h : g) >>> ((i % 5) * 6)) & 31];
-  return `jd-${out}`;
+  return stableId('jd', `${commissionId}#lead#${round}`);
 }
 
 /** The business key of a dispute's workflow. */

@@ -1,3 +1,4 @@
+import { stableId } from './ids';
 import { z } from 'zod';
 import { calendarNames } from './calendar';
 import { durationText } from './duration';
@@ -61,17 +62,7 @@ export function referralWorkflowId(caseRef: string): string {
  * its own: a case referred again, or a dispute started again after it stopped, is a new dispute.
  */
 export function splitDisputeId(referralId: string, cycle: number, of?: { referredAt: string; disputesSoFar: number }): string {
-  // FNV-1a: deterministic in a workflow, and ids of different referrals do not line up.
-  let h = 0x811c9dc5;
-  let g = 0x01000193;
-  for (const ch of of ? `${referralId}#${of.referredAt}#${cycle}#${of.disputesSoFar}` : `${referralId}#${cycle}`) {
-    h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
-    g = Math.imul(g ^ ch.charCodeAt(0), 0x811c9dc5) >>> 0;
-  }
-  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-  let out = '';
-  for (let i = 0; i < 10; i++) out += alphabet[((i < 5 ? h : g) >>> ((i % 5) * 6)) & 31];
-  return `jd-${out}`;
+  return stableId('jd', of ? `${referralId}#${of.referredAt}#${cycle}#${of.disputesSoFar}` : `${referralId}#${cycle}`);
 }
 
 const MONTH = '(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?)';
