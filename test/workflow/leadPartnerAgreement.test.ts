@@ -54,13 +54,14 @@ test('reminder and escalation fire on the right working days over a bank-holiday
     expect(minute(entries(view, 'lead-disputed')[0]!.at)).toBe(minute(c.finalDueAt));
     expect(view.stage).toBe('lead-agreement');
 
-    // Each commissioner got a request and a reminder; each senior manager the escalation.
+    // Each commissioner got a request, a reminder and, at the escalation, a fresh link with the
+    // new deadline (they may still decide); each senior manager the escalation.
     const mails = await h.mails();
     const to = (addr: string) => mails.filter((m) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.text === addr));
     expect(to('commissioner@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Decision needed', 'Reminder, decision due soon', 'Deadline moved, decision still needed']);
     expect(to('senior.manager@nenc-icb.example').map((m) => m.subject?.split(' by ')[0])).toEqual(['Escalated to you']);
     expect(to('senior.manager@lsc-icb.example')).toHaveLength(1);
-    expect(mails.filter((m) => m.subject?.includes('Agree Cumberland Council as lead partner'))).toHaveLength(6);
+    expect(mails.filter((m) => m.subject?.includes('Agree Cumberland Council as lead partner'))).toHaveLength(8);
     // No response: the dispute opens at the Executive Board, whose chair is asked.
     const disputed = await waitFor(handle, (v) => entries(v, 'dispute-opened').length === 1);
     expect(entries(disputed, 'dispute-opened')[0]!.detail).toContain('at the executive-board stage');
