@@ -4,7 +4,7 @@ import type { Calendar } from '../../domain/calendar';
 import type { HistoryEntry } from '../../domain/commission';
 import type { Task } from '../../domain/task';
 import { runTask, type TaskResult, type TaskSpec } from '../../workflows/humanTask';
-import { decideTask } from '../../workflows/jointCommission';
+import { decideTask, extendTaskDeadline } from '../../workflows/jointCommission';
 import { MAX_EXTENSION_DAYS, TaskBook, type TaskBookState } from '../../workflows/tasks';
 
 /**
@@ -24,6 +24,7 @@ export async function taskProbe(spec: TaskSpec, calendar: Calendar): Promise<Omi
   const book = new TaskBook(state, { leadCommissioner: () => ({ person: 'council-commissioner' }), maxExtensionDays: MAX_EXTENSION_DAYS });
   setHandler(probeState, () => ({ tasks: state.tasks, history }));
   setHandler(decideTask, (req) => book.decide(req), { validator: (req) => book.validate(req) });
+  setHandler(extendTaskDeadline, (req) => book.extend(req), { validator: (req) => book.validateExtension(req) });
   const background: Promise<unknown>[] = [];
   const result = await runTask(
     {
