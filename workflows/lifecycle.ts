@@ -157,8 +157,11 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
         running.map((p) =>
           p.then((res) => {
             if (res.status === 'decided' && (res.task.rejectOn ?? []).includes(res.outcome)) {
+              // By key, whatever the id's form: since case-task-ids the id carries the case too, and
+              // an id built here would miss the other asks, left open for ever. (Untagged ids are
+              // found as before, so histories from before case-task-ids replay unchanged.)
               for (const s of specs) {
-                const t = tasks.book.find(`${input.id}.${s.key}`);
+                const t = tasks.book.byKey(input.id, s.key);
                 if (t) tasks.book.close(t, 'cancelled');
               }
             }
