@@ -122,6 +122,9 @@ export const taskSchema = z.object({
   briefing: z.array(z.string()).optional(),
   notificationFailed: z.boolean().optional(),
   revision: z.number().int().optional(),
+  key: z.string().optional().describe("the workflow's name for the step, unique within its case; the id adds the subject and the case"),
+  extendedMs: z.number().int().optional().describe('how far extensions have moved the deadline in all (ms), against the policy bound'),
+  sent: z.record(z.string(), z.number().int()).optional().describe('emails sent so far per person and purpose'),
 });
 
 const historyEntry = z.object({
