@@ -28,7 +28,9 @@ export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Tas
   const commission = await readSubject(ctx, subjectId).catch((err: unknown) => {
     throw (err as { status?: number }).status === 404 ? problem(404, `There is no task ${id}.`) : err;
   });
-  const task = commission.tasks.find((t) => t.id === id);
+  // `<subject>.<key>` (the form task ids had before they named their case) still finds the
+  // current case's task with that key, so links and clients built on it keep working.
+  const task = commission.tasks.find((t) => t.id === id) ?? commission.tasks.find((t) => t.key !== undefined && `${commission.id}.${t.key}` === id);
   if (!task) throw problem(404, `There is no task ${id}.`);
   return { task, commission };
 }
@@ -88,11 +90,13 @@ export function tasksRouter(ctx: ApiContext): Router {
     // Someone the inbox shows the task to may read it, so the permission check needs one indexed
     // read, not the whole subject. The update's validator still checks, against the workflow's
     // own state, that they may decide.
-    if (!(await asks(ctx.database.db, req.params.id, person.id))) {
-      const { commission } = await readTask(ctx, req.params.id);
+    let taskId = req.params.id;
+    if (!(await asks(ctx.database.db, taskId, person.id))) {
+      const { task, commission } = await readTask(ctx, taskId);
       authorize(person, gate(commission, 'task.decide'), scopeOf(commission), `There is no task ${req.params.id}.`);
+      taskId = task.id;
     }
-    const task = await decide(ctx, req.params.id, person.id, 'api', parsed.data);
+    const task = await decide(ctx, taskId, person.id, 'api', parsed.data);
     res.json({ task });
   });
 

@@ -37,7 +37,7 @@ test('each recipient gets a clear email with exactly one link of their own; a sc
     expect(mail.text).toContain('Partners asked: NHS North East and North Cumbria ICB, NHS Lancashire and South Cumbria ICB');
     expect(mail.text).toContain('If nobody answers: Each partner that has not answered by the deadline is escalated to its senior manager');
     expect(typeof mail.html).toBe('string');
-    expect(mail.messageId).toMatch(/^<jc-[a-z0-9]{10}\.lead\.[a-z-]+\.request-1@/);
+    expect(mail.messageId).toMatch(/^<jc-[a-z0-9]{10}\.c[0-9a-f]{8}\.lead\.[a-z-]+\.request-1@/);
   }
   expect(linkIn(nenc!)).not.toBe(linkIn(lsc!));
 
