@@ -142,7 +142,7 @@ test('a panel is set up under its rules, scores blind by API and by emailed link
   const moderating = await eventually(() => api.call<EvaluationView>('GET', base, { key: member.nenc }), (r) => r.body.openTasks.length > 0);
   expect(moderating.body.phase).toBe('moderating');
   expect(moderating.body.scores).toHaveLength(4 * 6);
-  expect(moderating.body.openTasks.map((t) => t.id)).toEqual([`${id}.moderate-acme-quality`]);
+  expect(moderating.body.openTasks.map((t) => t.key)).toEqual(['moderate-acme-quality']);
   const noRationale = await api.call('POST', `/api/v1/tasks/${id}.moderate-acme-quality/decision`, { key: keys.council, json: { decision: 'record', data: { score: 3 } } });
   expect(noRationale.status).toBe(422);
   expect(
