@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ReferralView } from '../../domain/referral';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
 import { client, decideByLink, eventually, keys, linkIn, mailAbout } from '../helpers/http';
@@ -12,7 +15,15 @@ let api: ReturnType<typeof client>;
 const rap = { council: 'demo-key-council-rap-member-0001', nenc: 'demo-key-nenc-rap-member-000001', chair: 'demo-key-council-rap-chair-00001' };
 
 beforeAll(async () => {
-  system = await startSystem();
+  // The chair records the panel's decision once the panel has met (the Meeting rule, by UK date).
+  // Real time cannot wait two working days, so here an urgent panel meets five minutes on, the
+  // same day (positions are due by then); the rule at the panel's date is proven on the
+  // time-skipping server (test/workflow/referral.test.ts).
+  const bundled = readFileSync(join(__dirname, '../../config/cumberland-send.yaml'), 'utf8');
+  if (!bundled.includes('urgentWithin: "2 working days"')) throw new Error('the bundled partnership no longer sets urgentWithin as this test expects');
+  const config = join(mkdtempSync(join(tmpdir(), 'jco-referral-')), 'partnership.yaml');
+  writeFileSync(config, bundled.replace('urgentWithin: "2 working days"', 'urgentWithin: "PT5M"'));
+  system = await startSystem({ env: { JCO_CONFIG: config } });
   api = client(system);
 }, 180_000);
 
