@@ -49,11 +49,12 @@ export const ms = (n: number): string => n.toFixed(1);
 export const sleep = (millis: number): Promise<void> => new Promise((r) => setTimeout(r, millis));
 
 /** Waits until the NENC commissioner's inbox shows `n` tasks: that many commissions have run their first steps. */
-export async function settled(baseUrl: string, n: number, timeoutMs = 600_000): Promise<void> {
+export async function settled(baseUrl: string, n: number, timeoutMs = 600_000): Promise<Map<string, string>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const inbox = (await (await fetch(`${baseUrl}/api/v1/tasks`, { headers: headers(keys.nenc) })).json()) as { tasks: unknown[] };
-    if (inbox.tasks.length >= n) return;
+    const inbox = (await (await fetch(`${baseUrl}/api/v1/tasks`, { headers: headers(keys.nenc) })).json()) as { tasks: { id: string; subject: { id: string } }[] };
+    // Subject id → its open task's id (ids name their case, so they are read, not built).
+    if (inbox.tasks.length >= n) return new Map(inbox.tasks.map((t) => [t.subject.id, t.id]));
     if (Date.now() > deadline) throw new Error(`only ${inbox.tasks.length} of ${n} tasks opened`);
     await sleep(500);
   }

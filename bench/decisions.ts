@@ -25,7 +25,7 @@ export async function decisionsBenchmark(sequential = Number(process.env['BENCH_
     const ids: string[] = [];
     await pool(total, concurrency, async (i) => void (ids[i] = await startCommission(system.baseUrl, `Bench decision ${i}`)));
     // Ready when the NENC commissioner's inbox shows every task: the tasks are open and the API knows them.
-    await settled(system.baseUrl, total);
+    const taskIds = await settled(system.baseUrl, total);
     const setupSeconds = (performance.now() - began) / 1000;
     const run = `${Date.now()}`;
     const bareIds = Array.from({ length: total }, (_, i) => `bench-decision-${run}-${i}`);
@@ -41,7 +41,7 @@ export async function decisionsBenchmark(sequential = Number(process.env['BENCH_
     const direct = (i: number) =>
       client.workflow
         .getHandle(`commission:${ids[half + i]}`)
-        .executeUpdate(decideTask, { args: [{ taskId: `${ids[half + i]}.lead`, by: 'nenc-commissioner', channel: 'api', decision: 'agree' }] });
+        .executeUpdate(decideTask, { args: [{ taskId: taskIds.get(ids[half + i]!)!, by: 'nenc-commissioner', channel: 'api', decision: 'agree' }] });
     // The three kinds take turns (request by request sequentially, block by block at
     // concurrency), so a busier or quieter moment of the shared machine falls on all of them.
     const kinds = [api, bare, direct];

@@ -27,10 +27,11 @@ export async function mailOutageDrill(system: RunningSystem, opts: { commissions
   await load;
 
   // Each commission asks the NENC and LSC commissioners, one request email each.
-  const expected = ids.flatMap((id) => askedOfEach.map((person) => `<${id}.lead.${person}.request-1@`));
+  // Message-IDs name the case too (`<id>.c<8 hex>.lead…`) since task ids do.
+  const expected = ids.flatMap((id) => askedOfEach.map((person) => ({ shown: `<${id}.lead.${person}.request-1@`, id: new RegExp(`^<${id}\\.(c[0-9a-f]{8}\\.)?lead\\.${person}\\.request-1@`) })));
   const missing = () => {
     const got = [...messageIds(system, ids).keys()];
-    return expected.filter((prefix) => !got.some((m) => m.startsWith(prefix)));
+    return expected.filter((e) => !got.some((m) => e.id.test(m))).map((e) => e.shown);
   };
   let lacking = missing();
   while (lacking.length && Date.now() - back < 180_000) {

@@ -160,10 +160,10 @@ export async function twoOfEachDrill(system: RunningSystem, opts: { commissions:
       const decided = await call(via(decideOn), log, 'POST', `/api/v1/tasks/${id}.lead/decision`, key, { decision: 'agree' });
       if (decided.status !== 200) throw new Error(`${id}: decision ${decided.status} ${JSON.stringify(decided.json).slice(0, 200)}`);
       // At once, on the other instance: the task shows the decision, and the inbox no longer lists it.
-      const task = (await call(via(readOn), log, 'GET', `/api/v1/tasks/${id}.lead`, key)).json as { decisions?: { by: string }[] };
+      const task = (await call(via(readOn), log, 'GET', `/api/v1/tasks/${id}.lead`, key)).json as { id?: string; decisions?: { by: string }[] };
       const inbox = (await fetch(`${readOn}/api/v1/tasks`, { headers: headers(key) }).then((r) => r.json())) as { tasks: { id: string }[] };
       checks++;
-      if (!task.decisions?.some((d) => d.by === person) || inbox.tasks.some((t) => t.id === `${id}.lead`)) misses.push(`${id}: ${person}'s decision not yet visible on the other API`);
+      if (!task.decisions?.some((d) => d.by === person) || inbox.tasks.some((t) => t.id === task.id)) misses.push(`${id}: ${person}'s decision not yet visible on the other API`);
     }
   });
   const wrong = await checkAgreed(system, log, ids);
