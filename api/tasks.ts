@@ -1,6 +1,9 @@
 import { Router } from 'express';
 import { inboxEntry, subjectIdOfTask, type Channel, type Task } from '../domain/task';
 import { asks, openTasksFor } from '../db/readModels';
+import { coversOf } from '../db/delegations';
+import { standingOn, type Cover } from '../domain/delegation';
+import type { Party } from '../domain/task';
 import { untilRecorded } from './readYourWrites';
 import { decideTask, extendTaskDeadline } from '../workflows/jointCommission';
 import { addDuration } from '../domain/duration';
@@ -35,7 +38,24 @@ export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Tas
   return { task, commission };
 }
 
-/** Decides through the workflow's Update: its validator is the one place the rules are checked. */
+/** A person's covers as deputy from the record now, and the principals they act for at this moment. */
+async function coversNow(ctx: ApiContext, person: string, now: number): Promise<{ covers: Cover[]; principals: string[] }> {
+  const covers = await coversOf(ctx.database.db, person, new Date(now).toISOString());
+  const principals = [...new Set(covers.filter((c) => Date.parse(c.from) <= now && now < Date.parse(c.to)).map((c) => c.principal))];
+  return { covers, principals };
+}
+
+/** Whether the rule lets this person decide the task now (as the workflow's validator will judge it). */
+function mayDecide(task: Task, person: string, covers: Cover[], now: number): boolean {
+  const parties: Party[] = task.parties ?? [{ id: 'anyone', assignees: task.assignees, deputies: {}, unreachable: [] }];
+  return standingOn(parties, person, covers, now).ok;
+}
+
+/**
+ * Decides through the workflow's Update: its validator is the one place the rules are checked.
+ * The decider's covers go with it, read from the record now, so the workflow checks the deputy's
+ * window at the moment of decision (a delegation set or revoked after the task opened counts).
+ */
 export async function decide(
   ctx: ApiContext,
   taskId: string,
@@ -47,9 +67,10 @@ export async function decide(
   const workflowId = subjectWorkflowId(subjectIdOfTask(taskId) ?? '');
   if (!workflowId) throw problem(404, `There is no task ${taskId}.`);
   const handle = ctx.client.workflow.getHandle(workflowId);
+  const { covers } = await coversNow(ctx, by, Date.now());
   const task = await viaTemporal(ctx, `Task ${taskId}`, () =>
     handle.executeUpdate(decideTask, {
-      args: [{ taskId, by, channel, decision: body.decision, comment: body.comment || undefined, data: body.data, linkId }],
+      args: [{ taskId, by, channel, decision: body.decision, comment: body.comment || undefined, data: body.data, linkId, actingFor: covers }],
     }),
     TEMPORAL_BUDGET_MS.update,
   );
@@ -66,8 +87,11 @@ export function tasksRouter(ctx: ApiContext): Router {
     const parsed = inboxQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
     const filters = parsed.data;
-    const now = new Date().toISOString();
-    const tasks = (await openTasksFor(ctx.database.db, person.id)).map(inboxEntry);
+    const nowMs = Date.now();
+    const now = new Date(nowMs).toISOString();
+    // The tasks asking the caller or anyone they cover for now, kept only where the rule lets them decide.
+    const { covers, principals } = await coversNow(ctx, person.id, nowMs);
+    const tasks = (await openTasksFor(ctx.database.db, [person.id, ...principals])).filter((t) => mayDecide(t, person.id, covers, nowMs)).map(inboxEntry);
     const shown = tasks
       .filter((t) => (filters.subject ? t.subject.id === filters.subject : true))
       .filter((t) => (filters.kind ? t.kind === filters.kind : true))
@@ -79,7 +103,11 @@ export function tasksRouter(ctx: ApiContext): Router {
   router.get('/:id', async (req, res) => {
     const person = caller(req);
     const { task, commission } = await readTask(ctx, req.params.id);
-    authorize(person, gate(commission, 'task.read'), scopeOf(commission), `There is no task ${req.params.id}.`);
+    // A deputy sees the tasks of those they cover for now, as the inbox shows them.
+    const { principals } = await coversNow(ctx, person.id, Date.now());
+    if (!(principals.length && (await asks(ctx.database.db, req.params.id, principals)))) {
+      authorize(person, gate(commission, 'task.read'), scopeOf(commission), `There is no task ${req.params.id}.`);
+    }
     res.json(task);
   });
 
@@ -91,7 +119,10 @@ export function tasksRouter(ctx: ApiContext): Router {
     // read, not the whole subject. The update's validator still checks, against the workflow's
     // own state, that they may decide.
     let taskId = req.params.id;
-    if (!(await asks(ctx.database.db, taskId, person.id))) {
+    // A deputy, now or lately, of someone the task asks gets past too: the workflow then says
+    // whether their cover lets them decide (403 naming the rule when it has ended).
+    const { covers } = await coversNow(ctx, person.id, Date.now());
+    if (!(await asks(ctx.database.db, taskId, [person.id, ...new Set(covers.map((c) => c.principal))]))) {
       const { task, commission } = await readTask(ctx, taskId);
       authorize(person, gate(commission, 'task.decide'), scopeOf(commission), `There is no task ${req.params.id}.`);
       taskId = task.id;

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { DelegationRecord } from '../domain/delegation';
+import { coverOf, type Cover, type DelegationRecord } from '../domain/delegation';
 import type { RecordDb } from './index';
 import type { RecordSchema } from './schema';
 
@@ -107,4 +107,22 @@ export async function delegationHistoryOf(db: RecordDb, person: string): Promise
     .orderBy('delegation_id', 'desc')
     .execute();
   return rows.map(recordOf);
+}
+
+/**
+ * The covers a person holds as deputy, as a decision carries them to the workflow (which checks
+ * each window against its own clock): those in force, and those that ended within the last year,
+ * so a refusal can say when a cover ended. Newest first, at most 50.
+ */
+export async function coversOf(db: RecordDb, deputy: string, now: string): Promise<Cover[]> {
+  const since = new Date(Date.parse(now) - 366 * 86_400_000).toISOString();
+  const rows = await db
+    .selectFrom('delegations')
+    .selectAll()
+    .where('deputy', '=', deputy)
+    .where('to_at', '>', since)
+    .orderBy('set_at', 'desc')
+    .limit(50)
+    .execute();
+  return rows.map((r) => coverOf(recordOf(r)));
 }

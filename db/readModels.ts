@@ -110,13 +110,18 @@ export async function taskById(db: RecordDb, taskId: string): Promise<(Task & { 
   return row ? { ...(JSON.parse(row.body) as Task), instance: row.instance } : undefined;
 }
 
-/** Open tasks a person may decide now, as assignee or deputy: the inbox. */
-export async function openTasksFor(db: RecordDb, person: string): Promise<Task[]> {
+/**
+ * Open tasks asking any of these people (a person, and those they cover for now): the inbox's
+ * candidates. Who may decide which is the workflow's rule (domain/delegation.ts, standingOn).
+ */
+export async function openTasksFor(db: RecordDb, people: string | string[]): Promise<Task[]> {
+  const asked = typeof people === 'string' ? [people] : people;
   const rows = await db
     .selectFrom('task_assignees as a')
     .innerJoin('tasks as t', (j) => j.onRef('t.task_id', '=', 'a.task_id').onRef('t.instance', '=', 'a.instance'))
-    .select(['t.body'])
-    .where('a.person', '=', person)
+    .select(['t.task_id', 't.body'])
+    .distinct()
+    .where('a.person', 'in', asked)
     .where('t.status', '=', 'open')
     .execute();
   return rows.map((r) => JSON.parse(r.body) as Task);
@@ -182,13 +187,14 @@ function decodeCursor(s: string | undefined): Cursor | undefined {
 }
 
 /** Whether the inbox has this task open and asking this person (as assignee or deputy). */
-export async function asks(db: RecordDb, taskId: string, person: string): Promise<boolean> {
+export async function asks(db: RecordDb, taskId: string, people: string | string[]): Promise<boolean> {
+  const asked = typeof people === 'string' ? [people] : people;
   const row = await db
     .selectFrom('task_assignees as a')
     .innerJoin('tasks as t', (j) => j.onRef('t.task_id', '=', 'a.task_id').onRef('t.instance', '=', 'a.instance'))
     .select('t.task_id')
     .where('a.task_id', '=', taskId)
-    .where('a.person', '=', person)
+    .where('a.person', 'in', asked)
     .where('t.status', '=', 'open')
     .executeTakeFirst();
   return row !== undefined;

@@ -82,3 +82,66 @@ export const revokeDelegationSchema = z.object({ principal: z.string().min(1), b
 export type RevokeDelegation = z.infer<typeof revokeDelegationSchema>;
 
 export const DELEGATIONS_WORKFLOW_ID = 'delegations';
+
+/**
+ * A delegation as a decision carries it: whom the deputy acts for and the window, its end cut
+ * short by a revocation or replacement. The API reads the deputy's covers from the record at the
+ * moment of decision; the workflow checks them against its own clock.
+ */
+export const coverSchema = z
+  .object({ principal: z.string().min(1), from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+  .strict();
+export type Cover = z.infer<typeof coverSchema>;
+
+/** The cover a delegation record gives: its window ends when it was revoked or replaced, if sooner. */
+export function coverOf(d: Pick<DelegationRecord, 'principal' | 'from' | 'to' | 'revokedAt'>): Cover {
+  return { principal: d.principal, from: d.from, to: d.revokedAt !== undefined && d.revokedAt < d.to ? d.revokedAt : d.to };
+}
+
+/** Who a person answers for on a task now: themselves, or (as deputy) a principal still asked. */
+export type Standing<P> = { ok: true; party: P; actingFor?: string | undefined } | { ok: false; message: string };
+
+const ms = (iso: string): number => Date.parse(iso);
+
+/**
+ * The one rule of who may decide an open task at instant `now` (the update validator, the
+ * decision itself and the inbox all use it). Someone asked in their own right answers for their
+ * party. A deputy answers for a principal the task still asks, one hop, only while a cover is in
+ * force at `now`: a delegation that started after the task opened reaches it, and one that has
+ * ended no longer lets its deputy decide, even if they were asked as deputy when it opened.
+ * `covers` undefined (a request from before covers were sent) honours the deputies recorded at
+ * opening, as before.
+ */
+export function standingOn<P extends { assignees: string[]; deputies: Record<string, string>; decision?: unknown }>(
+  parties: P[],
+  person: string,
+  covers: Cover[] | undefined,
+  now: number,
+): Standing<P> {
+  const waiting = parties.filter((p) => !p.decision);
+  const own = waiting.find((p) => p.assignees.includes(person) && !(person in p.deputies));
+  if (own) return { ok: true, party: own };
+  if (covers === undefined) {
+    const recorded = waiting.find((p) => person in p.deputies);
+    return recorded ? { ok: true, party: recorded, actingFor: recorded.deputies[person] } : { ok: false, message: 'You are not one of the people this task is assigned to.' };
+  }
+  const inForce = covers.filter((c) => ms(c.from) <= now && now < ms(c.to));
+  for (const c of inForce) {
+    // The principal must be asked in their own right, not as someone else's deputy: one hop.
+    const party = waiting.find((p) => p.assignees.includes(c.principal) && !(c.principal in p.deputies));
+    if (party) return { ok: true, party, actingFor: c.principal };
+  }
+  const recorded = waiting.find((p) => person in p.deputies);
+  if (recorded) {
+    const principal = recorded.deputies[person]!;
+    const theirs = covers.filter((c) => c.principal === principal).sort((a, b) => ms(b.to) - ms(a.to))[0];
+    if (theirs && ms(theirs.from) > now) return { ok: false, message: `Delegation rule: your cover for ${principal} starts on ${theirs.from}; until then only the people this task asks may decide it.` };
+    return {
+      ok: false,
+      message: theirs
+        ? `Delegation rule: your cover for ${principal} ended on ${theirs.to}; a deputy may decide only while their cover is in force.`
+        : `Delegation rule: your cover for ${principal} is no longer in force; a deputy may decide only while their cover is in force.`,
+    };
+  }
+  return { ok: false, message: 'You are not one of the people this task is assigned to, nor the deputy now of anyone it asks.' };
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Role } from './partnership';
 import type { FormField } from './taskData';
+import { coverSchema } from './delegation';
 
 /** What a task is about; its id is the subject's business key. */
 export type SubjectType = 'commission' | 'dispute' | 'referral' | 'evaluation';
@@ -106,6 +107,11 @@ export const decisionRequestSchema = z
     channel: z.enum(['api', 'email']),
     /** The emailed link's id, so a link decides at most once. */
     linkId: z.string().optional(),
+    /**
+     * The delegations the decider is deputy under, as the record has them at the moment of
+     * decision (the API reads them): the workflow accepts a deputy only while one is in force.
+     */
+    actingFor: z.array(coverSchema).max(200).optional(),
   })
   .strict();
 

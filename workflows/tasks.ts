@@ -1,5 +1,6 @@
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import { checkTaskData } from '../domain/taskData';
+import { standingOn, type Standing } from '../domain/delegation';
 import {
   decisionRequestSchema,
   keyOf,
@@ -117,14 +118,15 @@ export class TaskBook {
       refuse(refusal.linkUsed, describeClosed(task.decision, 'This link has already been used.'));
     }
     if (task.status !== 'open') refuse(refusal.taskClosed, describeClosed(task.decision, `This task is ${task.status}.`));
+    const standing = standingFor(task, req);
     if (task.parties) {
       const decided = task.parties.find((p) => p.decision && p.assignees.includes(req.by));
-      if (decided && !partyFor(task, req.by)) {
+      if (decided && !standing.ok) {
         refuse(refusal.taskClosed, describeClosed(decided.decision, `${decided.partner ? 'Your partner' : 'You'} already answered.`));
       }
     }
-    if (!task.assignees.includes(req.by)) {
-      refuse(refusal.notAssignee, 'You are not one of the people this task is assigned to.');
+    if (req.actingFor === undefined ? !task.assignees.includes(req.by) : !standing.ok) {
+      refuse(refusal.notAssignee, standing.ok ? 'You are not one of the people this task is assigned to.' : standing.message);
     }
     if (!task.options.includes(req.decision)) {
       refuse(refusal.invalidDecision, `"${req.decision}" is not an option here; choose one of: ${task.options.join(', ')}.`);
@@ -141,16 +143,19 @@ export class TaskBook {
     const task = this.find(req.taskId)!;
     if (req.linkId !== undefined) this.state.usedLinks.push(req.linkId);
     const at = new Date().toISOString();
+    // A request without covers (every one recorded before they were sent) decides as it always did.
+    const standing = req.actingFor === undefined ? undefined : standingFor(task, req);
     if (!task.parties) {
       task.status = 'decided';
-      task.decision = { by: req.by, partner: task.partner, decision: req.decision, comment: req.comment || undefined, data: req.data, at, channel: req.channel };
+      const actingFor = standing?.ok ? standing.actingFor : undefined;
+      task.decision = { by: req.by, partner: task.partner, ...(actingFor ? { actingFor } : {}), decision: req.decision, comment: req.comment || undefined, data: req.data, at, channel: req.channel };
       return task;
     }
-    const party = partyFor(task, req.by)!;
+    const party = standing?.ok ? standing.party : partyFor(task, req.by)!;
     const decision: Decision = {
       by: req.by,
       partner: party.partner,
-      actingFor: party.deputies[req.by],
+      actingFor: standing?.ok ? standing.actingFor : party.deputies[req.by],
       decision: req.decision,
       comment: req.comment || undefined,
       data: req.data,
@@ -201,6 +206,16 @@ export class TaskBook {
   close(task: Task, status: 'cancelled' | 'expired'): void {
     if (task.status === 'open') task.status = status;
   }
+}
+
+/**
+ * Who the decider answers for on this task at the workflow's time (domain/delegation.ts, the one
+ * rule): the decision's covers are checked now, so a delegation that began after the task opened
+ * reaches it and one that ended no longer lets its deputy decide.
+ */
+export function standingFor(task: Task, req: Pick<DecisionRequest, 'by' | 'actingFor'>): Standing<Party> {
+  const parties: Party[] = task.parties ?? [{ id: 'anyone', partner: task.partner, assignees: task.assignees, deputies: {}, unreachable: [] }];
+  return standingOn(parties, req.by, req.actingFor, Date.now());
 }
 
 /** The undecided party a person may answer for. */
