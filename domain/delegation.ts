@@ -143,5 +143,12 @@ export function standingOn<P extends { assignees: string[]; deputies: Record<str
         : `Delegation rule: your cover for ${principal} is no longer in force; a deputy may decide only while their cover is in force.`,
     };
   }
+  // A cover that ended (or has not begun) for someone the task asks: say so, naming the rule.
+  const lapsed = covers.filter((c) => waiting.some((p) => p.assignees.includes(c.principal))).sort((a, b) => ms(b.to) - ms(a.to))[0];
+  if (lapsed) {
+    return ms(lapsed.from) > now
+      ? { ok: false, message: `Delegation rule: your cover for ${lapsed.principal} starts on ${lapsed.from}; until then only the people this task asks may decide it.` }
+      : { ok: false, message: `Delegation rule: your cover for ${lapsed.principal} ended on ${lapsed.to}; a deputy may decide only while their cover is in force.` };
+  }
   return { ok: false, message: 'You are not one of the people this task is assigned to, nor the deputy now of anyone it asks.' };
 }
