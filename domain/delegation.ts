@@ -144,7 +144,7 @@ export function standingOn<P extends { assignees: string[]; deputies: Record<str
     };
   }
   // A cover that ended (or has not begun) for someone the task asks: say so, naming the rule.
-  const lapsed = covers.filter((c) => waiting.some((p) => p.assignees.includes(c.principal))).sort((a, b) => ms(b.to) - ms(a.to))[0];
+  const lapsed = covers.filter((c) => !inForce.includes(c) && waiting.some((p) => p.assignees.includes(c.principal) && !(c.principal in p.deputies))).sort((a, b) => ms(b.to) - ms(a.to))[0];
   if (lapsed) {
     return ms(lapsed.from) > now
       ? { ok: false, message: `Delegation rule: your cover for ${lapsed.principal} starts on ${lapsed.from}; until then only the people this task asks may decide it.` }
