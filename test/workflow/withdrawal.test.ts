@@ -61,6 +61,19 @@ async function completed<T>(handle: WorkflowHandle, result: Promise<T>): Promise
   }
 }
 
+/** While a test runs: every 30 seconds, what the workflow is doing if it has not finished (for a test that hangs). */
+function watchdog(handle: WorkflowHandle): () => void {
+  const timer = setInterval(() => {
+    void (async () => {
+      const history = await handle.fetchHistory();
+      const events = history.events ?? [];
+      const failed = events.flatMap((e) => (e.workflowTaskFailedEventAttributes ? [e.workflowTaskFailedEventAttributes.failure?.message ?? '?'] : []));
+      console.error(`${handle.workflowId}: ${(await handle.describe()).status.name}; task failures: ${failed.slice(-2).join(' | ') || 'none'}; last events: ${events.slice(-8).map((e) => e.eventType).join(', ')}`);
+    })().catch((err: unknown) => console.error(String(err)));
+  }, 30_000);
+  return () => clearInterval(timer);
+}
+
 const withdrawnMailsTo = async (): Promise<string[]> =>
   (await h.mails())
     .filter((m) => m.subject?.startsWith('Withdrawn'))
@@ -157,6 +170,8 @@ test('a referral: a commissioner of a funding partner withdraws it; its position
       policyVersion: policyVersionOf(p),
     };
     const handle = await h.env.client.workflow.start(resourceAllocation, { workflowId: referralWorkflowId(caseRef), taskQueue: TASK_QUEUE, args: [input] });
+    const stop = watchdog(handle);
+    try {
     await until(() => handle.query(getReferral), (v) => v.openTasks.length === 2);
     expect(await refusal(withdraw(handle, 'lsc-commissioner', 'lsc-icb', ['commissioner'], 'Not a funder'))).toBe('NoAuthority');
     expect(await refusal(withdraw(handle, 'nenc-rap-member', 'nenc-icb', ['rap-member'], 'Not the referrer'))).toBe('NoAuthority');
@@ -168,5 +183,8 @@ test('a referral: a commissioner of a funding partner withdraws it; its position
     expect(v.history.filter((e) => e.event === 'withdrawn').at(-1)).toMatchObject({ by: 'nenc-commissioner', reason: 'The family moved out of area' });
     const told = await withdrawnMailsTo();
     expect(told).toEqual(expect.arrayContaining(['rap@council.example', 'rap@nenc-icb.example', 'rap.chair@council.example']));
+    } finally {
+      stop();
+    }
   });
 });
