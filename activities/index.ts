@@ -92,7 +92,7 @@ export function createActivities(deps: ActivityDeps) {
       const claim = await claimSend(db, { messageId, taskId: input.task.id, recipient: person.id, purpose: input.purpose }, new Date().toISOString());
       if (claim === 'already-sent') return { messageId, sent: false };
       const link =
-        input.purpose === 'notice'
+        input.purpose === 'notice' || input.purpose === 'withdrawn'
           ? undefined
           : `${deps.publicBaseUrl}/a/${deps.links.sign({
               id: createHash('sha256').update(messageId).digest('base64url').slice(0, 16),

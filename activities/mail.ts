@@ -1,6 +1,6 @@
 import type { Task } from '../domain/task';
 
-export type MailPurpose = 'request' | 'reminder' | 'escalation' | 'notice' | 'extended' | 'fresh-link';
+export type MailPurpose = 'request' | 'reminder' | 'escalation' | 'notice' | 'extended' | 'fresh-link' | 'withdrawn';
 
 export interface TaskMail {
   subject: string;
@@ -15,6 +15,8 @@ export interface MailTask extends Pick<Task, 'title' | 'dueAt' | 'options'> {
   ifNoAnswer?: string | undefined;
   /** The record so far, one line an event. */
   briefing?: string[] | undefined;
+  /** Why the subject was withdrawn (purpose `withdrawn`). */
+  reason?: string | undefined;
 }
 
 /** HTML-escapes text for emails and pages alike. */
@@ -34,6 +36,7 @@ const leads: Record<MailPurpose, string> = {
   notice: 'For your information, no answer yet',
   extended: 'Deadline moved, decision still needed',
   'fresh-link': 'A fresh link, as you asked',
+  withdrawn: 'Withdrawn, no decision needed',
 };
 
 const why: Record<MailPurpose, string> = {
@@ -43,6 +46,7 @@ const why: Record<MailPurpose, string> = {
   notice: 'Nobody answered this by its deadline. You are told so you can follow it up; there is nothing for you to decide here.',
   extended: 'The deadline for this decision has moved. Links sent before no longer work after their own expiry; use this one.',
   'fresh-link': 'You asked for a fresh link to this decision, which is still open. Earlier links to it may have expired; use this one.',
+  withdrawn: 'What this decision was about has been withdrawn, so it no longer needs your decision. Links sent before no longer work.',
 };
 
 /**
@@ -50,15 +54,19 @@ const why: Record<MailPurpose, string> = {
  * link, theirs; a notice carries none.
  */
 export function composeTaskMail(task: MailTask, recipientName: string, purpose: MailPurpose, link?: string): TaskMail {
-  const subject = `${leads[purpose]} by ${ukDay(task.dueAt)}: ${task.subjectTitle}: ${task.title}`;
+  const subject = purpose === 'withdrawn' ? `${leads[purpose]}: ${task.subjectTitle}: ${task.title}` : `${leads[purpose]} by ${ukDay(task.dueAt)}: ${task.subjectTitle}: ${task.title}`;
   const due = ukDateTime(task.dueAt);
   const facts: [string, string][] = [
     ['About', task.subjectTitle],
     ['Asked', task.title],
     ...(task.partnerNames?.length ? [['Partners asked', task.partnerNames.join(', ')] as [string, string]] : []),
-    ['Due by', due],
-    ['Options', task.options.join(', ')],
-    ...(task.ifNoAnswer ? [['If nobody answers', task.ifNoAnswer] as [string, string]] : []),
+    ...(purpose === 'withdrawn'
+      ? [['Reason for withdrawing', task.reason ?? ''] as [string, string]]
+      : [
+          ['Due by', due] as [string, string],
+          ['Options', task.options.join(', ')] as [string, string],
+          ...(task.ifNoAnswer ? [['If nobody answers', task.ifNoAnswer] as [string, string]] : []),
+        ]),
   ];
   const action = link
     ? ['Open this link to see the details and record your decision:', link, '', 'Opening the link changes nothing; you decide on the page. The link is yours alone: do not forward it.']

@@ -21,6 +21,7 @@ import { invalid, problem } from './problem';
 import { challengeBody, listQuery, planQuery } from './schemas';
 import { authorize } from './permissions';
 import { timelineOf } from './timeline';
+import { withdrawalHandler } from './withdrawal';
 import { readCommission, scopeOf, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 
 const commissionIdFrom = (bytes: Buffer): string => idFromBytes('jc', bytes);
@@ -178,6 +179,17 @@ export function commissionsRouter(ctx: ApiContext): Router {
     );
     res.status(201).json({ standstill });
   });
+
+  router.post('/:id/withdrawal', withdrawalHandler<CommissionView>(ctx, {
+    type: 'commission',
+    read: (id) => readCommission(ctx, id),
+    readAction: 'commission.read',
+    readScope: scopeOf,
+    withdrawalScope: (v) => ({ owner: v.createdBy, partners: [v.lead.partner] }),
+    status: (v) => v.stage,
+    open: (v) => v.stage !== 'ended' && v.stage !== 'withdrawn',
+    workflowId: commissionWorkflowId,
+  }));
 
   router.get('/:id', async (req, res) => {
     const person = caller(req);

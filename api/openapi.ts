@@ -4,7 +4,9 @@ import { delegationBodySchema } from '../domain/delegation';
 import { newDisputeRequestSchema } from '../domain/dispute';
 import { newReferralRequestSchema } from '../domain/referral';
 import { evaluationSetupSchema } from '../domain/evaluation';
-import { disputeListQuery, withdrawalBody } from './disputes';
+import { disputeListQuery } from './disputes';
+import { withdrawalBody, type WithdrawableType } from '../domain/withdrawal';
+import { withdrawalSummary } from './withdrawal';
 import { referralListQuery } from './referrals';
 import { holdBody, holdSchema, liftBody, periodEventSchema, periodQuery, policySchema, recordSchema, recordVerificationSchema } from './records';
 import {
@@ -45,6 +47,24 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (s: object, description = 'OK') => ({ description, content: { 'application/json': { schema: s } } });
 const problemOf = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 const body = (s: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schema(s, 'input') } } });
+/** One shape for the three withdrawals: the subject ends withdrawn, its open tasks cancelled, those asked told. */
+const withdrawalPath = (type: WithdrawableType, shown: string) => ({
+  post: {
+    summary: withdrawalSummary(type),
+    description: 'Cancels its open tasks (and any running dispute or evaluation panel of it), emails those they asked, and ends it withdrawn with the reason in its record.',
+    parameters: [pathParam('id')],
+    requestBody: body(withdrawalBody),
+    responses: {
+      '200': json(ref(shown), 'Withdrawn: the subject as the record now shows it'),
+      '400': problemOf('Not a JSON object with only a reason'),
+      '403': problemOf('Not a person the withdrawal rule names (the rule is in detail)'),
+      '404': problemOf("Unknown, or not the caller's to see"),
+      '409': problemOf('Already ended, withdrawn or resolved'),
+      '422': problemOf('No reason, or a reason over 2000 characters'),
+      ...common,
+    },
+  },
+});
 const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 
 /** Query parameters from a zod object schema: one source of truth with the route's validation. */
@@ -144,6 +164,7 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/commissions/{id}/withdrawal': withdrawalPath('commission', 'Commission'),
     '/api/v1/commissions/{id}': {
       get: {
         summary: 'A commission, its open tasks and its history',
@@ -267,14 +288,7 @@ export const openApiDocument = {
     '/api/v1/disputes/{id}/timeline': {
       get: { summary: 'Every event in plain words, and how long each stage waited on whom', parameters: [pathParam('id')], responses: { '200': json(ref('DisputeTimeline')), '404': problemOf("Unknown, or not the caller's to see"), ...common } },
     },
-    '/api/v1/disputes/{id}/withdrawal': {
-      post: {
-        summary: 'Withdraw a dispute (the person who raised it), with a reason',
-        parameters: [pathParam('id')],
-        requestBody: body(withdrawalBody),
-        responses: { '200': json(ref('Dispute')), '400': problemOf('No reason'), '403': problemOf('Not the raiser'), '404': problemOf('Unknown'), '409': problemOf('Already resolved or withdrawn'), '422': problemOf('Refused by a rule'), ...common },
-      },
-    },
+    '/api/v1/disputes/{id}/withdrawal': withdrawalPath('dispute', 'Dispute'),
     '/api/v1/referrals': {
       post: {
         summary: 'Refer a case to the Resource Allocation Panel (a commissioner or RAP member of a funding partner); the case reference is pseudonymous',
@@ -294,6 +308,7 @@ export const openApiDocument = {
         responses: { '200': json(ref('ReferralList')), '400': problemOf('Invalid filter'), '403': problemOf('Neither on the panel nor a commissioner'), ...common },
       },
     },
+    '/api/v1/referrals/{id}/withdrawal': withdrawalPath('referral', 'Referral'),
     '/api/v1/referrals/{id}': {
       get: {
         summary: "A referral: positions side by side, the panel's decisions, reviews, tasks, history",

@@ -1,4 +1,5 @@
 import type { Person, Role } from '../domain/partnership';
+import { mayWithdraw, withdrawalRule, type WithdrawableType } from '../domain/withdrawal';
 import { problem } from './problem';
 
 /**
@@ -12,15 +13,18 @@ export type Action =
   | 'commission.read'
   | 'commission.plan'
   | 'commission.challenge'
+  | 'commission.withdraw'
   | 'task.read'
   | 'task.decide'
   | 'task.extend'
   | 'dispute.raise'
   | 'dispute.read'
   | 'dispute.list'
+  | 'dispute.withdraw'
   | 'referral.start'
   | 'referral.list'
   | 'referral.read'
+  | 'referral.withdraw'
   | 'evaluation.setup'
   | 'evaluation.read'
   | 'inbox.read'
@@ -38,6 +42,10 @@ export interface Scope {
   leadPartner?: string;
   /** The members of its evaluation panel. */
   panel?: string[];
+  /** Who started it (creator, raiser, referrer), for the withdrawal rules. */
+  owner?: string;
+  /** The partners a withdrawal rule names: the lead partner, the parties, the funding partners. */
+  withdrawalPartners?: string[];
 }
 
 interface Rule {
@@ -49,6 +57,12 @@ interface Rule {
 const holds = (person: Person, ...roles: Role[]): boolean => roles.some((r) => person.roles.includes(r));
 const atParticipating = (person: Person, scope: Scope): boolean => person.partner !== undefined && (scope.partners ?? []).includes(person.partner);
 const asked = (person: Person, scope: Scope): boolean => (scope.assignees ?? []).includes(person.id);
+/** The withdrawal rules are defined once, in domain/withdrawal.ts: the workflows check them too. */
+const withdrawalOf = (type: WithdrawableType): Rule => ({
+  who: withdrawalRule[type],
+  denied: 403,
+  allows: (p, s) => mayWithdraw(type, p, { owner: s.owner ?? '', partners: s.withdrawalPartners ?? [] }),
+});
 const followsCommissions = (person: Person, scope: Scope): boolean =>
   atParticipating(person, scope) && holds(person, 'commissioner', 'senior-manager', 'procurement', 'finance', 'legal');
 
@@ -78,6 +92,7 @@ export const permissions: Record<Action, Rule> = {
     denied: 403,
     allows: (p, s) => holds(p, 'commissioner', 'senior-manager', 'procurement', 'legal') && atParticipating(p, s),
   },
+  'commission.withdraw': withdrawalOf('commission'),
   'task.read': {
     who: 'whoever may read its subject',
     denied: 404,
@@ -108,6 +123,7 @@ export const permissions: Record<Action, Rule> = {
     denied: 403,
     allows: (p) => p.partner !== undefined,
   },
+  'dispute.withdraw': withdrawalOf('dispute'),
   // A referral is about a child: only the panel and the funding partners' commissioners see it.
   'referral.start': {
     who: 'a commissioner or RAP member of a funding partner named in the proposed split',
@@ -124,6 +140,7 @@ export const permissions: Record<Action, Rule> = {
     denied: 404,
     allows: (p, s) => holds(p, 'rap-member', 'rap-chair') || (holds(p, 'commissioner') && atParticipating(p, s)) || asked(p, s),
   },
+  'referral.withdraw': withdrawalOf('referral'),
   'evaluation.setup': {
     who: "a commissioner of the commission's lead partner",
     denied: 403,

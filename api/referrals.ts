@@ -4,6 +4,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { calendarOf, partnerById } from '../domain/partnership';
 import {
+  caseRefOf,
   checkCaseReference,
   newReferralRequestSchema,
   referralIdOf,
@@ -22,6 +23,7 @@ import { invalid, problem } from './problem';
 import { listSubjects } from '../db/readModels';
 import { untilSubject } from './readYourWrites';
 import { readReferral, scopeOf, viaTemporal } from './subjects';
+import { withdrawalHandler } from './withdrawal';
 import { timelineOf } from './timeline';
 
 export const referralListQuery = z
@@ -132,6 +134,17 @@ export function referralsRouter(ctx: ApiContext): Router {
     });
     res.json({ items });
   });
+
+  router.post('/:id/withdrawal', withdrawalHandler<ReferralView>(ctx, {
+    type: 'referral',
+    read: (id) => readReferral(ctx, id),
+    readAction: 'referral.read',
+    readScope: scope,
+    withdrawalScope: (v) => ({ owner: v.referredBy, partners: v.fundingPartners }),
+    status: (v) => v.status,
+    open: (v) => !['declined', 'ended', 'withdrawn'].includes(v.status),
+    workflowId: (id) => referralWorkflowId(caseRefOf(id)),
+  }));
 
   router.get('/:id', async (req, res) => {
     const person = caller(req);

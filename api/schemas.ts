@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { waitingOnField } from './waitingOnSchema';
+import { withdrawnSchema } from './withdrawalSchema';
 import { highRiskFactorIds } from '../domain/proportionality';
 import { leadStatuses, stages } from '../domain/commission';
 import { durationText } from '../domain/duration';
@@ -155,6 +156,7 @@ export const commissionSchema = z.object({
   history: z.array(historyEntry),
   evaluation: z.lazy(() => commissionEvaluationSchema).optional(),
   lifecycle: z.lazy(() => lifecycleSchema).optional(),
+  withdrawn: withdrawnSchema.optional(),
 });
 
 export const commissionListSchema = z.object({
@@ -264,7 +266,7 @@ const panelDecision = z.object({
   reasons: z.string().optional(),
   returnDate: z.string().optional(),
 });
-const referralStatus = z.enum(['positions', 'awaiting-panel', 'disputed', 'deferred', 'approved', 'approved-with-conditions', 'declined', 'under-review', 'ended']);
+const referralStatus = z.enum(['positions', 'awaiting-panel', 'disputed', 'deferred', 'approved', 'approved-with-conditions', 'declined', 'under-review', 'ended', 'withdrawn']);
 const referralStage = z.object({ stage: z.enum(['positions', 'panel', 'dispute', 'deferred', 'review']), from: iso, to: iso.optional(), waitedOn: z.array(z.string()) });
 
 export const referralSchema = z.object({
@@ -300,6 +302,7 @@ export const referralSchema = z.object({
   waitingOn: waitingOnField,
   history: z.array(historyEntry),
   stages: z.array(referralStage),
+  withdrawn: withdrawnSchema.optional(),
 });
 
 export const referralListSchema = z.object({

@@ -5,8 +5,9 @@ import type { Task } from './task';
 import type { CommissionEvaluation } from './evaluation';
 import { lifecyclePolicySchema, type LifecycleView } from './lifecycle';
 import { highRiskFactorIds } from './proportionality';
+import type { Withdrawal } from './withdrawal';
 
-export const stages = ['lead-agreement', 'analyse', 'plan', 'secure-services', 'review', 'ended'] as const;
+export const stages = ['lead-agreement', 'analyse', 'plan', 'secure-services', 'review', 'ended', 'withdrawn'] as const;
 export type Stage = (typeof stages)[number];
 
 export const leadStatuses = ['proposed', 'agreed', 'disputed', 'decided'] as const;
@@ -121,4 +122,6 @@ export interface CommissionView {
   lifecycle?: LifecycleView | undefined;
   /** The joint evaluation panel, once set up. */
   evaluation?: CommissionEvaluation | undefined;
+  /** Who withdrew it, when and why (stage `withdrawn`). */
+  withdrawn?: Withdrawal | undefined;
 }

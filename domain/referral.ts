@@ -4,6 +4,7 @@ import { calendarNames } from './calendar';
 import { durationText } from './duration';
 import type { HistoryEntry } from './commission';
 import type { Task } from './task';
+import type { Withdrawal } from './withdrawal';
 
 /** The 14 Key Service Centres of Cumberland (DOMAIN.md, Who takes part), or none of them. */
 export const localities = [
@@ -32,7 +33,7 @@ export function icbFor(locality: Locality): 'lsc-icb' | 'nenc-icb' {
 
 export const needs = ['health', 'education', 'social-care'] as const;
 
-export const referralStatuses = ['positions', 'awaiting-panel', 'disputed', 'deferred', 'approved', 'approved-with-conditions', 'declined', 'under-review', 'ended'] as const;
+export const referralStatuses = ['positions', 'awaiting-panel', 'disputed', 'deferred', 'approved', 'approved-with-conditions', 'declined', 'under-review', 'ended', 'withdrawn'] as const;
 export type ReferralStatus = (typeof referralStatuses)[number];
 
 export const panelOutcomes = ['approve', 'approve-with-conditions', 'defer', 'decline'] as const;
@@ -240,6 +241,8 @@ export interface ReferralView {
   openTasks: Task[];
   history: HistoryEntry[];
   stages: ReferralStage[];
+  /** Who withdrew it, when and why (status `withdrawn`). */
+  withdrawn?: Withdrawal | undefined;
 }
 
 /** A split as people write it: "council 40%, nenc-icb 60%". */

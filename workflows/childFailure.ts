@@ -1,4 +1,4 @@
-import { CancelledFailure, ChildWorkflowFailure, patched, TerminatedFailure, TimeoutFailure } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, ChildWorkflowFailure, patched, TerminatedFailure, TimeoutFailure } from '@temporalio/workflow';
 import type { DurationText } from '../domain/duration';
 import type { AssigneeSpec, Task } from '../domain/task';
 import { runTask, type TaskContext } from './humanTask';
@@ -46,6 +46,8 @@ export async function runChildSafely<T>(tasks: TaskContext, run: ChildRun<T>): P
     try {
       return { status: 'completed', result: await run.start(attempt) };
     } catch (err) {
+      // Cancelled because the parent is being withdrawn: nothing to ask, the parent ends.
+      if (CancellationScope.current().consideredCancelled) throw err;
       if (!(err instanceof ChildWorkflowFailure) || !patched('child-failure-asks')) throw err;
       why = whyChildStopped(err);
     }

@@ -28,11 +28,14 @@ import type { Decision } from '../domain/task';
 import { runTask, taskIdInCase, type TaskResult, type TaskSpec } from './humanTask';
 import { pageOf, showIndexes, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
+import { endCancelled, quietOnCancel, validateWithdrawal, withdraw, withdrawOpenTasks, WITHDRAWAL_PATCH } from './withdrawal';
+import type { WithdrawalRequest } from '../domain/withdrawal';
 
 // Messages live beside the workflow; the API imports these handles.
 export const getDispute = defineQuery<DisputeView>('getDispute');
+/** The raiser's withdrawal as first released: kept so histories and callers using it still work. */
 export const withdrawDispute = defineUpdate<DisputeView, [{ by: string; reason: string }]>('withdrawDispute');
-export { decideTask, extendTaskDeadline };
+export { decideTask, extendTaskDeadline, withdraw };
 
 export const DISPUTE_TASK_KINDS = {
   early: 'dispute-early-resolution',
@@ -120,13 +123,35 @@ export async function dispute(rawInput: DisputeInput, resumed?: DisputeState): P
   });
   setHandler(getDispute, view);
 
+  /**
+   * Either Update ends the dispute the same way; since `subject-withdrawal` those its open tasks
+   * asked are told by email. The ladder notices `state.withdrawn` and ends withdrawn.
+   */
+  function withdrawNow(req: { by: string; reason: string; byPartner?: string | undefined }): void {
+    const reason = req.reason.trim();
+    state.withdrawn = { by: req.by, reason };
+    if (patched(WITHDRAWAL_PATCH)) withdrawOpenTasks(tasks, { by: req.by, reason, at: new Date().toISOString() });
+    else for (const t of book.open) book.close(t, 'cancelled');
+    note({ event: 'dispute-withdrawn', by: req.by, partner: req.byPartner, detail: `Withdrawn at the ${state.stage} stage. Reason: ${reason}`, ...(patched(WITHDRAWAL_PATCH) ? { reason } : {}) });
+    publish();
+  }
+
+  setHandler(
+    withdraw,
+    (req) => {
+      withdrawNow(req);
+      return { by: req.by, reason: req.reason.trim(), at: new Date().toISOString() };
+    },
+    {
+      validator: (req: WithdrawalRequest) =>
+        validateWithdrawal('dispute', req, { owner: input.raisedBy.person, partners: input.partners.map((p) => p.id) }, !state.outcome && !state.withdrawn),
+    },
+  );
+
   setHandler(
     withdrawDispute,
     (req) => {
-      state.withdrawn = req;
-      for (const t of book.open) book.close(t, 'cancelled');
-      note({ event: 'dispute-withdrawn', by: req.by, detail: `Withdrawn at the ${state.stage} stage. Reason: ${req.reason}` });
-      publish();
+      withdrawNow(req);
       return view();
     },
     {
@@ -350,6 +375,7 @@ export async function dispute(rawInput: DisputeInput, resumed?: DisputeState): P
       settled = true;
       return r;
     });
+    quietOnCancel(running);
     await condition(() => settled || runIsLong());
     // Histories of runs that never continued stay in one run when replayed.
     if (settled || !patched('dispute-continue-as-new')) return running;
@@ -400,6 +426,18 @@ export async function dispute(rawInput: DisputeInput, resumed?: DisputeState): P
     return state.outcome;
   };
 
+  try {
+    return await ladder();
+  } catch (err) {
+    // Cancelled by its parent (the commission or referral was withdrawn): it ends withdrawn too.
+    await endCancelled(err, tasks, 'The dispute', drain, (w) => {
+      state.withdrawn = { by: w.by, reason: w.reason };
+      withdrawn();
+    });
+    throw err;
+  }
+
+  async function ladder(): Promise<DisputeResolution> {
   let outcome: DisputeResolution | 'escalate' | 'continue-as-new' | undefined = 'escalate';
   if (resumed) {
     // Only the officers' stage waits without a deadline, so only it continues as new.
@@ -419,6 +457,7 @@ export async function dispute(rawInput: DisputeInput, resumed?: DisputeState): P
   await condition(() => state.outcome !== undefined);
   await drain();
   return { ...state.outcome!, record: state.history };
+  }
 }
 
 const stageNames: Record<DisputeStage, string> = {

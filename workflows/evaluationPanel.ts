@@ -24,6 +24,7 @@ import {
 import { runTask } from './humanTask';
 import { pageOf, showIndexes, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
+import { endCancelled } from './withdrawal';
 
 // Messages live beside the workflow; the API imports these handles.
 export const getEvaluation = defineQuery<EvaluationView>('getEvaluation');
@@ -70,7 +71,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
     state,
     leadCommissioner: input.leadCommissioner,
     publish: () => indexes(),
-    shown: () => ({ type: 'evaluation', status: state.phase, partners: input.partners.map((p) => p.id), open: state.phase !== 'complete', view: pageOf(view()) }),
+    shown: () => ({ type: 'evaluation', status: state.phase, partners: input.partners.map((p) => p.id), open: state.phase !== 'complete' && !state.withdrawn, view: pageOf(view()) }),
   });
   const subject = { type: 'evaluation' as const, id: input.id, title };
   /** A task key of this attempt: a panel started again asks under ids of its own. */
@@ -115,6 +116,17 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
   });
   setHandler(getEvaluation, view);
 
+  try {
+    return await panel();
+  } catch (err) {
+    // Cancelled by its commission (withdrawn): its open tasks close and its record says so.
+    await endCancelled(err, tasks, 'The evaluation panel', drain, (w) => {
+      state.withdrawn = w;
+    });
+    throw err;
+  }
+
+  async function panel(): Promise<EvaluationOutcome> {
   note({
     event: 'evaluation-set-up',
     by: input.setUpBy,
@@ -358,4 +370,5 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput): Promise<E
   publish();
   await drain();
   return { recommended: result.recommended, result, record: state.history };
+}
 }

@@ -72,7 +72,7 @@ export interface TaskContext {
   publish(): void;
   resolve(specs: AssigneeSpec[], at: string): Promise<ResolvedPeople>;
   /** Sends one email; resolves false when the address is permanently refused. */
-  send(task: Task, to: string, purpose: MailPurpose, seq: number, linkExpiresAt: string): Promise<boolean>;
+  send(task: Task, to: string, purpose: MailPurpose, seq: number, linkExpiresAt: string, reason?: string): Promise<boolean>;
   /** Background work the workflow must finish before continue-as-new. */
   track(p: Promise<unknown>): void;
 }

@@ -39,6 +39,8 @@ import { runTask } from './humanTask';
 import { runChildSafely } from './childFailure';
 import { activities, inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
+import { withdraw, withdrawable } from './withdrawal';
+import type { Withdrawal } from '../domain/withdrawal';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
 import { lifecycleView, runLifecycle, type LifecycleState } from './lifecycle';
 import { challengeRequestSchema, defaultLifecyclePolicy, type ChallengeRequest, type StandstillView } from '../domain/lifecycle';
@@ -48,7 +50,7 @@ import { highRiskFactorIds, proportionality, type HighRiskFactor } from '../doma
 export const getCommission = defineQuery<CommissionView>('getCommission');
 export const setUpEvaluation = defineUpdate<CommissionEvaluation, [EvaluationRequest]>('setUpEvaluation');
 export const recordChallenge = defineUpdate<StandstillView, [ChallengeRequest]>('recordChallenge');
-export { decideTask, extendTaskDeadline };
+export { decideTask, extendTaskDeadline, withdraw };
 
 export { LEAD_AGREEMENT_KIND };
 
@@ -64,6 +66,7 @@ export interface CommissionState extends SubjectState {
   lifecycle?: LifecycleState;
   /** How many rounds of the dispute ladder the lead has had: the next round's dispute id counts on. */
   leadDisputes?: number;
+  withdrawn?: Withdrawal | undefined;
 }
 
 export async function jointCommission(rawInput: CommissionInput, resumed?: CommissionState): Promise<void> {
@@ -96,7 +99,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     leadCommissioner: () => ({ partner: state.lead.partner, person: input.createdBy.partner === state.lead.partner ? input.createdBy.person : undefined }),
     publish: () => showIndexes(),
     waits: () => commissionWaits(),
-    shown: () => ({ type: 'commission', status: state.stage, lead: state.lead, partners: input.partners.map((p) => p.id), open: state.stage !== 'ended', view: pageOf(view()) }),
+    shown: () => ({ type: 'commission', status: state.stage, lead: state.lead, partners: input.partners.map((p) => p.id), open: state.stage !== 'ended' && state.stage !== 'withdrawn', view: pageOf(view()) }),
     recordsOneByOne: () => firstRelease,
   });
 
@@ -156,6 +159,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     history: state.history,
     ...(state.evaluation ? { evaluation: publicEvaluation(state.evaluation) } : {}),
     ...(state.lifecycle ? { lifecycle: lifecycleView(state.lifecycle, book.open) } : {}),
+    ...(state.withdrawn ? { withdrawn: state.withdrawn } : {}),
   });
   setHandler(getCommission, view);
 
@@ -381,6 +385,26 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     }
   }
 
+  // Its creator, or the lead partner's commissioners and senior managers, may end it early.
+  const withdrawal = withdrawable({
+    type: 'commission',
+    what: 'The commission',
+    tasks,
+    state,
+    scope: () => ({ owner: input.createdBy.person, partners: [state.lead.partner] }),
+    open: () => state.stage !== 'ended' && state.stage !== 'withdrawn',
+    ended: () => {
+      state.stage = 'withdrawn';
+    },
+  });
+  const ran = await withdrawal.run(() => life(resumed));
+  if (ran === 'withdrawn') {
+    // Ended: the record written, the children's cancellations and the emails done.
+    await drain();
+    await condition(allHandlersFinished);
+  }
+
+  async function life(resumed: CommissionState | undefined): Promise<void> {
   if (!resumed) {
     const onPrimitive = patched('lead-agreement-task-primitive');
     firstRelease = !onPrimitive;
@@ -426,6 +450,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
   await drain();
   await condition(allHandlersFinished);
   await continueAsNew<typeof jointCommission>(input, state);
+  }
 }
 
 /** The panel without its set-up request, which holds the pool of people. */

@@ -658,6 +658,7 @@ export const stageNames: Record<Stage, string> = {
   'secure-services': 'Secure services',
   review: 'Review',
   ended: 'Ended',
+  withdrawn: 'Withdrawn',
 };
 
 /** What the commission shows about its lifecycle. */

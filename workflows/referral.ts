@@ -34,10 +34,11 @@ import { review, settleSplitByDispute, type ReferralState, type ReferralSteps } 
 
 export type { ReferralState };
 import { decideTask, extendTaskDeadline } from './taskMessages';
+import { quietOnCancel, withdraw, withdrawable } from './withdrawal';
 
 // Messages live beside the workflow; the API imports these handles.
 export const getReferral = defineQuery<ReferralView>('getReferral');
-export { decideTask, extendTaskDeadline };
+export { decideTask, extendTaskDeadline, withdraw };
 
 export { REFERRAL_TASK_KINDS };
 
@@ -86,7 +87,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     state,
     leadCommissioner: input.referredBy.person,
     publish: () => indexes(),
-    shown: () => ({ type: 'referral', status: state.status, partners: funders, open: !['declined', 'ended'].includes(state.status), view: pageOf(view()) }),
+    shown: () => ({ type: 'referral', status: state.status, partners: funders, open: !['declined', 'ended', 'withdrawn'].includes(state.status), view: pageOf(view()) }),
     validateDecision,
     waits: () => referralWaits(),
   });
@@ -146,6 +147,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
       openTasks: book.open,
       history: state.history,
       stages: state.stages,
+      ...(state.withdrawn ? { withdrawn: state.withdrawn } : {}),
     };
   };
   setHandler(getReferral, view);
@@ -242,11 +244,13 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
         ifNoAnswer: 'If the decision is not recorded by then, the referral is carried to the next panel.',
       }),
     };
-    void holder.done.then((r) => {
-      holder.result = r;
-      // A deferral or decline needs no agreed split: the positions still asked are moot.
-      if (r.status === 'decided') cancelOpen(REFERRAL_TASK_KINDS.position);
-    });
+    quietOnCancel(
+      holder.done.then((r) => {
+        holder.result = r;
+        // A deferral or decline needs no agreed split: the positions still asked are moot.
+        if (r.status === 'decided') cancelOpen(REFERRAL_TASK_KINDS.position);
+      }),
+    );
     return holder;
   }
 
@@ -282,7 +286,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     for (;;) {
       // A partner silent before the dispute still records its position: the quorum needs it.
       const missing = missingPartners();
-      if (missing.length && state.agreedSplit) void positionRound(missing, state.agreedSplit, decideBy(), ['agree']);
+      if (missing.length && state.agreedSplit) quietOnCancel(positionRound(missing, state.agreedSplit, decideBy(), ['agree']));
       const result = await chair.done;
       if (result.status === 'decided') return applyDecision(result);
       endStage(['the RAP chair']);
@@ -349,6 +353,26 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
 
   if (!resumed) note({ event: 'referral-created', by: input.referredBy.person, partner: input.referredBy.partner, detail: `${title}, ${input.urgent ? 'urgent, ' : ''}funding partners ${funders.map(partnerName).join(', ')}` });
   publish();
+  // Its referrer, or a commissioner of a funding partner, may end it early.
+  const withdrawal = withdrawable({
+    type: 'referral',
+    what: 'The referral',
+    tasks,
+    state,
+    scope: () => ({ owner: input.referredBy.person, partners: funders }),
+    open: () => !['declined', 'ended', 'withdrawn'].includes(state.status),
+    ended: () => {
+      endStage();
+      state.status = 'withdrawn';
+      state.phase = 'ended';
+    },
+  });
+  const ran = await withdrawal.run(() => cycles());
+  await drain();
+  await condition(allHandlersFinished);
+  return ran === 'withdrawn' ? { status: state.status } : ran;
+
+  async function cycles(): Promise<{ status: ReferralStatus }> {
   let fresh = resumed !== undefined;
   for (;;) {
     if (state.phase === 'panel') await panelCycle();
@@ -365,7 +389,6 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     } else break;
     fresh = false;
   }
-  await drain();
-  await condition(allHandlersFinished);
   return { status: state.status };
+  }
 }

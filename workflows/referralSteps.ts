@@ -11,6 +11,7 @@ import { dispute } from './dispute';
 import { runTask, type TaskContext } from './humanTask';
 import { runChildSafely } from './childFailure';
 import type { SubjectState } from './subject';
+import type { Withdrawal } from '../domain/withdrawal';
 
 export interface ReferralState extends SubjectState {
   /** Where the referral resumes after continue-as-new. */
@@ -36,6 +37,7 @@ export interface ReferralState extends SubjectState {
   referredAt: string;
   decidedAt?: string | undefined;
   stages: ReferralStage[];
+  withdrawn?: Withdrawal | undefined;
 }
 
 /** What the referral's steps share with the workflow that runs them. */

@@ -1,4 +1,4 @@
-import { condition, log, patched, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { inboxEntry, INBOX_MEMO } from '../domain/task';
@@ -10,6 +10,7 @@ import type { DecisionRequest, Task } from '../domain/task';
 import { isPermanentFailure, type TaskContext } from './humanTask';
 import type { Liveness, WaitingOn } from '../domain/liveness';
 import { decideTask, extendTaskDeadline, getWaitingOn, refreshRecord, sendFreshLink } from './taskMessages';
+import { quietOnCancel, WITHDRAWAL_PATCH } from './withdrawal';
 import { MAX_EXTENSION_DAYS, TaskBook, type LeadCommissioner, type TaskBookState } from './tasks';
 
 export const activities = proxyActivities<Activities>({
@@ -37,6 +38,8 @@ export interface SubjectState extends TaskBookState {
   recorded: number;
   /** The number of the last projection written to the read models. */
   projected?: number;
+  /** Set when the subject is withdrawn (workflows/withdrawal.ts): who, why. */
+  withdrawn?: { by: string; reason: string; at?: string } | undefined;
 }
 
 /** What a workflow shows of its subject; the record adds the case, the time and the tasks. */
@@ -137,7 +140,11 @@ export function subjectRecord(opts: {
   let dirty = false;
   function sync(): void {
     dirty = true;
-    syncing ??= writeLoop();
+    // Since `subject-withdrawal` the writes run where nothing cancels them: a withdrawal cancels
+    // the subject's own scope, and a write in flight then must still land (a cancelled one might
+    // have reached the database, and the next, numbered the same, be ignored), nor may the loop
+    // stop with changes unwritten.
+    syncing ??= patched(WITHDRAWAL_PATCH) ? CancellationScope.nonCancellable(() => writeLoop()) : writeLoop();
   }
 
   async function writeLoop(): Promise<void> {
@@ -241,7 +248,7 @@ export function subjectRecord(opts: {
     note,
     publish,
     resolve: (specs, at) => activities.resolveAssignees({ specs, at }),
-    async send(task, to, purpose, seq, linkExpiresAt) {
+    async send(task, to, purpose, seq, linkExpiresAt, reason) {
       // The task is in the database before its email leaves, so the link works when it arrives.
       if (inSystemOfRecord()) await recorded();
       try {
@@ -255,6 +262,7 @@ export function subjectRecord(opts: {
             partnerNames: (task.parties ?? []).flatMap((p) => (p.partner ? [partnerName(p.partner)] : [])),
             ifNoAnswer: task.ifNoAnswer,
             ...(task.briefing ? { briefing: task.briefing } : {}),
+            ...(reason !== undefined ? { reason } : {}),
           },
           to,
           purpose,
@@ -263,11 +271,16 @@ export function subjectRecord(opts: {
         });
         return true;
       } catch (err) {
+        // Withdrawn while it was being sent: there is nothing left to ask, so nothing to record.
+        if (isCancellation(err)) return true;
         if (!isPermanentFailure(err)) note({ event: 'email-failed', detail: `The ${purpose} email to ${to} failed: ${(err as Error).message}` });
         return false;
       }
     },
-    track: (p) => background.push(p),
+    track: (p) => {
+      background.push(p);
+      quietOnCancel(p);
+    },
   };
 
   // Every decision and deadline change arrives through these Updates; their validators refuse
@@ -314,7 +327,9 @@ export function subjectRecord(opts: {
 
   /** Waits for emails and record writes in flight: before continue-as-new or completion. */
   async function drain(): Promise<void> {
-    await Promise.all(background);
+    // After a withdrawal, work cancelled with the subject's scope is over, however it ended.
+    if (state.withdrawn) await Promise.allSettled(background);
+    else await Promise.all(background);
     await recording;
     await recorded();
   }
