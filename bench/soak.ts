@@ -37,6 +37,11 @@ interface PerType {
   scenarios: number;
   steps: number;
   decisions: number;
+  refused: number;
+  extended: number;
+  delegated: number;
+  challenged: number;
+  withdrawn: number;
   runs: number;
   largestHistory: number;
   simulatedDays: number;
@@ -60,7 +65,7 @@ class Server {
 async function main(): Promise<void> {
   const began = Date.now();
   const until = began + minutes * 60_000;
-  const perType = Object.fromEntries(WORKFLOW_TYPES.map((t) => [t, { scenarios: 0, steps: 0, decisions: 0, runs: 0, largestHistory: 0, simulatedDays: 0 }])) as Record<WorkflowType, PerType>;
+  const perType = Object.fromEntries(WORKFLOW_TYPES.map((t) => [t, { scenarios: 0, steps: 0, decisions: 0, refused: 0, extended: 0, delegated: 0, challenged: 0, withdrawn: 0, runs: 0, largestHistory: 0, simulatedDays: 0 }])) as Record<WorkflowType, PerType>;
   const failures: Failure[] = [];
   let withdrawAvailable: boolean | undefined;
   let server = new Server();
@@ -80,6 +85,11 @@ async function main(): Promise<void> {
       t.scenarios++;
       t.steps += r.steps;
       t.decisions += r.decisions;
+      t.refused += r.refusedAsExpected;
+      t.extended += r.extended;
+      t.delegated += r.delegated;
+      t.challenged += r.challenged;
+      t.withdrawn += r.withdrawn;
       t.runs += r.runs;
       t.largestHistory = Math.max(t.largestHistory, r.largestHistory);
       t.simulatedDays += r.simulatedDays;
@@ -132,11 +142,11 @@ async function main(): Promise<void> {
     `${run} random scenarios in ${Math.round(durationS / 60)} min ${durationS % 60} s (stopped by ${report.stoppedBy}; limits ${total} scenarios or ${minutes} min, up to ${maxSteps} steps and silences of up to ${maxSilenceDays} days each, seeds ${baseSeed} to ${baseSeed + run - 1}).`,
     `Failures: ${failures.length}. The \`withdraw\` update: ${report.withdrawUpdate}.`,
     '',
-    '| Workflow type | Scenarios | Steps | Decisions | Runs | Largest history (events) | Simulated years |',
-    '|---|---:|---:|---:|---:|---:|---:|',
+    '| Workflow type | Scenarios | Steps | Decisions | Refused rightly | Extensions | Delegations | Challenges | Withdrawals | Runs | Largest history (events) | Simulated years |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...WORKFLOW_TYPES.map((t) => {
       const x = perType[t];
-      return `| ${t} | ${x.scenarios} | ${x.steps} | ${x.decisions} | ${x.runs} | ${x.largestHistory} | ${(x.simulatedDays / 365).toFixed(1)} |`;
+      return `| ${t} | ${x.scenarios} | ${x.steps} | ${x.decisions} | ${x.refused} | ${x.extended} | ${x.delegated} | ${x.challenged} | ${x.withdrawn} | ${x.runs} | ${x.largestHistory} | ${(x.simulatedDays / 365).toFixed(1)} |`;
     }),
     '',
     ...(failures.length ? ['## Failures', '', ...failures.flatMap((f) => [`### ${f.type}, seed ${f.seed}`, '', `Replay: \`${f.replay}\``, '', '```', f.error, '```', ...(f.scenario ? ['', `Scenario: ${f.scenario}`] : []), ''])] : ['No failures.']),

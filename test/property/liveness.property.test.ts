@@ -10,12 +10,12 @@ import { WORKFLOW_TYPES } from './scenario';
  *
  * Replay a failure with the seed and path it prints, for the workflow type named in the test:
  *   PROPERTY_SEED=<seed> PROPERTY_PATH=<path> npx jest test/property -t <type>
- * PROPERTY_RUNS (scenarios per type, default 4), PROPERTY_STEPS (most steps, default 16),
+ * PROPERTY_RUNS (scenarios per type, default 6), PROPERTY_STEPS (most steps, default 16),
  * PROPERTY_SILENCE_DAYS (longest silence, default 60),
  * PROPERTY_BUDGET_MS (per type, default 18000: no scenario starts after it).
  */
 const seed = envNumber('PROPERTY_SEED', DEFAULT_SEED);
-const numRuns = envNumber('PROPERTY_RUNS', 4);
+const numRuns = envNumber('PROPERTY_RUNS', 6);
 const maxSteps = envNumber('PROPERTY_STEPS', 16);
 const maxSilenceDays = envNumber('PROPERTY_SILENCE_DAYS', 60);
 const budget = envNumber('PROPERTY_BUDGET_MS', 18_000);
@@ -38,7 +38,7 @@ afterAll(async () => {
 /** What the scenarios covered, printed once per type (the log shows the property did work). */
 function summary(type: string, results: ScenarioResult[]): string {
   const sum = (f: (r: ScenarioResult) => number) => results.reduce((n, r) => n + f(r), 0);
-  return `${type}: ${results.length} scenarios, ${sum((r) => r.steps)} steps, ${sum((r) => r.decisions)} decisions, ${sum((r) => r.refusedAsExpected)} refused as they should be, ${sum((r) => r.runs)} runs, largest history ${Math.max(0, ...results.map((r) => r.largestHistory))} events, ${Math.round(sum((r) => r.simulatedDays))} simulated days`;
+  return `${type}: ${results.length} scenarios, ${sum((r) => r.steps)} steps, ${sum((r) => r.decisions)} decisions, ${sum((r) => r.refusedAsExpected)} refused as they should be, ${sum((r) => r.extended)} extensions, ${sum((r) => r.delegated)} delegations, ${sum((r) => r.challenged)} challenges, ${sum((r) => r.withdrawn)} withdrawals, ${sum((r) => r.runs)} runs, largest history ${Math.max(0, ...results.map((r) => r.largestHistory))} events, ${Math.round(sum((r) => r.simulatedDays))} simulated days`;
 }
 
 describe.each(WORKFLOW_TYPES)('%s', (type) => {

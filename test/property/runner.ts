@@ -30,6 +30,11 @@ export interface ScenarioResult {
   runs: number;
   decisions: number;
   refusedAsExpected: number;
+  /** Steps of the other kinds that took effect (the rest were refused, rightly, or had nothing to act on). */
+  extended: number;
+  delegated: number;
+  challenged: number;
+  withdrawn: number;
   /** Simulated time the scenario covered (days). */
   simulatedDays: number;
   /** Whether the withdraw step found a `withdraw` update to send (the hook below). */
@@ -62,7 +67,7 @@ export async function runScenario(h: Harness, scenario: Scenario): Promise<Scena
   const personOf = (id: string) => h.partnership.people.find((p) => p.id === id);
   const trail: string[] = [];
   const startedAt = await h.env.currentTimeMs();
-  const result: ScenarioResult = { type: scenario.type, steps: 0, largestHistory: 0, runs: 0, decisions: 0, refusedAsExpected: 0, simulatedDays: 0 };
+  const result: ScenarioResult = { type: scenario.type, steps: 0, largestHistory: 0, runs: 0, decisions: 0, refusedAsExpected: 0, extended: 0, delegated: 0, challenged: 0, withdrawn: 0, simulatedDays: 0 };
 
   const root: Started = await startSubject(h, scenario.type);
   trail.push(`start ${scenario.type} ${root.workflowId}`);
@@ -256,6 +261,7 @@ export async function runScenario(h: Harness, scenario: Scenario): Promise<Scena
     }
     try {
       await handleOf(workflowId).executeUpdate(extendTaskDeadline, { args: [req] });
+      result.extended++;
       trail.push(`  ${req.by} extended ${task.id} by ${step.days} days`);
       if (allowed === false) fail(`An extension the rules refuse was taken: ${JSON.stringify(req)} (already moved ${Math.round((task.extendedMs ?? 0) / DAY)} days)`);
     } catch (err) {
@@ -281,6 +287,7 @@ export async function runScenario(h: Harness, scenario: Scenario): Promise<Scena
     try {
       await recordDelegation(client, TASK_QUEUE, { principal: principal.id, deputy: deputy.id, roles: principal.roles, from: new Date(now).toISOString(), to: new Date(now + step.days * DAY).toISOString() });
       delegated.push(principal.id);
+      result.delegated++;
       trail.push(`  ${principal.id} delegated to ${deputy.id} for ${step.days} days`);
     } catch (err) {
       trail.push(`  delegation ${principal.id} → ${deputy.id} refused: ${refusalOf(err)?.type ?? (err as Error).message}`);
@@ -305,6 +312,7 @@ export async function runScenario(h: Harness, scenario: Scenario): Promise<Scena
     const inStandstill = !!life?.standstill && life.steps.some((s) => s.id === 'standstill' && s.status === 'open');
     try {
       await handleOf(root.workflowId).executeUpdate(recordChallenge, { args: [{ by: 'council-commissioner', kind: 'challenge', from: 'Acme Care Ltd', grounds: 'The quality scores do not follow the published criteria' }] });
+      result.challenged++;
       trail.push('  a bidder challenged the award');
     } catch (err) {
       const r = refusalOf(err);
@@ -327,6 +335,7 @@ export async function runScenario(h: Harness, scenario: Scenario): Promise<Scena
         await handleOf(root.workflowId).executeUpdate('withdraw', { args: [{ by: root.owner, reason }] });
       }
       result.withdrawAvailable = true;
+      result.withdrawn++;
       trail.push(`  ${root.owner} withdrew the case`);
     } catch (err) {
       const r = refusalOf(err);
