@@ -12,7 +12,7 @@ import { WORKFLOW_TYPES } from './scenario';
  *   PROPERTY_SEED=<seed> PROPERTY_PATH=<path> npx jest test/property -t <type>
  * PROPERTY_RUNS (scenarios per type, default 6), PROPERTY_STEPS (most steps, default 16),
  * PROPERTY_SILENCE_DAYS (longest silence, default 60),
- * PROPERTY_BUDGET_MS (per type, default 18000: no scenario starts after it).
+ * PROPERTY_BUDGET_MS (per type, default 18000: no scenario starts after it), PROPERTY_TRACE=1 (print each scenario).
  */
 const seed = envNumber('PROPERTY_SEED', DEFAULT_SEED);
 const numRuns = envNumber('PROPERTY_RUNS', 6);

@@ -416,6 +416,8 @@ export async function runScenario(h: Harness, scenario: Scenario): Promise<Scena
     }
     await checkHistories();
     result.simulatedDays = ((await h.env.currentTimeMs()) - startedAt) / DAY;
+    // PROPERTY_TRACE=1 prints what each scenario did, passing or not.
+    if (process.env['PROPERTY_TRACE']) process.stdout.write(`${trail.join('\n')}\n`);
     return result;
   } finally {
     // Scenarios share the server: nothing of this one runs on into the next.
