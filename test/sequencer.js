@@ -4,6 +4,7 @@ const ranks = [
   ['/unit/', 0],
   ['/record/', 1],
   ['/workflow/', 2],
+  ['/property/', 2],
   ['/e2e/', 4],
 ];
 const rank = (p) => ranks.find(([dir]) => p.includes(dir))?.[1] ?? 3;

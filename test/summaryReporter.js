@@ -1,9 +1,9 @@
-/** Prints test counts per kind (unit / record / workflow / e2e / deployment) and a plain closing line. */
+/** Prints test counts per kind (unit / record / workflow / property / e2e / deployment) and a plain closing line. */
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const kinds = {};
     for (const file of results.testResults) {
-      const kind = /\/test\/(unit|record|workflow|e2e)\//.exec(file.testFilePath)?.[1] ?? 'deployment';
+      const kind = /\/test\/(unit|record|workflow|property|e2e)\//.exec(file.testFilePath)?.[1] ?? 'deployment';
       kinds[kind] ??= { passed: 0, failed: 0 };
       kinds[kind].passed += file.numPassingTests;
       kinds[kind].failed += file.numFailingTests;
