@@ -89,7 +89,9 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
     life.waitingFor = { what, who: [], since: new Date().toISOString(), ...(until ? { until } : {}) };
   };
   const enterStage = (stage: Stage, why: string): void => {
-    if (state.stage === stage) return;
+    // A withdrawn commission stays withdrawn: steps unwinding from the cancellation move nothing.
+    // (Never true before the subject-withdrawal patch, so older histories replay unchanged.)
+    if (state.stage === stage || state.stage === 'withdrawn') return;
     state.stage = stage;
     note({ event: 'stage-entered', detail: `${stageNames[stage]}: ${why}` });
     publish();
