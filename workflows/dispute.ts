@@ -7,7 +7,6 @@ import {
   defineUpdate,
   patched,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import {
   chosenOutcome,

@@ -233,6 +233,7 @@ export function subjectRecord(opts: {
     if (inSystemOfRecord()) sync();
   };
 
+  let resolving = 0;
   const tasks: TaskContext = {
     book,
     calendar: opts.calendar,
@@ -240,7 +241,15 @@ export function subjectRecord(opts: {
     partnerName,
     note,
     publish,
-    resolve: (specs, at) => activities.resolveAssignees({ specs, at }),
+    resolve: (specs, at) => {
+      // Counted, so a run continues as new only between steps, never halfway through one. The
+      // activity's own promise is returned, so its callers wake exactly as they did.
+      const looking = activities.resolveAssignees({ specs, at });
+      resolving++;
+      const done = (): void => void resolving--;
+      looking.then(done, done);
+      return looking;
+    },
     async send(task, to, purpose, seq, linkExpiresAt) {
       // The task is in the database before its email leaves, so the link works when it arrives.
       if (inSystemOfRecord()) await recorded();
@@ -319,5 +328,8 @@ export function subjectRecord(opts: {
     await recorded();
   }
 
-  return { book, background, partnerName, note, publish, tasks, drain, liveness };
+  /** Whether a step is halfway (people being looked up): a run does not continue as new then. */
+  const busy = (): boolean => resolving > 0;
+
+  return { book, background, partnerName, note, publish, tasks, drain, liveness, busy };
 }
