@@ -1,6 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { commissionWorkflowId, type CommissionInput, type CommissionView } from '../../domain/commission';
 import { decideTask, getCommission, jointCommission } from '../../workflows/jointCommission';
+import { readCommission } from '../../api/subjects';
 import { answerFor } from '../helpers/answer';
 import { expectLive } from '../helpers/liveness';
 import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
@@ -89,5 +90,30 @@ test('a lifecycle task nobody answers for three years continues as new, carrying
     const next = await answerUntil(handle, (x) => x.lifecycle?.steps.find((s) => s.id === 'lived-experience')?.status === 'done' && x.openTasks.length > 0);
     expect(next.openTasks.map((t) => t.kind)).not.toContain('commission-lived-experience');
     expect(next.tasks.filter((t) => t.kind === 'commission-lived-experience')).toHaveLength(1);
+  });
+}, 120_000);
+
+test('what a long wait carries into each new run stays small: the history is in the record, not in the workflow input', async () => {
+  await h.run(async () => {
+    const handle = await start();
+    await answerUntil(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-lived-experience'));
+    for (let month = 0; month < 36; month++) await h.env.sleep(YEAR / 12);
+    const runs = await describeRuns(h.env.client, handle.workflowId);
+    console.log(`carried input, runs: ${JSON.stringify(runs.map((r) => ({ events: r.events, inputKB: +(r.inputBytes / 1024).toFixed(1) })))}`);
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    // Every continued run starts from about the same state: an open task and the case's facts.
+    const carried = runs.slice(1).map((r) => r.inputBytes);
+    expect(Math.max(...carried)).toBeLessThan(12 * 1024);
+    expect(carried.at(-1)! - carried[0]!).toBeLessThan(2 * 1024);
+
+    // The record holds it all, once each, from the commission's creation on; the page still says when it began.
+    await expectLive(h.env.client, handle.workflowId, new Set(h.partnership.people.map((p) => p.id)));
+    const id = handle.workflowId.slice('commission:'.length);
+    const record = await readCommission({ database: h.database }, id);
+    expect(record.history[0]!.event).toBe('commission-created');
+    const reminders = record.history.filter((e) => e.event === 'reminder-sent').map((e) => e.detail);
+    expect(reminders.length).toBeGreaterThan(100);
+    expect(new Set(reminders).size).toBe(reminders.length);
+    expect(record.createdAt).toBe(record.history[0]!.at);
   });
 }, 120_000);
