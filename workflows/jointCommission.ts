@@ -38,7 +38,7 @@ import {
 import { runTask } from './humanTask';
 import { runIsLong } from './runLength';
 import { runChildSafely } from './childFailure';
-import { activities, inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
+import { activities, carriedState, inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 import { LEAD_AGREEMENT_KIND, leadPartnerAgreementV1 } from './legacy/leadPartnerAgreementV1';
 import { lifecycleView, runLifecycle, type LifecycleState } from './lifecycle';
@@ -437,7 +437,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     const next = await lifecycleInRuns();
     await drain();
     await condition(allHandlersFinished);
-    if (next === 'continue-as-new') await continueAsNew<typeof jointCommission>(input, state);
+    if (next === 'continue-as-new') await continueAsNew<typeof jointCommission>(input, carriedState(state));
     return;
   }
 
@@ -451,7 +451,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
   }
   await drain();
   await condition(allHandlersFinished);
-  await continueAsNew<typeof jointCommission>(input, state);
+  await continueAsNew<typeof jointCommission>(input, carriedState(state));
 }
 
 /** The panel without its set-up request, which holds the pool of people. */
