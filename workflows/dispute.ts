@@ -7,7 +7,6 @@ import {
   defineUpdate,
   patched,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import {
   chosenOutcome,
@@ -25,6 +24,7 @@ import { refusal, type AssigneeSpec, type Task } from '../domain/task';
 import { addDuration } from '../domain/duration';
 import { parseSplit, splitText } from '../domain/referral';
 import type { Decision } from '../domain/task';
+import { runIsLong } from './runLength';
 import { runTask, taskIdInCase, type TaskResult, type TaskSpec } from './humanTask';
 import { pageOf, showIndexes, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
@@ -60,9 +60,6 @@ interface OfficersProgress {
   handedOver?: boolean;
 }
 
-/** Continue as new past this many events, so one run of a dispute waiting for years stays small. */
-const HISTORY_BOUND = 1_000;
-const runIsLong = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_BOUND;
 
 export interface DisputeState extends SubjectState {
   stage: DisputeStage;

@@ -101,6 +101,8 @@ export async function runTask(ctx: TaskContext, spec: TaskSpec): Promise<TaskRes
   const tagged = patched('case-task-ids');
   const id = taskIdInCase(spec.subject.id, spec.key);
   const carried = ctx.book.find(id);
+  // A step settled before the run continued as new is not asked again: its result stands.
+  if (carried && carried.status !== 'open' && patched('resume-settled-steps')) return result(carried);
   const resumed = carried?.status === 'open' && patched('resume-open-tasks');
   // The people are resolved here and the task opened synchronously after, so its first emails are
   // commanded in the same order as in the first release (histories recorded then replay).

@@ -36,8 +36,9 @@ import {
   type EvaluationRequest,
 } from '../domain/evaluation';
 import { runTask } from './humanTask';
+import { runIsLong } from './runLength';
 import { runChildSafely } from './childFailure';
-import { activities, inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
+import { activities, carriedState, inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 import { withdraw, withdrawable } from './withdrawal';
 import type { Withdrawal } from '../domain/withdrawal';
@@ -88,7 +89,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
   // A commission started on the first release (no `lead-agreement-task-primitive` marker) wrote
   // its record one entry per `recordEvent`; batching them (aa257bf) was never patched.
   let firstRelease = false;
-  const { book, background, partnerName, note, publish, tasks, drain } = subjectRecord({
+  const { book, background, partnerName, note, publish, tasks, drain, busy } = subjectRecord({
     id: input.id,
     title: input.title,
     policyVersion: input.policyVersion,
@@ -431,11 +432,36 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
   const settled = state.lead.status === 'agreed' || state.lead.status === 'decided';
   if (resumed && settled && !state.lifecycle && patched('lifecycle-on-resume')) startLifecycle();
 
+  /**
+   * The lifecycle, continuing as new once this run is long: a task nobody answers for years (its
+   * overdue reminders) would otherwise grow one run's history without bound. Only at a wait a new
+   * run takes up again (an open task, a date), and never while the panel runs as a child.
+   */
+  async function lifecycleInRuns(): Promise<'continue-as-new' | 'ended'> {
+    const resumable = { waits: 0 };
+    const running = runLifecycle({ input, state, tasks, calendar, runEvaluation, resumable });
+    if (!patched('long-waits-continue-as-new')) return running;
+    const canContinue = (): boolean => resumable.waits > 0 && !busy() && state.evaluation?.status !== 'running';
+    let outcome: { next: 'continue-as-new' | 'ended' } | { failed: unknown } | undefined;
+    running.then(
+      (next) => (outcome = { next }),
+      (failed: unknown) => (outcome = { failed }),
+    );
+    for (;;) {
+      await condition(() => outcome !== undefined || (runIsLong() && canContinue()));
+      // What the step in hand sends is sent; then the run stops where a new one resumes it.
+      if (!outcome) await drain();
+      if (outcome && 'failed' in outcome) throw outcome.failed;
+      if (outcome) return outcome.next;
+      if (canContinue()) return 'continue-as-new';
+    }
+  }
+
   if (state.lifecycle) {
-    const next = await runLifecycle({ input, state, tasks, calendar, runEvaluation });
+    const next = await lifecycleInRuns();
     await drain();
     await condition(allHandlersFinished);
-    if (next === 'continue-as-new') await continueAsNew<typeof jointCommission>(input, state);
+    if (next === 'continue-as-new') await continueAsNew<typeof jointCommission>(input, carriedState(state));
     return;
   }
 
@@ -449,7 +475,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
   }
   await drain();
   await condition(allHandlersFinished);
-  await continueAsNew<typeof jointCommission>(input, state);
+  await continueAsNew<typeof jointCommission>(input, carriedState(state));
   }
 }
 

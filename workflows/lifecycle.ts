@@ -45,6 +45,8 @@ export interface LifecycleState {
   awardRetakes?: number | undefined;
   /** Challenges recorded in earlier standstills, so a later standstill's challenge ids continue from them. */
   earlierChallenges?: number | undefined;
+  /** End-of-term rounds already asked (the partners chose differently), so a resumed run asks the next. */
+  endOfTermRounds?: number | undefined;
 }
 
 export interface LifecycleContext {
@@ -58,6 +60,11 @@ export interface LifecycleContext {
   tasks: TaskContext;
   calendar: Calendar;
   runEvaluation(request: EvaluationRequest): Promise<void>;
+  /**
+   * Counts the waits a new run can take up where this one left them (a task carried open, a
+   * date): only there may the commission continue as new mid-step.
+   */
+  resumable?: { waits: number };
 }
 
 const KEEP_REVIEWS = 8;
@@ -72,6 +79,15 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
   const { input, state, tasks, calendar } = ctx;
   const life = state.lifecycle!;
   const { note, publish, partnerName } = tasks;
+  /** A wait a resumed run takes up again by running the same code: settled tasks return their result, open ones resume. */
+  const resumably = async <T>(p: Promise<T>): Promise<T> => {
+    if (ctx.resumable) ctx.resumable.waits++;
+    try {
+      return await p;
+    } finally {
+      if (ctx.resumable) ctx.resumable.waits--;
+    }
+  };
   const policy = life.policy;
   const subject = { type: 'commission' as const, id: input.id, title: input.title };
   const partners = input.partners.map((p) => p.id);
@@ -121,7 +137,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
     const r = record(step.id);
     r.status = 'open';
     waitOn(step.title);
-    const result = await runTask(tasks, spec);
+    const result = await resumably(runTask(tasks, spec));
     life.waitingFor = undefined;
     return result;
   }
@@ -155,7 +171,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       r.status = 'open';
       waitOn(step.title);
       // One refusal settles the round: the other asks are withdrawn.
-      const results = await Promise.all(
+      const results = await resumably(Promise.all(
         running.map((p) =>
           p.then((res) => {
             if (res.status === 'decided' && (res.task.rejectOn ?? []).includes(res.outcome)) {
@@ -170,7 +186,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
             return res;
           }),
         ),
-      );
+      ));
       const refusal = results.find((res) => res.status === 'decided' && (res.task.rejectOn ?? []).includes(res.outcome));
       if (!refusal || refusal.status !== 'decided') return results[0]!;
       const stageNow = state.stage;
@@ -286,7 +302,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
           record(step.id).status = 'open';
           waitOn(`The lead commissioner to set up the joint evaluation panel (PUT /api/v1/commissions/${input.id}/evaluation)`);
           publish();
-          await condition(() => state.evaluation?.status === 'requested');
+          await resumably(condition(() => state.evaluation?.status === 'requested'));
           waitOn('The joint evaluation panel to score, moderate and recommend');
           await ctx.runEvaluation(state.evaluation!.request!);
         }
@@ -354,7 +370,10 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
           { path: ['extensionMonths'], label: 'Extension the contract allows, in months', type: 'integer', required: true, min: 0, max: 120 },
         ];
         const earliest = life.standstill?.earliestSigning;
-        for (let round = 1; ; round++) {
+        const r = record(step.id);
+        for (let round = (r.rounds ?? 0) + 1; ; round++) {
+          // Rounds already refused are remembered, so a resumed run asks the current one.
+          if (round > 1) r.rounds = round - 1;
           const result = await asStep(
             step,
             fact(`signing${round > 1 ? `.r${round}` : ''}`, step.title, fields, {
@@ -501,7 +520,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       life.nextTimerAt = at.toISOString();
       publish();
       const ms = at.getTime() - Date.now();
-      if (ms > 0) await sleep(ms);
+      if (ms > 0) await resumably(sleep(ms));
       life.nextTimerAt = undefined;
     };
     if (Date.now() < start.getTime()) await sleepUntil(start, `Mobilisation: the contract starts on ${c.start}`);
@@ -538,7 +557,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
 
   async function quarterlyReview(quarter: number): Promise<void> {
     const at = new Date().toISOString();
-    const returns = await runTask(tasks, {
+    const returns = await resumably(runTask(tasks, {
       key: `review-${quarter}.returns`,
       kind: 'commission-review-returns',
       title: `Joint review ${quarter}: submit contract performance, KPI and social value returns`,
@@ -554,17 +573,17 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       reminders: ['3 working days'],
       escalation: [{ to: { role: 'senior-manager' }, mode: 'take-over', due: '5 working days' }],
       ifNoAnswer: "The partner's senior manager is asked; after that the return is recorded as missed.",
-    });
+    }));
     const byPartner: Record<string, 'submitted' | 'missed'> = {};
     for (const p of returns.task.parties ?? []) byPartner[p.partner ?? p.id] = p.decision ? 'submitted' : 'missed';
-    const meeting = await runTask(tasks, {
+    const meeting = await resumably(runTask(tasks, {
       ...fact(`review-${quarter}.outcome`, `Joint review ${quarter}: record the review meeting's outcome and lessons learnt`, [text('lessons', 'Lessons learnt')]),
       options: ['satisfactory', 'improvement-needed', 'serious-concerns'],
       escalation: [{ to: { role: 'senior-manager', partner: lead() }, mode: 'take-over', due: '5 working days' }],
       overdueReminders: undefined,
       ifNoAnswer: "The lead partner's senior manager is asked; after that the review is recorded without an outcome.",
       briefing: Object.entries(byPartner).map(([p, s]) => `${partnerName(p)}: returns ${s}`),
-    });
+    }));
     const lessons = meeting.status === 'decided' ? dataText(meeting, 'lessons') : undefined;
     if (lessons) life.lessons.push(`Q${quarter}: ${lessons}`);
     life.reviews = [...life.reviews, { quarter, at, returns: byPartner, outcome: meeting.status === 'decided' ? meeting.outcome : 'no outcome recorded', lessons }].slice(-KEEP_REVIEWS);
@@ -581,8 +600,9 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
     const remaining = c.extensionAllowedMonths - c.extendedMonths;
     const options = [...(remaining > 0 ? ['extend'] : []), 'recommission', 'decommission'];
     let result: TaskResult;
-    for (let round = 1; ; round++) {
-      result = await runTask(tasks, {
+    for (let round = (life.endOfTermRounds ?? 0) + 1; ; round++) {
+      if (round > 1) life.endOfTermRounds = round - 1;
+      result = await resumably(runTask(tasks, {
         key: `end-of-term${c.extendedMonths ? `-${c.extendedMonths}` : ''}${round > 1 ? `.r${round}` : ''}`,
         kind: 'commission-end-of-term',
         title: `Decide the end of term: the contract ends on ${c.end}`,
@@ -598,9 +618,12 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
         overdueReminders: policy.overdueRemindEvery,
         ifNoAnswer: "The partner's senior manager is asked too; the decision is never taken for the partners, so reminders continue.",
         briefing: life.lessons.slice(-4),
-      });
+      }));
       const chosen = new Set((result.task.parties ?? []).map((p) => p.decision?.decision));
-      if (result.status === 'decided' && chosen.size === 1) break;
+      if (result.status === 'decided' && chosen.size === 1) {
+        life.endOfTermRounds = undefined;
+        break;
+      }
       note({ event: 'end-of-term-differs', detail: `The partners chose differently (${[...chosen].join(', ')}); asked again` });
     }
     if (result.status !== 'decided') return;

@@ -29,7 +29,7 @@ import type { WaitingOn } from '../domain/liveness';
 import { type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
 import { allAgree, missingFrom, panelFields, positionFields, positionsOf, REFERRAL_TASK_KINDS, referralRefusal } from '../domain/referralRules';
 import { runTask, type TaskResult } from './humanTask';
-import { pageOf, showIndexes, subjectRecord } from './subject';
+import { carriedState, pageOf, showIndexes, subjectRecord } from './subject';
 import { review, settleSplitByDispute, type ReferralState, type ReferralSteps } from './referralSteps';
 
 export type { ReferralState };
@@ -382,7 +382,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
         // Continue-as-new before each long wait for a review: years of reviews, small histories.
         await drain();
         await condition(allHandlersFinished);
-        await continueAsNew<typeof resourceAllocation>(input, state);
+        await continueAsNew<typeof resourceAllocation>(input, carriedState(state));
       }
       fresh = false;
       await review(steps);

@@ -33,9 +33,14 @@ const recordActivities = proxyActivities<Activities>({
 });
 
 export interface SubjectState extends TaskBookState {
+  /** The entries not yet carried past a continue-as-new; those before them are in the record. */
   history: HistoryEntry[];
-  /** How many history entries have been written to the durable record. */
+  /** How many history entries have been written to the durable record (counted from the first). */
   recorded: number;
+  /** How many entries came before `history[0]` (left in the record at a continue-as-new). */
+  historyBase?: number;
+  /** When the first entry was made, once it is no longer carried. */
+  startedAt?: string;
   /** The number of the last projection written to the read models. */
   projected?: number;
   /** Set when the subject is withdrawn (workflows/withdrawal.ts): who, why. */
@@ -76,6 +81,22 @@ export function pageOf<V extends { tasks?: unknown; openTasks?: unknown; history
 
 export const inSystemOfRecord = (): boolean => patched('system-of-record');
 
+/** How many entries the case's history has, carried or not. */
+export const historyCount = (state: SubjectState): number => (state.historyBase ?? 0) + state.history.length;
+
+/**
+ * The state to continue as new with, after `drain()`: the history the record already holds stays
+ * there (the API reads it from the database), so what is carried does not grow over the years;
+ * entries not yet written (a record that refused them) are carried. Before the patch, all of it.
+ */
+export function carriedState<S extends SubjectState>(state: S): S {
+  // A case whose page was never written sends its whole history with its first write: kept.
+  if (!patched('carry-unrecorded-history') || state.projected === undefined) return state;
+  const written = state.recorded - (state.historyBase ?? 0);
+  if (written <= 0) return state;
+  return { ...state, startedAt: state.startedAt ?? state.history[0]?.at, historyBase: state.recorded, history: state.history.slice(written) };
+}
+
 /**
  * What every workflow about a subject (commission, dispute, referral) shares: its task book, its
  * history written in order to the durable record outside Temporal, and the emails of its tasks.
@@ -106,6 +127,8 @@ export function subjectRecord(opts: {
   recordsOneByOne?(): boolean;
 }) {
   const { state } = opts;
+  /** Entries are numbered from the case's first; `state.history` holds those from `base()` on. */
+  const base = (): number => state.historyBase ?? 0;
   const lead = opts.leadCommissioner;
   const book = new TaskBook(state, {
     leadCommissioner: typeof lead === 'string' ? () => ({ person: lead }) : lead,
@@ -118,15 +141,15 @@ export function subjectRecord(opts: {
   let recording: Promise<void> = Promise.resolve();
   function flushRecord(): void {
     recording = recording.then(async () => {
-      while (state.recorded < state.history.length) {
+      while (state.recorded < historyCount(state)) {
         const from = state.recorded;
         const { firstExecutionRunId: instance } = workflowInfo();
         if (opts.recordsOneByOne?.()) {
-          await activities.recordEvent({ subjectId: opts.id, seq: from, entry: { ...state.history[from]!, policyVersion: opts.policyVersion }, instance });
+          await activities.recordEvent({ subjectId: opts.id, seq: from, entry: { ...state.history[from - base()]!, policyVersion: opts.policyVersion }, instance });
           state.recorded = from + 1;
           continue;
         }
-        const entries = state.history.slice(from);
+        const entries = state.history.slice(from - base());
         // The activity reads the subject type from the id's prefix: no page is built for it.
         await activities.recordEvents({ subjectId: opts.id, from, entries, policyVersion: opts.policyVersion, instance });
         state.recorded = from + entries.length;
@@ -184,14 +207,14 @@ export function subjectRecord(opts: {
     // The first write of a workflow that began before the system of record sends its whole
     // history, so the case's chain in the database starts at its first event.
     const from = state.projected === undefined ? 0 : state.recorded;
-    const entries = state.history.slice(from);
+    const entries = state.history.slice(from - base());
     const seq = (state.projected ?? 0) + 1;
     const info = workflowInfo();
     const now = new Date().toISOString();
     try {
       await recordActivities.syncSubject({
         seq,
-        subject: { id: opts.id, instance: info.firstExecutionRunId, workflowId: info.workflowId, title: opts.title, at: now, startedAt: state.history[0]?.at ?? now, ...shownWithWaits() },
+        subject: { id: opts.id, instance: info.firstExecutionRunId, workflowId: info.workflowId, title: opts.title, at: now, startedAt: state.startedAt ?? state.history[0]?.at ?? now, ...shownWithWaits() },
         tasks: book.all,
         events: { from, entries },
         policyVersion: opts.policyVersion,
@@ -207,7 +230,7 @@ export function subjectRecord(opts: {
   }
 
   /** What a write shows, to tell whether anything changed since. */
-  const fingerprint = (): string => JSON.stringify([opts.shown(), book.all, state.history.length]);
+  const fingerprint = (): string => JSON.stringify([opts.shown(), book.all, historyCount(state)]);
 
   /** What the case waits on now: its open tasks, and the dates, people and cases it awaits. */
   function liveness(): Liveness {
@@ -240,6 +263,7 @@ export function subjectRecord(opts: {
     if (inSystemOfRecord()) sync();
   };
 
+  let resolving = 0;
   const tasks: TaskContext = {
     book,
     calendar: opts.calendar,
@@ -247,7 +271,15 @@ export function subjectRecord(opts: {
     partnerName,
     note,
     publish,
-    resolve: (specs, at) => activities.resolveAssignees({ specs, at }),
+    resolve: (specs, at) => {
+      // Counted, so a run continues as new only between steps, never halfway through one. The
+      // activity's own promise is returned, so its callers wake exactly as they did.
+      const looking = activities.resolveAssignees({ specs, at });
+      resolving++;
+      const done = (): void => void resolving--;
+      looking.then(done, done);
+      return looking;
+    },
     async send(task, to, purpose, seq, linkExpiresAt, reason) {
       // The task is in the database before its email leaves, so the link works when it arrives.
       if (inSystemOfRecord()) await recorded();
@@ -334,5 +366,8 @@ export function subjectRecord(opts: {
     await recorded();
   }
 
-  return { book, background, partnerName, note, publish, tasks, drain, liveness };
+  /** Whether a step is halfway (people being looked up): a run does not continue as new then. */
+  const busy = (): boolean => resolving > 0;
+
+  return { book, background, partnerName, note, publish, tasks, drain, liveness, busy };
 }
