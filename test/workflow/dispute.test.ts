@@ -1,10 +1,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { addWorkingDays } from '../../domain/calendar';
 import { disputeWorkflowId, type DisputeInput, type DisputeView } from '../../domain/dispute';
-import { calendarOf } from '../../domain/partnership';
-import { policyVersionOf } from '../../config';
 import { decideTask, dispute, getDispute, withdrawDispute } from '../../workflows/dispute';
 import { minute, MINUTE, plus, refusal, timeline } from '../helpers/timeline';
+import { leadDisputeInput } from '../helpers/inputs';
 import { harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
 
 let h: Harness;
@@ -17,23 +16,8 @@ afterEach(async () => {
 
 const ew = { name: 'england-and-wales' as const, extraHolidays: [] };
 let n = 0;
-function disputeInput(overrides: Partial<DisputeInput> = {}): DisputeInput {
-  const p = h.partnership;
-  return {
-    id: `jd-test${String(++n).padStart(6, '0')}`,
-    subject: { type: 'commission', id: 'jc-abcdefghij', title: 'Short breaks' },
-    partners: p.partners.filter((x) => x.id !== 'lsc-icb').map((x) => ({ id: x.id, name: x.name })),
-    partnership: p.partners.map((x) => ({ id: x.id, name: x.name })),
-    matter: 'Who leads the short breaks procurement',
-    desiredOutcome: 'council',
-    resolutionKind: 'lead-partner',
-    raisedBy: { person: 'council-commissioner', partner: 'council' },
-    calendar: calendarOf(p),
-    policy: p.policies.dispute,
-    policyVersion: policyVersionOf(p),
-    ...overrides,
-  };
-}
+const disputeInput = (overrides: Partial<DisputeInput> = {}): DisputeInput =>
+  leadDisputeInput(h.partnership, { id: `jd-test${String(++n).padStart(6, '0')}`, ...overrides });
 
 async function start(input: DisputeInput) {
   const handle = await h.env.client.workflow.start(dispute, { workflowId: disputeWorkflowId(input.id), taskQueue: TASK_QUEUE, args: [input] });

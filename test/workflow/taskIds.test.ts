@@ -1,7 +1,6 @@
 import { disputeWorkflowId, type DisputeInput, type DisputeView } from '../../domain/dispute';
-import { calendarOf } from '../../domain/partnership';
-import { policyVersionOf } from '../../config';
 import { decideTask, dispute, getDispute } from '../../workflows/dispute';
+import { leadDisputeInput } from '../helpers/inputs';
 import { harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
 
 /**
@@ -16,22 +15,7 @@ afterEach(async () => {
   await h?.close();
 });
 
-function disputeInput(): DisputeInput {
-  const p = h.partnership;
-  return {
-    id: 'jd-again00001',
-    subject: { type: 'commission', id: 'jc-abcdefghij', title: 'Short breaks' },
-    partners: p.partners.filter((x) => x.id !== 'lsc-icb').map((x) => ({ id: x.id, name: x.name })),
-    partnership: p.partners.map((x) => ({ id: x.id, name: x.name })),
-    matter: 'Who leads the short breaks procurement',
-    desiredOutcome: 'council',
-    resolutionKind: 'lead-partner',
-    raisedBy: { person: 'council-commissioner', partner: 'council' },
-    calendar: calendarOf(p),
-    policy: p.policies.dispute,
-    policyVersion: policyVersionOf(p),
-  };
-}
+const disputeInput = (): DisputeInput => leadDisputeInput(h.partnership, { id: 'jd-again00001' });
 
 async function disputeOnce(): Promise<string> {
   const handle = await h.env.client.workflow.start(dispute, { workflowId: disputeWorkflowId('jd-again00001'), taskQueue: TASK_QUEUE, args: [disputeInput()] });
