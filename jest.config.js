@@ -6,5 +6,8 @@ module.exports = {
   // Unit first (fast feedback), then workflow tests on the time-skipping server, then end to end.
   testSequencer: '<rootDir>/test/sequencer.js',
   testTimeout: 120_000,
+  // A handle one test leaks (a worker polling a server already torn down) must not keep CI waiting after the last test;
+  // test/helpers/workflowEnv.ts shuts workers down, this is the backstop.
+  forceExit: true,
   reporters: ['default', '<rootDir>/test/summaryReporter.js'],
 };

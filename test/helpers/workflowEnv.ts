@@ -90,6 +90,8 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
     run: (fn) => worker.runUntil(fn),
     mails: () => Promise.all(mailbox.messages.map((m) => simpleParser(m))),
     async close() {
+      // A test that timed out leaves runUntil waiting; a worker left polling a torn-down server keeps jest alive for ever.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await mailbox.close();
       await env.teardown();
       await database.close();
