@@ -6,19 +6,19 @@ import { WORKFLOW_TYPES } from './scenario';
 
 /**
  * The liveness property (issue 14) in the test command: a fixed seed and a small budget, so the
- * file takes about a minute and a half on two cores. `npm run soak` runs it for long.
+ * file takes about a minute on two cores. `npm run soak` runs it for long.
  *
  * Replay a failure with the seed and path it prints, for the workflow type named in the test:
  *   PROPERTY_SEED=<seed> PROPERTY_PATH=<path> npx jest test/property -t <type>
  * PROPERTY_RUNS (scenarios per type, default 6), PROPERTY_STEPS (most steps, default 16),
  * PROPERTY_SILENCE_DAYS (longest silence, default 60),
- * PROPERTY_BUDGET_MS (per type, default 18000: no scenario starts after it), PROPERTY_TRACE=1 (print each scenario).
+ * PROPERTY_BUDGET_MS (per type, default 12000: no scenario starts after it), PROPERTY_TRACE=1 (print each scenario).
  */
 const seed = envNumber('PROPERTY_SEED', DEFAULT_SEED);
 const numRuns = envNumber('PROPERTY_RUNS', 6);
 const maxSteps = envNumber('PROPERTY_STEPS', 16);
 const maxSilenceDays = envNumber('PROPERTY_SILENCE_DAYS', 60);
-const budget = envNumber('PROPERTY_BUDGET_MS', 18_000);
+const budget = envNumber('PROPERTY_BUDGET_MS', 12_000);
 const path = process.env['PROPERTY_PATH'] || undefined;
 
 let h: Harness;

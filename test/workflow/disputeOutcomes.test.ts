@@ -162,7 +162,7 @@ test('when the commission\'s creator withdraws the lead dispute, the commission 
   });
 });
 
-test('two years overdue at the accountable officers: reminded every working day, the dispute continues as new, each run stays small, and the open task still settles it', async () => {
+test('five months overdue at the accountable officers: reminded every working day, the dispute continues as new (about three runs; each run past 1,000 events continues), each run stays small, and the open task still settles it', async () => {
   await h.run(async () => {
     const d = await start(disputeInput({ startAt: 'executive-board' }));
     await d.decide('board-chair', 'final-decision-required', 'The Board is split');
@@ -171,7 +171,8 @@ test('two years overdue at the accountable officers: reminded every working day,
     await d.until((v) => v.openTasks[0]?.id.endsWith('officers.r1') ?? false);
     const firstRunId = (await d.handle.describe()).runId;
 
-    await h.env.sleep(2 * 365 * 24 * 60 * MINUTE);
+    // Long enough for about 3,000 events of reminders, so at least two runs continue as new; years cost minutes here and prove nothing more.
+    await h.env.sleep(152 * 24 * 60 * MINUTE);
 
     const latest = h.env.client.workflow.getHandle(d.handle.workflowId);
     const first = await h.env.client.workflow.getHandle(d.handle.workflowId, firstRunId).describe();
@@ -182,7 +183,7 @@ test('two years overdue at the accountable officers: reminded every working day,
     // Still asking the other partner's officer to sign the same proposal; reminders kept coming.
     expect(v.openTasks[0]!.awaiting).toEqual(['nenc-icb']);
     expect(v.openTasks[0]!.title).toContain('Sign');
-    expect(v.history.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThan(400);
+    expect(v.history.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThan(90);
     expect((await latest.fetchHistory()).events!.length).toBeLessThan(2000);
 
     await now.decide('nenc-director-nursing', 'accept');

@@ -1,4 +1,4 @@
-import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { Calendar } from '../../domain/calendar';
 import type { HistoryEntry } from '../../domain/commission';
@@ -48,6 +48,9 @@ export async function taskProbe(spec: TaskSpec, calendar: Calendar): Promise<Omi
     spec,
   );
   await Promise.all(background);
+  // A product subject stays open after one task settles, so a late decision meets the validator's
+  // refusal; the probe lingers likewise (free on the time-skipping server) instead of racing it.
+  await condition(() => false, '7 days');
   const { task: _task, ...rest } = result;
   return rest;
 }
