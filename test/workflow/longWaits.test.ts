@@ -392,11 +392,14 @@ test("a referral's review nobody records for four years continues as new; the sa
     expect(v.stages.filter((s) => s.stage === 'review')).toHaveLength(1);
     await expectAskedOnce(review.id);
     await decide('referral-review', 'council-rap-chair', 'continue');
-    const next = await until((x) => x.status === 'approved' && x.reviews.length === 1);
+    // The next review is due already (years have passed): it may open at once, in the next run.
+    const next = await until((x) => x.reviews.length === 1);
+    expect(next.reviews[0]).toMatchObject({ outcome: 'continue', by: 'council-rap-chair' });
     expect(next.nextReviewAt).toBe(addDuration(calendarOf(p), new Date(approved.nextReviewAt!), p.policies.resourceAllocation.reviewEvery).toISOString());
-    expect(next.tasks.filter((t) => t.kind === 'referral-review')).toHaveLength(1);
+    expect(next.tasks.filter((t) => t.id === review.id).map((t) => t.status)).toEqual(['decided']);
     const { history } = await readReferral({ database: h.database }, input.id);
     expect(count(history, 'reviewed')).toBe(1);
-    expect(count(history, 'task-opened', /review the package/)).toBe(1);
+    const reviewedAt = history.findIndex((e) => e.event === 'reviewed');
+    expect(count(history.slice(0, reviewedAt), 'task-opened', /review the package/)).toBe(1);
   });
 }, 240_000);
