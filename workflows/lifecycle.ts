@@ -21,6 +21,7 @@ import { afterRepresentations, standstillEnds } from '../domain/standstill';
 import type { FormField } from '../domain/taskData';
 import type { AssigneeSpec, Task } from '../domain/task';
 import { runTask, type TaskContext, type TaskResult, type TaskSpec } from './humanTask';
+import { quietOnCancel } from './withdrawal';
 import type { EvaluationRequest, CommissionEvaluation } from '../domain/evaluation';
 
 /** What the lifecycle keeps across continue-as-new. */
@@ -88,6 +89,12 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       if (ctx.resumable) ctx.resumable.waits--;
     }
   };
+  /**
+   * The waits made resumable after `long-waits-continue-as-new` (the revision after a refusal, a
+   * challenge in standstill, the exit tasks): asked when each begins, so a run recorded before,
+   * however long it grew there, replays waiting where it waited.
+   */
+  const resumablyToo = <T>(p: Promise<T>): Promise<T> => (patched(EVERY_LONG_WAIT) ? resumably(p) : p);
   const policy = life.policy;
   const subject = { type: 'commission' as const, id: input.id, title: input.title };
   const partners = input.partners.map((p) => p.id);
@@ -189,22 +196,29 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       ));
       const refusal = results.find((res) => res.status === 'decided' && (res.task.rejectOn ?? []).includes(res.outcome));
       if (!refusal || refusal.status !== 'decided') return results[0]!;
-      const stageNow = state.stage;
-      note({
-        event: 'gate-rejected',
-        by: refusal.decision.by,
-        partner: refusal.decision.partner,
-        detail: `${step.title} refused (${refusal.outcome}): ${refusal.decision.comment ?? ''}. The commission returns to ${stageNames[backTo]}.`,
-      });
-      enterStage(backTo, `${step.title} was refused`);
-      const resubmitted = await runTask(
-        tasks,
-        fact(`${step.id}.resubmit${round}`, `Revise and resubmit: ${step.title}`, [text('changes', 'What changed since the refusal', refusal.decision.comment)], {
-          briefing: [`Refused by ${refusal.decision.by}: ${refusal.decision.comment ?? ''}`],
-        }),
+      const resubmitKey = `${step.id}.resubmit${round}`;
+      // A run resumed during the revision finds it asked already: the refusal is recorded and the
+      // commission back a stage. (Never so before every-long-wait-resumable: replays unchanged.)
+      if (!tasks.book.byKey(input.id, resubmitKey)) {
+        note({
+          event: 'gate-rejected',
+          by: refusal.decision.by,
+          partner: refusal.decision.partner,
+          detail: `${step.title} refused (${refusal.outcome}): ${refusal.decision.comment ?? ''}. The commission returns to ${stageNames[backTo]}.`,
+        });
+        enterStage(backTo, `${step.title} was refused`);
+      }
+      const resubmitted = await resumablyToo(
+        runTask(
+          tasks,
+          fact(resubmitKey, `Revise and resubmit: ${step.title}`, [text('changes', 'What changed since the refusal', refusal.decision.comment)], {
+            briefing: [`Refused by ${refusal.decision.by}: ${refusal.decision.comment ?? ''}`],
+          }),
+        ),
       );
       note({ event: 'resubmitted', by: resubmitted.status === 'decided' ? resubmitted.decision.by : undefined, detail: `${step.title}: ${dataText(resubmitted, 'changes')}` });
-      enterStage(stageNow, `${step.title} resubmitted`);
+      // The gate's own stage (the one it was asked in, which a resumed run no longer holds).
+      enterStage(step.stage, `${step.title} resubmitted`);
     }
   }
 
@@ -255,7 +269,10 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
     if (isDone(step.id)) continue;
-    enterStage(step.stage, `next: ${step.title}`);
+    // A step already open is taken up where a run before left it: in its stage, or (revising after
+    // a refusal) in the stage before, which it keeps. (Open here only in a resumed run, where the
+    // stage was the step's own before every-long-wait-resumable: nothing changes for those.)
+    if (life.steps.find((s) => s.id === step.id)?.status !== 'open') enterStage(step.stage, `next: ${step.title}`);
     switch (step.kind) {
       case 'checkpoint': {
         const fields: Record<string, FormField[]> = {
@@ -442,30 +459,34 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
     const s = life.standstill!;
     record(step.id).status = 'open';
     publish();
-    let setAside = false;
+    // From the recorded outcomes, so a resumed run knows as well as the run that decided them.
+    const setAside = (): boolean => s.challenges.some((c) => c.outcome === 'upheld' || c.outcome === 'decision-changed');
     const started = new Set<string>();
     for (;;) {
       for (const c of s.challenges.filter((x) => !x.outcome && !started.has(x.id))) {
         started.add(c.id);
-        tasks.track(decideChallenge(c).then((aside) => (setAside ||= aside)));
+        // Awaited by the wait below, not by the drain before a continue-as-new (a challenge may
+        // wait years; a resumed run asks it again from its open task).
+        const deciding = decideChallenge(c);
+        if (patched(EVERY_LONG_WAIT)) quietOnCancel(deciding);
+        else tasks.track(deciding);
       }
       const open = s.challenges.some((c) => !c.outcome);
       s.paused = open;
       const ends = Date.parse(s.endsAt!);
-      if (!open && (setAside || Date.now() >= ends)) break;
+      if (!open && (setAside() || Date.now() >= ends)) break;
       waitOn(open ? 'A recorded outcome of the challenge before the award can proceed' : 'Standstill to end', s.endsAt);
       life.nextTimerAt = s.endsAt;
       publish();
       const count = s.challenges.length;
       const openNow = s.challenges.filter((c) => !c.outcome).length;
       const changed = () => s.challenges.length !== count || s.challenges.filter((c) => !c.outcome).length !== openNow;
-      if (open || ends <= Date.now()) await condition(changed);
-      else await condition(changed, ends - Date.now());
+      await resumablyToo<unknown>(open || ends <= Date.now() ? condition(changed) : condition(changed, ends - Date.now()));
     }
     s.paused = false;
     life.nextTimerAt = undefined;
     life.waitingFor = undefined;
-    if (setAside) {
+    if (setAside()) {
       note({ event: 'award-set-aside', detail: 'A challenge or representation changed the decision: the award is taken again' });
       return 'award-set-aside';
     }
@@ -535,6 +556,11 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       let nextReview = start;
       for (let k = 0; k <= life.reviewsHeld; k++) nextReview = addDuration(calendar, nextReview, policy.reviewEvery);
       const now = Date.now();
+      // A run resumed during a decommission's exit steps takes them up first: they hold the end.
+      if (EXIT_STEPS.some((id) => life.steps.some((s) => s.id === id && s.status !== 'done'))) {
+        await exitSteps(end);
+        continue;
+      }
       if (now >= end.getTime()) break;
       if (!life.endOfTerm && now >= endOfTermAt.getTime()) {
         await endOfTerm(end);
@@ -652,19 +678,47 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
       return;
     }
     note({ event: 'decommission-decided', detail: `Decommission at the end of the contract, ${c.end}. ${reasons}` });
-    const exit = await runTask(tasks, fact('exit-plan', 'Record the exit plan', [text('plan', 'The exit plan')]));
-    note({ event: 'exit-planned', by: exit.status === 'decided' ? exit.decision.by : undefined, detail: dataText(exit, 'plan') });
-    const consulted = await runTask(tasks, fact('consultation', 'Record the consultation with people who use the service', [text('who', 'Who was consulted'), text('summary', 'What they said and what changed')]));
-    note({ event: 'consultation-recorded', by: consulted.status === 'decided' ? consulted.decision.by : undefined, detail: `${dataText(consulted, 'who')}: ${dataText(consulted, 'summary')}` });
-    const noticeBy = subtractDuration(calendar, end, policy.terminationNotice);
-    const notice = await runTask(tasks, {
-      ...fact('termination-notice', `Serve the contract termination notice by ${noticeBy.toISOString().slice(0, 10)}`, [text('reference', 'The notice served')]),
-      dueAt: noticeBy.toISOString(),
-    });
-    note({ event: 'termination-notice-served', by: notice.status === 'decided' ? notice.decision.by : undefined, detail: dataText(notice, 'reference') });
-    publish();
+    for (const id of EXIT_STEPS) record(id);
+    await exitSteps(end);
+  }
+
+  /**
+   * After a decommission: the exit plan, the consultation and the termination notice, each a step
+   * remembered when done, so a run resumed between them (review() takes them up) asks and records
+   * each once. A commission decommissioned before every-long-wait-resumable has no such steps.
+   * Written out one after another, with no await between a note and the next ask, as before.
+   */
+  async function exitSteps(end: Date): Promise<void> {
+    if (!isDone('exit-plan')) {
+      const exit = await resumablyToo(runTask(tasks, fact('exit-plan', 'Record the exit plan', [text('plan', 'The exit plan')])));
+      note({ event: 'exit-planned', by: exit.status === 'decided' ? exit.decision.by : undefined, detail: dataText(exit, 'plan') });
+      record('exit-plan').status = 'done';
+    }
+    if (!isDone('consultation')) {
+      const consulted = await resumablyToo(runTask(tasks, fact('consultation', 'Record the consultation with people who use the service', [text('who', 'Who was consulted'), text('summary', 'What they said and what changed')])));
+      note({ event: 'consultation-recorded', by: consulted.status === 'decided' ? consulted.decision.by : undefined, detail: `${dataText(consulted, 'who')}: ${dataText(consulted, 'summary')}` });
+      record('consultation').status = 'done';
+    }
+    if (!isDone('termination-notice')) {
+      const noticeBy = subtractDuration(calendar, end, policy.terminationNotice);
+      const notice = await resumablyToo(
+        runTask(tasks, {
+          ...fact('termination-notice', `Serve the contract termination notice by ${noticeBy.toISOString().slice(0, 10)}`, [text('reference', 'The notice served')]),
+          dueAt: noticeBy.toISOString(),
+        }),
+      );
+      note({ event: 'termination-notice-served', by: notice.status === 'decided' ? notice.decision.by : undefined, detail: dataText(notice, 'reference') });
+      record('termination-notice').status = 'done';
+      publish();
+    }
   }
 }
+
+/** Patch: the revision after a refusal, a challenge in standstill and the exit steps are waits a resumed run takes up. */
+const EVERY_LONG_WAIT = 'every-long-wait-resumable';
+
+/** What a decommission asks before the contract ends, in order. */
+const EXIT_STEPS = ['exit-plan', 'consultation', 'termination-notice'] as const;
 
 /** A commission id from the workflow's deterministic randomness. */
 function newCommissionId(): string {

@@ -78,7 +78,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     tasks: [],
     usedLinks: [],
   };
-  const { book, partnerName, note, publish, tasks, drain } = subjectRecord({
+  const { book, partnerName, note, publish, tasks, drain, busy } = subjectRecord({
     id: input.id,
     title,
     policyVersion: input.policyVersion,
@@ -167,7 +167,7 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
   const subject = { type: 'referral' as const, id: input.id, title };
   const rapMembers = (partner: string): AssigneeSpec[] => [{ role: 'rap-member', partner }];
   const chairs: AssigneeSpec[] = input.partnership.map((p) => ({ role: 'rap-chair', partner: p.id }));
-  const steps: ReferralSteps = { input, state, tasks, subject, chairs, partnerName, note, publish, enterStage, endStage, missingPartners };
+  const steps: ReferralSteps = { input, state, tasks, subject, chairs, partnerName, note, publish, enterStage, endStage, missingPartners, busy };
 
   function cancelOpen(kind: string): void {
     for (const t of book.open) if (t.kind === kind) book.close(t, 'cancelled');
@@ -374,18 +374,20 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
 
   async function cycles(): Promise<{ status: ReferralStatus }> {
   let fresh = resumed !== undefined;
+  const continueInNewRun = async (): Promise<never> => {
+    await drain();
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof resourceAllocation>(input, carriedState(state));
+  };
   for (;;) {
     if (state.phase === 'panel') await panelCycle();
     else if (state.phase === 'deferred') await deferred();
     else if (state.phase === 'approved') {
-      if (!fresh) {
-        // Continue-as-new before each long wait for a review: years of reviews, small histories.
-        await drain();
-        await condition(allHandlersFinished);
-        await continueAsNew<typeof resourceAllocation>(input, carriedState(state));
-      }
+      // Continue-as-new before each long wait for a review: years of reviews, small histories.
+      if (!fresh) await continueInNewRun();
       fresh = false;
-      await review(steps);
+      // And during a review nobody records for years: the next run takes it up.
+      if ((await review(steps)) === 'continue-as-new') await continueInNewRun();
     } else break;
     fresh = false;
   }

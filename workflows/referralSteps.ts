@@ -1,4 +1,4 @@
-import { executeChild, patched, sleep } from '@temporalio/workflow';
+import { condition, executeChild, patched, sleep } from '@temporalio/workflow';
 import { ukDate } from '../domain/calendar';
 import { disputeWorkflowId } from '../domain/dispute';
 import { addDuration } from '../domain/duration';
@@ -10,6 +10,8 @@ import type { HistoryEntry } from '../domain/commission';
 import { dispute } from './dispute';
 import { runTask, type TaskContext } from './humanTask';
 import { runChildSafely } from './childFailure';
+import { runIsLong } from './runLength';
+import { quietOnCancel } from './withdrawal';
 import type { SubjectState } from './subject';
 import type { Withdrawal } from '../domain/withdrawal';
 
@@ -30,6 +32,8 @@ export interface ReferralState extends SubjectState {
   startDate?: string | undefined;
   nextReviewAt?: string | undefined;
   reviewCount: number;
+  /** The status a review under way returns the package to: set, a resumed run takes that review up. */
+  reviewing?: ReferralStatus | undefined;
   reviews: ReferralView['reviews'];
   disputes: ReferralView['disputes'];
   /** Split disputes that stopped (failed or terminated): each failure task has an id of its own. */
@@ -53,6 +57,8 @@ export interface ReferralSteps {
   enterStage(stage: ReferralStage['stage']): void;
   endStage(waitedOn?: string[]): void;
   missingPartners(): string[];
+  /** Whether a step is halfway (people being looked up): the run does not continue as new then. */
+  busy(): boolean;
 }
 
 /**
@@ -126,18 +132,25 @@ export async function settleSplitByDispute(c: ReferralSteps): Promise<boolean> {
   }
 }
 
-/** A review on schedule: continue, change (back through positions) or end. */
-export async function review(c: ReferralSteps): Promise<void> {
+/**
+ * A review on schedule: continue, change (back through positions) or end. The chair is reminded
+ * until it is recorded, for years if need be: once the run is long it continues as new
+ * ('continue-as-new'), and the next run takes the same review task up (nobody asked again).
+ */
+export async function review(c: ReferralSteps): Promise<'continue-as-new' | undefined> {
   const { input, state, tasks, subject, chairs, note, publish, enterStage, endStage } = c;
   const { calendar, policy } = input;
   const now = (): Date => new Date();
-  const wait = Date.parse(state.nextReviewAt!) - Date.now();
-  if (wait > 0) await sleep(wait);
-  const approvedAs = state.status;
-  state.status = 'under-review';
-  state.reviewCount++;
-  enterStage('review');
-  const result = await runTask(tasks, {
+  if (state.reviewing === undefined) {
+    const wait = Date.parse(state.nextReviewAt!) - Date.now();
+    if (wait > 0) await sleep(wait);
+    state.reviewing = state.status;
+    state.status = 'under-review';
+    state.reviewCount++;
+    enterStage('review');
+  }
+  const approvedAs = state.reviewing;
+  const reviewed = runTask(tasks, {
     key: `review${state.reviewCount}`,
     kind: REFERRAL_TASK_KINDS.review,
     title: 'A referral needs your decision: review the package (continue, change or end)',
@@ -154,8 +167,17 @@ export async function review(c: ReferralSteps): Promise<void> {
     overdueReminders: policy.reviewDue,
     ifNoAnswer: 'The package continues meanwhile; the chair is reminded until the review is recorded.',
   });
+  // Reviews recorded before this patch waited in one run, however long: they replay so.
+  if (patched('referral-review-continue-as-new')) {
+    let settled = false;
+    quietOnCancel(reviewed.then(() => (settled = true)));
+    await condition(() => settled || (runIsLong() && !c.busy()));
+    if (!settled) return 'continue-as-new';
+  }
+  const result = await reviewed;
+  state.reviewing = undefined;
   endStage();
-  if (result.status !== 'decided') return;
+  if (result.status !== 'decided') return undefined;
   const d = result.decision;
   state.reviews.push({ at: d.at, by: d.by, outcome: d.decision, comment: d.comment });
   if (d.decision === 'continue') {
@@ -177,4 +199,5 @@ export async function review(c: ReferralSteps): Promise<void> {
     note({ event: 'reviewed', by: d.by, detail: `Review ${state.reviewCount}: the package ends (${d.comment})` });
   }
   publish();
+  return undefined;
 }

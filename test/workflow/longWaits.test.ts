@@ -1,7 +1,18 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { policyVersionOf } from '../../config';
+import { ukDate } from '../../domain/calendar';
 import { commissionWorkflowId, type CommissionInput, type CommissionView } from '../../domain/commission';
-import { decideTask, getCommission, jointCommission } from '../../workflows/jointCommission';
-import { readCommission } from '../../api/subjects';
+import { addDuration } from '../../domain/duration';
+import { evaluationRequest, evaluationWorkflowId } from '../../domain/evaluation';
+import { ukInstant } from '../../domain/panel';
+import { calendarOf } from '../../domain/partnership';
+import { referralIdOf, referralWorkflowId, type ReferralInput, type ReferralView } from '../../domain/referral';
+import type { Task } from '../../domain/task';
+import type { FormField } from '../../domain/taskData';
+import { getEvaluation } from '../../workflows/evaluationPanel';
+import { decideTask, getCommission, jointCommission, recordChallenge, setUpEvaluation } from '../../workflows/jointCommission';
+import { decideTask as decideReferralTask, getReferral, resourceAllocation } from '../../workflows/referral';
+import { readCommission, readReferral } from '../../api/subjects';
 import { answerFor } from '../helpers/answer';
 import { expectLive } from '../helpers/liveness';
 import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
@@ -21,6 +32,7 @@ afterEach(async () => {
 const DAY = 86_400_000;
 const YEAR = 365 * DAY;
 const MAX_EVENTS = 2_000;
+const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 type Handle = WorkflowHandle<typeof jointCommission>;
 
@@ -117,3 +129,279 @@ test('what a long wait carries into each new run stays small: the history is in 
     expect(record.createdAt).toBe(record.history[0]!.at);
   });
 }, 120_000);
+
+/*
+ * Every other wait of the lifecycle that reminds for ever (overdueReminders): a per-partner round,
+ * the resubmission after a refusal, a challenge in standstill, the exit plan after a decommission;
+ * and the referral's review. Each stays silent for years: no run passes 2,000 events, the same
+ * task is still open (nobody asked twice), and the answer moves the case on with each entry once.
+ */
+
+/** Answers as a willing participant until `stop`; when nothing is open, time moves to the next event. */
+async function walk(handle: Handle, stop: (v: CommissionView) => boolean, values?: (f: FormField) => unknown, choose?: (t: Task) => string | undefined): Promise<CommissionView> {
+  let idle = 0;
+  for (let i = 0; i < 400; i++) {
+    const v = await handle.query(getCommission);
+    if (stop(v)) return v;
+    const task = v.openTasks[0];
+    if (!task) {
+      const next = v.lifecycle?.nextEventAt;
+      if (++idle > 3 && next) await h.env.sleep(Math.max(Date.parse(next) - (await h.env.currentTimeMs()), 0) + 60_000);
+      else await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    idle = 0;
+    const a = answerFor(task, { values, choose: choose?.(task) })!;
+    await handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by: a.by, channel: 'api', decision: a.decision, comment: a.comment ?? 'Agreed', data: a.data }] });
+  }
+  throw new Error('the commission did not reach the expected state');
+}
+
+/** Sets up the panel and has it score: Acme ahead. */
+async function evaluate(handle: Handle): Promise<void> {
+  const partners = (await handle.query(getCommission)).partners;
+  const setup = {
+    criteria: [
+      { id: 'quality', name: 'Quality', kind: 'quality' as const, weight: 80 },
+      { id: 'social', name: 'Social value', kind: 'social-value' as const, weight: 20 },
+    ],
+    bidders: [
+      { id: 'acme', name: 'Acme Care' },
+      { id: 'north', name: 'North Support' },
+    ],
+    members: ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'],
+    scoringDue: new Date((await h.env.currentTimeMs()) + 20 * DAY).toISOString(),
+  };
+  await handle.executeUpdate(setUpEvaluation, { args: [evaluationRequest(h.partnership, partners, 'council-commissioner', setup, policyVersionOf(h.partnership))] });
+  const panel = h.env.client.workflow.getHandle(evaluationWorkflowId(handle.workflowId.slice('commission:'.length)));
+  for (let i = 0; i < 200; i++) {
+    const v = await panel.query(getEvaluation).catch(() => undefined);
+    if (v?.phase === 'complete') return;
+    const task = v?.openTasks[0];
+    if (!task) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
+    const a = answerFor(task, { values: (f) => (f.type === 'integer' ? (f.path[1] === 'acme' ? 4 : 3) : undefined) })!;
+    await panel.executeUpdate(decideTask, { args: [{ taskId: task.id, by: a.by, channel: 'api', decision: a.decision, comment: a.comment, data: a.data }] });
+  }
+  throw new Error('the panel did not complete');
+}
+
+const stepStatus = (v: CommissionView, id: string) => v.lifecycle?.steps.find((s) => s.id === id)?.status;
+
+/** Years of silence, a month at a time; the case stays live throughout. Resolves to the runs before it. */
+async function silence(workflowId: string, years: number): Promise<number> {
+  const before = (await describeRuns(h.env.client, workflowId)).length;
+  for (let month = 0; month < years * 12; month++) {
+    await h.env.sleep(YEAR / 12);
+    if (month % 6 === 5) await expectLive(h.env.client, workflowId, new Set(h.partnership.people.map((p) => p.id)));
+  }
+  return before;
+}
+
+/** The runs so far: none past 2,000 events, and the wait itself continued as new (more runs than before it). */
+async function expectBoundedRuns(workflowId: string, what: string, runsBefore: number): Promise<void> {
+  const runs = await describeRuns(h.env.client, workflowId);
+  console.log(`${what}, events per run: ${JSON.stringify(runs.map((r) => r.events))}`);
+  expect(Math.max(...runs.map((r) => r.events))).toBeLessThanOrEqual(MAX_EVENTS);
+  expect(runs.length).toBeGreaterThan(runsBefore);
+}
+
+/** Each person was asked once (one request email, the first) for the task. */
+async function expectAskedOnce(taskId: string): Promise<void> {
+  const requests = (await h.mails()).map((m) => m.messageId ?? '').filter((id) => id.startsWith(`<${taskId}.`) && id.includes('.request-'));
+  expect(requests.length).toBeGreaterThan(0);
+  expect(requests.filter((id) => !id.includes('.request-1@'))).toEqual([]);
+}
+
+const recordOf = async (handle: Handle) => readCommission({ database: h.database }, handle.workflowId.slice('commission:'.length));
+const count = (history: { event: string; detail?: string | undefined }[], event: string, detail?: RegExp) => history.filter((e) => e.event === event && (!detail || detail.test(e.detail ?? ''))).length;
+
+/** Decides the one open task of `kind` as a willing participant (or choosing `decision`). */
+async function answerOpen(handle: Handle, kind: string, decision?: string, comment = 'Recorded after a long silence'): Promise<Task> {
+  const v = await handle.query(getCommission);
+  const task = v.openTasks.find((t) => t.kind === kind)!;
+  const a = answerFor(task, { choose: decision })!;
+  await handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by: a.by, channel: 'api', decision: a.decision, comment, data: a.data }] });
+  return task;
+}
+
+test('a stage gate nobody answers for two years (a round asking each partner) continues as new; the round is the same task, and approving it moves on once', async () => {
+  await h.run(async () => {
+    const handle = await start({ estimatedValue: 150_000 });
+    const waiting = await walk(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-stage-gate'));
+    const gate = waiting.openTasks.find((t) => t.kind === 'commission-stage-gate')!;
+    const runsBefore = await silence(handle.workflowId, 2);
+    await expectBoundedRuns(handle.workflowId, 'gate round', runsBefore);
+
+    const v = await handle.query(getCommission);
+    expect(v.openTasks.map((t) => t.id)).toEqual([gate.id]);
+    expect(stepStatus(v, 'gate-1')).toBe('open');
+    await expectAskedOnce(gate.id);
+    for (let i = 0; i < 2; i++) await answerOpen(handle, 'commission-stage-gate');
+    const next = await walk(handle, (x) => stepStatus(x, 'gate-1') === 'done' && x.openTasks.length > 0, undefined, () => 'none');
+    expect(next.tasks.filter((t) => t.kind === 'commission-stage-gate')).toHaveLength(1);
+    expect(next.lifecycle!.steps.find((s) => s.id === 'gate-1')!.rounds ?? 0).toBe(0);
+    const { history } = await recordOf(handle);
+    expect(count(history, 'step-done', /^Gate 1/)).toBe(1);
+    expect(count(history, 'task-opened', /^Approve Gate 1/)).toBe(1);
+  });
+}, 180_000);
+
+test('a resubmission nobody makes for two years after a refused gate continues as new; the refusal is recorded once, and the resubmission asks again in round 2', async () => {
+  await h.run(async () => {
+    const handle = await start({ estimatedValue: 150_000 });
+    // Gate 2, in Plan: the procurement service returns the request form, and the commission goes back to Analyse.
+    const atGate = await walk(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-procurement-response'));
+    const form = atGate.openTasks.find((t) => t.kind === 'commission-procurement-response')!;
+    await handle.executeUpdate(decideTask, { args: [{ taskId: form.id, by: 'council-procurement', channel: 'api', decision: 'return', comment: 'The form lacks the finance approval' }] });
+    const back = await walk(handle, (v) => v.openTasks.some((t) => t.key === 'gate-2.resubmit1'), undefined, () => 'none');
+    const resubmit = back.openTasks.find((t) => t.key === 'gate-2.resubmit1')!;
+    expect(back.stage).toBe('analyse');
+    const runsBefore = await silence(handle.workflowId, 2);
+    await expectBoundedRuns(handle.workflowId, 'resubmission', runsBefore);
+
+    const v = await handle.query(getCommission);
+    expect(v.openTasks.map((t) => t.id)).toEqual([resubmit.id]);
+    expect(v.stage).toBe('analyse');
+    await expectAskedOnce(resubmit.id);
+    await answerOpen(handle, resubmit.kind);
+    const again = await walk(handle, (x) => x.openTasks.some((t) => t.key === 'procurement-response.r2'), undefined, () => 'none');
+    expect(again.stage).toBe('plan');
+    expect(again.lifecycle!.steps.find((s) => s.id === 'gate-2')!.rounds).toBe(1);
+    expect(again.tasks.filter((t) => t.key === 'gate-2.resubmit1')).toHaveLength(1);
+    const { history } = await recordOf(handle);
+    expect(count(history, 'gate-rejected')).toBe(1);
+    expect(count(history, 'resubmitted')).toBe(1);
+    // Into Plan, back to Analyse on the refusal, into Plan on the resubmission: no stage entered while the revision waited.
+    expect(history.filter((e) => e.event === 'stage-entered').map((e) => e.detail!.split(':')[0])).toEqual(['Plan', 'Analyse', 'Plan']);
+  });
+}, 180_000);
+
+test('a challenge in standstill whose outcome nobody records for two years continues as new; the award stays paused, and the outcome when it comes lets the contract be signed', async () => {
+  await h.run(async () => {
+    const handle = await start();
+    await walk(handle, (v) => stepStatus(v, 'evaluation') === 'open');
+    await evaluate(handle);
+    await walk(handle, (v) => stepStatus(v, 'standstill') === 'open');
+    await handle.executeUpdate(recordChallenge, { args: [{ by: 'council-commissioner', kind: 'challenge', from: 'North Support', grounds: 'The quality scores were added up wrongly' }] });
+    const challenged = await walk(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-challenge-outcome'));
+    const challenge = challenged.openTasks.find((t) => t.kind === 'commission-challenge-outcome')!;
+    const runsBefore = await silence(handle.workflowId, 2);
+    await expectBoundedRuns(handle.workflowId, 'challenge', runsBefore);
+
+    const v = await handle.query(getCommission);
+    expect(v.openTasks.map((t) => t.id)).toEqual([challenge.id]);
+    expect(v.lifecycle!.standstill!.paused).toBe(true);
+    expect(stepStatus(v, 'signing')).toBe('pending');
+    await expectAskedOnce(challenge.id);
+    await answerOpen(handle, challenge.kind, 'dismissed', 'The totals were checked and are right');
+    const signing = await walk(handle, (x) => stepStatus(x, 'signing') === 'open');
+    expect(signing.lifecycle!.standstill).toMatchObject({ paused: false, challenges: [{ outcome: 'dismissed' }] });
+    expect(signing.tasks.filter((t) => t.kind === 'commission-challenge-outcome')).toHaveLength(1);
+    expect(signing.tasks.filter((t) => t.kind === 'commission-award')).toHaveLength(1);
+    const { history } = await recordOf(handle);
+    expect(count(history, 'challenge-received')).toBe(1);
+    expect(count(history, 'challenge-decided')).toBe(1);
+    expect(count(history, 'standstill-ended')).toBe(1);
+  });
+}, 240_000);
+
+test('an exit plan nobody records for two years after a decommission continues as new; the decommission is recorded once, and the exit plan, consultation and notice then end the contract', async () => {
+  await h.run(async () => {
+    const handle = await start();
+    await walk(handle, (v) => stepStatus(v, 'evaluation') === 'open');
+    await evaluate(handle);
+    // An eleven-month contract: the end-of-term decision falls due (nine months before the end) before the first review.
+    const now = await h.env.currentTimeMs();
+    const values = (f: FormField) => (f.path[0] === 'start' ? dateOf(now + 30 * DAY) : f.path[0] === 'end' ? dateOf(now + 30 * DAY + 335 * DAY) : undefined);
+    const decommission = (t: Task) => (t.kind === 'commission-end-of-term' ? 'decommission' : undefined);
+    const exiting = await walk(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-exit-plan'), values, decommission);
+    const exit = exiting.openTasks.find((t) => t.kind === 'commission-exit-plan')!;
+    expect(exiting.lifecycle!.endOfTerm).toMatchObject({ decision: 'decommission' });
+    const runsBefore = await silence(handle.workflowId, 2);
+    await expectBoundedRuns(handle.workflowId, 'exit plan', runsBefore);
+
+    const v = await handle.query(getCommission);
+    expect(v.openTasks.map((t) => t.id)).toEqual([exit.id]);
+    expect(v.stage).toBe('review');
+    await expectAskedOnce(exit.id);
+    await answerOpen(handle, exit.kind);
+    await walk(handle, (x) => x.stage === 'ended');
+    await handle.result();
+    const ended = await handle.query(getCommission);
+    expect(ended.tasks.filter((t) => t.kind === 'commission-exit-plan')).toHaveLength(1);
+    const { history } = await recordOf(handle);
+    for (const e of ['decommission-decided', 'exit-planned', 'consultation-recorded', 'termination-notice-served', 'contract-ended']) expect([e, count(history, e)]).toEqual([e, 1]);
+    expect(count(history, 'review-held')).toBe(0);
+  });
+}, 240_000);
+
+test("a referral's review nobody records for six years continues as new; the same review task stays open, and recording it moves the package on once", async () => {
+  await h.run(async () => {
+    const p = h.partnership;
+    const caseRef = `CYP${String(Date.now() % 100_000).padStart(5, '0')}`;
+    const input: ReferralInput = {
+      id: referralIdOf(caseRef),
+      caseRef,
+      locality: 'Keswick',
+      needs: ['health', 'social-care'],
+      packageDescription: 'Overnight nursing care and short breaks',
+      annualCost: 180_000,
+      proposedSplit: { council: 50, 'nenc-icb': 50 },
+      urgent: false,
+      fundingPartners: p.partners.filter((x) => x.id !== 'lsc-icb').map((x) => ({ id: x.id, name: x.name })),
+      partnership: p.partners.map((x) => ({ id: x.id, name: x.name })),
+      referredBy: { person: 'council-rap-member', partner: 'council' },
+      calendar: calendarOf(p),
+      policy: p.policies.resourceAllocation,
+      disputePolicy: p.policies.dispute,
+      policyVersion: policyVersionOf(p),
+    };
+    const workflowId = referralWorkflowId(caseRef);
+    await h.env.client.workflow.start(resourceAllocation, { workflowId, taskQueue: TASK_QUEUE, args: [input] });
+    const handle = h.env.client.workflow.getHandle<typeof resourceAllocation>(workflowId);
+    const until = async (ok: (v: ReferralView) => boolean): Promise<ReferralView> => {
+      for (let i = 0; i < 150; i++) {
+        const v = await handle.query(getReferral);
+        if (ok(v)) return v;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the referral did not reach the expected state');
+    };
+    const decide = async (kind: string, by: string, decision: string, comment?: string, data?: Record<string, unknown>) => {
+      const task = (await until((v) => v.openTasks.some((t) => t.kind === kind))).openTasks.find((t) => t.kind === kind)!;
+      await handle.executeUpdate(decideReferralTask, { args: [{ taskId: task.id, by, channel: 'api', decision, comment, data }] });
+      return task;
+    };
+    const advanceTo = async (iso: string) => h.env.sleep(Math.max(0, Date.parse(iso) - (await h.env.currentTimeMs())) + 60_000);
+    await decide('referral-position', 'council-rap-member', 'agree');
+    await decide('referral-position', 'nenc-rap-member', 'agree');
+    const agreed = await until((v) => v.agreedSplit !== undefined);
+    await advanceTo(ukInstant(ukDate(new Date(agreed.panelAt)), '00:01').toISOString());
+    await decide('referral-panel-decision', 'council-rap-chair', 'approve', undefined, { startDate: ukDate(new Date((await h.env.currentTimeMs()) + 10 * DAY)) });
+    const approved = await until((v) => v.status === 'approved');
+    await advanceTo(approved.nextReviewAt!);
+    const reviewing = await until((v) => v.status === 'under-review' && v.openTasks.length === 1);
+    const review = reviewing.openTasks[0]!;
+    const runsBefore = await silence(workflowId, 6);
+    await expectBoundedRuns(workflowId, 'referral review', runsBefore);
+
+    const v = await handle.query(getReferral);
+    expect(v.status).toBe('under-review');
+    expect(v.openTasks.map((t) => t.id)).toEqual([review.id]);
+    expect(v.stages.filter((s) => s.stage === 'review')).toHaveLength(1);
+    await expectAskedOnce(review.id);
+    await decide('referral-review', 'council-rap-chair', 'continue');
+    // The next review is due already (years have passed): it may open at once, in the next run.
+    const next = await until((x) => x.reviews.length === 1);
+    expect(next.reviews[0]).toMatchObject({ outcome: 'continue', by: 'council-rap-chair' });
+    expect(next.nextReviewAt).toBe(addDuration(calendarOf(p), new Date(approved.nextReviewAt!), p.policies.resourceAllocation.reviewEvery).toISOString());
+    expect(next.tasks.filter((t) => t.id === review.id).map((t) => t.status)).toEqual(['decided']);
+    const { history } = await readReferral({ database: h.database }, input.id);
+    expect(count(history, 'reviewed')).toBe(1);
+    const reviewedAt = history.findIndex((e) => e.event === 'reviewed');
+    expect(count(history.slice(0, reviewedAt), 'task-opened', /review the package/)).toBe(1);
+  });
+}, 240_000);
