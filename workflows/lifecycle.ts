@@ -21,6 +21,7 @@ import { afterRepresentations, standstillEnds } from '../domain/standstill';
 import type { FormField } from '../domain/taskData';
 import type { AssigneeSpec, Task } from '../domain/task';
 import { runTask, type TaskContext, type TaskResult, type TaskSpec } from './humanTask';
+import { resumably as countedWait, type Resumable } from './runLength';
 import type { EvaluationRequest, CommissionEvaluation } from '../domain/evaluation';
 
 /** What the lifecycle keeps across continue-as-new. */
@@ -64,7 +65,7 @@ export interface LifecycleContext {
    * Counts the waits a new run can take up where this one left them (a task carried open, a
    * date): only there may the commission continue as new mid-step.
    */
-  resumable?: { waits: number };
+  resumable?: Resumable;
 }
 
 const KEEP_REVIEWS = 8;
@@ -80,14 +81,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
   const life = state.lifecycle!;
   const { note, publish, partnerName } = tasks;
   /** A wait a resumed run takes up again by running the same code: settled tasks return their result, open ones resume. */
-  const resumably = async <T>(p: Promise<T>): Promise<T> => {
-    if (ctx.resumable) ctx.resumable.waits++;
-    try {
-      return await p;
-    } finally {
-      if (ctx.resumable) ctx.resumable.waits--;
-    }
-  };
+  const resumably = <T>(p: Promise<T>): Promise<T> => countedWait(ctx.resumable, p);
   const policy = life.policy;
   const subject = { type: 'commission' as const, id: input.id, title: input.title };
   const partners = input.partners.map((p) => p.id);
