@@ -10,8 +10,8 @@ import { getCommission, jointCommission, setUpEvaluation } from '../../workflows
 import { getWaitingOn } from '../../workflows/taskMessages';
 import { answerFor } from '../helpers/answer';
 import { expectLive } from '../helpers/liveness';
-import { describeRuns } from '../helpers/runs';
-import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
+import { describeRuns, replayRuns } from '../helpers/runs';
+import { commissionInput, harness, TASK_QUEUE, workflowBundle, type Harness } from '../helpers/workflowEnv';
 import { panelRequest, panelSetup } from '../property/subjects';
 
 /**
@@ -35,16 +35,17 @@ const leadEmail = 'commissioner@council.example';
 const partners = ['council', 'nenc-icb'];
 let n = 0;
 
-async function panelInput(): Promise<EvaluationPanelInput> {
+async function panelInput(scoringDueInDays?: number): Promise<EvaluationPanelInput> {
   const p = h.partnership;
   const commissionId = `jc-plong${String(++n).padStart(5, '0')}`;
+  const now = await h.env.currentTimeMs();
   return {
     id: evaluationIdOf(commissionId),
     commission: { id: commissionId, title: 'Short breaks' },
     partners: p.partners.filter((x) => partners.includes(x.id)).map((x) => ({ id: x.id, name: x.name })),
     leadCommissioner: lead,
     setUpBy: lead,
-    setup: panelSetup(await h.env.currentTimeMs()),
+    setup: { ...panelSetup(now), ...(scoringDueInDays ? { scoringDue: new Date(now + scoringDueInDays * DAY).toISOString() } : {}) },
     pool: panelPool(p, partners),
     joint: isJoint(p, partners),
     policy: p.policies.evaluationPanel,
@@ -84,8 +85,8 @@ function panelOf(handle: WorkflowHandle<typeof evaluationPanel>) {
   return { handle, until, taskOf, decide, declare };
 }
 
-async function startPanel() {
-  const input = await panelInput();
+async function startPanel(scoringDueInDays?: number) {
+  const input = await panelInput(scoringDueInDays);
   const handle = await h.env.client.workflow.start(evaluationPanel, { workflowId: evaluationWorkflowId(input.commission.id), taskQueue: TASK_QUEUE, args: [input] });
   return { ...panelOf(handle), input };
 }
@@ -161,6 +162,8 @@ test('moderation left unanswered for two years: no run passes 2,000 events, the 
     expect(recorded.tasks.filter((t) => t.kind === PANEL_TASK_KINDS.moderation).map((t) => t.id)).toEqual([moderation.id]);
     // Asked once, however many runs the wait took.
     expect(await requestsFor(moderation.title, leadEmail)).toBe(1);
+    // Every run, the continued ones too, replays on this code.
+    expect(await replayRuns(h.env.client, p.handle.workflowId, await workflowBundle())).toEqual([]);
   });
 }, 240_000);
 
@@ -196,8 +199,45 @@ test('a replacement nobody appoints for two years (reminded every working day): 
     expect(view.members.map((m) => m.person)).toEqual(['council-panel-member', 'nenc-panel-member', 'parent-carer-rep', 'nenc-commissioner']);
     expect(view.waitingForReplacement).toEqual([]);
     expect(await requestsFor(replace.title, leadEmail)).toBe(1);
+    expect(await replayRuns(h.env.client, p.handle.workflowId, await workflowBundle())).toEqual([]);
   });
 }, 360_000);
+
+test('members whose scoring tasks are open when the panel continues as new score in a later run: the same tasks, each score taken once', async () => {
+  await h.run(async () => {
+    // Scores due in a year, a replacement reminded every working day: runs end while the scoring tasks wait.
+    const p = await startPanel(365);
+    await p.declare('nenc-panel-member', { acme: 'My partner is a director of Acme Care.' });
+    const replace = await p.taskOf('replace-for-acme-3');
+    await p.declare('council-panel-member');
+    await p.declare('parent-carer-rep');
+    const open = await p.until((v) => v.openTasks.filter((t) => t.kind === PANEL_TASK_KINDS.scoring).length === 3, 'three scoring tasks');
+    const scoringIds = open.openTasks.filter((t) => t.kind === PANEL_TASK_KINDS.scoring).map((t) => t.id).sort();
+
+    await silence(p.handle.workflowId, 6);
+    await expectBoundedRuns(p.handle.workflowId, 'scoring and a replacement open');
+
+    const v = await p.handle.query(getEvaluation);
+    expect(v.phase).toBe('scoring');
+    expect(v.openTasks.filter((t) => t.kind === PANEL_TASK_KINDS.scoring).map((t) => t.id).sort()).toEqual(scoringIds);
+    expect(v.openTasks.map((t) => t.id)).toContain(replace.id);
+    await p.decide('score-council-panel-member', 'council-panel-member', 'submit', scores({ acme: all(3), north: all(3) }));
+    await p.decide('score-parent-carer-rep', 'parent-carer-rep', 'submit', scores({ acme: all(3), north: all(3) }));
+    await p.decide('score-nenc-panel-member', 'nenc-panel-member', 'submit', scores({ north: all(3) }));
+    await p.decide('replace-for-acme-3', lead, 'appoint', { member: 'nenc-commissioner' });
+    await p.declare('nenc-commissioner', {}, '-for-acme');
+    await p.decide('score-nenc-commissioner-for-acme', 'nenc-commissioner', 'submit', scores({ acme: all(4) }));
+
+    const outcome = await p.handle.result();
+    expect(outcome.result.matrix.every((c) => c.scores.length === 3)).toBe(true);
+    const acmeQuality = outcome.result.matrix.find((c) => c.bidder === 'acme' && c.criterion === 'quality')!;
+    expect(acmeQuality.scores.map((s) => s.member)).toEqual(['council-panel-member', 'parent-carer-rep', 'nenc-commissioner']);
+    expectRecordOnce(outcome.record, ['member-appointed', 'scoring-closed', 'evaluation-complete']);
+    expect(outcome.record.filter((e) => e.event === 'task-opened' && e.detail?.startsWith('Score '))).toHaveLength(4);
+    expect(outcome.record.filter((e) => e.event === 'conflicts-declared')).toHaveLength(4);
+    expect(await replayRuns(h.env.client, p.handle.workflowId, await workflowBundle())).toEqual([]);
+  });
+}, 240_000);
 
 test('a tie-break left unanswered for two years: no run passes 2,000 events, and the choice when it comes is the recommendation', async () => {
   await h.run(async () => {
