@@ -3,7 +3,7 @@ import type { HistoryEntry } from '../domain/commission';
 import { personById, type Partnership } from '../domain/partnership';
 import { subjectTypeOfId, type Task } from '../domain/task';
 import type { Database } from '../db';
-import { appendEvents, RecordConflict, type RecordEvent } from '../db/record';
+import { appendEvents, historyEntryOf, RecordConflict, rowsOf, type RecordEvent } from '../db/record';
 import { applySnapshot, type SubjectSnapshot } from '../db/readModels';
 
 /** What a workflow hands the record after a change: its new events and what people now read. */
@@ -63,6 +63,21 @@ export function createRecordActivities(deps: { database: Database; partnership: 
           return { applied, appended };
         })
         .catch(conflict);
+    },
+
+    /**
+     * Entries `0` to `to` (exclusive) of one case's record, as the workflow kept them: what a
+     * workflow that continued as new left in the record, read back when it must hand its whole
+     * history on (a panel's to its commission).
+     */
+    async recordedHistory(input: { subjectId: string; instance: string; to: number }): Promise<HistoryEntry[]> {
+      const out: HistoryEntry[] = [];
+      for await (const r of rowsOf(database.db, input.subjectId, input.instance)) {
+        if (r.seq >= input.to) break;
+        out.push(historyEntryOf(r));
+      }
+      if (out.length !== input.to) throw new Error(`The record of ${input.subjectId} holds ${out.length} of its first ${input.to} entries`);
+      return out;
     },
 
     /**

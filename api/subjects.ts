@@ -5,7 +5,7 @@ import { caseRefOf, REFERRAL_ID, referralWorkflowId, type ReferralView } from '.
 import { blindTask, commissionIdOfEvaluation, EVALUATION_ID, evaluationIdOf, evaluationWorkflowId, PANEL_TASK_KINDS, type EvaluationView } from '../domain/evaluation';
 import type { HistoryEntry } from '../domain/commission';
 import { currentSubject, tasksOf, type SubjectRow, type SubjectSnapshot } from '../db/readModels';
-import { rowsOf } from '../db/record';
+import { historyEntryOf, rowsOf } from '../db/record';
 import type { ApiContext } from './context';
 import { problem } from './problem';
 import type { Scope } from './permissions';
@@ -69,16 +69,7 @@ async function readFromRecord<V>(ctx: RecordReader, id: string, type: SubjectSna
 async function historyOf(ctx: RecordReader, id: string, instance: string): Promise<HistoryEntry[]> {
   const out: HistoryEntry[] = [];
   for await (const r of rowsOf(ctx.database.db, id, instance)) {
-    out.push({
-      at: r.at,
-      event: r.event,
-      ...(r.by_person ? { by: r.by_person } : {}),
-      ...(r.partner ? { partner: r.partner } : {}),
-      ...(r.acting_for ? { actingFor: r.acting_for } : {}),
-      ...(r.channel ? { channel: r.channel as 'api' | 'email' } : {}),
-      ...(r.what ? { detail: r.what } : {}),
-      ...(r.reason ? { reason: r.reason } : {}),
-    });
+    out.push(historyEntryOf(r));
   }
   return out;
 }

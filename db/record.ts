@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Database, RecordDb } from './index';
 import type { RecordSchema } from './schema';
+import type { HistoryEntry } from '../domain/commission';
 
 export type RecordRow = Selectable<RecordSchema['record_events']>;
 
@@ -179,6 +180,20 @@ export async function* rowsOf(db: RecordDb, subjectId: string, instance?: string
       after = page.at(-1)!.seq;
     }
   }
+}
+
+/** A row of the record in the shape the workflows keep their history. */
+export function historyEntryOf(r: RecordRow): HistoryEntry {
+  return {
+    at: r.at,
+    event: r.event,
+    ...(r.by_person ? { by: r.by_person } : {}),
+    ...(r.partner ? { partner: r.partner } : {}),
+    ...(r.acting_for ? { actingFor: r.acting_for } : {}),
+    ...(r.channel ? { channel: r.channel as 'api' | 'email' } : {}),
+    ...(r.what ? { detail: r.what } : {}),
+    ...(r.reason ? { reason: r.reason } : {}),
+  };
 }
 
 export interface PeriodFilter {

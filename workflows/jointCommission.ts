@@ -36,7 +36,7 @@ import {
   type EvaluationRequest,
 } from '../domain/evaluation';
 import { runTask } from './humanTask';
-import { runIsLong } from './runLength';
+import { endedOrLong } from './runLength';
 import { runChildSafely } from './childFailure';
 import { activities, carriedState, inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
@@ -442,19 +442,8 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     const running = runLifecycle({ input, state, tasks, calendar, runEvaluation, resumable });
     if (!patched('long-waits-continue-as-new')) return running;
     const canContinue = (): boolean => resumable.waits > 0 && !busy() && state.evaluation?.status !== 'running';
-    let outcome: { next: 'continue-as-new' | 'ended' } | { failed: unknown } | undefined;
-    running.then(
-      (next) => (outcome = { next }),
-      (failed: unknown) => (outcome = { failed }),
-    );
-    for (;;) {
-      await condition(() => outcome !== undefined || (runIsLong() && canContinue()));
-      // What the step in hand sends is sent; then the run stops where a new one resumes it.
-      if (!outcome) await drain();
-      if (outcome && 'failed' in outcome) throw outcome.failed;
-      if (outcome) return outcome.next;
-      if (canContinue()) return 'continue-as-new';
-    }
+    const ran = await endedOrLong(running, canContinue, drain);
+    return ran === 'continue-as-new' ? ran : ran.ended;
   }
 
   if (state.lifecycle) {

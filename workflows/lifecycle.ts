@@ -22,6 +22,7 @@ import type { FormField } from '../domain/taskData';
 import type { AssigneeSpec, Task } from '../domain/task';
 import { runTask, type TaskContext, type TaskResult, type TaskSpec } from './humanTask';
 import { quietOnCancel } from './withdrawal';
+import { resumably as countedWait, type Resumable } from './runLength';
 import type { EvaluationRequest, CommissionEvaluation } from '../domain/evaluation';
 
 /** What the lifecycle keeps across continue-as-new. */
@@ -65,7 +66,7 @@ export interface LifecycleContext {
    * Counts the waits a new run can take up where this one left them (a task carried open, a
    * date): only there may the commission continue as new mid-step.
    */
-  resumable?: { waits: number };
+  resumable?: Resumable;
 }
 
 const KEEP_REVIEWS = 8;
@@ -81,14 +82,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
   const life = state.lifecycle!;
   const { note, publish, partnerName } = tasks;
   /** A wait a resumed run takes up again by running the same code: settled tasks return their result, open ones resume. */
-  const resumably = async <T>(p: Promise<T>): Promise<T> => {
-    if (ctx.resumable) ctx.resumable.waits++;
-    try {
-      return await p;
-    } finally {
-      if (ctx.resumable) ctx.resumable.waits--;
-    }
-  };
+  const resumably = <T>(p: Promise<T>): Promise<T> => countedWait(ctx.resumable, p);
   /**
    * The waits made resumable after `long-waits-continue-as-new` (the revision after a refusal, a
    * challenge in standstill, the exit tasks): asked when each begins, so a run recorded before,

@@ -98,6 +98,18 @@ export function carriedState<S extends SubjectState>(state: S): S {
 }
 
 /**
+ * The case's whole history, from its first entry: what earlier runs left in the record (at a
+ * continue-as-new) read back, then what this run holds. For a case that hands its story on whole
+ * (a panel's to its commission); a case that never continued as new reads nothing.
+ */
+export async function wholeHistory(subjectId: string, state: SubjectState): Promise<HistoryEntry[]> {
+  const base = state.historyBase ?? 0;
+  if (base === 0) return state.history;
+  const earlier = await recordActivities.recordedHistory({ subjectId, instance: workflowInfo().firstExecutionRunId, to: base });
+  return [...earlier, ...state.history];
+}
+
+/**
  * What every workflow about a subject (commission, dispute, referral) shares: its task book, its
  * history written in order to the durable record outside Temporal, and the emails of its tasks.
  */

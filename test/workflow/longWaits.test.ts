@@ -1,4 +1,4 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { policyVersionOf } from '../../config';
 import { ukDate } from '../../domain/calendar';
 import { commissionWorkflowId, type CommissionInput, type CommissionView } from '../../domain/commission';
@@ -15,6 +15,7 @@ import { decideTask as decideReferralTask, getReferral, resourceAllocation } fro
 import { readCommission, readReferral } from '../../api/subjects';
 import { answerFor } from '../helpers/answer';
 import { expectLive } from '../helpers/liveness';
+import { describeRuns } from '../helpers/runs';
 import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
 
 /**
@@ -55,27 +56,6 @@ async function answerUntil(handle: Handle, stop: (v: CommissionView) => boolean)
     await handle.executeUpdate(decideTask, { args: [{ taskId: task.id, by: a.by, channel: 'api', decision: a.decision, comment: a.comment, data: a.data }] });
   }
   throw new Error('the commission did not reach the expected state');
-}
-
-export interface RunSize {
-  runId: string;
-  events: number;
-  /** The bytes of the input the run started with (the state carried into it). */
-  inputBytes: number;
-}
-
-/** Every run of a workflow so far, oldest first, by following continue-as-new back from the current one. */
-export async function describeRuns(client: Client, workflowId: string): Promise<RunSize[]> {
-  const runs: RunSize[] = [];
-  let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
-  while (runId) {
-    const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
-    const inputBytes = (started.input?.payloads ?? []).reduce((n: number, p) => n + (p.data?.length ?? 0), 0);
-    runs.unshift({ runId, events: history.events!.length, inputBytes });
-    runId = started.continuedExecutionRunId || undefined;
-  }
-  return runs;
 }
 
 test('a lifecycle task nobody answers for three years continues as new, carrying the task: no run passes 2,000 events, and the answer when it comes settles the step once', async () => {

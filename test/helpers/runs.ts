@@ -1,0 +1,39 @@
+import type { Client } from '@temporalio/client';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+
+export interface RunSize {
+  runId: string;
+  events: number;
+  /** The bytes of the input the run started with (the state carried into it). */
+  inputBytes: number;
+}
+
+/**
+ * Every run of a workflow so far, oldest first, by following continue-as-new back from the current
+ * one. Counted without fetching whole histories: a run grown past the bound may be too large for
+ * one gRPC message.
+ */
+export async function describeRuns(client: Client, workflowId: string): Promise<RunSize[]> {
+  const runs: RunSize[] = [];
+  let runId: string | undefined = (await client.workflow.getHandle(workflowId).describe()).runId;
+  while (runId) {
+    const { historyLength } = await client.workflow.getHandle(workflowId, runId).describe();
+    const first: Awaited<ReturnType<Client['workflowService']['getWorkflowExecutionHistory']>> = await client.workflowService.getWorkflowExecutionHistory({ namespace: client.options.namespace, execution: { workflowId, runId }, maximumPageSize: 1 });
+    const started = first.history!.events![0]!.workflowExecutionStartedEventAttributes!;
+    const inputBytes = (started.input?.payloads ?? []).reduce((n: number, p) => n + (p.data?.length ?? 0), 0);
+    runs.unshift({ runId, events: historyLength, inputBytes });
+    runId = started.continuedExecutionRunId || undefined;
+  }
+  return runs;
+}
+
+/** Replays every run of a workflow on the given bundle: the runs a continue-as-new resumed must replay too. Returns the failures. */
+export async function replayRuns(client: Client, workflowId: string, workflowBundle: WorkflowBundleWithSourceMap): Promise<string[]> {
+  const runs = await describeRuns(client, workflowId);
+  const histories = await Promise.all(runs.map(async (r) => ({ workflowId: `${workflowId}/${r.runId}`, history: await client.workflow.getHandle(workflowId, r.runId).fetchHistory() })));
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) {
+    if (result.error) failures.push(`${result.workflowId}: ${String(result.error.message ?? result.error).slice(0, 500)}`);
+  }
+  return failures;
+}
