@@ -101,12 +101,14 @@ async function silence(workflowId: string, months: number): Promise<void> {
 }
 
 /** Every run's history within the bound, and more than one run. */
-async function expectBoundedRuns(workflowId: string, what: string): Promise<number> {
+async function expectBoundedRuns(workflowId: string, what: string, opts: { pastBound?: boolean } = {}): Promise<number> {
   const runs = await describeRuns(h.env.client, workflowId);
   console.log(`${what}, runs: ${JSON.stringify(runs.map((r) => ({ events: r.events, inputKB: +(r.inputBytes / 1024).toFixed(1) })))}`);
   const most = Math.max(...runs.map((r) => r.events));
   expect(most).toBeLessThanOrEqual(MAX_EVENTS);
   expect(runs.length).toBeGreaterThan(1);
+  // The silence was long enough that one run holding it all would have passed the bound.
+  if (opts.pastBound !== false) expect(runs.reduce((n, r) => n + r.events, 0)).toBeGreaterThan(MAX_EVENTS);
   return most;
 }
 
@@ -125,7 +127,7 @@ async function requestsFor(title: string, to: string): Promise<number> {
   return mails.filter((m) => (m.subject ?? '').startsWith('Decision needed') && (m.subject ?? '').endsWith(title) && JSON.stringify(m.to).includes(to)).length;
 }
 
-test('moderation left unanswered for two years: no run passes 2,000 events, the same task is still open, and the answer completes the panel once', async () => {
+test('moderation left unanswered for nine months (reminded every 2 working days, about 2,700 events): no run passes 2,000 events, the same task is still open, and the answer completes the panel once', async () => {
   await h.run(async () => {
     const p = await startPanel();
     for (const m of ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep']) await p.declare(m);
@@ -134,7 +136,7 @@ test('moderation left unanswered for two years: no run passes 2,000 events, the 
     await p.decide('score-parent-carer-rep', 'parent-carer-rep', 'submit', scores({ acme: { quality: 3, price: 4, social: 3 }, north: all(4) }));
     const moderation = await p.taskOf('moderate-acme-quality');
 
-    await silence(p.handle.workflowId, 24);
+    await silence(p.handle.workflowId, 9);
     await expectBoundedRuns(p.handle.workflowId, 'moderation ignored');
 
     const v = await p.handle.query(getEvaluation);
@@ -155,7 +157,7 @@ test('moderation left unanswered for two years: no run passes 2,000 events, the 
     expect(cell.moderated).toMatchObject({ score: 3, by: lead });
     expectRecordOnce(outcome.record, ['scoring-closed', 'score-moderated', 'evaluation-complete']);
     expect(outcome.record.filter((e) => e.event === 'conflicts-declared')).toHaveLength(3);
-    expect(outcome.record.filter((e) => e.event === 'reminder-sent' && e.detail?.includes('Moderate')).length).toBeGreaterThan(100);
+    expect(outcome.record.filter((e) => e.event === 'reminder-sent' && e.detail?.includes('Moderate')).length).toBeGreaterThan(60);
     // The panel's record in the database tells the same story, once.
     const recorded = await readEvaluation({ database: h.database }, p.input.commission.id);
     expect(recorded.history.map((e) => e.event)).toEqual(outcome.record.map((e) => e.event));
@@ -167,7 +169,7 @@ test('moderation left unanswered for two years: no run passes 2,000 events, the 
   });
 }, 240_000);
 
-test('a replacement nobody appoints for two years (reminded every working day): no run passes 2,000 events, and the appointment when it comes lets the new member declare and score, once', async () => {
+test('a replacement nobody appoints for six months (reminded every working day, about 3,500 events): no run passes 2,000 events, and the appointment when it comes lets the new member declare and score, once', async () => {
   await h.run(async () => {
     const p = await startPanel();
     await p.declare('nenc-panel-member', { acme: 'My partner is a director of Acme Care.' });
@@ -178,7 +180,7 @@ test('a replacement nobody appoints for two years (reminded every working day): 
     await p.decide('score-parent-carer-rep', 'parent-carer-rep', 'submit', scores({ acme: all(3), north: all(3) }));
     await p.decide('score-nenc-panel-member', 'nenc-panel-member', 'submit', scores({ north: all(3) }));
 
-    await silence(p.handle.workflowId, 24);
+    await silence(p.handle.workflowId, 6);
     await expectBoundedRuns(p.handle.workflowId, 'replacement ignored');
 
     const v = await p.handle.query(getEvaluation);
@@ -239,7 +241,7 @@ test('members whose scoring tasks are open when the panel continues as new score
   });
 }, 240_000);
 
-test('a tie-break left unanswered for two years: no run passes 2,000 events, and the choice when it comes is the recommendation', async () => {
+test('a tie-break left unanswered for nine months: no run passes 2,000 events, and the choice when it comes is the recommendation', async () => {
   await h.run(async () => {
     const p = await startPanel();
     for (const m of ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep']) {
@@ -248,7 +250,7 @@ test('a tie-break left unanswered for two years: no run passes 2,000 events, and
     }
     const tie = await p.taskOf('tie-break');
 
-    await silence(p.handle.workflowId, 24);
+    await silence(p.handle.workflowId, 9);
     await expectBoundedRuns(p.handle.workflowId, 'tie-break ignored');
 
     const v = await p.handle.query(getEvaluation);
@@ -263,7 +265,7 @@ test('a tie-break left unanswered for two years: no run passes 2,000 events, and
   });
 }, 240_000);
 
-test("a commission's panel that continues as new while moderation waits a year: the commission takes its result, and the panel's whole record joins the commission's once", async () => {
+test("a commission's panel that continues as new while moderation waits six months: the commission takes its result, and the panel's whole record joins the commission's once", async () => {
   await h.run(async () => {
     const input = commissionInput(h.partnership, { partners: h.partnership.partners.filter((x) => x.id !== 'lsc-icb').map((x) => ({ id: x.id, name: x.name })), estimatedValue: 50_000 });
     const commission = await h.env.client.workflow.start(jointCommission, { workflowId: commissionWorkflowId(input.id), taskQueue: TASK_QUEUE, args: [input] });
@@ -290,8 +292,8 @@ test("a commission's panel that continues as new while moderation waits a year: 
     await p.decide('score-parent-carer-rep', 'parent-carer-rep', 'submit', scores({ acme: { quality: 3, price: 4, social: 3 }, north: all(4) }));
     await p.taskOf('moderate-acme-quality');
 
-    await silence(p.handle.workflowId, 12);
-    await expectBoundedRuns(p.handle.workflowId, "a commission's panel, moderation ignored");
+    await silence(p.handle.workflowId, 6);
+    await expectBoundedRuns(p.handle.workflowId, "a commission's panel, moderation ignored", { pastBound: false });
     const commissionRuns = await describeRuns(h.env.client, commission.workflowId);
     expect(Math.max(...commissionRuns.map((r) => r.events))).toBeLessThanOrEqual(MAX_EVENTS);
 
@@ -313,6 +315,6 @@ test("a commission's panel that continues as new while moderation waits a year: 
     expect(joined.map((e) => e.event)).toEqual(panelRecord.history.map((e) => e.event));
     expect(joined[0]!.event).toBe('evaluation-set-up');
     expect(new Set(joined.map((e) => JSON.stringify(e))).size).toBe(joined.length);
-    expect(joined.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThan(50);
+    expect(joined.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThan(40);
   });
 }, 300_000);
