@@ -81,17 +81,24 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
       mailFrom: 'jco@test.example',
     },
   });
+  let running: Promise<unknown> | undefined;
   return {
     env,
     mailbox,
     partnership,
     recordsDir,
     database,
-    run: (fn) => worker.runUntil(fn),
+    run: (fn) => {
+      const run = worker.runUntil(fn);
+      running = run.catch(() => undefined);
+      return run;
+    },
     mails: () => Promise.all(mailbox.messages.map((m) => simpleParser(m))),
     async close() {
       // A test that timed out leaves runUntil waiting; a worker left polling a torn-down server keeps jest alive for ever.
       if (worker.getState() === 'RUNNING') worker.shutdown();
+      // The server may close only once the worker has let go of its connection.
+      await running;
       await mailbox.close();
       await env.teardown();
       await database.close();

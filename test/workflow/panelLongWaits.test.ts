@@ -127,7 +127,7 @@ async function requestsFor(title: string, to: string): Promise<number> {
   return mails.filter((m) => (m.subject ?? '').startsWith('Decision needed') && (m.subject ?? '').endsWith(title) && JSON.stringify(m.to).includes(to)).length;
 }
 
-test('moderation left unanswered for nine months (reminded every 2 working days, about 2,700 events): no run passes 2,000 events, the same task is still open, and the answer completes the panel once', async () => {
+test('moderation left unanswered for a year (reminded every 2 working days, about 2,500 events): no run passes 2,000 events, the same task is still open, and the answer completes the panel once', async () => {
   await h.run(async () => {
     const p = await startPanel();
     for (const m of ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep']) await p.declare(m);
@@ -136,7 +136,7 @@ test('moderation left unanswered for nine months (reminded every 2 working days,
     await p.decide('score-parent-carer-rep', 'parent-carer-rep', 'submit', scores({ acme: { quality: 3, price: 4, social: 3 }, north: all(4) }));
     const moderation = await p.taskOf('moderate-acme-quality');
 
-    await silence(p.handle.workflowId, 9);
+    await silence(p.handle.workflowId, 12);
     await expectBoundedRuns(p.handle.workflowId, 'moderation ignored');
 
     const v = await p.handle.query(getEvaluation);
@@ -241,7 +241,7 @@ test('members whose scoring tasks are open when the panel continues as new score
   });
 }, 240_000);
 
-test('a tie-break left unanswered for nine months: no run passes 2,000 events, and the choice when it comes is the recommendation', async () => {
+test('a tie-break left unanswered for a year: no run passes 2,000 events, and the choice when it comes is the recommendation', async () => {
   await h.run(async () => {
     const p = await startPanel();
     for (const m of ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep']) {
@@ -250,7 +250,7 @@ test('a tie-break left unanswered for nine months: no run passes 2,000 events, a
     }
     const tie = await p.taskOf('tie-break');
 
-    await silence(p.handle.workflowId, 9);
+    await silence(p.handle.workflowId, 12);
     await expectBoundedRuns(p.handle.workflowId, 'tie-break ignored');
 
     const v = await p.handle.query(getEvaluation);
