@@ -19,6 +19,11 @@ import { panelRequest, panelSetup } from '../property/subjects';
  * reminded for ever, about 29 events each) continues as new, carrying its open task: no run passes
  * 2,000 events, and the answer when it comes completes the panel once (soak seed 20261144).
  */
+// Each test takes 20 to 60 s; one in a few runs hangs on the time-skipping server with no CPU
+// used (the tie-break, in CI and under load; never run alone). Like withdrawal.test.ts, a test that
+// hangs stops at 180 s and tries once more: two failures in a row still fail.
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
+
 let h: Harness;
 beforeEach(async () => {
   h = await harness();
@@ -167,7 +172,7 @@ test('moderation left unanswered for a year (reminded every 2 working days, abou
     // Every run, the continued ones too, replays on this code.
     expect(await replayRuns(h.env.client, p.handle.workflowId, await workflowBundle())).toEqual([]);
   });
-}, 240_000);
+}, 180_000);
 
 test('a replacement nobody appoints for six months (reminded every working day, about 3,500 events): no run passes 2,000 events, and the appointment when it comes lets the new member declare and score, once', async () => {
   await h.run(async () => {
@@ -203,7 +208,7 @@ test('a replacement nobody appoints for six months (reminded every working day, 
     expect(await requestsFor(replace.title, leadEmail)).toBe(1);
     expect(await replayRuns(h.env.client, p.handle.workflowId, await workflowBundle())).toEqual([]);
   });
-}, 360_000);
+}, 180_000);
 
 test('members whose scoring tasks are open when the panel continues as new score in a later run: the same tasks, each score taken once', async () => {
   await h.run(async () => {
@@ -239,7 +244,7 @@ test('members whose scoring tasks are open when the panel continues as new score
     expect(outcome.record.filter((e) => e.event === 'conflicts-declared')).toHaveLength(4);
     expect(await replayRuns(h.env.client, p.handle.workflowId, await workflowBundle())).toEqual([]);
   });
-}, 240_000);
+}, 180_000);
 
 test('a tie-break left unanswered for a year: no run passes 2,000 events, and the choice when it comes is the recommendation', async () => {
   await h.run(async () => {
@@ -263,7 +268,7 @@ test('a tie-break left unanswered for a year: no run passes 2,000 events, and th
     expectRecordOnce(outcome.record, ['scoring-closed', 'tie-referred', 'evaluation-complete']);
     expect(await requestsFor(tie.title, leadEmail)).toBe(1);
   });
-}, 240_000);
+}, 180_000);
 
 test("a commission's panel that continues as new while moderation waits six months: the commission takes its result, and the panel's whole record joins the commission's once", async () => {
   await h.run(async () => {
@@ -317,4 +322,4 @@ test("a commission's panel that continues as new while moderation waits six mont
     expect(new Set(joined.map((e) => JSON.stringify(e))).size).toBe(joined.length);
     expect(joined.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThan(40);
   });
-}, 300_000);
+}, 180_000);
