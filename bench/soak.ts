@@ -160,7 +160,10 @@ async function main(): Promise<void> {
 }
 
 // Whatever a scenario left running against a stopped server rejects later; the soak goes on and says so.
-process.on('unhandledRejection', (err: unknown) => console.log(`(a scenario left behind failed afterwards: ${String((err as Error)?.message ?? err).split('\n')[0]})`));
+const leftBehind = (err: unknown) => console.log(`(a scenario left behind failed afterwards: ${String((err as Error)?.message ?? err).split('\n')[0]})`);
+process.on('unhandledRejection', leftBehind);
+// The gRPC client's retry timer throws, not rejects, once its channel is closed under it.
+process.on('uncaughtException', leftBehind);
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -183,7 +183,7 @@ test('five months overdue at the accountable officers: reminded every working da
     // Still asking the other partner's officer to sign the same proposal; reminders kept coming.
     expect(v.openTasks[0]!.awaiting).toEqual(['nenc-icb']);
     expect(v.openTasks[0]!.title).toContain('Sign');
-    expect(v.history.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThan(90);
+    expect(v.history.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThanOrEqual(80);
     expect((await latest.fetchHistory()).events!.length).toBeLessThan(2000);
 
     await now.decide('nenc-director-nursing', 'accept');
