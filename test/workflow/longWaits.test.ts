@@ -6,13 +6,14 @@ import { addDuration } from '../../domain/duration';
 import { evaluationRequest, evaluationWorkflowId } from '../../domain/evaluation';
 import { ukInstant } from '../../domain/panel';
 import { calendarOf } from '../../domain/partnership';
-import { referralIdOf, referralWorkflowId, type ReferralInput, type ReferralView } from '../../domain/referral';
+import { referralWorkflowId, type ReferralView } from '../../domain/referral';
 import type { Task } from '../../domain/task';
 import type { FormField } from '../../domain/taskData';
 import { getEvaluation } from '../../workflows/evaluationPanel';
 import { decideTask, getCommission, jointCommission, recordChallenge, setUpEvaluation } from '../../workflows/jointCommission';
 import { decideTask as decideReferralTask, getReferral, resourceAllocation } from '../../workflows/referral';
 import { readCommission, readReferral } from '../../api/subjects';
+import { referralInputOf } from '../helpers/inputs';
 import { answerFor } from '../helpers/answer';
 import { expectLive } from '../helpers/liveness';
 import { describeRuns } from '../helpers/runs';
@@ -322,23 +323,7 @@ test("a referral's review nobody records for six years continues as new; the sam
   await h.run(async () => {
     const p = h.partnership;
     const caseRef = `CYP${String(Date.now() % 100_000).padStart(5, '0')}`;
-    const input: ReferralInput = {
-      id: referralIdOf(caseRef),
-      caseRef,
-      locality: 'Keswick',
-      needs: ['health', 'social-care'],
-      packageDescription: 'Overnight nursing care and short breaks',
-      annualCost: 180_000,
-      proposedSplit: { council: 50, 'nenc-icb': 50 },
-      urgent: false,
-      fundingPartners: p.partners.filter((x) => x.id !== 'lsc-icb').map((x) => ({ id: x.id, name: x.name })),
-      partnership: p.partners.map((x) => ({ id: x.id, name: x.name })),
-      referredBy: { person: 'council-rap-member', partner: 'council' },
-      calendar: calendarOf(p),
-      policy: p.policies.resourceAllocation,
-      disputePolicy: p.policies.dispute,
-      policyVersion: policyVersionOf(p),
-    };
+    const input = referralInputOf(p, caseRef);
     const workflowId = referralWorkflowId(caseRef);
     await h.env.client.workflow.start(resourceAllocation, { workflowId, taskQueue: TASK_QUEUE, args: [input] });
     const handle = h.env.client.workflow.getHandle<typeof resourceAllocation>(workflowId);

@@ -1,9 +1,10 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { referralInputOf } from '../helpers/inputs';
 import { policyVersionOf } from '../../config';
 import { commissionWorkflowId, type CommissionView } from '../../domain/commission';
 import { disputeWorkflowId, leadDisputeId, type DisputeInput, type DisputeView } from '../../domain/dispute';
 import { calendarOf } from '../../domain/partnership';
-import { referralIdOf, referralWorkflowId, type ReferralInput, type ReferralView } from '../../domain/referral';
+import { referralWorkflowId, type ReferralView } from '../../domain/referral';
 import { dispute, getDispute } from '../../workflows/dispute';
 import { decideTask, getCommission, jointCommission } from '../../workflows/jointCommission';
 import { getReferral, resourceAllocation } from '../../workflows/referral';
@@ -157,23 +158,7 @@ test('a referral: a commissioner of a funding partner withdraws it; its position
   await h.run(async () => {
     const p = h.partnership;
     const caseRef = `CYP9${Date.now() % 100000}`;
-    const input: ReferralInput = {
-      id: referralIdOf(caseRef),
-      caseRef,
-      locality: 'Keswick',
-      needs: ['health', 'social-care'],
-      packageDescription: 'Overnight nursing care and short breaks',
-      annualCost: 180_000,
-      proposedSplit: { council: 50, 'nenc-icb': 50 },
-      urgent: false,
-      fundingPartners: p.partners.filter((x) => x.id !== 'lsc-icb').map((x) => ({ id: x.id, name: x.name })),
-      partnership: p.partners.map((x) => ({ id: x.id, name: x.name })),
-      referredBy: { person: 'council-rap-member', partner: 'council' },
-      calendar: calendarOf(p),
-      policy: p.policies.resourceAllocation,
-      disputePolicy: p.policies.dispute,
-      policyVersion: policyVersionOf(p),
-    };
+    const input = referralInputOf(p, caseRef);
     const handle = await h.env.client.workflow.start(resourceAllocation, { workflowId: referralWorkflowId(caseRef), taskQueue: TASK_QUEUE, args: [input] });
     const stop = watchdog(handle);
     try {
