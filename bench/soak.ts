@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { harness, type Harness } from '../test/helpers/workflowEnv';
 import { DEFAULT_SEED, envNumber, livenessProperty, showScenario } from '../test/property/property';
-import type { ScenarioResult } from '../test/property/runner';
+import { trailInHand, type ScenarioResult } from '../test/property/runner';
 import { WORKFLOW_TYPES, type Scenario, type WorkflowType } from '../test/property/scenario';
 
 /**
@@ -107,7 +107,12 @@ async function main(): Promise<void> {
     if (out === 'hung') {
       failures.push({ type, seed, path: '0', replay, error: `the scenario was still running after ${HUNG_MS / 60_000} minutes (hung)` });
       console.log(`#${run} ${type} seed ${seed}: HUNG`);
-      // The hung scenario runs on in the old server: leave it behind.
+      // The hung scenario runs on in the old server: leave it behind (or, to look into it, running).
+      console.log(`  where it was:\n    ${trailInHand.join('\n    ')}`);
+      if (process.env.SOAK_KEEP_HUNG) {
+        console.log(`the hung server and its worker are left running for inspection: ${server.h.env.address}, virtual time ${new Date(await server.h.env.currentTimeMs()).toISOString()}`);
+        await new Promise(() => undefined);
+      }
       void server.stop();
       server = new Server();
       await server.start();

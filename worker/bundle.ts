@@ -19,9 +19,14 @@ function sourcesOf(dir: string): string[] {
  * (after a crash, a deploy of the API alone, a machine reboot) polls again in a second or two
  * instead of re-running webpack first, so decisions waiting on it are answered sooner.
  */
-export async function cachedWorkflowBundle(cacheDir = path.join(root, 'node_modules', '.cache', 'jco-workflow-bundle')): Promise<{ code: string }> {
-  const hash = createHash('sha256');
-  for (const file of ['workflows', 'domain', 'activities'].flatMap((d) => sourcesOf(path.join(root, d))).sort()) {
+export async function cachedWorkflowBundle(
+  opts: { cacheDir?: string; workflowsPath?: string; sourceDirs?: string[] } = {},
+): Promise<{ code: string }> {
+  // Tests bundle their probes beside the product's workflows: another entry point, another bundle.
+  const entry = opts.workflowsPath ?? workflowsPath;
+  const cacheDir = opts.cacheDir ?? path.join(root, 'node_modules', '.cache', 'jco-workflow-bundle');
+  const hash = createHash('sha256').update(path.relative(root, entry));
+  for (const file of ['workflows', 'domain', 'activities', ...(opts.sourceDirs ?? [])].flatMap((d) => sourcesOf(path.join(root, d))).sort()) {
     hash.update(path.relative(root, file)).update(readFileSync(file));
   }
   // The SDK and zod are bundled too: their versions are in the lock file.
@@ -34,7 +39,7 @@ export async function cachedWorkflowBundle(cacheDir = path.join(root, 'node_modu
   try {
     return { code: readFileSync(file, 'utf8') };
   } catch {
-    const { code } = await bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } });
+    const { code } = await bundleWorkflowCode({ workflowsPath: entry, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } });
     try {
       mkdirSync(cacheDir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;

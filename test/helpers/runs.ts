@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 
 export interface RunSize {
   runId: string;
@@ -40,7 +40,7 @@ export async function describeRuns(client: Client, workflowId: string): Promise<
 }
 
 /** Replays every run of a workflow on the given bundle: the runs a continue-as-new resumed must replay too. Returns the failures. */
-export async function replayRuns(client: Client, workflowId: string, workflowBundle: WorkflowBundleWithSourceMap): Promise<string[]> {
+export async function replayRuns(client: Client, workflowId: string, workflowBundle: { code: string }): Promise<string[]> {
   const runs = await describeRuns(client, workflowId);
   const histories = await Promise.all(runs.map(async (r) => ({ workflowId: `${workflowId}/${r.runId}`, history: await client.workflow.getHandle(workflowId, r.runId).fetchHistory() })));
   const failures: string[] = [];

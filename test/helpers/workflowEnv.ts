@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { delegationsFromRegister } from '../../activities/delegations';
@@ -11,6 +11,7 @@ import { openMigratedDatabase, type Database } from '../../db';
 import { loadPartnership, policyVersionOf } from '../../config';
 import { calendarOf, type Partnership } from '../../domain/partnership';
 import type { CommissionInput } from '../../domain/commission';
+import { cachedWorkflowBundle } from '../../worker/bundle';
 import { createJcoWorker, ensureSearchAttributes } from '../../worker/worker';
 import { ensureTestServer } from '../../scripts/lib/provision';
 import { startDevMailbox, type DevMailbox } from '../../scripts/lib/devMailbox';
@@ -21,16 +22,16 @@ export const TASK_QUEUE = 'jco-test';
 // Tests read outcomes, not worker chatter.
 Runtime.install({
   logger: new DefaultLogger('WARN'),
-  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: (process.env.JCO_TEST_CORE_LOG ?? 'ERROR') as 'ERROR' }), forward: {} } },
 });
 export const SIGNING_KEY = 'test-signing-key-that-is-long-enough-0123456789';
 
 /** The product's workflows and the test-only probes. */
 const testWorkflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** Bundled once per test file: every worker in it runs the same workflow code. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: testWorkflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } });
+let bundle: Promise<{ code: string }> | undefined;
+/** Bundled once per version of the code (kept on disk like the worker's): every test file runs the same workflow code. */
+export function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= cachedWorkflowBundle({ workflowsPath: testWorkflowsPath, sourceDirs: ['test/workflows'] });
   return bundle;
 }
 
@@ -39,7 +40,7 @@ export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): 
   const made: { env?: TestWorkflowEnvironment } = {};
   const people = opts.livenessOf ? new Set(opts.livenessOf.people.map((p) => p.id)) : undefined;
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: ensureTestServer() } },
+    server: { executable: { type: 'existing-path', path: process.env.JCO_TEST_SERVER_DEBUG ?? ensureTestServer() } },
     // Every step of every workflow test ends with the case still waiting on someone or a date.
     ...(people ? { client: { interceptors: { workflow: [livenessChecks(() => made.env!.client, people)] } } } : {}),
   });

@@ -61,11 +61,15 @@ const sleepReal = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * and after each checks the invariants over the case and every case it waits on. Throws
  * InvariantBroken on the first one broken. Leaves nothing running (terminates what is open).
  */
+/** What the scenario in hand has done so far (the soak prints it when a scenario hangs). */
+export let trailInHand: string[] = [];
+
 export async function runScenario(h: Harness, scenario: Scenario): Promise<ScenarioResult> {
   const client = h.env.client;
   const people = new Set(h.partnership.people.map((p) => p.id));
   const personOf = (id: string) => h.partnership.people.find((p) => p.id === id);
   const trail: string[] = [];
+  trailInHand = trail;
   const startedAt = await h.env.currentTimeMs();
   const result: ScenarioResult = { type: scenario.type, steps: 0, largestHistory: 0, runs: 0, decisions: 0, refusedAsExpected: 0, extended: 0, delegated: 0, challenged: 0, withdrawn: 0, simulatedDays: 0 };
 

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { workflowsPath } from '../../worker/worker';
+import { Worker } from '@temporalio/worker';
+import { cachedWorkflowBundle } from '../../worker/bundle';
 import * as productWorkflows from '../../workflows';
 import { historyFromJSON } from '../histories/format';
 
@@ -21,9 +21,9 @@ const capturedFiles = (type: string): string[] => {
 };
 
 // Replayed on the production bundle, exactly what the worker runs.
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: { code: string };
 beforeAll(async () => {
-  bundle = await bundleWorkflowCode({ workflowsPath, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } });
+  bundle = await cachedWorkflowBundle();
 });
 
 test('there are stored histories to replay', () => {
