@@ -19,7 +19,15 @@ export interface DevMailbox {
  * Each message is saved as an .eml file when `dir` is given.
  */
 export async function startDevMailbox(
-  opts: { dir?: string; port?: number; host?: string; /** Answered 550, as a server refusing an unknown mailbox does. */ rejectRecipients?: string[] } = {},
+  opts: {
+    dir?: string;
+    port?: number;
+    host?: string;
+    /** Answered 550, as a server refusing an unknown mailbox does. */
+    rejectRecipients?: string[];
+    /** Each message is accepted only after this long, as a busy relay does (an email stays on its way meanwhile). */
+    acceptAfterMs?: number;
+  } = {},
 ): Promise<DevMailbox> {
   const host = opts.host ?? '127.0.0.1';
   const messages: Buffer[] = [];
@@ -45,9 +53,11 @@ export async function startDevMailbox(
           const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}.eml`;
           writeFileSync(path.join(opts.dir, name), raw);
         }
-        messages.push(raw);
-        events.emit('message', raw);
-        callback();
+        setTimeout(() => {
+          messages.push(raw);
+          events.emit('message', raw);
+          callback();
+        }, opts.acceptAfterMs ?? 0);
       });
     },
   });

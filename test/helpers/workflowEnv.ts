@@ -61,7 +61,7 @@ export interface Harness {
 }
 
 /** A time-skipping server, a real SMTP receiver on loopback, and a worker with the real activities. */
-export async function harness(partnership: Partnership = loadPartnership(), mail: { rejectRecipients?: string[] } = {}): Promise<Harness> {
+export async function harness(partnership: Partnership = loadPartnership(), mail: { rejectRecipients?: string[]; acceptAfterMs?: number } = {}): Promise<Harness> {
   const env = await timeSkippingEnv({ livenessOf: partnership });
   await ensureSearchAttributes(env.nativeConnection, 'default');
   const mailbox = await startDevMailbox(mail);

@@ -117,6 +117,33 @@ test('a commission: its creator withdraws it during the lead dispute; its tasks 
   });
 });
 
+test('an email on its way when a commission is withdrawn is not recalled: it reaches its reader, and no cancellation of it is asked of the server', async () => {
+  // A relay that takes 3 s to accept each message keeps the first request email on its way.
+  await h.close();
+  h = await harness(h.partnership, { acceptAfterMs: 3_000 });
+  await h.run(async () => {
+    const input = commissionInput(h.partnership);
+    const handle = await h.env.client.workflow.start(jointCommission, { workflowId: commissionWorkflowId(input.id), taskQueue: TASK_QUEUE, args: [input] });
+    await until(
+      async () => (await handle.fetchHistory()).events ?? [],
+      (events) => {
+        const sending = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendTaskEmail').map((e) => Number(e.eventId));
+        const ended = new Set(events.flatMap((e) => [e.activityTaskCompletedEventAttributes, e.activityTaskFailedEventAttributes].map((a) => Number(a?.scheduledEventId ?? 0))));
+        return sending.some((id) => !ended.has(id));
+      },
+    );
+    await withdraw(handle, 'council-commissioner', 'council', ['commissioner'], 'The service is no longer needed');
+    await completed(handle, handle.result());
+
+    // A recall would not stop an email already handed to the relay; it would only leave it out of
+    // what the workflow knows it sent (and the time-skipping server wedges when a recall crosses
+    // the email's completion, sdk-java#3088).
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.activityTaskCancelRequestedEventAttributes).map((e) => Number(e.eventId))).toEqual([]);
+    await until(() => h.mails(), (mails) => mails.some((m) => !/withdrawn/i.test(m.subject ?? '')));
+  });
+});
+
 test('a dispute: a senior manager of a party withdraws it; the raiser\'s withdrawDispute still works; others are refused', async () => {
   await h.run(async () => {
     const p = h.partnership;
