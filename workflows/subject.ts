@@ -1,4 +1,4 @@
-import { CancellationScope, condition, isCancellation, log, patched, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, condition, isCancellation, log, patched, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { inboxEntry, INBOX_MEMO } from '../domain/task';
@@ -12,6 +12,19 @@ import type { Liveness, WaitingOn } from '../domain/liveness';
 import { decideTask, extendTaskDeadline, getWaitingOn, refreshRecord, sendFreshLink } from './taskMessages';
 import { quietOnCancel, WITHDRAWAL_PATCH } from './withdrawal';
 import { MAX_EXTENSION_DAYS, TaskBook, type LeadCommissioner, type TaskBookState } from './tasks';
+
+/**
+ * Since `activities-not-recalled`, an email or a look-up already on its way when the subject is
+ * withdrawn (or its parent cancels it) finishes: a recall cannot stop what the relay has taken
+ * (the person would hold an email the workflow does not know it sent), and a recall that crosses
+ * the activity's completion refuses the whole workflow task on the Java time-skipping server
+ * (sdk-java#3088). Histories from before the patch recall as they did.
+ */
+export const ACTIVITIES_NOT_RECALLED_PATCH = 'activities-not-recalled';
+const unrecalling = (): boolean => patched(ACTIVITIES_NOT_RECALLED_PATCH);
+function unrecalled<T>(call: () => Promise<T>): Promise<T> {
+  return unrecalling() ? CancellationScope.nonCancellable(call) : call();
+}
 
 export const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -286,7 +299,14 @@ export function subjectRecord(opts: {
     resolve: (specs, at) => {
       // Counted, so a run continues as new only between steps, never halfway through one. The
       // activity's own promise is returned, so its callers wake exactly as they did.
-      const looking = activities.resolveAssignees({ specs, at });
+      const scope = CancellationScope.current();
+      // A look-up that finished after a withdrawal ends its step as a recalled one did.
+      const looking = unrecalling()
+        ? CancellationScope.nonCancellable(() => activities.resolveAssignees({ specs, at })).then((people) => {
+            if (scope.consideredCancelled) throw new CancelledFailure('Withdrawn while the people to ask were being looked up');
+            return people;
+          })
+        : activities.resolveAssignees({ specs, at });
       resolving++;
       const done = (): void => void resolving--;
       looking.then(done, done);
@@ -295,8 +315,10 @@ export function subjectRecord(opts: {
     async send(task, to, purpose, seq, linkExpiresAt, reason) {
       // The task is in the database before its email leaves, so the link works when it arrives.
       if (inSystemOfRecord()) await recorded();
+      // Withdrawn before it left: nothing is asked any more, so nothing is sent.
+      if (unrecalling() && CancellationScope.current().consideredCancelled) return true;
       try {
-        await activities.sendTaskEmail({
+        await unrecalled(() => activities.sendTaskEmail({
           task: {
             id: task.id,
             title: task.title,
@@ -312,7 +334,7 @@ export function subjectRecord(opts: {
           purpose,
           seq,
           linkExpiresAt,
-        });
+        }));
         return true;
       } catch (err) {
         // Withdrawn while it was being sent: there is nothing left to ask, so nothing to record.
