@@ -6,6 +6,7 @@ import type { CommissionEvaluation } from './evaluation';
 import { lifecyclePolicySchema, type LifecycleView } from './lifecycle';
 import { highRiskFactorIds } from './proportionality';
 import type { Withdrawal } from './withdrawal';
+import { historyBoundSchema } from './historyBound';
 
 export const stages = ['lead-agreement', 'analyse', 'plan', 'secure-services', 'review', 'ended', 'withdrawn'] as const;
 export type Stage = (typeof stages)[number];
@@ -87,6 +88,8 @@ export const commissionInputSchema = z
     partnership: z.array(z.object({ id: partnerId, name: z.string() })).optional(),
     /** A digest of the policies in force when the commission started, kept on every record. */
     policyVersion: z.string(),
+    /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
+    historyBound: historyBoundSchema.optional(),
   })
   .strict();
 

@@ -6,6 +6,7 @@ import type { HistoryEntry } from './commission';
 import type { Task } from './task';
 import type { FormField } from './taskData';
 import type { Split } from './referral';
+import { historyBoundSchema } from './historyBound';
 
 export const disputeStages = ['early-resolution', 'executive-board', 'accountable-officers', 'resolved', 'withdrawn'] as const;
 export type DisputeStage = (typeof disputeStages)[number];
@@ -69,6 +70,8 @@ export const disputeInputSchema = z
       accountableOfficers: z.object({ due: durationText, remindEvery: durationText }),
     }),
     policyVersion: z.string(),
+    /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
+    historyBound: historyBoundSchema.optional(),
   })
   .strict();
 

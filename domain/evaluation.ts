@@ -6,6 +6,7 @@ import type { Partnership } from './partnership';
 import type { HistoryEntry } from './commission';
 import type { FormField } from './taskData';
 import type { Task } from './task';
+import { historyBoundSchema } from './historyBound';
 
 /**
  * Joint evaluation panels (DOMAIN.md section 2): the pure rules, shared by the API (which
@@ -269,6 +270,8 @@ export const evaluationPanelInputSchema = z
     policyVersion: z.string(),
     /** The panel's attempt: 2 and on when its commission starts it again after it stopped; its tasks then have ids of their own. */
     attempt: z.number().int().min(1).optional(),
+    /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
+    historyBound: historyBoundSchema.optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import { durationText } from './duration';
 import type { HistoryEntry } from './commission';
 import type { Task } from './task';
 import type { Withdrawal } from './withdrawal';
+import { historyBoundSchema } from './historyBound';
 
 /** The 14 Key Service Centres of Cumberland (DOMAIN.md, Who takes part), or none of them. */
 export const localities = [
@@ -177,6 +178,8 @@ export const referralInputSchema = z
       accountableOfficers: z.object({ due: durationText, remindEvery: durationText }),
     }),
     policyVersion: z.string(),
+    /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
+    historyBound: historyBoundSchema.optional(),
   })
   .strict();
 export type ReferralInput = z.input<typeof referralInputSchema>;

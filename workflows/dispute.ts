@@ -373,7 +373,7 @@ export async function dispute(rawInput: DisputeInput, resumed?: DisputeState): P
       return r;
     });
     quietOnCancel(running);
-    await condition(() => settled || runIsLong());
+    await condition(() => settled || runIsLong(input.historyBound));
     // Histories of runs that never continued stay in one run when replayed.
     if (settled || !patched('dispute-continue-as-new')) return running;
     const task = book.find(progress.taskId)!;

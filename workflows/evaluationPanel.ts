@@ -155,7 +155,7 @@ export async function evaluationPanel(rawInput: EvaluationPanelInput, resumed?: 
       ? await endedOrLong(panel(), canContinue, async () => {
           await drain();
           await condition(allHandlersFinished);
-        })
+        }, input.historyBound)
       : { ended: await panel() };
     if (ran !== 'continue-as-new') return ran.ended;
   } catch (err) {

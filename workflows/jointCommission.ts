@@ -249,7 +249,16 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     const evaluation = state.evaluation!;
     evaluation.status = 'running';
     publish();
-    const panelInput = { ...request, id: evaluationIdOf(input.id), commission: { id: input.id, title: input.title }, partners: input.partners, leadCommissioner: request.setUpBy, calendar };
+    // The panel is part of this case: it continues as new at the case's bound.
+    const panelInput = {
+      ...request,
+      id: evaluationIdOf(input.id),
+      commission: { id: input.id, title: input.title },
+      partners: input.partners,
+      leadCommissioner: request.setUpBy,
+      calendar,
+      ...(input.historyBound !== undefined && { historyBound: input.historyBound }),
+    };
     // A panel that fails or is terminated is put to the lead commissioner: start it again or withdraw it.
     // It keeps its workflow id, which the API addresses it by; a new attempt is a new run, its tasks ids of their own.
     const ran = await runChildSafely(tasks, {
@@ -349,6 +358,8 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
           calendar,
           policy: input.policy.dispute ?? defaultDisputePolicy,
           policyVersion: input.policyVersion,
+          // The dispute is part of this case: it continues as new at the case's bound.
+          ...(input.historyBound !== undefined && { historyBound: input.historyBound }),
         },
       ],
     });
@@ -442,7 +453,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     const running = runLifecycle({ input, state, tasks, calendar, runEvaluation, resumable });
     if (!patched('long-waits-continue-as-new')) return running;
     const canContinue = (): boolean => resumable.waits > 0 && !busy() && state.evaluation?.status !== 'running';
-    const ran = await endedOrLong(running, canContinue, drain);
+    const ran = await endedOrLong(running, canContinue, drain, input.historyBound);
     return ran === 'continue-as-new' ? ran : ran.ended;
   }
 

@@ -128,6 +128,8 @@ export async function settleSplitByDispute(c: ReferralSteps): Promise<boolean> {
       calendar,
       policy: input.disputePolicy,
       policyVersion: input.policyVersion,
+      // The dispute is part of this case: it continues as new at the case's bound.
+      ...(input.historyBound !== undefined && { historyBound: input.historyBound }),
     };
   }
 }
@@ -171,7 +173,7 @@ export async function review(c: ReferralSteps): Promise<'continue-as-new' | unde
   if (patched('referral-review-continue-as-new')) {
     let settled = false;
     quietOnCancel(reviewed.then(() => (settled = true)));
-    await condition(() => settled || (runIsLong() && !c.busy()));
+    await condition(() => settled || (runIsLong(c.input.historyBound) && !c.busy()));
     if (!settled) return 'continue-as-new';
   }
   const result = await reviewed;

@@ -21,7 +21,13 @@ import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/w
 
 /**
  * Issue 14, "Nothing stranded": a wait of years (a task nobody answers, reminded every few working
- * days) continues as new, carrying its open task, and no run's history passes 2,000 events.
+ * days) continues as new, carrying its open task, and no run's history passes the bound by more
+ * than what it does while it drains.
+ *
+ * Most cases here set a bound of their own (`historyBound`, 250 events) so that a few months of
+ * silence make three runs or more; the two with an evaluation panel keep the default (see
+ * DEFAULT_MAX_EVENTS). The default bound (1,000) is also proved against 2,000 events by the
+ * officers' long wait in disputeOutcomes.test.ts.
  */
 let h: Harness;
 beforeEach(async () => {
@@ -33,13 +39,28 @@ afterEach(async () => {
 
 const DAY = 86_400_000;
 const YEAR = 365 * DAY;
-const MAX_EVENTS = 2_000;
+/**
+ * The bound these cases set, and the most a run may hold: the bound, and what the run does past it
+ * until it stops at a wait a new run takes up again (the step in hand, then its drain): up to about
+ * 80 events seen, 150 allowed.
+ */
+const BOUND = 250;
+const MAX_EVENTS = BOUND + 150;
+const MONTH = YEAR / 12;
+/**
+ * The default bound's limit (a run continued past 1,000 events stays under 2,000), for the cases
+ * whose evaluation panel runs. With a bound of 250 (which the panel takes from its commission) the
+ * challenge test hung three times out of three on the time-skipping server, no CPU used, after the
+ * runs before it had passed; why is not yet understood (the panel continuing as new while it is
+ * answered is the first suspect). They keep the default bound and two years of silence until then.
+ */
+const DEFAULT_MAX_EVENTS = 2_000;
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 type Handle = WorkflowHandle<typeof jointCommission>;
 
 async function start(overrides: Partial<CommissionInput> = {}): Promise<Handle> {
-  const input = commissionInput(h.partnership, { partners: h.partnership.partners.filter((p) => p.id !== 'lsc-icb').map((p) => ({ id: p.id, name: p.name })), estimatedValue: 50_000, ...overrides });
+  const input = commissionInput(h.partnership, { partners: h.partnership.partners.filter((p) => p.id !== 'lsc-icb').map((p) => ({ id: p.id, name: p.name })), estimatedValue: 50_000, historyBound: BOUND, ...overrides });
   return h.env.client.workflow.start(jointCommission, { workflowId: commissionWorkflowId(input.id), taskQueue: TASK_QUEUE, args: [input] });
 }
 
@@ -59,15 +80,15 @@ async function answerUntil(handle: Handle, stop: (v: CommissionView) => boolean)
   throw new Error('the commission did not reach the expected state');
 }
 
-test('a lifecycle task nobody answers for three years continues as new, carrying the task: no run passes 2,000 events, and the answer when it comes settles the step once', async () => {
+test('a lifecycle task nobody answers for seven months continues as new, carrying the task: no run passes its bound, and the answer when it comes settles the step once', async () => {
   await h.run(async () => {
     const handle = await start();
     const waiting = await answerUntil(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-lived-experience'));
     const task = waiting.openTasks.find((t) => t.kind === 'commission-lived-experience')!;
 
-    // Three years of silence: reminders every 5 working days after the escalation's deadline.
-    for (let month = 0; month < 36; month++) {
-      await h.env.sleep(YEAR / 12);
+    // Seven months of silence (about 700 events: reminders every 5 working days after the escalation's deadline).
+    for (let month = 0; month < 7; month++) {
+      await h.env.sleep(MONTH);
       await expectLive(h.env.client, handle.workflowId, new Set(h.partnership.people.map((p) => p.id)));
     }
     const runs = await describeRuns(h.env.client, handle.workflowId);
@@ -90,7 +111,7 @@ test('what a long wait carries into each new run stays small: the history is in 
   await h.run(async () => {
     const handle = await start();
     await answerUntil(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-lived-experience'));
-    for (let month = 0; month < 36; month++) await h.env.sleep(YEAR / 12);
+    for (let month = 0; month < 7; month++) await h.env.sleep(MONTH);
     const runs = await describeRuns(h.env.client, handle.workflowId);
     console.log(`carried input, runs: ${JSON.stringify(runs.map((r) => ({ events: r.events, inputKB: +(r.inputBytes / 1024).toFixed(1) })))}`);
     expect(runs.length).toBeGreaterThanOrEqual(3);
@@ -105,7 +126,8 @@ test('what a long wait carries into each new run stays small: the history is in 
     const record = await readCommission({ database: h.database }, id);
     expect(record.history[0]!.event).toBe('commission-created');
     const reminders = record.history.filter((e) => e.event === 'reminder-sent').map((e) => e.detail);
-    expect(reminders.length).toBeGreaterThan(100);
+    // More reminders than two runs could hold (about 29 events each): every run's are there.
+    expect(reminders.length).toBeGreaterThan((2 * BOUND) / 29);
     expect(new Set(reminders).size).toBe(reminders.length);
     expect(record.createdAt).toBe(record.history[0]!.at);
   });
@@ -114,8 +136,9 @@ test('what a long wait carries into each new run stays small: the history is in 
 /*
  * Every other wait of the lifecycle that reminds for ever (overdueReminders): a per-partner round,
  * the resubmission after a refusal, a challenge in standstill, the exit plan after a decommission;
- * and the referral's review. Each stays silent for years: no run passes 2,000 events, the same
- * task is still open (nobody asked twice), and the answer moves the case on with each entry once.
+ * and the referral's review. Each stays silent long enough for three runs or more: no run passes
+ * its bound by more than its drain, the same task is still open (nobody asked twice), and the
+ * answer moves the case on with each entry once.
  */
 
 /** Answers as a willing participant until `stop`; when nothing is open, time moves to the next event. */
@@ -171,21 +194,21 @@ async function evaluate(handle: Handle): Promise<void> {
 
 const stepStatus = (v: CommissionView, id: string) => v.lifecycle?.steps.find((s) => s.id === id)?.status;
 
-/** Years of silence, a month at a time; the case stays live throughout. Resolves to the runs before it. */
-async function silence(workflowId: string, years: number): Promise<number> {
+/** Months of silence, one at a time; the case stays live throughout. Resolves to the runs before it. */
+async function silence(workflowId: string, months: number): Promise<number> {
   const before = (await describeRuns(h.env.client, workflowId)).length;
-  for (let month = 0; month < years * 12; month++) {
-    await h.env.sleep(YEAR / 12);
+  for (let month = 0; month < months; month++) {
+    await h.env.sleep(MONTH);
     if (month % 6 === 5) await expectLive(h.env.client, workflowId, new Set(h.partnership.people.map((p) => p.id)));
   }
   return before;
 }
 
-/** The runs so far: none past 2,000 events, and the wait itself continued as new (more runs than before it). */
-async function expectBoundedRuns(workflowId: string, what: string, runsBefore: number): Promise<void> {
+/** The runs so far: none past `max` (the bound and its drain), and the wait itself continued as new (more runs than before it). */
+async function expectBoundedRuns(workflowId: string, what: string, runsBefore: number, max = MAX_EVENTS): Promise<void> {
   const runs = await describeRuns(h.env.client, workflowId);
   console.log(`${what}, events per run: ${JSON.stringify(runs.map((r) => r.events))}`);
-  expect(Math.max(...runs.map((r) => r.events))).toBeLessThanOrEqual(MAX_EVENTS);
+  expect(Math.max(...runs.map((r) => r.events))).toBeLessThanOrEqual(max);
   expect(runs.length).toBeGreaterThan(runsBefore);
 }
 
@@ -208,12 +231,12 @@ async function answerOpen(handle: Handle, kind: string, decision?: string, comme
   return task;
 }
 
-test('a stage gate nobody answers for two years (a round asking each partner) continues as new; the round is the same task, and approving it moves on once', async () => {
+test('a stage gate nobody answers for five months (a round asking each partner) continues as new; the round is the same task, and approving it moves on once', async () => {
   await h.run(async () => {
     const handle = await start({ estimatedValue: 150_000 });
     const waiting = await walk(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-stage-gate'));
     const gate = waiting.openTasks.find((t) => t.kind === 'commission-stage-gate')!;
-    const runsBefore = await silence(handle.workflowId, 2);
+    const runsBefore = await silence(handle.workflowId, 5);
     await expectBoundedRuns(handle.workflowId, 'gate round', runsBefore);
 
     const v = await handle.query(getCommission);
@@ -230,7 +253,7 @@ test('a stage gate nobody answers for two years (a round asking each partner) co
   });
 }, 180_000);
 
-test('a resubmission nobody makes for two years after a refused gate continues as new; the refusal is recorded once, and the resubmission asks again in round 2', async () => {
+test('a resubmission nobody makes for five months after a refused gate continues as new; the refusal is recorded once, and the resubmission asks again in round 2', async () => {
   await h.run(async () => {
     const handle = await start({ estimatedValue: 150_000 });
     // Gate 2, in Plan: the procurement service returns the request form, and the commission goes back to Analyse.
@@ -240,7 +263,7 @@ test('a resubmission nobody makes for two years after a refused gate continues a
     const back = await walk(handle, (v) => v.openTasks.some((t) => t.key === 'gate-2.resubmit1'), undefined, () => 'none');
     const resubmit = back.openTasks.find((t) => t.key === 'gate-2.resubmit1')!;
     expect(back.stage).toBe('analyse');
-    const runsBefore = await silence(handle.workflowId, 2);
+    const runsBefore = await silence(handle.workflowId, 5);
     await expectBoundedRuns(handle.workflowId, 'resubmission', runsBefore);
 
     const v = await handle.query(getCommission);
@@ -262,15 +285,15 @@ test('a resubmission nobody makes for two years after a refused gate continues a
 
 test('a challenge in standstill whose outcome nobody records for two years continues as new; the award stays paused, and the outcome when it comes lets the contract be signed', async () => {
   await h.run(async () => {
-    const handle = await start();
+    const handle = await start({ historyBound: undefined });
     await walk(handle, (v) => stepStatus(v, 'evaluation') === 'open');
     await evaluate(handle);
     await walk(handle, (v) => stepStatus(v, 'standstill') === 'open');
     await handle.executeUpdate(recordChallenge, { args: [{ by: 'council-commissioner', kind: 'challenge', from: 'North Support', grounds: 'The quality scores were added up wrongly' }] });
     const challenged = await walk(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-challenge-outcome'));
     const challenge = challenged.openTasks.find((t) => t.kind === 'commission-challenge-outcome')!;
-    const runsBefore = await silence(handle.workflowId, 2);
-    await expectBoundedRuns(handle.workflowId, 'challenge', runsBefore);
+    const runsBefore = await silence(handle.workflowId, 24);
+    await expectBoundedRuns(handle.workflowId, 'challenge', runsBefore, DEFAULT_MAX_EVENTS);
 
     const v = await handle.query(getCommission);
     expect(v.openTasks.map((t) => t.id)).toEqual([challenge.id]);
@@ -291,7 +314,7 @@ test('a challenge in standstill whose outcome nobody records for two years conti
 
 test('an exit plan nobody records for two years after a decommission continues as new; the decommission is recorded once, and the exit plan, consultation and notice then end the contract', async () => {
   await h.run(async () => {
-    const handle = await start();
+    const handle = await start({ historyBound: undefined });
     await walk(handle, (v) => stepStatus(v, 'evaluation') === 'open');
     await evaluate(handle);
     // An eleven-month contract: the end-of-term decision falls due (nine months before the end) before the first review.
@@ -301,8 +324,8 @@ test('an exit plan nobody records for two years after a decommission continues a
     const exiting = await walk(handle, (v) => v.openTasks.some((t) => t.kind === 'commission-exit-plan'), values, decommission);
     const exit = exiting.openTasks.find((t) => t.kind === 'commission-exit-plan')!;
     expect(exiting.lifecycle!.endOfTerm).toMatchObject({ decision: 'decommission' });
-    const runsBefore = await silence(handle.workflowId, 2);
-    await expectBoundedRuns(handle.workflowId, 'exit plan', runsBefore);
+    const runsBefore = await silence(handle.workflowId, 24);
+    await expectBoundedRuns(handle.workflowId, 'exit plan', runsBefore, DEFAULT_MAX_EVENTS);
 
     const v = await handle.query(getCommission);
     expect(v.openTasks.map((t) => t.id)).toEqual([exit.id]);
@@ -319,11 +342,11 @@ test('an exit plan nobody records for two years after a decommission continues a
   });
 }, 240_000);
 
-test("a referral's review nobody records for six years continues as new; the same review task stays open, and recording it moves the package on once", async () => {
+test("a referral's review nobody records for a year and a half continues as new; the same review task stays open, and recording it moves the package on once", async () => {
   await h.run(async () => {
     const p = h.partnership;
     const caseRef = `CYP${String(Date.now() % 100_000).padStart(5, '0')}`;
-    const input = referralInputOf(p, caseRef);
+    const input = referralInputOf(p, caseRef, { historyBound: BOUND });
     const workflowId = referralWorkflowId(caseRef);
     await h.env.client.workflow.start(resourceAllocation, { workflowId, taskQueue: TASK_QUEUE, args: [input] });
     const handle = h.env.client.workflow.getHandle<typeof resourceAllocation>(workflowId);
@@ -350,7 +373,7 @@ test("a referral's review nobody records for six years continues as new; the sam
     await advanceTo(approved.nextReviewAt!);
     const reviewing = await until((v) => v.status === 'under-review' && v.openTasks.length === 1);
     const review = reviewing.openTasks[0]!;
-    const runsBefore = await silence(workflowId, 6);
+    const runsBefore = await silence(workflowId, 18);
     await expectBoundedRuns(workflowId, 'referral review', runsBefore);
 
     const v = await handle.query(getReferral);
