@@ -83,6 +83,11 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
     },
   });
   let running: Promise<unknown> | undefined;
+  // Every call a test makes through the client (starts, updates, queries, the server's sleeps) is
+  // made under this signal: a test that timed out while one was in flight (the time-skipping
+  // server sometimes never answers) has it cancelled at close, rather than left retrying against
+  // a closed channel and throwing into whichever test runs next.
+  const calls = new AbortController();
   return {
     env,
     mailbox,
@@ -90,13 +95,14 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
     recordsDir,
     database,
     run: (fn) => {
-      const run = worker.runUntil(fn);
+      const run = worker.runUntil(() => env.client.connection.withAbortSignal(calls.signal, fn));
       running = run.catch(() => undefined);
       return run;
     },
     mails: () => Promise.all(mailbox.messages.map((m) => simpleParser(m))),
     async close() {
       // A test that timed out leaves runUntil waiting; a worker left polling a torn-down server keeps jest alive for ever.
+      calls.abort();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       // The server may close only once the worker has let go of its connection.
       await running;
