@@ -49,3 +49,27 @@ export async function replayRuns(client: Client, workflowId: string, workflowBun
   }
   return failures;
 }
+
+/**
+ * The activities each closed run of a workflow left on their way when it continued as new or
+ * ended (their outcome is lost with the run; on the time-skipping server each also holds time
+ * still for good). A drained run leaves none.
+ */
+export async function activitiesLeftRunning(client: Client, workflowId: string): Promise<string[]> {
+  const left: string[] = [];
+  const current = (await client.workflow.getHandle(workflowId).describe()).runId;
+  for (const { runId } of await describeRuns(client, workflowId)) {
+    const { status } = await client.workflow.getHandle(workflowId, runId).describe();
+    if (runId === current && status.name === 'RUNNING') continue;
+    const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
+    const open = new Map<number, string>();
+    for (const e of events) {
+      if (e.activityTaskScheduledEventAttributes) open.set(Number(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+      for (const a of [e.activityTaskCompletedEventAttributes, e.activityTaskFailedEventAttributes, e.activityTaskTimedOutEventAttributes, e.activityTaskCanceledEventAttributes]) {
+        if (a) open.delete(Number(a.scheduledEventId));
+      }
+    }
+    for (const [id, name] of open) left.push(`${name} (event ${id}) of run ${runId}, which ended ${status.name}`);
+  }
+  return left;
+}

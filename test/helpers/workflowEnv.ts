@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ConnectionPlugin } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
@@ -35,11 +36,25 @@ export function workflowBundle(): Promise<{ code: string }> {
   return bundle;
 }
 
+/**
+ * The client pings an idle connection every 30 s by default; the Java time-skipping server allows
+ * one ping in 5 minutes and, after two too many, closes the connection with every call on it. A
+ * call cut so is retried, and for `env.sleep` (the server's UnlockTimeSkippingWithSleep, which
+ * blocks until the time comes) the retry is a second sleep whose re-lock is never undone: time
+ * stops skipping for good and the test waits for ever (how "the hangs" of 2026-11-30 came about).
+ * Pings every 6 minutes stay within what the server allows.
+ */
+const patientKeepalive: ConnectionPlugin = {
+  name: 'jco-test-patient-keepalive',
+  configureConnection: (options) => ({ ...options, channelArgs: { ...options.channelArgs, 'grpc.keepalive_time_ms': 6 * 60_000, 'grpc.keepalive_permit_without_calls': 0 } }),
+};
+
 export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): Promise<TestWorkflowEnvironment> {
   // The interceptor needs the environment's client, which exists only once the environment does.
   const made: { env?: TestWorkflowEnvironment } = {};
   const people = opts.livenessOf ? new Set(opts.livenessOf.people.map((p) => p.id)) : undefined;
   const env = await TestWorkflowEnvironment.createTimeSkipping({
+    plugins: [patientKeepalive],
     server: { executable: { type: 'existing-path', path: process.env.JCO_TEST_SERVER_DEBUG ?? ensureTestServer() } },
     // Every step of every workflow test ends with the case still waiting on someone or a date.
     ...(people ? { client: { interceptors: { workflow: [livenessChecks(() => made.env!.client, people)] } } } : {}),

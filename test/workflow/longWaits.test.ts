@@ -16,7 +16,7 @@ import { readCommission, readReferral } from '../../api/subjects';
 import { referralInputOf } from '../helpers/inputs';
 import { answerFor } from '../helpers/answer';
 import { expectLive } from '../helpers/liveness';
-import { describeRuns } from '../helpers/runs';
+import { activitiesLeftRunning, describeRuns } from '../helpers/runs';
 import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
 
 /**
@@ -210,6 +210,8 @@ async function expectBoundedRuns(workflowId: string, what: string, runsBefore: n
   console.log(`${what}, events per run: ${JSON.stringify(runs.map((r) => r.events))}`);
   expect(Math.max(...runs.map((r) => r.events))).toBeLessThanOrEqual(max);
   expect(runs.length).toBeGreaterThan(runsBefore);
+  // Each run drained before it continued: nothing it sent is lost with it.
+  expect(await activitiesLeftRunning(h.env.client, workflowId)).toEqual([]);
 }
 
 /** Each person was asked once (one request email, the first) for the task. */

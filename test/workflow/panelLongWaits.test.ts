@@ -10,7 +10,7 @@ import { getCommission, jointCommission, setUpEvaluation } from '../../workflows
 import { getWaitingOn } from '../../workflows/taskMessages';
 import { answerFor } from '../helpers/answer';
 import { expectLive } from '../helpers/liveness';
-import { describeRuns, replayRuns } from '../helpers/runs';
+import { activitiesLeftRunning, describeRuns, replayRuns } from '../helpers/runs';
 import { commissionInput, harness, TASK_QUEUE, workflowBundle, type Harness } from '../helpers/workflowEnv';
 import { panelRequest, panelSetup } from '../property/subjects';
 
@@ -112,6 +112,8 @@ async function expectBoundedRuns(workflowId: string, what: string, opts: { pastB
   const most = Math.max(...runs.map((r) => r.events));
   expect(most).toBeLessThanOrEqual(MAX_EVENTS);
   expect(runs.length).toBeGreaterThan(1);
+  // Each run drained before it continued: nothing it sent is lost with it.
+  expect(await activitiesLeftRunning(h.env.client, workflowId)).toEqual([]);
   // The silence was long enough that one run holding it all would have passed the bound.
   if (opts.pastBound !== false) expect(runs.reduce((n, r) => n + r.events, 0)).toBeGreaterThan(MAX_EVENTS);
   return most;
