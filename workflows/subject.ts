@@ -21,6 +21,7 @@ import { MAX_EXTENSION_DAYS, TaskBook, type LeadCommissioner, type TaskBookState
  * (sdk-java#3088). Histories from before the patch recall as they did.
  */
 export const ACTIVITIES_NOT_RECALLED_PATCH = 'activities-not-recalled';
+const DRAIN_PATCH = 'drain-until-quiet';
 const unrecalling = (): boolean => patched(ACTIVITIES_NOT_RECALLED_PATCH);
 function unrecalled<T>(call: () => Promise<T>): Promise<T> {
   return unrecalling() ? CancellationScope.nonCancellable(call) : call();
@@ -393,11 +394,22 @@ export function subjectRecord(opts: {
 
   /** Waits for emails and record writes in flight: before continue-as-new or completion. */
   async function drain(): Promise<void> {
-    // After a withdrawal, work cancelled with the subject's scope is over, however it ended.
-    if (state.withdrawn) await Promise.allSettled(background);
-    else await Promise.all(background);
-    await recording;
-    await recorded();
+    // Since `drain-until-quiet`, work that starts while draining (a reminder sent in the same
+    // activation, a decision handled meanwhile, the record of either) is waited for too: a run
+    // never continues as new or ends with an email or a write still on its way, whose outcome
+    // (an email that failed, say) would otherwise be lost with the run. (On the Java time-skipping
+    // server such an activity also holds time still for good.) Histories from before replay as
+    // they drained.
+    const untilQuiet = patched(DRAIN_PATCH);
+    let started: number;
+    do {
+      started = background.length;
+      // After a withdrawal, work cancelled with the subject's scope is over, however it ended.
+      if (state.withdrawn) await Promise.allSettled(background);
+      else await Promise.all(background);
+      await recording;
+      await recorded();
+    } while (untilQuiet && background.length !== started);
   }
 
   /** Whether a step is halfway (people being looked up): a run does not continue as new then. */
