@@ -15,13 +15,18 @@ import { commissionInput, harness, TASK_QUEUE, workflowBundle, type Harness } fr
 import { panelRequest, panelSetup } from '../property/subjects';
 
 /**
- * A panel whose lead commissioner stays silent for years (moderation, a replacement, a tie-break:
- * reminded for ever, about 29 events each) continues as new, carrying its open task: no run passes
- * 2,000 events, and the answer when it comes completes the panel once (soak seed 20261144).
+ * A panel whose lead commissioner stays silent for months or years (moderation, a replacement, a
+ * tie-break: reminded for ever, about 29 events each) continues as new, carrying its open task: no
+ * run passes its bound by more than what it does while it drains, and the answer when it comes
+ * completes the panel once (soak seed 20261144).
+ *
+ * The panels here (and the commission whose panel it is) set a bound of their own (`historyBound`,
+ * 250 events), so that a few months of silence make three runs or more. The default bound (1,000)
+ * is proved against 2,000 events in longWaits.test.ts.
  */
-// Each test takes 20 to 60 s; one in a few runs hangs on the time-skipping server with no CPU
-// used (the tie-break, in CI and under load; never run alone). Like withdrawal.test.ts, a test that
-// hangs stops at 180 s and tries once more: two failures in a row still fail.
+// Each test takes about 15 s. The hangs once seen here (a run that continued as new with an
+// email on its way; a long env.sleep cut by the server's ping limit and retried) are fixed; a test
+// that fails still tries once more, and two failures in a row fail.
 jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 let h: Harness;
@@ -34,7 +39,13 @@ afterEach(async () => {
 
 const DAY = 86_400_000;
 const YEAR = 365 * DAY;
-const MAX_EVENTS = 2_000;
+/**
+ * The bound these cases set, and the most a run may hold: the bound, and what the run does past it
+ * until it stops at a wait a new run takes up again (the step in hand, then its drain): up to about
+ * 80 events seen, 150 allowed.
+ */
+const BOUND = 250;
+const MAX_EVENTS = BOUND + 150;
 const lead = 'council-commissioner';
 const leadEmail = 'commissioner@council.example';
 const partners = ['council', 'nenc-icb'];
@@ -56,6 +67,7 @@ async function panelInput(scoringDueInDays?: number): Promise<EvaluationPanelInp
     policy: p.policies.evaluationPanel,
     calendar: calendarOf(p),
     policyVersion: policyVersionOf(p),
+    historyBound: BOUND,
   };
 }
 
@@ -114,8 +126,8 @@ async function expectBoundedRuns(workflowId: string, what: string, opts: { pastB
   expect(runs.length).toBeGreaterThan(1);
   // Each run drained before it continued: nothing it sent is lost with it.
   expect(await activitiesLeftRunning(h.env.client, workflowId)).toEqual([]);
-  // The silence was long enough that one run holding it all would have passed the bound.
-  if (opts.pastBound !== false) expect(runs.reduce((n, r) => n + r.events, 0)).toBeGreaterThan(MAX_EVENTS);
+  // The silence was long enough that one run holding it all would have passed the bound twice over.
+  if (opts.pastBound !== false) expect(runs.reduce((n, r) => n + r.events, 0)).toBeGreaterThan(2 * BOUND);
   return most;
 }
 
@@ -134,7 +146,7 @@ async function requestsFor(title: string, to: string): Promise<number> {
   return mails.filter((m) => (m.subject ?? '').startsWith('Decision needed') && (m.subject ?? '').endsWith(title) && JSON.stringify(m.to).includes(to)).length;
 }
 
-test('moderation left unanswered for a year (reminded every 2 working days, about 2,500 events): no run passes 2,000 events, the same task is still open, and the answer completes the panel once', async () => {
+test('moderation left unanswered for four months (reminded every 2 working days, about 800 events): no run passes its bound, the same task is still open, and the answer completes the panel once', async () => {
   await h.run(async () => {
     const p = await startPanel();
     for (const m of ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep']) await p.declare(m);
@@ -143,7 +155,7 @@ test('moderation left unanswered for a year (reminded every 2 working days, abou
     await p.decide('score-parent-carer-rep', 'parent-carer-rep', 'submit', scores({ acme: { quality: 3, price: 4, social: 3 }, north: all(4) }));
     const moderation = await p.taskOf('moderate-acme-quality');
 
-    await silence(p.handle.workflowId, 12);
+    await silence(p.handle.workflowId, 4);
     await expectBoundedRuns(p.handle.workflowId, 'moderation ignored');
 
     const v = await p.handle.query(getEvaluation);
@@ -164,7 +176,7 @@ test('moderation left unanswered for a year (reminded every 2 working days, abou
     expect(cell.moderated).toMatchObject({ score: 3, by: lead });
     expectRecordOnce(outcome.record, ['scoring-closed', 'score-moderated', 'evaluation-complete']);
     expect(outcome.record.filter((e) => e.event === 'conflicts-declared')).toHaveLength(3);
-    expect(outcome.record.filter((e) => e.event === 'reminder-sent' && e.detail?.includes('Moderate')).length).toBeGreaterThan(60);
+    expect(outcome.record.filter((e) => e.event === 'reminder-sent' && e.detail?.includes('Moderate')).length).toBeGreaterThan(20);
     // The panel's record in the database tells the same story, once.
     const recorded = await readEvaluation({ database: h.database }, p.input.commission.id);
     expect(recorded.history.map((e) => e.event)).toEqual(outcome.record.map((e) => e.event));
@@ -176,7 +188,7 @@ test('moderation left unanswered for a year (reminded every 2 working days, abou
   });
 }, 180_000);
 
-test('a replacement nobody appoints for six months (reminded every working day, about 3,500 events): no run passes 2,000 events, and the appointment when it comes lets the new member declare and score, once', async () => {
+test('a replacement nobody appoints for two months (reminded every working day, about 1,200 events): no run passes its bound, and the appointment when it comes lets the new member declare and score, once', async () => {
   await h.run(async () => {
     const p = await startPanel();
     await p.declare('nenc-panel-member', { acme: 'My partner is a director of Acme Care.' });
@@ -187,7 +199,7 @@ test('a replacement nobody appoints for six months (reminded every working day, 
     await p.decide('score-parent-carer-rep', 'parent-carer-rep', 'submit', scores({ acme: all(3), north: all(3) }));
     await p.decide('score-nenc-panel-member', 'nenc-panel-member', 'submit', scores({ north: all(3) }));
 
-    await silence(p.handle.workflowId, 6);
+    await silence(p.handle.workflowId, 2);
     await expectBoundedRuns(p.handle.workflowId, 'replacement ignored');
 
     const v = await p.handle.query(getEvaluation);
@@ -223,7 +235,7 @@ test('members whose scoring tasks are open when the panel continues as new score
     const open = await p.until((v) => v.openTasks.filter((t) => t.kind === PANEL_TASK_KINDS.scoring).length === 3, 'three scoring tasks');
     const scoringIds = open.openTasks.filter((t) => t.kind === PANEL_TASK_KINDS.scoring).map((t) => t.id).sort();
 
-    await silence(p.handle.workflowId, 6);
+    await silence(p.handle.workflowId, 2);
     await expectBoundedRuns(p.handle.workflowId, 'scoring and a replacement open');
 
     const v = await p.handle.query(getEvaluation);
@@ -248,7 +260,7 @@ test('members whose scoring tasks are open when the panel continues as new score
   });
 }, 180_000);
 
-test('a tie-break left unanswered for a year: no run passes 2,000 events, and the choice when it comes is the recommendation', async () => {
+test('a tie-break left unanswered for four months: no run passes its bound, and the choice when it comes is the recommendation', async () => {
   await h.run(async () => {
     const p = await startPanel();
     for (const m of ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep']) {
@@ -257,7 +269,7 @@ test('a tie-break left unanswered for a year: no run passes 2,000 events, and th
     }
     const tie = await p.taskOf('tie-break');
 
-    await silence(p.handle.workflowId, 12);
+    await silence(p.handle.workflowId, 4);
     await expectBoundedRuns(p.handle.workflowId, 'tie-break ignored');
 
     const v = await p.handle.query(getEvaluation);
@@ -272,9 +284,9 @@ test('a tie-break left unanswered for a year: no run passes 2,000 events, and th
   });
 }, 180_000);
 
-test("a commission's panel that continues as new while moderation waits six months: the commission takes its result, and the panel's whole record joins the commission's once", async () => {
+test("a commission's panel that continues as new at the commission's bound while moderation waits three months: the commission takes its result, and the panel's whole record joins the commission's once", async () => {
   await h.run(async () => {
-    const input = commissionInput(h.partnership, { partners: h.partnership.partners.filter((x) => x.id !== 'lsc-icb').map((x) => ({ id: x.id, name: x.name })), estimatedValue: 50_000 });
+    const input = commissionInput(h.partnership, { partners: h.partnership.partners.filter((x) => x.id !== 'lsc-icb').map((x) => ({ id: x.id, name: x.name })), estimatedValue: 50_000, historyBound: BOUND });
     const commission = await h.env.client.workflow.start(jointCommission, { workflowId: commissionWorkflowId(input.id), taskQueue: TASK_QUEUE, args: [input] });
     // The willing answer to each step until the lead commissioner is asked to set up the panel.
     let v: CommissionView | undefined;
@@ -299,10 +311,13 @@ test("a commission's panel that continues as new while moderation waits six mont
     await p.decide('score-parent-carer-rep', 'parent-carer-rep', 'submit', scores({ acme: { quality: 3, price: 4, social: 3 }, north: all(4) }));
     await p.taskOf('moderate-acme-quality');
 
-    await silence(p.handle.workflowId, 6);
+    // The panel was started with no bound of its own in the request: it has the commission's.
+    await silence(p.handle.workflowId, 3);
     await expectBoundedRuns(p.handle.workflowId, "a commission's panel, moderation ignored", { pastBound: false });
     const commissionRuns = await describeRuns(h.env.client, commission.workflowId);
-    expect(Math.max(...commissionRuns.map((r) => r.events))).toBeLessThanOrEqual(MAX_EVENTS);
+    // The commission's first run holds its whole set-up, gates and panel request before it reaches
+    // a wait a new run can take up: up to about 430 events seen at this bound.
+    expect(Math.max(...commissionRuns.map((r) => r.events))).toBeLessThanOrEqual(BOUND + 250);
 
     await p.decide('moderate-acme-quality', lead, 'record', { score: 3 }, 'Agreed at last.');
     let done: CommissionView | undefined;
@@ -322,6 +337,6 @@ test("a commission's panel that continues as new while moderation waits six mont
     expect(joined.map((e) => e.event)).toEqual(panelRecord.history.map((e) => e.event));
     expect(joined[0]!.event).toBe('evaluation-set-up');
     expect(new Set(joined.map((e) => JSON.stringify(e))).size).toBe(joined.length);
-    expect(joined.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThan(40);
+    expect(joined.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThan(20);
   });
 }, 180_000);
