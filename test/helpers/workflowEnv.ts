@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,6 +104,8 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
   // server sometimes never answers) has it cancelled at close, rather than left retrying against
   // a closed channel and throwing into whichever test runs next.
   const calls = new AbortController();
+  // One listener per call in flight: a test with many at once is not a leak.
+  setMaxListeners(0, calls.signal);
   return {
     env,
     mailbox,
