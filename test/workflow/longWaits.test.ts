@@ -29,6 +29,13 @@ import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/w
  * DEFAULT_MAX_EVENTS). The default bound (1,000) is also proved against 2,000 events by the
  * officers' long wait in disputeOutcomes.test.ts.
  */
+// One run in a few dozen still hangs on the Java time-skipping server with no CPU used: a run's
+// continue-as-new is recorded halfway (the new run starts; the old one keeps a workflow task
+// started for ever; seen in CI on 2026-12-01). A test that fails tries once more; two failures in
+// a row fail. (The two other causes of hangs, fixed, are in test/helpers/workflowEnv.ts and
+// workflows/subject.ts `drain-until-quiet`.)
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
+
 let h: Harness;
 beforeEach(async () => {
   h = await harness();
@@ -253,7 +260,7 @@ test('a stage gate nobody answers for five months (a round asking each partner) 
     expect(count(history, 'step-done', /^Gate 1/)).toBe(1);
     expect(count(history, 'task-opened', /^Approve Gate 1/)).toBe(1);
   });
-}, 180_000);
+}, 120_000);
 
 test('a resubmission nobody makes for five months after a refused gate continues as new; the refusal is recorded once, and the resubmission asks again in round 2', async () => {
   await h.run(async () => {
@@ -283,7 +290,7 @@ test('a resubmission nobody makes for five months after a refused gate continues
     // Into Plan, back to Analyse on the refusal, into Plan on the resubmission: no stage entered while the revision waited.
     expect(history.filter((e) => e.event === 'stage-entered').map((e) => e.detail!.split(':')[0])).toEqual(['Plan', 'Analyse', 'Plan']);
   });
-}, 180_000);
+}, 120_000);
 
 test('a challenge in standstill whose outcome nobody records for two years continues as new; the award stays paused, and the outcome when it comes lets the contract be signed', async () => {
   await h.run(async () => {
@@ -312,7 +319,7 @@ test('a challenge in standstill whose outcome nobody records for two years conti
     expect(count(history, 'challenge-decided')).toBe(1);
     expect(count(history, 'standstill-ended')).toBe(1);
   });
-}, 240_000);
+}, 150_000);
 
 test('an exit plan nobody records for two years after a decommission continues as new; the decommission is recorded once, and the exit plan, consultation and notice then end the contract', async () => {
   await h.run(async () => {
@@ -342,7 +349,7 @@ test('an exit plan nobody records for two years after a decommission continues a
     for (const e of ['decommission-decided', 'exit-planned', 'consultation-recorded', 'termination-notice-served', 'contract-ended']) expect([e, count(history, e)]).toEqual([e, 1]);
     expect(count(history, 'review-held')).toBe(0);
   });
-}, 240_000);
+}, 150_000);
 
 test("a referral's review nobody records for a year and a half continues as new; the same review task stays open, and recording it moves the package on once", async () => {
   await h.run(async () => {
@@ -394,4 +401,4 @@ test("a referral's review nobody records for a year and a half continues as new;
     const reviewedAt = history.findIndex((e) => e.event === 'reviewed');
     expect(count(history.slice(0, reviewedAt), 'task-opened', /review the package/)).toBe(1);
   });
-}, 240_000);
+}, 150_000);
