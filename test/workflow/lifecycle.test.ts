@@ -176,7 +176,7 @@ test('a three-year contract: the cycle to signature, quarterly joint reviews wit
     for (const e of ['review-held', 'decommission-decided', 'exit-planned', 'consultation-recorded', 'termination-notice-served', 'contract-ended']) expect(events).toContain(e);
     expect(history.find((e) => e.event === 'contract-ended')!.detail).toContain(`ended on ${end}`);
   });
-}, 240_000);
+}, 150_000);
 
 /** Decides the task named `<commission>.<key>`, whatever case tag its id carries (case-task-ids). */
 async function decide(handle: Handle, named: string, by: string, decision: string, comment?: string) {
@@ -334,7 +334,7 @@ test('at the end of term the partners extend within what the contract allows, th
     // The successor outlives this commission's end: it was started to be abandoned, not closed with it.
     expect((await next.describe()).status.name).toBe('RUNNING');
   });
-}, 240_000);
+}, 150_000);
 
 test('an upheld challenge takes the award again under fresh task ids: the re-asked award is decided, its notice and a second challenge are told apart from the first', async () => {
   await h.run(async () => {

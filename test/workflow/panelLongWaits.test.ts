@@ -186,7 +186,7 @@ test('moderation left unanswered for four months (reminded every 2 working days,
     // Every run, the continued ones too, replays on this code.
     expect(await replayRuns(h.env.client, p.handle.workflowId, await workflowBundle())).toEqual([]);
   });
-}, 180_000);
+}, 90_000);
 
 test('a replacement nobody appoints for two months (reminded every working day, about 1,200 events): no run passes its bound, and the appointment when it comes lets the new member declare and score, once', async () => {
   await h.run(async () => {
@@ -222,7 +222,7 @@ test('a replacement nobody appoints for two months (reminded every working day, 
     expect(await requestsFor(replace.title, leadEmail)).toBe(1);
     expect(await replayRuns(h.env.client, p.handle.workflowId, await workflowBundle())).toEqual([]);
   });
-}, 180_000);
+}, 90_000);
 
 test('members whose scoring tasks are open when the panel continues as new score in a later run: the same tasks, each score taken once', async () => {
   await h.run(async () => {
@@ -258,7 +258,7 @@ test('members whose scoring tasks are open when the panel continues as new score
     expect(outcome.record.filter((e) => e.event === 'conflicts-declared')).toHaveLength(4);
     expect(await replayRuns(h.env.client, p.handle.workflowId, await workflowBundle())).toEqual([]);
   });
-}, 180_000);
+}, 90_000);
 
 test('a tie-break left unanswered for four months: no run passes its bound, and the choice when it comes is the recommendation', async () => {
   await h.run(async () => {
@@ -282,7 +282,7 @@ test('a tie-break left unanswered for four months: no run passes its bound, and 
     expectRecordOnce(outcome.record, ['scoring-closed', 'tie-referred', 'evaluation-complete']);
     expect(await requestsFor(tie.title, leadEmail)).toBe(1);
   });
-}, 180_000);
+}, 90_000);
 
 test("a commission's panel that continues as new at the commission's bound while moderation waits three months: the commission takes its result, and the panel's whole record joins the commission's once", async () => {
   await h.run(async () => {
@@ -339,4 +339,4 @@ test("a commission's panel that continues as new at the commission's bound while
     expect(new Set(joined.map((e) => JSON.stringify(e))).size).toBe(joined.length);
     expect(joined.filter((e) => e.event === 'reminder-sent').length).toBeGreaterThan(20);
   });
-}, 180_000);
+}, 90_000);
