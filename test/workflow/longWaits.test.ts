@@ -395,3 +395,68 @@ test("a referral's review nobody records for a year and a half continues as new;
     expect(count(history.slice(0, reviewedAt), 'task-opened', /review the package/)).toBe(1);
   });
 }, 240_000);
+
+/** A referral with the case's own bound, and the steps its tests take. */
+async function startReferral() {
+  const caseRef = `CYP${String(Date.now() % 100_000).padStart(5, '0')}`;
+  const input = referralInputOf(h.partnership, caseRef, { historyBound: BOUND });
+  const workflowId = referralWorkflowId(caseRef);
+  await h.env.client.workflow.start(resourceAllocation, { workflowId, taskQueue: TASK_QUEUE, args: [input] });
+  // The latest run, whichever it is.
+  const handle = h.env.client.workflow.getHandle<typeof resourceAllocation>(workflowId);
+  const until = async (ok: (v: ReferralView) => boolean): Promise<ReferralView> => {
+    let v: ReferralView | undefined;
+    for (let i = 0; i < 150; i++) {
+      v = await handle.query(getReferral);
+      if (ok(v)) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the referral did not reach the expected state; it is ${v?.status} with ${v?.openTasks.map((t) => t.id).join(', ')}`);
+  };
+  const open = async (kind: string): Promise<Task> => (await until((v) => v.openTasks.some((t) => t.kind === kind))).openTasks.find((t) => t.kind === kind)!;
+  const decide = async (kind: string, by: string, decision: string, comment?: string, data?: Record<string, unknown>): Promise<Task> => {
+    const task = await open(kind);
+    await handle.executeUpdate(decideReferralTask, { args: [{ taskId: task.id, by, channel: 'api', decision, comment, data }] });
+    return task;
+  };
+  const advanceTo = async (iso: string) => h.env.sleep(Math.max(0, Date.parse(iso) - (await h.env.currentTimeMs())) + 60_000);
+  const toPanelDay = async (v: ReferralView) => advanceTo(ukInstant(ukDate(new Date(v.panelAt)), '00:01').toISOString());
+  return { input, workflowId, handle, until, open, decide, advanceTo, toPanelDay };
+}
+
+test("a RAP chair who never records the panel's decision for two years: the referral is carried to each next panel and continues as new; recording a decision then approves it once", async () => {
+  await h.run(async () => {
+    const r = await startReferral();
+    await r.decide('referral-position', 'council-rap-member', 'agree');
+    await r.decide('referral-position', 'nenc-rap-member', 'agree');
+    const agreed = await r.until((v) => v.status === 'awaiting-panel');
+    await r.toPanelDay(agreed);
+    const first = await r.open('referral-panel-decision');
+    // About 35 events a month (a new chair task each panel): two years pass the bound three times.
+    const runsBefore = await silence(r.workflowId, 24);
+    await expectBoundedRuns(r.workflowId, 'RAP chair', runsBefore);
+
+    const v = await r.handle.query(getReferral);
+    expect([v.status, v.cycle]).toEqual(['awaiting-panel', 1]);
+    const chairs = v.tasks.filter((t) => t.kind === 'referral-panel-decision');
+    // One chair task a panel, each its own, each expired but the one for the coming panel.
+    expect(chairs.length).toBeGreaterThan(20);
+    expect(new Set(chairs.map((t) => t.id)).size).toBe(chairs.length);
+    expect(chairs.slice(0, -1).every((t) => t.status === 'expired')).toBe(true);
+    expect(v.openTasks.map((t) => t.id)).toEqual([chairs.at(-1)!.id]);
+    expect(chairs[0]!.id).toBe(first.id);
+    // The partners agreed once: they are not asked again at each panel.
+    expect(v.tasks.filter((t) => t.kind === 'referral-position')).toHaveLength(1);
+    await expectAskedOnce(chairs.at(-1)!.id);
+
+    await r.toPanelDay(v);
+    await r.decide('referral-panel-decision', 'council-rap-chair', 'approve', undefined, { startDate: ukDate(new Date((await h.env.currentTimeMs()) + 10 * DAY)) });
+    const approved = await r.until((x) => x.status === 'approved');
+    expect(approved.decisions).toHaveLength(1);
+    expect(approved.decision).toMatchObject({ outcome: 'approve', by: 'council-rap-chair', split: { council: 50, 'nenc-icb': 50 } });
+    const { history } = await readReferral({ database: h.database }, r.input.id);
+    expect(count(history, 'panel-decided')).toBe(1);
+    expect(count(history, 'panel-listed')).toBe(1);
+    expect(count(history, 'carried-over')).toBe(chairs.length - 1);
+  });
+}, 240_000);
