@@ -36,6 +36,11 @@ export interface ReferralState extends SubjectState {
   reviewing?: ReferralStatus | undefined;
   reviews: ReferralView['reviews'];
   disputes: ReferralView['disputes'];
+  /**
+   * Set when the run continued as new as the referral was carried to the next panel, its chair not
+   * having recorded the last one's decision: the number of the chair task the next run opens.
+   */
+  carriedToChair?: number | undefined;
   /** Split disputes that stopped (failed or terminated): each failure task has an id of its own. */
   splitDisputeFailures?: { failures?: number | undefined };
   referredAt: string;
