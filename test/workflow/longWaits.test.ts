@@ -12,6 +12,8 @@ import type { FormField } from '../../domain/taskData';
 import { getEvaluation } from '../../workflows/evaluationPanel';
 import { decideTask, getCommission, jointCommission, recordChallenge, setUpEvaluation } from '../../workflows/jointCommission';
 import { decideTask as decideReferralTask, getReferral, resourceAllocation } from '../../workflows/referral';
+import { disputeWorkflowId } from '../../domain/dispute';
+import { getDispute } from '../../workflows/dispute';
 import { readCommission, readReferral } from '../../api/subjects';
 import { referralInputOf } from '../helpers/inputs';
 import { answerFor } from '../helpers/answer';
@@ -458,5 +460,41 @@ test("a RAP chair who never records the panel's decision for two years: the refe
     expect(count(history, 'panel-decided')).toBe(1);
     expect(count(history, 'panel-listed')).toBe(1);
     expect(count(history, 'carried-over')).toBe(chairs.length - 1);
+  });
+}, 240_000);
+
+test('a referrer who never answers whether to retry a split dispute that stopped, for eight months: the question continues as new, the same task open; retrying then opens one new dispute', async () => {
+  await h.run(async () => {
+    const r = await startReferral();
+    // The NENC ICB records no position: at the panel the split goes to the dispute ladder.
+    await r.decide('referral-position', 'council-rap-member', 'agree');
+    const listed = await r.until((v) => v.positions.length === 1);
+    await r.advanceTo(listed.panelAt);
+    const disputed = await r.until((v) => v.disputes.length === 1);
+    const child = h.env.client.workflow.getHandle(disputeWorkflowId(disputed.disputes[0]!.id));
+    for (let i = 0; i < 50 && !(await child.query(getDispute)).openTasks.length; i++) await new Promise((res) => setTimeout(res, 100));
+    // Cancelled rather than terminated: the time-skipping server never tells a parent its child
+    // was terminated (temporalio/sdk-java#2921); both reach the parent as a ChildWorkflowFailure.
+    await child.cancel();
+    const question = await r.open('child-failure');
+    // Reminded every 5 working days (about 100 events a month): eight months pass the bound three times.
+    const runsBefore = await silence(r.workflowId, 8);
+    await expectBoundedRuns(r.workflowId, 'split dispute question', runsBefore);
+
+    const v = await r.handle.query(getReferral);
+    expect(v.status).toBe('disputed');
+    expect(v.openTasks.map((t) => t.id)).toEqual([question.id]);
+    expect(v.tasks.filter((t) => t.kind === 'child-failure')).toHaveLength(1);
+    expect(v.disputes).toHaveLength(1);
+    await expectAskedOnce(question.id);
+
+    await r.decide('child-failure', 'council-rap-member', 'retry');
+    const again = await r.until((x) => x.disputes.length === 2);
+    expect(again.disputes[1]!.id).not.toBe(again.disputes[0]!.id);
+    const { history } = await readReferral({ database: h.database }, r.input.id);
+    expect(count(history, 'child-failed')).toBe(1);
+    expect(count(history, 'child-retried')).toBe(1);
+    expect(count(history, 'dispute-opened')).toBe(2);
+    expect(v.stages.filter((s) => s.stage === 'dispute')).toHaveLength(1);
   });
 }, 240_000);
