@@ -271,13 +271,15 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
       publish();
       return awaitChair(carried, chair);
     }
+    // A run continued as new while the referrer was asked about a stopped split dispute: asked still.
+    if (state.splitDisputeFailures?.asking) return splitByDispute(1);
     state.cycle++;
     state.agreedSplit = undefined;
     state.status = 'positions';
     enterStage('positions');
     note({ event: 'panel-listed', detail: `Listed for the panel of ${ukDate(new Date(state.panelAt))}${input.urgent ? ' (urgent)' : ''}; proposed split ${splitText(state.proposedSplit)}` });
-    let n = 1;
-    let chair = chairTask(n, decideBy());
+    const n = 1;
+    const chair = chairTask(n, decideBy());
     const agreed = await agreeSplit();
     if (agreed === 'agreed') {
       state.status = 'awaiting-panel';
@@ -286,17 +288,23 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     }
     if (agreed === 'no-agreement' && !chair.result) {
       cancelOpen(REFERRAL_TASK_KINDS.panel);
-      const set = await settleSplitByDispute(steps);
-      state.panelAt = panelDateFor(calendar, policy, now(), input.urgent, false).toISOString();
-      if (!set) {
-        note({ event: 'carried-over', detail: `No split: the referral returns to the panel of ${ukDate(new Date(state.panelAt))} for fresh positions` });
-        return;
-      }
-      state.status = 'awaiting-panel';
-      enterStage('panel');
-      chair = chairTask(++n, decideBy());
+      return splitByDispute(n);
     }
     return awaitChair(n, chair);
+  }
+
+  /** No split agreed by the panel (chair task `n` withdrawn): the dispute ladder may set one for the next panel. */
+  async function splitByDispute(n: number): Promise<'continue-as-new' | undefined> {
+    const set = await settleSplitByDispute(steps);
+    if (set === 'continue-as-new') return set;
+    state.panelAt = panelDateFor(calendar, policy, now(), input.urgent, false).toISOString();
+    if (!set) {
+      note({ event: 'carried-over', detail: `No split: the referral returns to the panel of ${ukDate(new Date(state.panelAt))} for fresh positions` });
+      return undefined;
+    }
+    state.status = 'awaiting-panel';
+    enterStage('panel');
+    return awaitChair(n + 1, chairTask(n + 1, decideBy()));
   }
 
   /** The chair's decision on panel `n`, the referral carried to each next panel until it is recorded. */
