@@ -3,7 +3,7 @@ import { policyVersionOf } from '../../config';
 import { ukDate } from '../../domain/calendar';
 import { commissionWorkflowId, type CommissionInput, type CommissionView } from '../../domain/commission';
 import { addDuration } from '../../domain/duration';
-import { evaluationRequest, evaluationWorkflowId } from '../../domain/evaluation';
+import { evaluationRequest, evaluationWorkflowId, type EvaluationView } from '../../domain/evaluation';
 import { ukInstant } from '../../domain/panel';
 import { calendarOf } from '../../domain/partnership';
 import { referralWorkflowId, type ReferralView } from '../../domain/referral';
@@ -496,5 +496,55 @@ test('a referrer who never answers whether to retry a split dispute that stopped
     expect(count(history, 'child-retried')).toBe(1);
     expect(count(history, 'dispute-opened')).toBe(2);
     expect(v.stages.filter((s) => s.stage === 'dispute')).toHaveLength(1);
+  });
+}, 240_000);
+
+test('a lead commissioner who never answers whether to start a stopped evaluation panel again, for eight months: the commission continues as new, the same question open; retrying then starts the panel once more', async () => {
+  await h.run(async () => {
+    const handle = await start();
+    await walk(handle, (v) => stepStatus(v, 'evaluation') === 'open');
+    const partners = (await handle.query(getCommission)).partners;
+    const setup = {
+      criteria: [{ id: 'quality', name: 'Quality', kind: 'quality' as const, weight: 100 }],
+      bidders: [
+        { id: 'acme', name: 'Acme Care' },
+        { id: 'north', name: 'North Support' },
+      ],
+      members: ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'],
+      scoringDue: new Date((await h.env.currentTimeMs()) + 20 * DAY).toISOString(),
+    };
+    await handle.executeUpdate(setUpEvaluation, { args: [evaluationRequest(h.partnership, partners, 'council-commissioner', setup, policyVersionOf(h.partnership))] });
+    const panel = h.env.client.workflow.getHandle(evaluationWorkflowId(handle.workflowId.slice('commission:'.length)));
+    for (let i = 0; i < 50 && !(await panel.query(getEvaluation).catch(() => undefined))?.openTasks.length; i++) await new Promise((r) => setTimeout(r, 100));
+    // Cancelled rather than terminated: the time-skipping server never tells a parent its child
+    // was terminated (temporalio/sdk-java#2921); both reach the parent as a ChildWorkflowFailure.
+    await panel.cancel();
+    let asked: CommissionView | undefined;
+    for (let i = 0; i < 100 && !asked?.openTasks.some((t) => t.kind === 'child-failure'); i++) {
+      asked = await handle.query(getCommission);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const question = asked!.openTasks.find((t) => t.kind === 'child-failure')!;
+    expect(question.assignees).toEqual(['council-commissioner']);
+    // Reminded every 5 working days (about 100 events a month): eight months pass the bound three times.
+    const runsBefore = await silence(handle.workflowId, 8);
+    await expectBoundedRuns(handle.workflowId, 'panel question', runsBefore);
+
+    const v = await handle.query(getCommission);
+    expect(v.openTasks.map((t) => t.id)).toEqual([question.id]);
+    expect(stepStatus(v, 'evaluation')).toBe('open');
+    await expectAskedOnce(question.id);
+    await answerOpen(handle, 'child-failure', 'retry');
+    let again: Awaited<ReturnType<typeof panel.query<EvaluationView>>> | undefined;
+    for (let i = 0; i < 100 && !again?.openTasks.length; i++) {
+      again = await panel.query(getEvaluation).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(again!.openTasks.length).toBeGreaterThan(0);
+    expect(again!.openTasks.every((t) => t.id.endsWith('.attempt2'))).toBe(true);
+    const { history } = await recordOf(handle);
+    expect(count(history, 'child-failed')).toBe(1);
+    expect(count(history, 'child-retried')).toBe(1);
+    expect(count(history, 'evaluation-requested')).toBe(1);
   });
 }, 240_000);
