@@ -36,8 +36,8 @@ import {
   type EvaluationRequest,
 } from '../domain/evaluation';
 import { runTask } from './humanTask';
-import { endedOrLong } from './runLength';
-import { runChildSafely } from './childFailure';
+import { endedOrLong, resumably, type Resumable } from './runLength';
+import { runChildSafely, type ChildRun } from './childFailure';
 import { activities, carriedState, inSystemOfRecord, pageOf, subjectRecord, type SubjectState } from './subject';
 import { decideTask, extendTaskDeadline } from './taskMessages';
 import { withdraw, withdrawable } from './withdrawal';
@@ -62,8 +62,11 @@ export interface CommissionState extends SubjectState {
   lead: { status: LeadStatus; partner: string; reason?: string };
   createdAt: string;
   evaluation?: CommissionEvaluation & { request?: EvaluationRequest };
-  /** Evaluation panels that stopped, over every set-up: each new attempt's tasks have ids of their own. */
-  panelFailures?: { failures?: number | undefined };
+  /**
+   * Evaluation panels that stopped, over every set-up: each new attempt's tasks have ids of their
+   * own; `asking`, the lead commissioner's question about the latest, while it is open.
+   */
+  panelFailures?: ChildRun<unknown>['counter'];
   lifecycle?: LifecycleState;
   /** How many rounds of the dispute ladder the lead has had: the next round's dispute id counts on. */
   leadDisputes?: number;
@@ -267,9 +270,15 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
       key: 'evaluation',
       ask: [{ role: 'commissioner', partner: state.lead.partner }],
       counter: (state.panelFailures ??= {}),
+      // The question may wait for years, reminded every few days: it is a wait of the lifecycle
+      // a new run takes up again, so the commission continues as new around it when its run is
+      // long (the panel has stopped: no child runs meanwhile).
+      resumable: { patch: 'panel-question-continue-as-new', wait: (question) => resumably(lifecycleWaits, question) },
       start: (attempt) =>
         executeChild(evaluationPanel, { workflowId: evaluationWorkflowId(input.id), args: [attempt > 1 ? { ...panelInput, attempt } : panelInput] }),
     });
+    // Never so: the question's wait does not end the run itself (the lifecycle's does, around it).
+    if (ran.status === 'continue-as-new') return;
     if (ran.status === 'withdrawn') {
       // The lead commissioner may set up a panel again (the lifecycle waits for it, saying so).
       state.evaluation = undefined;
@@ -397,6 +406,11 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     }
   }
 
+  /** The lifecycle's waits a new run takes up again, once it runs (the panel's question is one). */
+  let lifecycleWaits: Resumable | undefined;
+  /** Whether the lead commissioner is asked about a panel that stopped (a resumed run asks on). */
+  const panelQuestionOpen = (): boolean => state.panelFailures?.asking !== undefined;
+
   // Its creator, or the lead partner's commissioners and senior managers, may end it early.
   const withdrawal = withdrawable({
     type: 'commission',
@@ -450,9 +464,12 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
    */
   async function lifecycleInRuns(): Promise<'continue-as-new' | 'ended'> {
     const resumable = { waits: 0 };
-    const running = runLifecycle({ input, state, tasks, calendar, runEvaluation, resumable });
+    lifecycleWaits = resumable;
+    const running = runLifecycle({ input, state, tasks, calendar, runEvaluation, resumable, panelQuestionOpen });
     if (!patched('long-waits-continue-as-new')) return running;
-    const canContinue = (): boolean => resumable.waits > 0 && !busy() && state.evaluation?.status !== 'running';
+    // While the panel runs its own runs carry it; once it has stopped, the question put to the
+    // lead commissioner is a wait like any other (set only since panel-question-continue-as-new).
+    const canContinue = (): boolean => resumable.waits > 0 && !busy() && (state.evaluation?.status !== 'running' || panelQuestionOpen());
     const ran = await endedOrLong(running, canContinue, drain, input.historyBound);
     return ran === 'continue-as-new' ? ran : ran.ended;
   }

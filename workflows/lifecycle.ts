@@ -67,6 +67,8 @@ export interface LifecycleContext {
    * date): only there may the commission continue as new mid-step.
    */
   resumable?: Resumable;
+  /** Whether the lead commissioner is asked about a panel that stopped: a resumed run waits on the question, the panel still running. */
+  panelQuestionOpen?(): boolean;
 }
 
 const KEEP_REVIEWS = 8;
@@ -313,7 +315,9 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
           record(step.id).status = 'open';
           waitOn(`The lead commissioner to set up the joint evaluation panel (PUT /api/v1/commissions/${input.id}/evaluation)`);
           publish();
-          await resumably(condition(() => state.evaluation?.status === 'requested'));
+          // A run continued as new while the lead commissioner was asked about a stopped panel
+          // takes the question up again (never so before panel-question-continue-as-new).
+          await resumably(condition(() => state.evaluation?.status === 'requested' || (state.evaluation?.status === 'running' && ctx.panelQuestionOpen?.() === true)));
           waitOn('The joint evaluation panel to score, moderate and recommend');
           await ctx.runEvaluation(state.evaluation!.request!);
         }

@@ -4,6 +4,7 @@ import {
   condition,
   continueAsNew,
   defineQuery,
+  patched,
   setHandler,
   sleep,
 } from '@temporalio/workflow';
@@ -29,6 +30,7 @@ import type { WaitingOn } from '../domain/liveness';
 import { type AssigneeSpec, type DecisionRequest, type Task } from '../domain/task';
 import { allAgree, missingFrom, panelFields, positionFields, positionsOf, REFERRAL_TASK_KINDS, referralRefusal } from '../domain/referralRules';
 import { runTask, type TaskResult } from './humanTask';
+import { runIsLong } from './runLength';
 import { carriedState, pageOf, showIndexes, subjectRecord } from './subject';
 import { review, settleSplitByDispute, type ReferralState, type ReferralSteps } from './referralSteps';
 
@@ -256,15 +258,28 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
 
   const decideBy = (): string => addDuration(calendar, new Date(state.panelAt), policy.recordWithin).toISOString();
 
-  /** One panel cycle: positions, perhaps a dispute, and the chair's decision at the meeting. */
-  async function panelCycle(): Promise<void> {
+  /**
+   * One panel cycle: positions, perhaps a dispute, and the chair's decision at the meeting.
+   * 'continue-as-new' when the run grew long while the referral was carried from panel to panel.
+   */
+  async function panelCycle(): Promise<'continue-as-new' | undefined> {
+    const carried = state.carriedToChair;
+    if (carried !== undefined) {
+      // A run continued as new as the referral was carried to this panel: its chair is asked here.
+      state.carriedToChair = undefined;
+      const chair = chairTask(carried, decideBy());
+      publish();
+      return awaitChair(carried, chair);
+    }
+    // A run continued as new while the referrer was asked about a stopped split dispute: asked still.
+    if (state.splitDisputeFailures?.asking) return splitByDispute(1);
     state.cycle++;
     state.agreedSplit = undefined;
     state.status = 'positions';
     enterStage('positions');
     note({ event: 'panel-listed', detail: `Listed for the panel of ${ukDate(new Date(state.panelAt))}${input.urgent ? ' (urgent)' : ''}; proposed split ${splitText(state.proposedSplit)}` });
-    let n = 1;
-    let chair = chairTask(n, decideBy());
+    const n = 1;
+    const chair = chairTask(n, decideBy());
     const agreed = await agreeSplit();
     if (agreed === 'agreed') {
       state.status = 'awaiting-panel';
@@ -273,26 +288,51 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     }
     if (agreed === 'no-agreement' && !chair.result) {
       cancelOpen(REFERRAL_TASK_KINDS.panel);
-      const set = await settleSplitByDispute(steps);
-      state.panelAt = panelDateFor(calendar, policy, now(), input.urgent, false).toISOString();
-      if (!set) {
-        note({ event: 'carried-over', detail: `No split: the referral returns to the panel of ${ukDate(new Date(state.panelAt))} for fresh positions` });
-        return;
-      }
-      state.status = 'awaiting-panel';
-      enterStage('panel');
-      chair = chairTask(++n, decideBy());
+      return splitByDispute(n);
     }
+    return awaitChair(n, chair);
+  }
+
+  /** No split agreed by the panel (chair task `n` withdrawn): the dispute ladder may set one for the next panel. */
+  async function splitByDispute(n: number): Promise<'continue-as-new' | undefined> {
+    const set = await settleSplitByDispute(steps);
+    if (set === 'continue-as-new') return set;
+    state.panelAt = panelDateFor(calendar, policy, now(), input.urgent, false).toISOString();
+    if (!set) {
+      note({ event: 'carried-over', detail: `No split: the referral returns to the panel of ${ukDate(new Date(state.panelAt))} for fresh positions` });
+      return undefined;
+    }
+    state.status = 'awaiting-panel';
+    enterStage('panel');
+    return awaitChair(n + 1, chairTask(n + 1, decideBy()));
+  }
+
+  /** The chair's decision on panel `n`, the referral carried to each next panel until it is recorded. */
+  async function awaitChair(n: number, chair: ReturnType<typeof chairTask>): Promise<'continue-as-new' | undefined> {
     for (;;) {
       // A partner silent before the dispute still records its position: the quorum needs it.
       const missing = missingPartners();
       if (missing.length && state.agreedSplit) quietOnCancel(positionRound(missing, state.agreedSplit, decideBy(), ['agree']));
       const result = await chair.done;
-      if (result.status === 'decided') return applyDecision(result);
+      if (result.status === 'decided') {
+        applyDecision(result);
+        return undefined;
+      }
       endStage(['the RAP chair']);
       state.panelAt = panelDateFor(calendar, policy, now(), input.urgent, false).toISOString();
       note({ event: 'carried-over', detail: `No decision was recorded; the referral is carried to the panel of ${ukDate(new Date(state.panelAt))}` });
       enterStage('panel');
+      // A chair who records nothing for years gets a task each month: once the run is long, the
+      // next run asks the next panel's chair, so no run's history grows without bound. Only when
+      // the chair's task is all that is asked (a round asking a silent partner shares its deadline
+      // and closes with it) and nobody is being looked up. Runs recorded before carry on in one run.
+      if (runIsLong(input.historyBound) && patched('referral-chair-continue-as-new')) {
+        await condition(() => !busy() && !book.open.some((t) => t.kind === REFERRAL_TASK_KINDS.position && Date.parse(t.dueAt) <= Date.now()));
+        if (!book.open.some((t) => t.kind === REFERRAL_TASK_KINDS.position)) {
+          state.carriedToChair = n + 1;
+          return 'continue-as-new';
+        }
+      }
       chair = chairTask(++n, decideBy());
       publish();
     }
@@ -380,7 +420,9 @@ export async function resourceAllocation(rawInput: ReferralInput, resumed?: Refe
     return continueAsNew<typeof resourceAllocation>(input, carriedState(state));
   };
   for (;;) {
-    if (state.phase === 'panel') await panelCycle();
+    if (state.phase === 'panel') {
+      if ((await panelCycle()) === 'continue-as-new') await continueInNewRun();
+    }
     else if (state.phase === 'deferred') await deferred();
     else if (state.phase === 'approved') {
       // Continue-as-new before each long wait for a review: years of reviews, small histories.

@@ -9,7 +9,7 @@ import type { AssigneeSpec, Task } from '../domain/task';
 import type { HistoryEntry } from '../domain/commission';
 import { dispute } from './dispute';
 import { runTask, type TaskContext } from './humanTask';
-import { runChildSafely } from './childFailure';
+import { runChildSafely, type ChildRun } from './childFailure';
 import { runIsLong } from './runLength';
 import { quietOnCancel } from './withdrawal';
 import type { SubjectState } from './subject';
@@ -36,8 +36,16 @@ export interface ReferralState extends SubjectState {
   reviewing?: ReferralStatus | undefined;
   reviews: ReferralView['reviews'];
   disputes: ReferralView['disputes'];
-  /** Split disputes that stopped (failed or terminated): each failure task has an id of its own. */
-  splitDisputeFailures?: { failures?: number | undefined };
+  /**
+   * Set when the run continued as new as the referral was carried to the next panel, its chair not
+   * having recorded the last one's decision: the number of the chair task the next run opens.
+   */
+  carriedToChair?: number | undefined;
+  /**
+   * Split disputes that stopped (failed or terminated): each failure task has an id of its own;
+   * `asking`, the referrer's question about the latest, while it is open.
+   */
+  splitDisputeFailures?: ChildRun<unknown>['counter'];
   referredAt: string;
   decidedAt?: string | undefined;
   stages: ReferralStage[];
@@ -66,7 +74,7 @@ export interface ReferralSteps {
  * dispute that fails or is terminated is put to the referrer: start a new one, or withdraw it
  * (the referral then returns to the next panel for fresh positions).
  */
-export async function settleSplitByDispute(c: ReferralSteps): Promise<boolean> {
+export async function settleSplitByDispute(c: ReferralSteps): Promise<boolean | 'continue-as-new'> {
   const { input, state, note, publish, enterStage, endStage, missingPartners } = c;
   const { calendar } = input;
   const funders = input.fundingPartners.map((p) => p.id);
@@ -74,14 +82,30 @@ export async function settleSplitByDispute(c: ReferralSteps): Promise<boolean> {
   if (funders.length < 2) return false;
   const silent = missingPartners();
   const startAt = silent.length ? 'executive-board' : 'early-resolution';
-  state.status = 'disputed';
-  enterStage('dispute');
+  const failures = (state.splitDisputeFailures ??= {});
+  // A run resumed at the referrer's question is in the dispute stage already.
+  if (!failures.asking) {
+    state.status = 'disputed';
+    enterStage('dispute');
+  }
   const ran = await runChildSafely(c.tasks, {
     what: 'The dispute on the funding split',
     subject: c.subject,
     key: `c${state.cycle}.split-dispute`,
     ask: [{ person: input.referredBy.person }],
-    counter: (state.splitDisputeFailures ??= {}),
+    counter: failures,
+    // The referrer may leave the question for years, reminded every few days: once the run is
+    // long the referral continues as new, and the next run waits on the same question.
+    resumable: {
+      patch: 'split-dispute-question-continue-as-new',
+      wait: async (question) => {
+        let settled = false;
+        const done = (): void => void (settled = true);
+        question.then(done, done);
+        await condition(() => settled || (runIsLong(input.historyBound) && !c.busy()));
+        return settled ? question : 'continue-as-new';
+      },
+    },
     start: async () => {
       const unique = patched('split-dispute-unique-id');
       const id = splitDisputeId(input.id, state.cycle, unique ? { referredAt: state.referredAt, disputesSoFar: state.disputes.length } : undefined);
@@ -96,6 +120,7 @@ export async function settleSplitByDispute(c: ReferralSteps): Promise<boolean> {
       }
     },
   });
+  if (ran.status === 'continue-as-new') return ran.status;
   endStage();
   if (ran.status === 'withdrawn') return false;
   const { id, outcome } = ran.result;

@@ -3,7 +3,7 @@ import { policyVersionOf } from '../../config';
 import { ukDate } from '../../domain/calendar';
 import { commissionWorkflowId, type CommissionInput, type CommissionView } from '../../domain/commission';
 import { addDuration } from '../../domain/duration';
-import { evaluationRequest, evaluationWorkflowId } from '../../domain/evaluation';
+import { evaluationRequest, evaluationWorkflowId, type EvaluationView } from '../../domain/evaluation';
 import { ukInstant } from '../../domain/panel';
 import { calendarOf } from '../../domain/partnership';
 import { referralWorkflowId, type ReferralView } from '../../domain/referral';
@@ -12,6 +12,8 @@ import type { FormField } from '../../domain/taskData';
 import { getEvaluation } from '../../workflows/evaluationPanel';
 import { decideTask, getCommission, jointCommission, recordChallenge, setUpEvaluation } from '../../workflows/jointCommission';
 import { decideTask as decideReferralTask, getReferral, resourceAllocation } from '../../workflows/referral';
+import { disputeWorkflowId } from '../../domain/dispute';
+import { getDispute } from '../../workflows/dispute';
 import { readCommission, readReferral } from '../../api/subjects';
 import { referralInputOf } from '../helpers/inputs';
 import { answerFor } from '../helpers/answer';
@@ -400,5 +402,168 @@ test("a referral's review nobody records for a year and a half continues as new;
     expect(count(history, 'reviewed')).toBe(1);
     const reviewedAt = history.findIndex((e) => e.event === 'reviewed');
     expect(count(history.slice(0, reviewedAt), 'task-opened', /review the package/)).toBe(1);
+  });
+}, 150_000);
+
+/** A referral with the case's own bound, and the steps its tests take. */
+async function startReferral() {
+  const caseRef = `CYP${String(Date.now() % 100_000).padStart(5, '0')}`;
+  const input = referralInputOf(h.partnership, caseRef, { historyBound: BOUND });
+  const workflowId = referralWorkflowId(caseRef);
+  await h.env.client.workflow.start(resourceAllocation, { workflowId, taskQueue: TASK_QUEUE, args: [input] });
+  // The latest run, whichever it is.
+  const handle = h.env.client.workflow.getHandle<typeof resourceAllocation>(workflowId);
+  const until = async (ok: (v: ReferralView) => boolean): Promise<ReferralView> => {
+    let v: ReferralView | undefined;
+    for (let i = 0; i < 150; i++) {
+      v = await handle.query(getReferral);
+      if (ok(v)) return v;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the referral did not reach the expected state; it is ${v?.status} with ${v?.openTasks.map((t) => t.id).join(', ')}`);
+  };
+  const open = async (kind: string): Promise<Task> => (await until((v) => v.openTasks.some((t) => t.kind === kind))).openTasks.find((t) => t.kind === kind)!;
+  const decide = async (kind: string, by: string, decision: string, comment?: string, data?: Record<string, unknown>): Promise<Task> => {
+    const task = await open(kind);
+    await handle.executeUpdate(decideReferralTask, { args: [{ taskId: task.id, by, channel: 'api', decision, comment, data }] });
+    return task;
+  };
+  const advanceTo = async (iso: string) => h.env.sleep(Math.max(0, Date.parse(iso) - (await h.env.currentTimeMs())) + 60_000);
+  const toPanelDay = async (v: ReferralView) => advanceTo(ukInstant(ukDate(new Date(v.panelAt)), '00:01').toISOString());
+  return { input, workflowId, handle, until, open, decide, advanceTo, toPanelDay };
+}
+
+test("a RAP chair who never records the panel's decision for two years: the referral is carried to each next panel and continues as new; recording a decision then approves it once", async () => {
+  await h.run(async () => {
+    const r = await startReferral();
+    await r.decide('referral-position', 'council-rap-member', 'agree');
+    await r.decide('referral-position', 'nenc-rap-member', 'agree');
+    const agreed = await r.until((v) => v.status === 'awaiting-panel');
+    await r.toPanelDay(agreed);
+    const first = await r.open('referral-panel-decision');
+    // About 35 events a month (a new chair task each panel): two years pass the bound three times.
+    const runsBefore = await silence(r.workflowId, 24);
+    await expectBoundedRuns(r.workflowId, 'RAP chair', runsBefore);
+
+    const v = await r.handle.query(getReferral);
+    expect([v.status, v.cycle]).toEqual(['awaiting-panel', 1]);
+    const chairs = v.tasks.filter((t) => t.kind === 'referral-panel-decision');
+    // One chair task a panel, each its own, each expired but the one for the coming panel.
+    expect(chairs.length).toBeGreaterThan(20);
+    expect(new Set(chairs.map((t) => t.id)).size).toBe(chairs.length);
+    expect(chairs.slice(0, -1).every((t) => t.status === 'expired')).toBe(true);
+    expect(v.openTasks.map((t) => t.id)).toEqual([chairs.at(-1)!.id]);
+    expect(chairs[0]!.id).toBe(first.id);
+    // The partners agreed once: they are not asked again at each panel.
+    expect(v.tasks.filter((t) => t.kind === 'referral-position')).toHaveLength(1);
+    await expectAskedOnce(chairs.at(-1)!.id);
+
+    await r.toPanelDay(v);
+    await r.decide('referral-panel-decision', 'council-rap-chair', 'approve', undefined, { startDate: ukDate(new Date((await h.env.currentTimeMs()) + 10 * DAY)) });
+    const approved = await r.until((x) => x.status === 'approved');
+    expect(approved.decisions).toHaveLength(1);
+    expect(approved.decision).toMatchObject({ outcome: 'approve', by: 'council-rap-chair', split: { council: 50, 'nenc-icb': 50 } });
+    const { history } = await readReferral({ database: h.database }, r.input.id);
+    expect(count(history, 'panel-decided')).toBe(1);
+    expect(count(history, 'panel-listed')).toBe(1);
+    expect(count(history, 'carried-over')).toBe(chairs.length - 1);
+  });
+}, 150_000);
+
+test('a referrer who never answers whether to retry a split dispute that stopped, for eight months: the question continues as new, the same task open; retrying then opens one new dispute', async () => {
+  await h.run(async () => {
+    const r = await startReferral();
+    // The NENC ICB records no position: at the panel the split goes to the dispute ladder.
+    await r.decide('referral-position', 'council-rap-member', 'agree');
+    const listed = await r.until((v) => v.positions.length === 1);
+    await r.advanceTo(listed.panelAt);
+    const disputed = await r.until((v) => v.disputes.length === 1);
+    const child = h.env.client.workflow.getHandle(disputeWorkflowId(disputed.disputes[0]!.id));
+    for (let i = 0; i < 50 && !(await child.query(getDispute)).openTasks.length; i++) await new Promise((res) => setTimeout(res, 100));
+    // Cancelled rather than terminated: the time-skipping server never tells a parent its child
+    // was terminated (temporalio/sdk-java#2921); both reach the parent as a ChildWorkflowFailure.
+    await child.cancel();
+    const question = await r.open('child-failure');
+    // Reminded every 5 working days (about 100 events a month): eight months pass the bound three times.
+    const runsBefore = await silence(r.workflowId, 8);
+    await expectBoundedRuns(r.workflowId, 'split dispute question', runsBefore);
+
+    const v = await r.handle.query(getReferral);
+    expect(v.status).toBe('disputed');
+    expect(v.openTasks.map((t) => t.id)).toEqual([question.id]);
+    expect(v.tasks.filter((t) => t.kind === 'child-failure')).toHaveLength(1);
+    expect(v.disputes).toHaveLength(1);
+    await expectAskedOnce(question.id);
+
+    await r.decide('child-failure', 'council-rap-member', 'retry');
+    const again = await r.until((x) => x.disputes.length === 2);
+    expect(again.disputes[1]!.id).not.toBe(again.disputes[0]!.id);
+    const { history } = await readReferral({ database: h.database }, r.input.id);
+    expect(count(history, 'child-failed')).toBe(1);
+    expect(count(history, 'child-retried')).toBe(1);
+    expect(count(history, 'dispute-opened')).toBe(2);
+    expect(v.stages.filter((s) => s.stage === 'dispute')).toHaveLength(1);
+  });
+}, 150_000);
+
+test('a lead commissioner who never answers whether to start a stopped evaluation panel again, for eight months: the commission continues as new, the same question open; retrying then starts the panel once more', async () => {
+  await h.run(async () => {
+    const handle = await start();
+    await walk(handle, (v) => stepStatus(v, 'evaluation') === 'open');
+    const partners = (await handle.query(getCommission)).partners;
+    const setup = {
+      criteria: [{ id: 'quality', name: 'Quality', kind: 'quality' as const, weight: 100 }],
+      bidders: [
+        { id: 'acme', name: 'Acme Care' },
+        { id: 'north', name: 'North Support' },
+      ],
+      members: ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'],
+      scoringDue: new Date((await h.env.currentTimeMs()) + 20 * DAY).toISOString(),
+    };
+    await handle.executeUpdate(setUpEvaluation, { args: [evaluationRequest(h.partnership, partners, 'council-commissioner', setup, policyVersionOf(h.partnership))] });
+    const panel = h.env.client.workflow.getHandle(evaluationWorkflowId(handle.workflowId.slice('commission:'.length)));
+    for (let i = 0; i < 50 && !(await panel.query(getEvaluation).catch(() => undefined))?.openTasks.length; i++) await new Promise((r) => setTimeout(r, 100));
+    // Cancelled rather than terminated: the time-skipping server never tells a parent its child
+    // was terminated (temporalio/sdk-java#2921); both reach the parent as a ChildWorkflowFailure.
+    await panel.cancel();
+    let asked: CommissionView | undefined;
+    for (let i = 0; i < 100 && !asked?.openTasks.some((t) => t.kind === 'child-failure'); i++) {
+      asked = await handle.query(getCommission);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const question = asked!.openTasks.find((t) => t.kind === 'child-failure')!;
+    expect(question.assignees).toEqual(['council-commissioner']);
+    // Reminded every 5 working days (about 100 events a month): eight months pass the bound three times.
+    const runsBefore = await silence(handle.workflowId, 8);
+    // The first run passes its bound before the question (about 430 events to it, in the walk that
+    // answers each task within milliseconds, a separate matter): from the question on, each run
+    // continues as new within what a drain takes.
+    const runs = await describeRuns(h.env.client, handle.workflowId);
+    console.log(`panel question, events per run: ${JSON.stringify(runs.map((r) => r.events))}`);
+    expect(runs.length).toBeGreaterThan(runsBefore);
+    expect(Math.max(...runs.slice(1).map((r) => r.events))).toBeLessThanOrEqual(MAX_EVENTS);
+    const firstRun = (await h.env.client.workflow.getHandle(handle.workflowId, runs[0]!.runId).fetchHistory()).events ?? [];
+    const stopped = firstRun.findIndex((e) => e.childWorkflowExecutionCanceledEventAttributes);
+    console.log(`panel question, the first run: the panel stopped at event ${stopped} of ${firstRun.length}`);
+    expect(stopped).toBeGreaterThan(0);
+    expect(firstRun.length - stopped).toBeLessThanOrEqual(MAX_EVENTS - BOUND);
+    expect(await activitiesLeftRunning(h.env.client, handle.workflowId)).toEqual([]);
+
+    const v = await handle.query(getCommission);
+    expect(v.openTasks.map((t) => t.id)).toEqual([question.id]);
+    expect(stepStatus(v, 'evaluation')).toBe('open');
+    await expectAskedOnce(question.id);
+    await answerOpen(handle, 'child-failure', 'retry');
+    let again: Awaited<ReturnType<typeof panel.query<EvaluationView>>> | undefined;
+    for (let i = 0; i < 100 && !again?.openTasks.length; i++) {
+      again = await panel.query(getEvaluation).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(again!.openTasks.length).toBeGreaterThan(0);
+    expect(again!.openTasks.every((t) => t.id.endsWith('.attempt2'))).toBe(true);
+    const { history } = await recordOf(handle);
+    expect(count(history, 'child-failed')).toBe(1);
+    expect(count(history, 'child-retried')).toBe(1);
+    expect(count(history, 'evaluation-requested')).toBe(1);
   });
 }, 150_000);
