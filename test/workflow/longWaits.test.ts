@@ -541,12 +541,20 @@ test('a lead commissioner who never answers whether to start a stopped evaluatio
     const runs = await describeRuns(h.env.client, handle.workflowId);
     console.log(`panel question, events per run: ${JSON.stringify(runs.map((r) => r.events))}`);
     expect(runs.length).toBeGreaterThan(runsBefore);
-    expect(Math.max(...runs.slice(1).map((r) => r.events))).toBeLessThanOrEqual(MAX_EVENTS);
-    const firstRun = (await h.env.client.workflow.getHandle(handle.workflowId, runs[0]!.runId).fetchHistory()).events ?? [];
-    const stopped = firstRun.findIndex((e) => e.childWorkflowExecutionCanceledEventAttributes);
-    console.log(`panel question, the first run: the panel stopped at event ${stopped} of ${firstRun.length}`);
-    expect(stopped).toBeGreaterThan(0);
-    expect(firstRun.length - stopped).toBeLessThanOrEqual(MAX_EVENTS - BOUND);
+    // The run in which the panel stopped (the first, unless the walk there already continued as
+    // new) ends within what a drain takes after the question; each later run within the bound.
+    let stoppedIn = -1;
+    for (let r = 0; r < runs.length && stoppedIn < 0; r++) {
+      const events = (await h.env.client.workflow.getHandle(handle.workflowId, runs[r]!.runId).fetchHistory()).events ?? [];
+      const stopped = events.findIndex((e) => e.childWorkflowExecutionCanceledEventAttributes);
+      if (stopped < 0) continue;
+      stoppedIn = r;
+      console.log(`panel question: the panel stopped at event ${stopped} of ${events.length} in run ${r + 1}`);
+      // A run already past its bound when the panel stopped ends within a drain of the question.
+      if (events.length > MAX_EVENTS) expect(events.length - stopped).toBeLessThanOrEqual(MAX_EVENTS - BOUND);
+    }
+    expect(stoppedIn).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...runs.slice(stoppedIn + 1).map((r) => r.events))).toBeLessThanOrEqual(MAX_EVENTS);
     expect(await activitiesLeftRunning(h.env.client, handle.workflowId)).toEqual([]);
 
     const v = await handle.query(getCommission);
