@@ -1,11 +1,11 @@
+import { referralInputOf } from '../helpers/inputs';
 import { readReferral } from '../../api/subjects';
-import { policyVersionOf } from '../../config';
 import { ukDate } from '../../domain/calendar';
 import { disputeWorkflowId } from '../../domain/dispute';
 import { addDuration } from '../../domain/duration';
 import { panelDateFor, panelOnOrAfter, ukInstant } from '../../domain/panel';
 import { calendarOf } from '../../domain/partnership';
-import { referralIdOf, referralWorkflowId, type ReferralInput, type ReferralView } from '../../domain/referral';
+import { referralWorkflowId, type ReferralInput, type ReferralView } from '../../domain/referral';
 import { getDispute, decideTask as decideDisputeTask } from '../../workflows/dispute';
 import { decideTask, getReferral, resourceAllocation } from '../../workflows/referral';
 import { MINUTE, plus, refusal } from '../helpers/timeline';
@@ -25,26 +25,7 @@ afterEach(async () => {
 
 let n = 0;
 function referralInput(overrides: Partial<ReferralInput> = {}): ReferralInput {
-  const p = h.partnership;
-  const caseRef = `CYP${String(++n).padStart(5, '0')}${Date.now() % 1000}`;
-  return {
-    id: referralIdOf(caseRef),
-    caseRef,
-    locality: 'Keswick',
-    needs: ['health', 'social-care'],
-    packageDescription: 'Overnight nursing care and short breaks',
-    annualCost: 180_000,
-    proposedSplit: { council: 50, 'nenc-icb': 50 },
-    urgent: false,
-    fundingPartners: p.partners.filter((x) => x.id !== 'lsc-icb').map((x) => ({ id: x.id, name: x.name })),
-    partnership: p.partners.map((x) => ({ id: x.id, name: x.name })),
-    referredBy: { person: 'council-rap-member', partner: 'council' },
-    calendar: calendarOf(p),
-    policy: p.policies.resourceAllocation,
-    disputePolicy: p.policies.dispute,
-    policyVersion: policyVersionOf(p),
-    ...overrides,
-  };
+  return referralInputOf(h.partnership, `CYP${String(++n).padStart(5, '0')}${Date.now() % 1000}`, overrides);
 }
 
 async function start(input: ReferralInput) {
