@@ -2,7 +2,6 @@ import { setMaxListeners } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ConnectionPlugin } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
@@ -18,6 +17,7 @@ import { createJcoWorker, ensureSearchAttributes } from '../../worker/worker';
 import { ensureTestServer } from '../../scripts/lib/provision';
 import { startDevMailbox, type DevMailbox } from '../../scripts/lib/devMailbox';
 import { livenessChecks } from './liveness';
+import { patientKeepalive, queriesAskedAgain, retriesThatSettle, watchHalfRecordedContinues } from './testServerQuirks';
 
 export const TASK_QUEUE = 'jco-test';
 
@@ -37,31 +37,39 @@ export function workflowBundle(): Promise<{ code: string }> {
   return bundle;
 }
 
-/**
- * The client pings an idle connection every 30 s by default; the Java time-skipping server allows
- * one ping in 5 minutes and, after two too many, closes the connection with every call on it. A
- * call cut so is retried, and for `env.sleep` (the server's UnlockTimeSkippingWithSleep, which
- * blocks until the time comes) the retry is a second sleep whose re-lock is never undone: time
- * stops skipping for good and the test waits for ever (how "the hangs" of 2026-11-30 came about).
- * Pings every 6 minutes stay within what the server allows.
- */
-const patientKeepalive: ConnectionPlugin = {
-  name: 'jco-test-patient-keepalive',
-  configureConnection: (options) => ({ ...options, channelArgs: { ...options.channelArgs, 'grpc.keepalive_time_ms': 6 * 60_000, 'grpc.keepalive_permit_without_calls': 0 } }),
-};
+export interface TimeSkippingEnv {
+  env: TestWorkflowEnvironment;
+  /** Stops the watch and lets retries settle; then the environment may be torn down. */
+  quiet(): Promise<void>;
+}
 
-export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): Promise<TestWorkflowEnvironment> {
-  // The interceptor needs the environment's client, which exists only once the environment does.
+export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): Promise<TimeSkippingEnv> {
+  // The interceptors need the environment, which exists only once it is made.
   const made: { env?: TestWorkflowEnvironment } = {};
   const people = opts.livenessOf ? new Set(opts.livenessOf.people.map((p) => p.id)) : undefined;
+  const retries = retriesThatSettle();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
-    plugins: [patientKeepalive],
+    plugins: [patientKeepalive, retries.plugin],
     server: { executable: { type: 'existing-path', path: process.env.JCO_TEST_SERVER_DEBUG ?? ensureTestServer() } },
-    // Every step of every workflow test ends with the case still waiting on someone or a date.
-    ...(people ? { client: { interceptors: { workflow: [livenessChecks(() => made.env!.client, people)] } } } : {}),
+    client: {
+      interceptors: {
+        workflow: [
+          queriesAskedAgain(() => made.env!),
+          // Every step of every workflow test ends with the case still waiting on someone or a date.
+          ...(people ? [livenessChecks(() => made.env!.client, people)] : []),
+        ],
+      },
+    },
   });
   made.env = env;
-  return env;
+  const watch = watchHalfRecordedContinues(env);
+  return {
+    env,
+    async quiet() {
+      watch.stop();
+      await retries.settle();
+    },
+  };
 }
 
 export interface Harness {
@@ -78,7 +86,7 @@ export interface Harness {
 
 /** A time-skipping server, a real SMTP receiver on loopback, and a worker with the real activities. */
 export async function harness(partnership: Partnership = loadPartnership(), mail: { rejectRecipients?: string[]; acceptAfterMs?: number } = {}): Promise<Harness> {
-  const env = await timeSkippingEnv({ livenessOf: partnership });
+  const { env, quiet } = await timeSkippingEnv({ livenessOf: partnership });
   await ensureSearchAttributes(env.nativeConnection, 'default');
   const mailbox = await startDevMailbox(mail);
   const recordsDir = mkdtempSync(path.join(os.tmpdir(), 'jco-records-'));
@@ -125,6 +133,7 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
       // The server may close only once the worker has let go of its connection.
       await running;
       await mailbox.close();
+      await quiet();
       await env.teardown();
       await database.close();
     },

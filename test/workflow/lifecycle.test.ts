@@ -11,11 +11,6 @@ import { readCommission } from '../../api/subjects';
 import { answerFor } from '../helpers/answer';
 import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
 
-// The three-year contract and the end-of-term tests sometimes hang on the time-skipping server
-// under load (no CPU used, an Update or query never answered: seen on main and with the long-wait
-// work, never when run alone); a test that hangs tries once more, two failures in a row still fail.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
-
 let h: Harness;
 beforeEach(async () => {
   h = await harness();

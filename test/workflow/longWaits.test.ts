@@ -31,12 +31,6 @@ import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/w
  * DEFAULT_MAX_EVENTS). The default bound (1,000) is also proved against 2,000 events by the
  * officers' long wait in disputeOutcomes.test.ts.
  */
-// One run in a few dozen still hangs on the Java time-skipping server with no CPU used: a run's
-// continue-as-new is recorded halfway (the new run starts; the old one keeps a workflow task
-// started for ever; seen in CI on 2026-12-01). A test that fails tries once more; two failures in
-// a row fail. (The two other causes of hangs, fixed, are in test/helpers/workflowEnv.ts and
-// workflows/subject.ts `drain-until-quiet`.)
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 let h: Harness;
 beforeEach(async () => {

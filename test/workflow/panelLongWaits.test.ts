@@ -24,10 +24,6 @@ import { panelRequest, panelSetup } from '../property/subjects';
  * 250 events), so that a few months of silence make three runs or more. The default bound (1,000)
  * is proved against 2,000 events in longWaits.test.ts.
  */
-// Each test takes about 15 s. The hangs once seen here (a run that continued as new with an
-// email on its way; a long env.sleep cut by the server's ping limit and retried) are fixed; a test
-// that fails still tries once more, and two failures in a row fail.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 let h: Harness;
 beforeEach(async () => {

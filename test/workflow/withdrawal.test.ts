@@ -15,11 +15,6 @@ import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/w
 // tasks are cancelled, those they asked are told by email, running children are withdrawn too,
 // and the record says who withdrew it and why. Generous timeouts: each test awaits the result.
 jest.setTimeout(90_000);
-// About one run in five, an Update to the referral never returns on the Java time-skipping server
-// (the workflow shows only empty workflow tasks; never seen on the dev server, where
-// test/e2e/withdrawal.test.ts withdraws a referral through the API). Not understood yet: a
-// failing attempt is logged and tried again, and two failures in a row still fail the test.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 let h: Harness;
 beforeEach(async () => {
