@@ -1,5 +1,6 @@
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionPlugin, type WorkflowClientInterceptor } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 // Where the Java time-skipping server (1.38.0, the newest on Maven Central) or the client meeting
@@ -60,36 +61,51 @@ export function retriesThatSettle(): { plugin: ConnectionPlugin; settle(): Promi
  * open at WorkflowTaskStarted holding its lock on time, so time stops skipping; the query is never
  * answered. The real server fails the task and the worker tries again.
  *
- * The watch below finds such a run (an open run of a workflow that has a newer open run, seen on
+ * The watch below finds such a run (an open run that is not its workflow's current run, seen on
  * two looks a second apart, so a continue-as-new still being recorded is left alone) and gives
  * back the one lock it holds. The query interceptor gives up on a query after 10 s and asks the
- * current run again.
+ * current run again; `resultsPastStrandedRuns` waits for a result past the stranded run.
  */
-export function watchHalfRecordedContinues(env: TestWorkflowEnvironment): { released(): number; stop(): void } {
+export interface Stranding {
+  workflowId: string;
+  runId: string;
+  /** The workflow's current run when the stranding was found: the chain goes on from there. */
+  successor: string;
+}
+
+export interface StrandedRunWatch {
+  strandings(): readonly Stranding[];
+  /** Called with each stranding found from now on; returns a function that stops the calls. */
+  onStranding(listener: (s: Stranding) => void): () => void;
+  stop(): void;
+}
+
+export function watchHalfRecordedContinues(env: TestWorkflowEnvironment): StrandedRunWatch {
   const service = env.connection.workflowService;
+  const namespace = 'default';
   const seenOnce = new Set<string>();
-  const released = new Set<string>();
+  const found: Stranding[] = [];
+  const listeners = new Set<(s: Stranding) => void>();
   let stopped = false;
   const look = async () => {
-    const open = await service.listOpenWorkflowExecutions({ namespace: 'default', maximumPageSize: 1000 });
-    const newest = new Map<string, { runId: string; startedAt: number }>();
+    const open = await service.listOpenWorkflowExecutions({ namespace, maximumPageSize: 1000 });
+    const now = new Map<string, Stranding>();
     for (const e of open.executions ?? []) {
       const workflowId = e.execution?.workflowId ?? '';
-      const startedAt = Number(e.startTime?.seconds ?? 0) * 1000 + (e.startTime?.nanos ?? 0) / 1e6;
-      const known = newest.get(workflowId);
-      if (!known || startedAt > known.startedAt) newest.set(workflowId, { runId: e.execution?.runId ?? '', startedAt });
+      const runId = e.execution?.runId ?? '';
+      if (found.some((f) => f.runId === runId)) continue;
+      const current = await service.describeWorkflowExecution({ namespace, execution: { workflowId } });
+      const successor = current.workflowExecutionInfo?.execution?.runId ?? runId;
+      if (successor !== runId) now.set(runId, { workflowId, runId, successor });
     }
-    const stale = (open.executions ?? [])
-      .map((e) => ({ workflowId: e.execution?.workflowId ?? '', runId: e.execution?.runId ?? '' }))
-      .filter((e) => newest.get(e.workflowId)?.runId !== e.runId && !released.has(e.runId));
-    const now = new Set(stale.map((e) => e.runId));
-    for (const { runId } of stale) {
+    for (const [runId, stranding] of now) {
       if (!seenOnce.has(runId)) continue;
-      released.add(runId);
+      found.push(stranding);
       await env.connection.testService!.unlockTimeSkipping({});
+      for (const listener of listeners) listener(stranding);
     }
-    for (const runId of [...seenOnce]) if (!now.has(runId)) seenOnce.delete(runId);
-    for (const runId of now) seenOnce.add(runId);
+    seenOnce.clear();
+    for (const runId of now.keys()) seenOnce.add(runId);
   };
   const loop = async () => {
     while (!stopped) {
@@ -100,10 +116,59 @@ export function watchHalfRecordedContinues(env: TestWorkflowEnvironment): { rele
   };
   void loop();
   return {
-    released: () => released.size,
+    strandings: () => found,
+    onStranding(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     stop: () => {
       stopped = true;
     },
+  };
+}
+
+/** Whether `stranded` is `from` or comes after it in the chain of runs that continued as new. */
+async function inChainFrom(env: TestWorkflowEnvironment, workflowId: string, from: string, stranded: string): Promise<boolean> {
+  for (let runId: string | undefined = stranded; runId; ) {
+    if (runId === from) return true;
+    const history: temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse = await env.connection.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId, runId }, maximumPageSize: 1 });
+    runId = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return false;
+}
+
+/**
+ * The result of a chain of runs is read by following each run to its close; a stranded run never
+ * closes. The client's `result` (used by every handle) goes on from the stranded run's successor,
+ * whether the run was stranded before the wait or during it. The wait given up is cancelled, so
+ * its hold on time (the test client unlocks time while it waits for a result) is given back.
+ */
+export function resultsPastStrandedRuns(env: TestWorkflowEnvironment, watch: StrandedRunWatch): void {
+  const workflow = env.client.workflow;
+  const original = workflow.result.bind(workflow);
+  const strandedFrom = async (workflowId: string, runId: string | undefined, s: Stranding) =>
+    s.workflowId === workflowId && (runId === undefined || (await inChainFrom(env, workflowId, runId, s.runId)));
+  workflow.result = async (workflowId, runId, opts) => {
+    for (;;) {
+      let successor: string | undefined;
+      for (const s of watch.strandings()) if (runId !== undefined && (await strandedFrom(workflowId, runId, s))) successor = s.successor;
+      if (successor) {
+        runId = successor;
+        continue;
+      }
+      const stop = new AbortController();
+      let stopListening = () => {};
+      const stranded = new Promise<string>((resolve) => {
+        stopListening = watch.onStranding((s) => void strandedFrom(workflowId, runId, s).then((yes) => yes && resolve(s.successor)));
+      });
+      const outcome = env.connection.withAbortSignal(stop.signal, () => original(workflowId, runId, opts));
+      const first = await Promise.race([outcome.then(() => undefined, () => undefined), stranded]);
+      stopListening();
+      if (first === undefined) return outcome;
+      stop.abort();
+      await outcome.catch(() => undefined);
+      runId = first;
+    }
   };
 }
 
