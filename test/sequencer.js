@@ -1,18 +1,42 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
-const ranks = [
-  ['/unit/', 0],
-  ['/record/', 1],
-  ['/workflow/', 2],
-  ['/property/', 2],
-  ['/e2e/', 4],
+/**
+ * Seconds each long file took alone (fresh clone of 661afe0 era, 2026-12-01); files not named take
+ * about what their kind does. With two workers the longest go first, so that neither worker is
+ * left with a long file at the end while the other waits (longest-first is near the best split).
+ */
+const measured = {
+  'workflow/longWaits.test.ts': 180,
+  'workflow/lifecycle.test.ts': 140,
+  'workflow/panelLongWaits.test.ts': 90,
+  'property/liveness.property.test.ts': 80,
+  'workflow/referral.test.ts': 60,
+  'e2e/drills.test.ts': 60,
+  'workflow/disputeOutcomes.test.ts': 60,
+  'e2e/recordDrills.test.ts': 50,
+  'e2e/emailLinks.test.ts': 48,
+  'workflow/evaluationPanel.test.ts': 48,
+  'e2e/operations.test.ts': 42,
+  'e2e/leadPartnerAgreement.test.ts': 38,
+  'workflow/replay.test.ts': 37,
+  'e2e/permissions.test.ts': 34,
+  'workflow/leadPartnerAgreement.test.ts': 34,
+};
+const byKind = [
+  ['/unit/', 1],
+  ['/record/', 5],
+  ['/workflow/', 20],
+  ['/property/', 60],
+  ['/e2e/', 25],
 ];
-const rank = (p) => ranks.find(([dir]) => p.includes(dir))?.[1] ?? 3;
+const estimate = (p) => {
+  const known = Object.entries(measured).find(([suffix]) => p.endsWith(suffix));
+  return known ? known[1] : (byKind.find(([dir]) => p.includes(dir))?.[1] ?? 5);
+};
 
-/** Unit, then the system of record on both engines, then workflow, then deployment checks, then end to end: cheap failures first. */
-class KindSequencer extends Sequencer {
+class LongestFirstSequencer extends Sequencer {
   sort(tests) {
-    return [...tests].sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
+    return [...tests].sort((a, b) => estimate(b.path) - estimate(a.path) || a.path.localeCompare(b.path));
   }
 }
-module.exports = KindSequencer;
+module.exports = LongestFirstSequencer;

@@ -87,7 +87,6 @@ export interface Harness {
 
 /** A time-skipping server, a real SMTP receiver on loopback, and a worker with the real activities. */
 export async function harness(partnership: Partnership = loadPartnership(), mail: { rejectRecipients?: string[]; acceptAfterMs?: number } = {}): Promise<Harness> {
-  const t0 = Date.now();
   const { env, quiet } = await timeSkippingEnv({ livenessOf: partnership });
   await ensureSearchAttributes(env.nativeConnection, 'default');
   const mailbox = await startDevMailbox(mail);
@@ -123,7 +122,6 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
     recordsDir,
     database,
     run: (fn) => {
-      if (process.env.JCO_TIMING) process.stderr.write(`harness ready in ${Date.now() - t0} ms\n`);
       const run = worker.runUntil(() => env.client.connection.withAbortSignal(calls.signal, fn));
       running = run.catch(() => undefined);
       return run;
@@ -131,7 +129,6 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
     mails: () => Promise.all(mailbox.messages.map((m) => simpleParser(m))),
     async close() {
       // A test that timed out leaves runUntil waiting; a worker left polling a torn-down server keeps jest alive for ever.
-      const c0 = Date.now();
       calls.abort();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       // The server may close only once the worker has let go of its connection.
@@ -140,7 +137,6 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
       await quiet();
       await env.teardown();
       await database.close();
-      if (process.env.JCO_TIMING) process.stderr.write(`harness closed in ${Date.now() - c0} ms\n`);
     },
   };
 }
