@@ -31,7 +31,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
 
   router.post('/', async (req, res) => {
     const person = caller(req);
-    const parsed = newCommissionRequestSchema.safeParse(req.body);
+    const parsed = newCommissionRequestSchema().safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'commission');
     const body = parsed.data;
     const unknown = body.partners.map((p, i) => ({ p, i })).filter(({ p }) => !partnerById(ctx.partnership, p));

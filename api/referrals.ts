@@ -42,7 +42,7 @@ export function referralsRouter(ctx: ApiContext): Router {
 
   router.post('/', async (req, res) => {
     const person = caller(req);
-    const parsed = newReferralRequestSchema.safeParse(req.body);
+    const parsed = newReferralRequestSchema().safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'referral');
     const body = parsed.data;
     const checked = checkCaseReference(body.caseRef);

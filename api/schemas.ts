@@ -44,7 +44,7 @@ export const inboxQuery = z
 export const extensionBody = z
   .object({
     dueAt: z.iso.datetime({ offset: true }).optional(),
-    extendBy: durationText.optional(),
+    extendBy: durationText().optional(),
     reason: z.string().trim().min(3, 'give the reason for the extension'),
   })
   .strict()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { calendarNames } from './calendar';
 import { durationText } from './duration';
 import type { Task } from './task';
@@ -21,79 +22,83 @@ export function commissionWorkflowId(commissionId: string): string {
   return `commission:${commissionId}`;
 }
 
-const partnerId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a partner id');
+const partnerId = lazy(() => z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a partner id'));
 
 /** `POST /api/v1/commissions` body. Rules that need the partnership are checked by the API. */
-export const newCommissionRequestSchema = z
-  .object({
-    title: z.string().trim().min(3, 'give the commission a title of at least 3 characters').max(200),
-    description: z.string().trim().max(10_000).optional(),
-    partners: z
-      .array(partnerId)
-      .min(2, 'a joint commission has two or more partners')
-      .refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once'),
-    proposedLead: partnerId,
-    estimatedValue: z.number().nonnegative('the estimated value cannot be negative').finite().describe('whole-life value including VAT, in pounds'),
-    highRiskFactors: z.array(z.enum(highRiskFactorIds)).default([]).describe('any of the high-risk factors DOMAIN.md lists; one is enough to make the commission high risk'),
-    healthCareService: z.boolean().default(false).describe('a health care service: the Provider Selection Regime applies'),
-    socialCareService: z.boolean().default(false).describe('a social care service: light touch above £663,540'),
-    unusualTerms: z.boolean().default(false),
-    urgent: z
-      .object({ justification: z.string().trim().min(20, 'say why this is a genuine emergency, in a sentence or more') })
-      .strict()
-      .optional()
-      .describe('the expedited route: fewer gates, the justification recorded and reviewed afterwards'),
-    voluntaryStandstill: z.boolean().default(false).describe('light touch only: observe a standstill anyway'),
-  })
-  .strict()
-  .refine((c) => c.partners.includes(c.proposedLead), {
-    path: ['proposedLead'],
-    message: 'the proposed lead must be one of the participating partners',
-  });
+export const newCommissionRequestSchema = lazy(() =>
+  z
+    .object({
+      title: z.string().trim().min(3, 'give the commission a title of at least 3 characters').max(200),
+      description: z.string().trim().max(10_000).optional(),
+      partners: z
+        .array(partnerId())
+        .min(2, 'a joint commission has two or more partners')
+        .refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once'),
+      proposedLead: partnerId(),
+      estimatedValue: z.number().nonnegative('the estimated value cannot be negative').finite().describe('whole-life value including VAT, in pounds'),
+      highRiskFactors: z.array(z.enum(highRiskFactorIds)).default([]).describe('any of the high-risk factors DOMAIN.md lists; one is enough to make the commission high risk'),
+      healthCareService: z.boolean().default(false).describe('a health care service: the Provider Selection Regime applies'),
+      socialCareService: z.boolean().default(false).describe('a social care service: light touch above £663,540'),
+      unusualTerms: z.boolean().default(false),
+      urgent: z
+        .object({ justification: z.string().trim().min(20, 'say why this is a genuine emergency, in a sentence or more') })
+        .strict()
+        .optional()
+        .describe('the expedited route: fewer gates, the justification recorded and reviewed afterwards'),
+      voluntaryStandstill: z.boolean().default(false).describe('light touch only: observe a standstill anyway'),
+    })
+    .strict()
+    .refine((c) => c.partners.includes(c.proposedLead), {
+      path: ['proposedLead'],
+      message: 'the proposed lead must be one of the participating partners',
+    }),
+);
 
-export type NewCommissionRequest = z.infer<typeof newCommissionRequestSchema>;
+export type NewCommissionRequest = z.infer<ReturnType<typeof newCommissionRequestSchema>>;
 
 /** The workflow's input: the request plus everything the workflow must not look up itself. */
-export const commissionInputSchema = z
-  .object({
-    id: z.string().regex(COMMISSION_ID),
-    title: z.string(),
-    description: z.string().optional(),
-    partners: z.array(z.object({ id: partnerId, name: z.string() })).min(2),
-    proposedLead: partnerId,
-    estimatedValue: z.number(),
-    highRiskFactors: z.array(z.string()),
-    healthCareService: z.boolean(),
-    createdBy: z.object({ person: z.string(), partner: partnerId }),
-    calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
-    policy: z.object({
-      leadPartnerAgreement: z.object({ due: durationText, remindBefore: durationText, escalateFor: durationText }),
-      dispute: z
-        .object({
-          earlyResolution: z.object({ due: durationText, remindBefore: durationText }),
-          executiveBoard: z.object({ due: durationText }),
-          accountableOfficers: z.object({ due: durationText, remindEvery: durationText }),
-        })
-        .optional(),
-      lifecycle: lifecyclePolicySchema.optional(),
-    }),
-    socialCareService: z.boolean().optional(),
-    unusualTerms: z.boolean().optional(),
-    /** The expedited route, with the justification that is recorded and later reviewed. */
-    urgent: z.object({ justification: z.string() }).optional(),
-    voluntaryStandstill: z.boolean().optional(),
-    /** The commission this one recommissions. */
-    recommissionOf: z.string().regex(COMMISSION_ID).optional(),
-    /** Every partner of the partnership (the Board may sit at any); absent before disputes existed. */
-    partnership: z.array(z.object({ id: partnerId, name: z.string() })).optional(),
-    /** A digest of the policies in force when the commission started, kept on every record. */
-    policyVersion: z.string(),
-    /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
-    historyBound: historyBoundSchema.optional(),
-  })
-  .strict();
+export const commissionInputSchema = lazy(() =>
+  z
+    .object({
+      id: z.string().regex(COMMISSION_ID),
+      title: z.string(),
+      description: z.string().optional(),
+      partners: z.array(z.object({ id: partnerId(), name: z.string() })).min(2),
+      proposedLead: partnerId(),
+      estimatedValue: z.number(),
+      highRiskFactors: z.array(z.string()),
+      healthCareService: z.boolean(),
+      createdBy: z.object({ person: z.string(), partner: partnerId() }),
+      calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
+      policy: z.object({
+        leadPartnerAgreement: z.object({ due: durationText(), remindBefore: durationText(), escalateFor: durationText() }),
+        dispute: z
+          .object({
+            earlyResolution: z.object({ due: durationText(), remindBefore: durationText() }),
+            executiveBoard: z.object({ due: durationText() }),
+            accountableOfficers: z.object({ due: durationText(), remindEvery: durationText() }),
+          })
+          .optional(),
+        lifecycle: lifecyclePolicySchema().optional(),
+      }),
+      socialCareService: z.boolean().optional(),
+      unusualTerms: z.boolean().optional(),
+      /** The expedited route, with the justification that is recorded and later reviewed. */
+      urgent: z.object({ justification: z.string() }).optional(),
+      voluntaryStandstill: z.boolean().optional(),
+      /** The commission this one recommissions. */
+      recommissionOf: z.string().regex(COMMISSION_ID).optional(),
+      /** Every partner of the partnership (the Board may sit at any); absent before disputes existed. */
+      partnership: z.array(z.object({ id: partnerId(), name: z.string() })).optional(),
+      /** A digest of the policies in force when the commission started, kept on every record. */
+      policyVersion: z.string(),
+      /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
+      historyBound: historyBoundSchema().optional(),
+    })
+    .strict(),
+);
 
-export type CommissionInput = z.infer<typeof commissionInputSchema>;
+export type CommissionInput = z.infer<ReturnType<typeof commissionInputSchema>>;
 
 export interface HistoryEntry {
   at: string;
