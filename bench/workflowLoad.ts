@@ -35,7 +35,7 @@ function newContext(code: vm.Script, input: unknown): Loaded {
   // The check every commission's first workflow task runs: a schema, or (since item 1) the getter of one.
   context.__input = input;
   const ok = vm.runInContext(
-    `(() => { const m = __webpack_module_cache__['./domain/commission.ts'].exports; const s = typeof m.commissionInputSchema === 'function' ? m.commissionInputSchema() : m.commissionInputSchema; return s.safeParse(__input).success; })()`,
+    `(() => { const c = __webpack_module_cache__; const m = c[Object.keys(c).find((k) => k.endsWith('domain/commission.ts'))].exports; const s = typeof m.commissionInputSchema === 'function' ? m.commissionInputSchema() : m.commissionInputSchema; return s.safeParse(__input).success; })()`,
     context,
   ) as boolean;
   if (!ok) throw new Error('the sample commission input did not pass its check');

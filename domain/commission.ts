@@ -8,6 +8,7 @@ import { lifecyclePolicySchema, type LifecycleView } from './lifecycle';
 import { highRiskFactorIds } from './proportionality';
 import type { Withdrawal } from './withdrawal';
 import { historyBoundSchema } from './historyBound';
+import { calendarOf, partnerById, type Partnership } from './partnership';
 
 export const stages = ['lead-agreement', 'analyse', 'plan', 'secure-services', 'review', 'ended', 'withdrawn'] as const;
 export type Stage = (typeof stages)[number];
@@ -99,6 +100,36 @@ export const commissionInputSchema = lazy(() =>
 );
 
 export type CommissionInput = z.infer<ReturnType<typeof commissionInputSchema>>;
+
+/**
+ * The workflow's input for a request the API accepted: the request, and what the partnership and
+ * the caller add. One function, so the input the API starts and the one the tests check are the same.
+ */
+export function commissionInputOf(
+  request: NewCommissionRequest,
+  partnership: Partnership,
+  facts: { id: string; createdBy: { person: string; partner: string }; policyVersion: string },
+): CommissionInput {
+  return {
+    id: facts.id,
+    title: request.title,
+    description: request.description,
+    partners: request.partners.map((p) => ({ id: p, name: partnerById(partnership, p)!.name })),
+    proposedLead: request.proposedLead,
+    estimatedValue: request.estimatedValue,
+    highRiskFactors: request.highRiskFactors,
+    healthCareService: request.healthCareService,
+    socialCareService: request.socialCareService,
+    unusualTerms: request.unusualTerms,
+    ...(request.urgent ? { urgent: request.urgent } : {}),
+    voluntaryStandstill: request.voluntaryStandstill,
+    createdBy: facts.createdBy,
+    calendar: calendarOf(partnership),
+    policy: { leadPartnerAgreement: partnership.policies.leadPartnerAgreement, dispute: partnership.policies.dispute, lifecycle: partnership.policies.lifecycle },
+    partnership: partnership.partners.map((p) => ({ id: p.id, name: p.name })),
+    policyVersion: facts.policyVersion,
+  };
+}
 
 export interface HistoryEntry {
   at: string;

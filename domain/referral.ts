@@ -7,6 +7,7 @@ import type { HistoryEntry } from './commission';
 import type { Task } from './task';
 import type { Withdrawal } from './withdrawal';
 import { historyBoundSchema } from './historyBound';
+import { calendarOf, partnerById, type Partnership } from './partnership';
 
 /** The 14 Key Service Centres of Cumberland (DOMAIN.md, Who takes part), or none of them. */
 export const localities = [
@@ -193,6 +194,34 @@ export const referralInputSchema = lazy(() =>
 );
 export type ReferralInput = z.input<ReturnType<typeof referralInputSchema>>;
 export type ReferralInputParsed = z.infer<ReturnType<typeof referralInputSchema>>;
+
+/**
+ * The workflow's input for a request the API accepted (its case reference already checked and
+ * written as a code): the request, and what the partnership and the caller add.
+ */
+export function referralInputFrom(
+  request: NewReferralRequest,
+  partnership: Partnership,
+  facts: { caseRef: string; referredBy: { person: string; partner: string }; policyVersion: string },
+): ReferralInput {
+  return {
+    id: referralIdOf(facts.caseRef),
+    caseRef: facts.caseRef,
+    locality: request.locality,
+    needs: request.needs,
+    packageDescription: request.packageDescription,
+    annualCost: request.annualCost,
+    proposedSplit: request.proposedSplit,
+    urgent: request.urgent,
+    fundingPartners: Object.keys(request.proposedSplit).map((p) => ({ id: p, name: partnerById(partnership, p)!.name })),
+    partnership: partnership.partners.map((p) => ({ id: p.id, name: p.name })),
+    referredBy: facts.referredBy,
+    calendar: calendarOf(partnership),
+    policy: partnership.policies.resourceAllocation,
+    disputePolicy: partnership.policies.dispute,
+    policyVersion: facts.policyVersion,
+  };
+}
 
 /** A funding partner's latest position in the current panel cycle. */
 export interface Position {

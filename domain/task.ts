@@ -102,7 +102,7 @@ export const decisionRequestSchema = lazy(() =>
   z
     .object({
       taskId: z.string().min(1),
-      decision: z.string().min(1),
+      decision: z.string().min(1, 'say which option you choose'),
       comment: z.string().trim().max(4000).optional(),
       data: z.record(z.string(), z.unknown()).optional(),
       by: z.string().min(1),
