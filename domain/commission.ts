@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lazy } from './lazy';
-import { calendarNames } from './calendar';
+import { calendarSchema } from './calendar';
+import { disputePolicySchema } from './dispute';
 import { durationText } from './duration';
 import type { Task } from './task';
 import type { CommissionEvaluation } from './evaluation';
@@ -8,7 +9,7 @@ import { lifecyclePolicySchema, type LifecycleView } from './lifecycle';
 import { highRiskFactorIds } from './proportionality';
 import type { Withdrawal } from './withdrawal';
 import { historyBoundSchema } from './historyBound';
-import { calendarOf, partnerById, type Partnership } from './partnership';
+import { calendarOf, partnerById, partnerIdSchema, type Partnership } from './partnership';
 
 export const stages = ['lead-agreement', 'analyse', 'plan', 'secure-services', 'review', 'ended', 'withdrawn'] as const;
 export type Stage = (typeof stages)[number];
@@ -23,7 +24,6 @@ export function commissionWorkflowId(commissionId: string): string {
   return `commission:${commissionId}`;
 }
 
-const partnerId = lazy(() => z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a partner id'));
 
 /** `POST /api/v1/commissions` body. Rules that need the partnership are checked by the API. */
 export const newCommissionRequestSchema = lazy(() =>
@@ -32,10 +32,10 @@ export const newCommissionRequestSchema = lazy(() =>
       title: z.string().trim().min(3, 'give the commission a title of at least 3 characters').max(200),
       description: z.string().trim().max(10_000).optional(),
       partners: z
-        .array(partnerId())
+        .array(partnerIdSchema())
         .min(2, 'a joint commission has two or more partners')
         .refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once'),
-      proposedLead: partnerId(),
+      proposedLead: partnerIdSchema(),
       estimatedValue: z.number().nonnegative('the estimated value cannot be negative').finite().describe('whole-life value including VAT, in pounds'),
       highRiskFactors: z.array(z.enum(highRiskFactorIds)).default([]).describe('any of the high-risk factors DOMAIN.md lists; one is enough to make the commission high risk'),
       healthCareService: z.boolean().default(false).describe('a health care service: the Provider Selection Regime applies'),
@@ -64,22 +64,16 @@ export const commissionInputSchema = lazy(() =>
       id: z.string().regex(COMMISSION_ID),
       title: z.string(),
       description: z.string().optional(),
-      partners: z.array(z.object({ id: partnerId(), name: z.string() })).min(2),
-      proposedLead: partnerId(),
+      partners: z.array(z.object({ id: partnerIdSchema(), name: z.string() })).min(2),
+      proposedLead: partnerIdSchema(),
       estimatedValue: z.number(),
       highRiskFactors: z.array(z.string()),
       healthCareService: z.boolean(),
-      createdBy: z.object({ person: z.string(), partner: partnerId() }),
-      calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
+      createdBy: z.object({ person: z.string(), partner: partnerIdSchema() }),
+      calendar: calendarSchema(),
       policy: z.object({
         leadPartnerAgreement: z.object({ due: durationText(), remindBefore: durationText(), escalateFor: durationText() }),
-        dispute: z
-          .object({
-            earlyResolution: z.object({ due: durationText(), remindBefore: durationText() }),
-            executiveBoard: z.object({ due: durationText() }),
-            accountableOfficers: z.object({ due: durationText(), remindEvery: durationText() }),
-          })
-          .optional(),
+        dispute: disputePolicySchema().optional(),
         lifecycle: lifecyclePolicySchema().optional(),
       }),
       socialCareService: z.boolean().optional(),
@@ -90,7 +84,7 @@ export const commissionInputSchema = lazy(() =>
       /** The commission this one recommissions. */
       recommissionOf: z.string().regex(COMMISSION_ID).optional(),
       /** Every partner of the partnership (the Board may sit at any); absent before disputes existed. */
-      partnership: z.array(z.object({ id: partnerId(), name: z.string() })).optional(),
+      partnership: z.array(z.object({ id: partnerIdSchema(), name: z.string() })).optional(),
       /** A digest of the policies in force when the commission started, kept on every record. */
       policyVersion: z.string(),
       /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lazy } from './lazy';
-import { calendarNames } from './calendar';
+import { calendarSchema } from './calendar';
 import type { Calendar } from './calendar';
 import { addDuration, durationText, parseDuration } from './duration';
 import type { Partnership } from './partnership';
@@ -276,7 +276,7 @@ export const evaluationPanelInputSchema = lazy(() =>
       pool: z.array(poolMemberSchema()),
       joint: z.boolean(),
       policy: panelPolicySchema(),
-      calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
+      calendar: calendarSchema(),
       policyVersion: z.string(),
       /** The panel's attempt: 2 and on when its commission starts it again after it stopped; its tasks then have ids of their own. */
       attempt: z.number().int().min(1).optional(),

@@ -1,13 +1,14 @@
 import { stableId } from './ids';
 import { z } from 'zod';
 import { lazy } from './lazy';
-import { calendarNames } from './calendar';
+import { calendarSchema } from './calendar';
+import { disputePolicySchema } from './dispute';
 import { durationText } from './duration';
 import type { HistoryEntry } from './commission';
 import type { Task } from './task';
 import type { Withdrawal } from './withdrawal';
 import { historyBoundSchema } from './historyBound';
-import { calendarOf, partnerById, type Partnership } from './partnership';
+import { calendarOf, partnerById, partnerIdSchema, type Partnership } from './partnership';
 
 /** The 14 Key Service Centres of Cumberland (DOMAIN.md, Who takes part), or none of them. */
 export const localities = [
@@ -110,12 +111,11 @@ export function checkCaseReference(raw: string): { caseRef: string } | { problem
   return { caseRef: compact.toUpperCase() };
 }
 
-const partnerId = lazy(() => z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a partner id'));
 
 /** Percentages per funding partner, summing to exactly 100 (to the hundredth of a percent). */
 export const splitSchema = lazy(() =>
   z
-    .record(partnerId(), z.number().min(0, 'a share cannot be negative').max(100, 'a share is at most 100').refine((n) => Math.round(n * 100) === n * 100, 'a share has at most 2 decimal places'))
+    .record(partnerIdSchema(), z.number().min(0, 'a share cannot be negative').max(100, 'a share is at most 100').refine((n) => Math.round(n * 100) === n * 100, 'a share has at most 2 decimal places'))
     .refine((s) => Object.keys(s).length >= 1, 'name at least one funding partner')
     .refine((s) => Math.round(Object.values(s).reduce((a, b) => a + b, 0) * 100) === 10_000, {
       message: 'Split rule: the percentages must sum to exactly 100',
@@ -176,16 +176,12 @@ export const referralInputSchema = lazy(() =>
       annualCost: z.number().positive(),
       proposedSplit: splitSchema(),
       urgent: z.boolean(),
-      fundingPartners: z.array(z.object({ id: partnerId(), name: z.string() })).min(1),
-      partnership: z.array(z.object({ id: partnerId(), name: z.string() })),
-      referredBy: z.object({ person: z.string(), partner: partnerId() }),
-      calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
+      fundingPartners: z.array(z.object({ id: partnerIdSchema(), name: z.string() })).min(1),
+      partnership: z.array(z.object({ id: partnerIdSchema(), name: z.string() })),
+      referredBy: z.object({ person: z.string(), partner: partnerIdSchema() }),
+      calendar: calendarSchema(),
       policy: policySchema(),
-      disputePolicy: z.object({
-        earlyResolution: z.object({ due: durationText(), remindBefore: durationText() }),
-        executiveBoard: z.object({ due: durationText() }),
-        accountableOfficers: z.object({ due: durationText(), remindEvery: durationText() }),
-      }),
+      disputePolicy: disputePolicySchema(),
       policyVersion: z.string(),
       /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
       historyBound: historyBoundSchema().optional(),
