@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { idFromBytes } from '../domain/ids';
 import { Router } from 'express';
 import {
+  commissionInputOf,
   commissionWorkflowId,
   newCommissionRequestSchema,
   type CommissionInput,
@@ -31,7 +32,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
 
   router.post('/', async (req, res) => {
     const person = caller(req);
-    const parsed = newCommissionRequestSchema.safeParse(req.body);
+    const parsed = newCommissionRequestSchema().safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'commission');
     const body = parsed.data;
     const unknown = body.partners.map((p, i) => ({ p, i })).filter(({ p }) => !partnerById(ctx.partnership, p));
@@ -53,25 +54,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
     const id = commissionIdFrom(
       key ? createHash('sha256').update(`${person.id}\n${key}`).digest() : randomBytes(10),
     );
-    const input: CommissionInput = {
-      id,
-      title: body.title,
-      description: body.description,
-      partners: body.partners.map((p) => ({ id: p, name: partnerById(ctx.partnership, p)!.name })),
-      proposedLead: body.proposedLead,
-      estimatedValue: body.estimatedValue,
-      highRiskFactors: body.highRiskFactors,
-      healthCareService: body.healthCareService,
-      socialCareService: body.socialCareService,
-      unusualTerms: body.unusualTerms,
-      ...(body.urgent ? { urgent: body.urgent } : {}),
-      voluntaryStandstill: body.voluntaryStandstill,
-      createdBy: { person: person.id, partner: person.partner! },
-      calendar: calendarOf(ctx.partnership),
-      policy: { leadPartnerAgreement: ctx.partnership.policies.leadPartnerAgreement, dispute: ctx.partnership.policies.dispute, lifecycle: ctx.partnership.policies.lifecycle },
-      partnership: ctx.partnership.partners.map((p) => ({ id: p.id, name: p.name })),
-      policyVersion: ctx.policyVersion,
-    };
+    const input = commissionInputOf(body, ctx.partnership, { id, createdBy: { person: person.id, partner: person.partner! }, policyVersion: ctx.policyVersion });
 
     // A new commission answers from its input: waiting for the worker to run its first steps
     // (a query) cost every start a round trip through the worker and capped the start rate at

@@ -38,7 +38,7 @@ export function disputesRouter(ctx: ApiContext): Router {
 
   router.post('/', async (req, res) => {
     const person = caller(req);
-    const parsed = newDisputeRequestSchema.safeParse(req.body);
+    const parsed = newDisputeRequestSchema().safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'dispute');
     const body = parsed.data;
     const unknown = body.partners.filter((p) => !partnerById(ctx.partnership, p));

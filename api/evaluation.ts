@@ -45,7 +45,7 @@ export function evaluationRouter(ctx: ApiContext): Router {
   router.put('/', async (req, res) => {
     const person = caller(req);
     const id = (req.params as { id: string }).id;
-    const parsed = evaluationSetupSchema.safeParse(req.body);
+    const parsed = evaluationSetupSchema().safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'evaluation set-up');
     const commission = await readCommission(ctx, id);
     authorize(person, 'commission.read', { partners: commission.partners, assignees: [] }, `There is no commission ${id}.`);

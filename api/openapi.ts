@@ -53,7 +53,7 @@ const withdrawalPath = (type: WithdrawableType, shown: string) => ({
     summary: withdrawalSummary(type),
     description: 'Cancels its open tasks (and any running dispute or evaluation panel of it), emails those they asked, and ends it withdrawn with the reason in its record.',
     parameters: [pathParam('id')],
-    requestBody: body(withdrawalBody),
+    requestBody: body(withdrawalBody()),
     responses: {
       '200': json(ref(shown), 'Withdrawn: the subject as the record now shows it'),
       '400': problemOf('Not a JSON object with only a reason'),
@@ -127,7 +127,7 @@ export const openApiDocument = {
       post: {
         summary: 'Start a joint commission (a commissioner of one of the listed partners)',
         parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 200 } }],
-        requestBody: body(newCommissionRequestSchema),
+        requestBody: body(newCommissionRequestSchema()),
         responses: {
           '201': json(ref('Commission'), 'Started; Location names it'),
           '400': problemOf('Invalid input, every problem listed'),
@@ -185,7 +185,7 @@ export const openApiDocument = {
         description:
           'Criteria with whole-number weights summing to 100 (social value at least the policy minimum unless socialValueJustification is given), bidders, members (at least three; for a joint commission at least one from the Council and one from an ICB; lived-experience representatives count) and scoringDue (a date-time, or a duration such as "10 working days"). A refusal names the rule.',
         parameters: [pathParam('id')],
-        requestBody: body(evaluationSetupSchema),
+        requestBody: body(evaluationSetupSchema()),
         responses: {
           '201': json(ref('Evaluation'), 'Set up; members are asked to declare conflicts of interest'),
           '202': json(ref('CommissionEvaluation'), 'Set up; the panel starts when the commission reaches evaluation'),
@@ -251,7 +251,7 @@ export const openApiDocument = {
     '/api/v1/people/me/delegation': {
       put: {
         summary: 'Name a deputy for a window: tasks created or escalated in it go to the deputy too (never cascades)',
-        requestBody: body(delegationBodySchema),
+        requestBody: body(delegationBodySchema()),
         responses: {
           '200': json(ref('DelegationEnvelope')),
           '400': problemOf('Invalid'),
@@ -269,7 +269,7 @@ export const openApiDocument = {
     '/api/v1/disputes': {
       post: {
         summary: 'Raise a dispute on a commission (a commissioner or senior manager of an involved partner)',
-        requestBody: body(newDisputeRequestSchema),
+        requestBody: body(newDisputeRequestSchema()),
         responses: {
           '201': json(ref('Dispute'), 'Raised; Location names it'),
           '400': problemOf('Invalid input'),
@@ -292,7 +292,7 @@ export const openApiDocument = {
     '/api/v1/referrals': {
       post: {
         summary: 'Refer a case to the Resource Allocation Panel (a commissioner or RAP member of a funding partner); the case reference is pseudonymous',
-        requestBody: body(newReferralRequestSchema),
+        requestBody: body(newReferralRequestSchema()),
         responses: {
           '201': json(ref('Referral'), 'Referred; Location names it'),
           '400': problemOf('Invalid input, every problem listed; a case reference that looks like a name, a date of birth or an NHS number'),

@@ -33,7 +33,7 @@ export function peopleRouter(ctx: ApiContext): Router {
   router.put('/me/delegation', async (req, res) => {
     const person = caller(req);
     authorize(person, 'delegation.manage', {}, '');
-    const parsed = delegationBodySchema.safeParse(req.body);
+    const parsed = delegationBodySchema().safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'delegation');
     const deputy = personById(ctx.partnership, parsed.data.deputy);
     if (!deputy) throw problem(400, 'The delegation names an unknown deputy.', [{ path: 'deputy', message: `no person has the id "${parsed.data.deputy}"` }]);

@@ -2,16 +2,16 @@ import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
-import { calendarOf, partnerById } from '../domain/partnership';
+import { partnerById } from '../domain/partnership';
 import {
   caseRefOf,
   checkCaseReference,
   newReferralRequestSchema,
+  referralInputFrom,
   referralIdOf,
   referralStatuses,
   referralWorkflowId,
   splitProblems,
-  type ReferralInput,
   type ReferralView,
 } from '../domain/referral';
 import { assigneesKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
@@ -42,7 +42,7 @@ export function referralsRouter(ctx: ApiContext): Router {
 
   router.post('/', async (req, res) => {
     const person = caller(req);
-    const parsed = newReferralRequestSchema.safeParse(req.body);
+    const parsed = newReferralRequestSchema().safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'referral');
     const body = parsed.data;
     const checked = checkCaseReference(body.caseRef);
@@ -56,23 +56,7 @@ export function referralsRouter(ctx: ApiContext): Router {
     const { caseRef } = checked;
     const id = referralIdOf(caseRef);
     const requestHash = createHash('sha256').update(JSON.stringify({ ...body, caseRef })).digest('hex');
-    const input: ReferralInput = {
-      id,
-      caseRef,
-      locality: body.locality,
-      needs: body.needs,
-      packageDescription: body.packageDescription,
-      annualCost: body.annualCost,
-      proposedSplit: body.proposedSplit,
-      urgent: body.urgent,
-      fundingPartners: Object.keys(body.proposedSplit).map((p) => ({ id: p, name: partnerById(ctx.partnership, p)!.name })),
-      partnership: ctx.partnership.partners.map((p) => ({ id: p.id, name: p.name })),
-      referredBy: { person: person.id, partner: person.partner! },
-      calendar: calendarOf(ctx.partnership),
-      policy: ctx.partnership.policies.resourceAllocation,
-      disputePolicy: ctx.partnership.policies.dispute,
-      policyVersion: ctx.policyVersion,
-    };
+    const input = referralInputFrom(body, ctx.partnership, { caseRef, referredBy: { person: person.id, partner: person.partner! }, policyVersion: ctx.policyVersion });
     const workflowId = referralWorkflowId(caseRef);
     let instance: string | undefined;
     try {

@@ -4,6 +4,7 @@ import { withdrawnSchema } from './withdrawalSchema';
 import { highRiskFactorIds } from '../domain/proportionality';
 import { leadStatuses, stages } from '../domain/commission';
 import { durationText } from '../domain/duration';
+import { decisionRequestSchema } from '../domain/task';
 
 /**
  * The API's request schemas: routes validate with them and the OpenAPI document is generated
@@ -23,13 +24,11 @@ export const listQuery = z
   })
   .strict();
 
-export const decisionBody = z
-  .object({
-    decision: z.string().min(1, 'say which option you choose'),
-    comment: z.string().trim().max(4000).optional(),
-    data: z.record(z.string(), z.unknown()).optional(),
-  })
-  .strict();
+/**
+ * `POST /tasks/{id}/decision`: the caller's part of the workflow's decision request (the API adds
+ * the task, who decides and the channel), so the API and the update's validator read one rule.
+ */
+export const decisionBody = decisionRequestSchema().pick({ decision: true, comment: true, data: true });
 
 export type DecisionBody = z.infer<typeof decisionBody>;
 
@@ -44,7 +43,7 @@ export const inboxQuery = z
 export const extensionBody = z
   .object({
     dueAt: z.iso.datetime({ offset: true }).optional(),
-    extendBy: durationText.optional(),
+    extendBy: durationText().optional(),
     reason: z.string().trim().min(3, 'give the reason for the extension'),
   })
   .strict()

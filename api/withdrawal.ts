@@ -33,7 +33,7 @@ export interface Withdrawable<V extends { tasks: Task[] }> {
 export function withdrawalHandler<V extends { tasks: Task[] }>(ctx: ApiContext, w: Withdrawable<V>) {
   return async (req: Request<{ id: string }>, res: Response): Promise<void> => {
     const person = caller(req);
-    const parsed = withdrawalBody.safeParse(req.body);
+    const parsed = withdrawalBody().safeParse(req.body);
     if (!parsed.success) {
       const body = req.body as unknown;
       // No reason at all, or not as text, is malformed input (400, as since the first release);

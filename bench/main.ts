@@ -4,6 +4,7 @@ import { drills } from './drills';
 import { scaleBenchmark } from './scale';
 import { startsBenchmark } from './starts';
 import { testTimeBenchmark } from './testTime';
+import { workflowLoadBenchmark } from './workflowLoad';
 
 /** `npm run bench [name...]`: runs the named benchmarks (all by default), each on its own servers. */
 const benchmarks: Record<string, () => Promise<string>> = {
@@ -13,6 +14,7 @@ const benchmarks: Record<string, () => Promise<string>> = {
   scale: () => scaleBenchmark(),
   ...drills,
   'test-time': () => testTimeBenchmark(),
+  'workflow-load': () => workflowLoadBenchmark(),
 };
 
 async function main(): Promise<void> {

@@ -17,18 +17,18 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written 
 
 const leadPartnerAgreementPolicy = z
   .object({
-    due: durationText.default('10 working days'),
-    remindBefore: durationText.default('3 working days'),
-    escalateFor: durationText.default('5 working days'),
+    due: durationText().default('10 working days'),
+    remindBefore: durationText().default('3 working days'),
+    escalateFor: durationText().default('5 working days'),
   })
   .strict();
 
 const disputePolicy = z
   .object({
-    earlyResolution: z.object({ due: durationText.default('10 working days'), remindBefore: durationText.default('3 working days') }).strict().default({ due: '10 working days', remindBefore: '3 working days' }),
-    executiveBoard: z.object({ due: durationText.default('20 working days') }).strict().default({ due: '20 working days' }),
+    earlyResolution: z.object({ due: durationText().default('10 working days'), remindBefore: durationText().default('3 working days') }).strict().default({ due: '10 working days', remindBefore: '3 working days' }),
+    executiveBoard: z.object({ due: durationText().default('20 working days') }).strict().default({ due: '20 working days' }),
     accountableOfficers: z
-      .object({ due: durationText.default('10 working days'), remindEvery: durationText.default('1 working day') })
+      .object({ due: durationText().default('10 working days'), remindEvery: durationText().default('1 working day') })
       .strict()
       .default({ due: '10 working days', remindEvery: '1 working day' }),
   })
@@ -47,14 +47,14 @@ const resourceAllocationPolicy = z
   .object({
     panel: panelMeeting.default(panelMeeting.parse({})),
     /** A referral goes to the first meeting at least this far ahead, so members can prepare. */
-    notice: durationText.default('5 working days'),
-    urgentWithin: durationText.default('2 working days'),
-    positionsRemindBefore: durationText.default('2 working days'),
+    notice: durationText().default('5 working days'),
+    urgentWithin: durationText().default('2 working days'),
+    positionsRemindBefore: durationText().default('2 working days'),
     /** The chair records the panel's decision within this of the meeting. */
-    recordWithin: durationText.default('1 working day'),
-    reviewFirst: durationText.default('P3M'),
-    reviewEvery: durationText.default('P12M'),
-    reviewDue: durationText.default('10 working days'),
+    recordWithin: durationText().default('1 working day'),
+    reviewFirst: durationText().default('P3M'),
+    reviewEvery: durationText().default('P12M'),
+    reviewDue: durationText().default('10 working days'),
   })
   .strict();
 
@@ -62,8 +62,8 @@ const policiesSchema = z
   .object({
     leadPartnerAgreement: leadPartnerAgreementPolicy.default(leadPartnerAgreementPolicy.parse({})),
     dispute: disputePolicy.default(disputePolicy.parse({})),
-    evaluationPanel: panelPolicySchema.default(panelPolicySchema.parse({})),
-    lifecycle: lifecyclePolicySchema.default(lifecyclePolicySchema.parse({})),
+    evaluationPanel: panelPolicySchema().default(panelPolicySchema().parse({})),
+    lifecycle: lifecyclePolicySchema().default(lifecyclePolicySchema().parse({})),
     resourceAllocation: resourceAllocationPolicy.default(resourceAllocationPolicy.parse({})),
   })
   .strict();
@@ -71,10 +71,10 @@ const policiesSchema = z
 /** How long each type of subject's decision record is kept after it ends (default 7 years each). */
 const retentionPolicy = z
   .object({
-    commission: retentionText.default(defaultRetention.commission),
-    dispute: retentionText.default(defaultRetention.dispute),
-    referral: retentionText.default(defaultRetention.referral),
-    evaluation: retentionText.default(defaultRetention.evaluation),
+    commission: retentionText().default(defaultRetention.commission),
+    dispute: retentionText().default(defaultRetention.dispute),
+    referral: retentionText().default(defaultRetention.referral),
+    evaluation: retentionText().default(defaultRetention.evaluation),
   })
   .strict();
 

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { lazy } from './lazy';
+
 /**
  * Working-day calendars for UK public bodies.
  *
@@ -9,6 +12,9 @@
 export type CalendarName = 'england-and-wales' | 'procurement-act';
 
 export const calendarNames = ['england-and-wales', 'procurement-act'] as const;
+
+/** The calendar a case counts working days on, as every workflow's input carries it. */
+export const calendarSchema = lazy(() => z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }));
 
 export interface Calendar {
   readonly name: CalendarName;

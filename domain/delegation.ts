@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { nextUkDate, ukOffsetMs } from './calendar';
 
 /** A person's deputy for a window: tasks created or escalated then go to the deputy too. */
@@ -39,27 +40,31 @@ const windowEnd = (end: 'from' | 'to') =>
 const endsAfterItStarts = { path: ['to'], message: 'the delegation must end after it starts' };
 
 /** What a person sends to name their deputy (PUT /people/me/delegation). */
-export const delegationBodySchema = z
-  .object({
-    deputy: z.string().min(1, 'name the deputy by their person id'),
-    from: windowEnd('from'),
-    to: windowEnd('to'),
-  })
-  .strict()
-  .refine((d) => d.from < d.to, endsAfterItStarts);
+export const delegationBodySchema = lazy(() =>
+  z
+    .object({
+      deputy: z.string().min(1, 'name the deputy by their person id'),
+      from: windowEnd('from'),
+      to: windowEnd('to'),
+    })
+    .strict()
+    .refine((d) => d.from < d.to, endsAfterItStarts),
+);
 
 /** What the register is asked to record: the API has checked the deputy and the roles. */
-export const setDelegationSchema = z
-  .object({
-    principal: z.string().min(1),
-    deputy: z.string().min(1),
-    roles: z.array(z.string().min(1)).min(1, 'the deputy must hold at least one of your roles'),
-    from: windowEnd('from'),
-    to: windowEnd('to'),
-  })
-  .refine((d) => d.from < d.to, endsAfterItStarts);
+export const setDelegationSchema = lazy(() =>
+  z
+    .object({
+      principal: z.string().min(1),
+      deputy: z.string().min(1),
+      roles: z.array(z.string().min(1)).min(1, 'the deputy must hold at least one of your roles'),
+      from: windowEnd('from'),
+      to: windowEnd('to'),
+    })
+    .refine((d) => d.from < d.to, endsAfterItStarts),
+);
 
-export type SetDelegation = z.input<typeof setDelegationSchema>;
+export type SetDelegation = z.input<ReturnType<typeof setDelegationSchema>>;
 
 /**
  * A delegation as the record keeps it, for good: `set` runs to `to`; `revoked` (by a person) and
@@ -78,8 +83,8 @@ export function inForceAt(d: Pick<DelegationRecord, 'from' | 'to' | 'revokedAt'>
 }
 
 /** What the register is asked when a person revokes their delegation (by: who revoked it). */
-export const revokeDelegationSchema = z.object({ principal: z.string().min(1), by: z.string().min(1) }).strict();
-export type RevokeDelegation = z.infer<typeof revokeDelegationSchema>;
+export const revokeDelegationSchema = lazy(() => z.object({ principal: z.string().min(1), by: z.string().min(1) }).strict());
+export type RevokeDelegation = z.infer<ReturnType<typeof revokeDelegationSchema>>;
 
 export const DELEGATIONS_WORKFLOW_ID = 'delegations';
 
@@ -88,10 +93,12 @@ export const DELEGATIONS_WORKFLOW_ID = 'delegations';
  * short by a revocation or replacement. The API reads the deputy's covers from the record at the
  * moment of decision; the workflow checks them against its own clock.
  */
-export const coverSchema = z
-  .object({ principal: z.string().min(1), from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
-  .strict();
-export type Cover = z.infer<typeof coverSchema>;
+export const coverSchema = lazy(() =>
+  z
+    .object({ principal: z.string().min(1), from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) })
+    .strict(),
+);
+export type Cover = z.infer<ReturnType<typeof coverSchema>>;
 
 /** The cover a delegation record gives: its window ends when it was revoked or replaced, if sooner. */
 export function coverOf(d: Pick<DelegationRecord, 'principal' | 'from' | 'to' | 'revokedAt'>): Cover {

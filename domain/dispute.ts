@@ -1,6 +1,8 @@
 import { stableId } from './ids';
 import { z } from 'zod';
-import { calendarNames } from './calendar';
+import { lazy } from './lazy';
+import { calendarSchema } from './calendar';
+import { partnerIdSchema } from './partnership';
 import { durationText } from './duration';
 import type { HistoryEntry } from './commission';
 import type { Task } from './task';
@@ -35,47 +37,54 @@ export function disputeWorkflowId(disputeId: string): string {
   return `dispute:${disputeId}`;
 }
 
-const partnerId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a partner id');
+/** The dispute ladder's deadlines, as a commission's or a referral's input hands them to its disputes. */
+export const disputePolicySchema = lazy(() =>
+  z.object({
+    earlyResolution: z.object({ due: durationText(), remindBefore: durationText() }),
+    executiveBoard: z.object({ due: durationText() }),
+    accountableOfficers: z.object({ due: durationText(), remindEvery: durationText() }),
+  }),
+);
 
 /** `POST /api/v1/disputes` body. */
-export const newDisputeRequestSchema = z
-  .object({
-    subject: z.object({ type: z.enum(['commission', 'referral']), id: z.string().regex(/^[a-z]+-[a-z0-9]+$/, 'a commission or referral id') }).strict(),
-    partners: z.array(partnerId).min(2, 'a dispute is between two or more partners').refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once'),
-    matter: z.string().trim().min(5, 'say what the disagreement is about').max(500),
-    desiredOutcome: z.string().trim().min(3, 'say what outcome you want').max(2000),
-  })
-  .strict();
+export const newDisputeRequestSchema = lazy(() =>
+  z
+    .object({
+      subject: z.object({ type: z.enum(['commission', 'referral']), id: z.string().regex(/^[a-z]+-[a-z0-9]+$/, 'a commission or referral id') }).strict(),
+      partners: z.array(partnerIdSchema()).min(2, 'a dispute is between two or more partners').refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once'),
+      matter: z.string().trim().min(5, 'say what the disagreement is about').max(500),
+      desiredOutcome: z.string().trim().min(3, 'say what outcome you want').max(2000),
+    })
+    .strict(),
+);
 
-export type NewDisputeRequest = z.infer<typeof newDisputeRequestSchema>;
+export type NewDisputeRequest = z.infer<ReturnType<typeof newDisputeRequestSchema>>;
 
-export const disputeInputSchema = z
-  .object({
-    id: z.string().regex(DISPUTE_ID),
-    subject: z.object({ type: z.enum(['commission', 'referral']), id: z.string(), title: z.string().optional() }),
-    partners: z.array(z.object({ id: partnerId, name: z.string() })).min(2),
-    /** Every partner of the partnership: the Board and its chair may sit at any of them. */
-    partnership: z.array(z.object({ id: partnerId, name: z.string() })),
-    matter: z.string(),
-    desiredOutcome: z.string(),
-    /** What the parent needs back: a lead partner, a funding split, or a decision in words. */
-    resolutionKind: z.enum(['lead-partner', 'split', 'text']),
-    raisedBy: z.object({ person: z.string(), partner: partnerId }),
-    /** Stage 2 when a partner never engaged (no response), so stage 1 has nothing to try. */
-    startAt: z.enum(['early-resolution', 'executive-board']).default('early-resolution'),
-    calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
-    policy: z.object({
-      earlyResolution: z.object({ due: durationText, remindBefore: durationText }),
-      executiveBoard: z.object({ due: durationText }),
-      accountableOfficers: z.object({ due: durationText, remindEvery: durationText }),
-    }),
-    policyVersion: z.string(),
-    /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
-    historyBound: historyBoundSchema.optional(),
-  })
-  .strict();
+export const disputeInputSchema = lazy(() =>
+  z
+    .object({
+      id: z.string().regex(DISPUTE_ID),
+      subject: z.object({ type: z.enum(['commission', 'referral']), id: z.string(), title: z.string().optional() }),
+      partners: z.array(z.object({ id: partnerIdSchema(), name: z.string() })).min(2),
+      /** Every partner of the partnership: the Board and its chair may sit at any of them. */
+      partnership: z.array(z.object({ id: partnerIdSchema(), name: z.string() })),
+      matter: z.string(),
+      desiredOutcome: z.string(),
+      /** What the parent needs back: a lead partner, a funding split, or a decision in words. */
+      resolutionKind: z.enum(['lead-partner', 'split', 'text']),
+      raisedBy: z.object({ person: z.string(), partner: partnerIdSchema() }),
+      /** Stage 2 when a partner never engaged (no response), so stage 1 has nothing to try. */
+      startAt: z.enum(['early-resolution', 'executive-board']).default('early-resolution'),
+      calendar: calendarSchema(),
+      policy: disputePolicySchema(),
+      policyVersion: z.string(),
+      /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
+      historyBound: historyBoundSchema().optional(),
+    })
+    .strict(),
+);
 
-export type DisputeInput = z.input<typeof disputeInputSchema>;
+export type DisputeInput = z.input<ReturnType<typeof disputeInputSchema>>;
 
 export interface Proposal {
   resolution: string;
@@ -87,7 +96,7 @@ export interface Proposal {
   split?: Split | undefined;
 }
 
-type ResolutionKind = z.infer<typeof disputeInputSchema>['resolutionKind'];
+type ResolutionKind = z.infer<ReturnType<typeof disputeInputSchema>>['resolutionKind'];
 
 /** The data schema (domain/taskData.ts) of the options that propose or resolve, by what the parent needs back. */
 export function outcomeDataSchema(kind: ResolutionKind): string | undefined {

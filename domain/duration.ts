@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { addWorkingDays, subtractWorkingDays, type Calendar } from './calendar';
 
 /**
@@ -36,9 +37,11 @@ export function parseDuration(text: string): Duration | undefined {
   return undefined;
 }
 
-export const durationText = z.string().refine((s) => parseDuration(s) !== undefined, {
-  message: 'must be "<n> working days", "<n> days" or an ISO 8601 duration such as "PT30S" or "P3M"',
-});
+export const durationText = lazy(() =>
+  z.string().refine((s) => parseDuration(s) !== undefined, {
+    message: 'must be "<n> working days", "<n> days" or an ISO 8601 duration such as "PT30S" or "P3M"',
+  }),
+);
 
 function mustParse(text: DurationText): Duration {
   const d = parseDuration(text);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { calendarNames } from './calendar';
+import { lazy } from './lazy';
+import { calendarSchema } from './calendar';
 import type { Calendar } from './calendar';
 import { addDuration, durationText, parseDuration } from './duration';
 import type { Partnership } from './partnership';
@@ -15,54 +16,60 @@ import { historyBoundSchema } from './historyBound';
  */
 export const criterionKinds = ['quality', 'price', 'social-value'] as const;
 
-const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and hyphens');
+const criterionOrBidderId = lazy(() => z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and hyphens'));
 
-export const evaluationSetupSchema = z
-  .object({
-    criteria: z
-      .array(
-        z
-          .object({
-            id,
-            name: z.string().trim().min(2),
-            kind: z.enum(criterionKinds),
-            weight: z.number(),
-            guidance: z.string().trim().max(4000).optional(),
-          })
-          .strict(),
-      )
-      .min(1, 'give at least one criterion'),
-    bidders: z.array(z.object({ id, name: z.string().trim().min(1) }).strict()).min(1, 'name at least one bidder'),
-    members: z.array(z.string().min(1)).min(1, 'name the panel members'),
-    scoringDue: z.string().min(1),
-    socialValueJustification: z.string().trim().min(10, 'a justification says why, in a sentence or more').optional(),
-  })
-  .strict();
+export const evaluationSetupSchema = lazy(() =>
+  z
+    .object({
+      criteria: z
+        .array(
+          z
+            .object({
+              id: criterionOrBidderId(),
+              name: z.string().trim().min(2),
+              kind: z.enum(criterionKinds),
+              weight: z.number(),
+              guidance: z.string().trim().max(4000).optional(),
+            })
+            .strict(),
+        )
+        .min(1, 'give at least one criterion'),
+      bidders: z.array(z.object({ id: criterionOrBidderId(), name: z.string().trim().min(1) }).strict()).min(1, 'name at least one bidder'),
+      members: z.array(z.string().min(1)).min(1, 'name the panel members'),
+      scoringDue: z.string().min(1),
+      socialValueJustification: z.string().trim().min(10, 'a justification says why, in a sentence or more').optional(),
+    })
+    .strict(),
+);
 
-export type EvaluationSetup = z.infer<typeof evaluationSetupSchema>;
+export type EvaluationSetup = z.infer<ReturnType<typeof evaluationSetupSchema>>;
 
-export const panelPolicySchema = z
-  .object({
-    /** Social value's minimum share of the weights, unless a justification is recorded. */
-    minSocialValueWeight: z.number().int().min(0).max(100).default(20),
-    minScoringMembers: z.number().int().min(1).default(3),
-    /** Scores on a criterion that differ by more than this go to moderation. */
-    moderationSpread: z.number().min(0).default(1),
-    scaleMax: z.number().int().min(1).max(100).default(5),
-    declarationDue: durationText.default('3 working days'),
-    scoringReminders: z.array(durationText).default(['2 working days']),
-    /** After the scoring deadline: the lead commissioner is told and late scores are taken this long. */
-    scoringGrace: durationText.default('2 working days'),
-    replacementDue: durationText.default('3 working days'),
-    /** A replacement member's time to score, when the panel's deadline is nearer than this. */
-    replacementScoringTime: durationText.default('5 working days'),
-    moderationDue: durationText.default('5 working days'),
-  })
-  .strict();
+export const panelPolicySchema = lazy(() =>
+  z
+    .object({
+      /** Social value's minimum share of the weights, unless a justification is recorded. */
+      minSocialValueWeight: z.number().int().min(0).max(100).default(20),
+      minScoringMembers: z.number().int().min(1).default(3),
+      /** Scores on a criterion that differ by more than this go to moderation. */
+      moderationSpread: z.number().min(0).default(1),
+      scaleMax: z.number().int().min(1).max(100).default(5),
+      declarationDue: durationText().default('3 working days'),
+      scoringReminders: z.array(durationText()).default(['2 working days']),
+      /** After the scoring deadline: the lead commissioner is told and late scores are taken this long. */
+      scoringGrace: durationText().default('2 working days'),
+      replacementDue: durationText().default('3 working days'),
+      /** A replacement member's time to score, when the panel's deadline is nearer than this. */
+      replacementScoringTime: durationText().default('5 working days'),
+      moderationDue: durationText().default('5 working days'),
+    })
+    .strict(),
+);
 
-export type PanelPolicy = z.infer<typeof panelPolicySchema>;
+export type PanelPolicy = z.infer<ReturnType<typeof panelPolicySchema>>;
 
-export const defaultPanelPolicy: PanelPolicy = panelPolicySchema.parse({});
+export const defaultPanelPolicy = lazy((): PanelPolicy =>
+  panelPolicySchema().parse({}),
+);
 
 export interface RuleBreach {
   rule: string;
@@ -108,7 +115,7 @@ export function isJoint(partnership: Partnership, commissionPartners: string[]):
  * The composition rules for the members who score one bidder: enough of them, and for a joint
  * commission both the Council and an ICB among them. Lived-experience members count.
  */
-export function compositionBreaches(members: string[], pool: PoolMember[], joint: boolean, policy: PanelPolicy = defaultPanelPolicy): RuleBreach[] {
+export function compositionBreaches(members: string[], pool: PoolMember[], joint: boolean, policy: PanelPolicy = defaultPanelPolicy()): RuleBreach[] {
   const out: RuleBreach[] = [];
   if (members.length < policy.minScoringMembers) {
     out.push({ rule: 'minimum-members', message: `A panel has at least ${policy.minScoringMembers} scoring members; this one has ${members.length}.` });
@@ -123,7 +130,7 @@ export function compositionBreaches(members: string[], pool: PoolMember[], joint
 }
 
 /** Every rule the set-up breaks, each named so the 422 can say which. */
-export function panelRuleBreaches(setup: EvaluationSetup, partnership: Partnership, commissionPartners: string[], policy: PanelPolicy = defaultPanelPolicy): RuleBreach[] {
+export function panelRuleBreaches(setup: EvaluationSetup, partnership: Partnership, commissionPartners: string[], policy: PanelPolicy = defaultPanelPolicy()): RuleBreach[] {
   const out: RuleBreach[] = [];
   const weights = setup.criteria.map((c) => c.weight);
   if (weights.some((w) => !Number.isInteger(w) || w < 0)) {
@@ -170,7 +177,7 @@ export interface Moderated {
 }
 
 /** The (bidder, criterion) pairs whose scores differ by more than the spread: each needs moderation. */
-export function needingModeration(scores: Score[], spread = defaultPanelPolicy.moderationSpread): { bidder: string; criterion: string; scores: number[] }[] {
+export function needingModeration(scores: Score[], spread = defaultPanelPolicy().moderationSpread): { bidder: string; criterion: string; scores: number[] }[] {
   const groups = new Map<string, number[]>();
   for (const s of scores) {
     const key = `${s.bidder}\u0000${s.criterion}`;
@@ -196,7 +203,7 @@ export interface BidderResult {
  * Weighted totals. For each criterion the agreed score is the moderated one where there is one,
  * else the mean of the members' scores; it counts as (score / scale maximum) × weight.
  */
-export function weightedTotals(setup: Pick<EvaluationSetup, 'criteria' | 'bidders'>, scores: Score[], moderated: Moderated[], scaleMax = defaultPanelPolicy.scaleMax): BidderResult[] {
+export function weightedTotals(setup: Pick<EvaluationSetup, 'criteria' | 'bidders'>, scores: Score[], moderated: Moderated[], scaleMax = defaultPanelPolicy().scaleMax): BidderResult[] {
   const round = (x: number) => Math.round(x * 100) / 100;
   return setup.bidders.map((b) => {
     const byCriterion: Record<string, number> = {};
@@ -245,42 +252,46 @@ export function evaluationWorkflowId(commissionId: string): string {
   return `evaluation:${commissionId}`;
 }
 
-const poolMemberSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  partner: z.string().optional(),
-  partnerKind: z.enum(['local-authority', 'icb', 'other']).optional(),
-  livedExperience: z.boolean(),
-});
+const poolMemberSchema = lazy(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    partner: z.string().optional(),
+    partnerKind: z.enum(['local-authority', 'icb', 'other']).optional(),
+    livedExperience: z.boolean(),
+  }),
+);
 
 /** What the commission hands its panel: the set-up, and everything the panel must not look up itself. */
-export const evaluationPanelInputSchema = z
-  .object({
-    id: z.string().regex(EVALUATION_ID),
-    commission: z.object({ id: z.string(), title: z.string() }),
-    partners: z.array(z.object({ id: z.string(), name: z.string() })),
-    leadCommissioner: z.string(),
-    setUpBy: z.string(),
-    setup: evaluationSetupSchema,
-    /** Who may sit on the panel, for the composition rule and replacements. */
-    pool: z.array(poolMemberSchema),
-    joint: z.boolean(),
-    policy: panelPolicySchema,
-    calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
-    policyVersion: z.string(),
-    /** The panel's attempt: 2 and on when its commission starts it again after it stopped; its tasks then have ids of their own. */
-    attempt: z.number().int().min(1).optional(),
-    /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
-    historyBound: historyBoundSchema.optional(),
-  })
-  .strict();
+export const evaluationPanelInputSchema = lazy(() =>
+  z
+    .object({
+      id: z.string().regex(EVALUATION_ID),
+      commission: z.object({ id: z.string(), title: z.string() }),
+      partners: z.array(z.object({ id: z.string(), name: z.string() })),
+      leadCommissioner: z.string(),
+      setUpBy: z.string(),
+      setup: evaluationSetupSchema(),
+      /** Who may sit on the panel, for the composition rule and replacements. */
+      pool: z.array(poolMemberSchema()),
+      joint: z.boolean(),
+      policy: panelPolicySchema(),
+      calendar: calendarSchema(),
+      policyVersion: z.string(),
+      /** The panel's attempt: 2 and on when its commission starts it again after it stopped; its tasks then have ids of their own. */
+      attempt: z.number().int().min(1).optional(),
+      /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
+      historyBound: historyBoundSchema().optional(),
+    })
+    .strict(),
+);
 
-export type EvaluationPanelInput = z.infer<typeof evaluationPanelInputSchema>;
+export type EvaluationPanelInput = z.infer<ReturnType<typeof evaluationPanelInputSchema>>;
 
 /** What the API hands the commission to set up its panel; the commission adds what it knows. */
-export const evaluationRequestSchema = evaluationPanelInputSchema.pick({ setUpBy: true, setup: true, pool: true, joint: true, policy: true, policyVersion: true }).strict();
+export const evaluationRequestSchema = lazy(() => evaluationPanelInputSchema().pick({ setUpBy: true, setup: true, pool: true, joint: true, policy: true, policyVersion: true }).strict());
 
-export type EvaluationRequest = z.infer<typeof evaluationRequestSchema>;
+export type EvaluationRequest = z.infer<ReturnType<typeof evaluationRequestSchema>>;
 
 /** The set-up as the commission receives it: who may sit on the panel and its policy come from the partnership. */
 export function evaluationRequest(partnership: Partnership, commissionPartners: string[], setUpBy: string, setup: EvaluationSetup, policyVersion: string): EvaluationRequest {

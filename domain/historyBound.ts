@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 
 /**
  * Continue as new past this many events: a run that waits for years (overdue reminders, about 29
@@ -14,4 +15,6 @@ export const HISTORY_BOUND = 1_000;
  * a smaller bound also reaches a long wait's later runs sooner, where they can be checked.
  * Below 100 a run would barely hold one step; above 10,000 it would near the server's own limits.
  */
-export const historyBoundSchema = z.number().int('the history bound is a whole number of events').min(100, 'the history bound is at least 100 events').max(10_000, 'the history bound is at most 10,000 events');
+export const historyBoundSchema = lazy(() =>
+  z.number().int('the history bound is a whole number of events').min(100, 'the history bound is at least 100 events').max(10_000, 'the history bound is at most 10,000 events'),
+);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { ukOffsetMs, type Calendar } from './calendar';
 import { addDuration, durationText } from './duration';
 import type { Stage } from './commission';
@@ -10,31 +11,35 @@ import { standstillEnds } from './standstill';
  * proportionality rule makes applicable, in order, and what the commission shows about them.
  */
 
-export const lifecyclePolicySchema = z
-  .object({
-    gateDue: durationText.default('10 working days'),
-    gateRemindBefore: durationText.default('3 working days'),
-    /** After a gate's deadline the partner's accountable officer is also asked, for this long. */
-    gateEscalateFor: durationText.default('5 working days'),
-    procurementResponse: durationText.default('5 working days'),
-    checkpointDue: durationText.default('10 working days'),
-    legalReview: durationText.default('15 working days'),
-    awardDue: durationText.default('10 working days'),
-    challengeOutcomeDue: durationText.default('10 working days'),
-    representationReviewDue: durationText.default('5 working days'),
-    signingDue: durationText.default('10 working days'),
-    reviewEvery: durationText.default('P3M'),
-    returnsDue: durationText.default('10 working days'),
-    endOfTermNotice: durationText.default('P9M'),
-    terminationNotice: durationText.default('30 days'),
-    urgentReviewDue: durationText.default('20 working days'),
-    /** Steps the software never completes for anyone remind this often once overdue; sparingly, as a commission may wait years. */
-    overdueRemindEvery: durationText.default('5 working days'),
-  })
-  .strict();
+export const lifecyclePolicySchema = lazy(() =>
+  z
+    .object({
+      gateDue: durationText().default('10 working days'),
+      gateRemindBefore: durationText().default('3 working days'),
+      /** After a gate's deadline the partner's accountable officer is also asked, for this long. */
+      gateEscalateFor: durationText().default('5 working days'),
+      procurementResponse: durationText().default('5 working days'),
+      checkpointDue: durationText().default('10 working days'),
+      legalReview: durationText().default('15 working days'),
+      awardDue: durationText().default('10 working days'),
+      challengeOutcomeDue: durationText().default('10 working days'),
+      representationReviewDue: durationText().default('5 working days'),
+      signingDue: durationText().default('10 working days'),
+      reviewEvery: durationText().default('P3M'),
+      returnsDue: durationText().default('10 working days'),
+      endOfTermNotice: durationText().default('P9M'),
+      terminationNotice: durationText().default('30 days'),
+      urgentReviewDue: durationText().default('20 working days'),
+      /** Steps the software never completes for anyone remind this often once overdue; sparingly, as a commission may wait years. */
+      overdueRemindEvery: durationText().default('5 working days'),
+    })
+    .strict(),
+);
 
-export type LifecyclePolicy = z.infer<typeof lifecyclePolicySchema>;
-export const defaultLifecyclePolicy: LifecyclePolicy = lifecyclePolicySchema.parse({});
+export type LifecyclePolicy = z.infer<ReturnType<typeof lifecyclePolicySchema>>;
+export const defaultLifecyclePolicy = lazy((): LifecyclePolicy =>
+  lifecyclePolicySchema().parse({}),
+);
 
 export type StepKind =
   | 'checkpoint'
@@ -118,7 +123,7 @@ export interface TimetableEntry {
  * The earliest each step can complete from `from`, on the working-day calendars: only periods
  * the law or policy fixes take time (legal input, the procurement response, standstill).
  */
-export function timetable(p: Proportionality, from: Date, calendar: Calendar, policy: LifecyclePolicy = defaultLifecyclePolicy): TimetableEntry[] {
+export function timetable(p: Proportionality, from: Date, calendar: Calendar, policy: LifecyclePolicy = defaultLifecyclePolicy()): TimetableEntry[] {
   let at = from;
   return planSteps(p).map((s) => {
     let why: string | undefined;
@@ -163,16 +168,18 @@ export interface Challenge {
 }
 
 /** A challenge or PSR representations, as a partner records them during standstill. */
-export const challengeRequestSchema = z
-  .object({
-    by: z.string().min(1),
-    kind: z.enum(['challenge', 'representation']),
-    from: z.string().trim().min(2).max(200),
-    grounds: z.string().trim().min(10).max(4000),
-  })
-  .strict();
+export const challengeRequestSchema = lazy(() =>
+  z
+    .object({
+      by: z.string().min(1),
+      kind: z.enum(['challenge', 'representation']),
+      from: z.string().trim().min(2).max(200),
+      grounds: z.string().trim().min(10).max(4000),
+    })
+    .strict(),
+);
 
-export type ChallengeRequest = z.infer<typeof challengeRequestSchema>;
+export type ChallengeRequest = z.infer<ReturnType<typeof challengeRequestSchema>>;
 
 export interface StandstillView {
   kind: Proportionality['standstill'];

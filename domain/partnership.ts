@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { lazy } from './lazy';
 import type { Calendar, CalendarName } from './calendar';
 import type { PanelPolicy } from './evaluation';
 import type { LifecyclePolicy } from './lifecycle';
@@ -21,6 +23,9 @@ export const roles = [
 ] as const;
 
 export type Role = (typeof roles)[number];
+
+/** A partner's id, as requests and inputs name partners: lower-case letters, digits and hyphens. */
+export const partnerIdSchema = lazy(() => z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a partner id'));
 
 export interface Partner {
   id: string;

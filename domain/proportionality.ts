@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 
 /**
  * Proportionality (DOMAIN.md section 1): from value (including VAT), risk and the kind of
@@ -27,24 +28,26 @@ export const highRiskFactorIds = Object.keys(highRiskFactors) as [HighRiskFactor
 
 export const THRESHOLDS = { quotes: 25_000, sourcingStrategy: 100_000, legalReview: 500_000, lightTouch: 663_540 } as const;
 
-export const proportionalityInputSchema = z
-  .object({
-    /** Whole-life value including VAT, in pounds. */
-    value: z.number().nonnegative().finite(),
-    highRiskFactors: z.array(z.enum(highRiskFactorIds)).default([]),
-    /** A health care service: the Provider Selection Regime applies. */
-    healthCareService: z.boolean().default(false),
-    /** A social care service: light touch above the threshold. */
-    socialCareService: z.boolean().default(false),
-    unusualTerms: z.boolean().default(false),
-    /** A genuine emergency: the expedited route, with its justification recorded and reviewed. */
-    urgent: z.boolean().default(false),
-    /** Light touch only: the partners choose to observe a standstill anyway. */
-    voluntaryStandstill: z.boolean().default(false),
-  })
-  .strict();
+export const proportionalityInputSchema = lazy(() =>
+  z
+    .object({
+      /** Whole-life value including VAT, in pounds. */
+      value: z.number().nonnegative().finite(),
+      highRiskFactors: z.array(z.enum(highRiskFactorIds)).default([]),
+      /** A health care service: the Provider Selection Regime applies. */
+      healthCareService: z.boolean().default(false),
+      /** A social care service: light touch above the threshold. */
+      socialCareService: z.boolean().default(false),
+      unusualTerms: z.boolean().default(false),
+      /** A genuine emergency: the expedited route, with its justification recorded and reviewed. */
+      urgent: z.boolean().default(false),
+      /** Light touch only: the partners choose to observe a standstill anyway. */
+      voluntaryStandstill: z.boolean().default(false),
+    })
+    .strict(),
+);
 
-export type ProportionalityInput = z.infer<typeof proportionalityInputSchema>;
+export type ProportionalityInput = z.infer<ReturnType<typeof proportionalityInputSchema>>;
 
 export type Regime = 'procurement-act' | 'light-touch' | 'provider-selection-regime';
 export type ProcurementInvolvement = 'none' | 'quotes' | 'sourcing-strategy';
@@ -77,7 +80,7 @@ export interface Proportionality {
 const pounds = (n: number): string => `£${n.toLocaleString('en-GB')}`;
 
 export function proportionality(raw: ProportionalityInput): Proportionality {
-  const input = proportionalityInputSchema.parse(raw);
+  const input = proportionalityInputSchema().parse(raw);
   const reasons: string[] = [];
   const highRisk = input.highRiskFactors.length > 0;
   const risk = highRisk ? `high risk (${input.highRiskFactors.map((f) => highRiskFactors[f]).join('; ')})` : '';

@@ -1,11 +1,14 @@
 import { stableId } from './ids';
 import { z } from 'zod';
-import { calendarNames } from './calendar';
+import { lazy } from './lazy';
+import { calendarSchema } from './calendar';
+import { disputePolicySchema } from './dispute';
 import { durationText } from './duration';
 import type { HistoryEntry } from './commission';
 import type { Task } from './task';
 import type { Withdrawal } from './withdrawal';
 import { historyBoundSchema } from './historyBound';
+import { calendarOf, partnerById, partnerIdSchema, type Partnership } from './partnership';
 
 /** The 14 Key Service Centres of Cumberland (DOMAIN.md, Who takes part), or none of them. */
 export const localities = [
@@ -108,30 +111,33 @@ export function checkCaseReference(raw: string): { caseRef: string } | { problem
   return { caseRef: compact.toUpperCase() };
 }
 
-const partnerId = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a partner id');
 
 /** Percentages per funding partner, summing to exactly 100 (to the hundredth of a percent). */
-export const splitSchema = z
-  .record(partnerId, z.number().min(0, 'a share cannot be negative').max(100, 'a share is at most 100').refine((n) => Math.round(n * 100) === n * 100, 'a share has at most 2 decimal places'))
-  .refine((s) => Object.keys(s).length >= 1, 'name at least one funding partner')
-  .refine((s) => Math.round(Object.values(s).reduce((a, b) => a + b, 0) * 100) === 10_000, {
-    message: 'Split rule: the percentages must sum to exactly 100',
-  });
-export type Split = z.infer<typeof splitSchema>;
+export const splitSchema = lazy(() =>
+  z
+    .record(partnerIdSchema(), z.number().min(0, 'a share cannot be negative').max(100, 'a share is at most 100').refine((n) => Math.round(n * 100) === n * 100, 'a share has at most 2 decimal places'))
+    .refine((s) => Object.keys(s).length >= 1, 'name at least one funding partner')
+    .refine((s) => Math.round(Object.values(s).reduce((a, b) => a + b, 0) * 100) === 10_000, {
+      message: 'Split rule: the percentages must sum to exactly 100',
+    }),
+);
+export type Split = z.infer<ReturnType<typeof splitSchema>>;
 
 /** `POST /api/v1/referrals` body. Rules that need the partnership are checked by the API. */
-export const newReferralRequestSchema = z
-  .object({
-    caseRef: z.string().trim().min(1, 'give the pseudonymous case reference').max(40),
-    locality: z.enum(localities, { message: `the locality is one of the 14 Key Service Centres or "not in a KSC"` }),
-    needs: z.array(z.enum(needs)).min(1, 'name at least one of health, education, social-care').refine((n) => new Set(n).size === n.length, 'each need is listed once'),
-    packageDescription: z.string().trim().min(5, 'describe the package').max(2000),
-    annualCost: z.number().positive('the annual cost is more than zero').finite(),
-    proposedSplit: splitSchema,
-    urgent: z.boolean().default(false),
-  })
-  .strict();
-export type NewReferralRequest = z.infer<typeof newReferralRequestSchema>;
+export const newReferralRequestSchema = lazy(() =>
+  z
+    .object({
+      caseRef: z.string().trim().min(1, 'give the pseudonymous case reference').max(40),
+      locality: z.enum(localities, { message: `the locality is one of the 14 Key Service Centres or "not in a KSC"` }),
+      needs: z.array(z.enum(needs)).min(1, 'name at least one of health, education, social-care').refine((n) => new Set(n).size === n.length, 'each need is listed once'),
+      packageDescription: z.string().trim().min(5, 'describe the package').max(2000),
+      annualCost: z.number().positive('the annual cost is more than zero').finite(),
+      proposedSplit: splitSchema(),
+      urgent: z.boolean().default(false),
+    })
+    .strict(),
+);
+export type NewReferralRequest = z.infer<ReturnType<typeof newReferralRequestSchema>>;
 
 /** The locality rule: an ICB in the split must be the one the locality names. */
 export function splitProblems(split: Split, locality: Locality, partners: { id: string; kind: string }[]): string[] {
@@ -145,45 +151,73 @@ export function splitProblems(split: Split, locality: Locality, partners: { id: 
   return out;
 }
 
-const policySchema = z.object({
-  panel: z.object({ week: z.union([z.number().int().min(1).max(4), z.literal('last')]), weekday: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']), at: z.string().regex(/^\d{2}:\d{2}$/) }),
-  notice: durationText,
-  urgentWithin: durationText,
-  positionsRemindBefore: durationText,
-  recordWithin: durationText,
-  reviewFirst: durationText,
-  reviewEvery: durationText,
-  reviewDue: durationText,
-});
-export type ResourceAllocationPolicy = z.infer<typeof policySchema>;
+const policySchema = lazy(() =>
+  z.object({
+    panel: z.object({ week: z.union([z.number().int().min(1).max(4), z.literal('last')]), weekday: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday']), at: z.string().regex(/^\d{2}:\d{2}$/) }),
+    notice: durationText(),
+    urgentWithin: durationText(),
+    positionsRemindBefore: durationText(),
+    recordWithin: durationText(),
+    reviewFirst: durationText(),
+    reviewEvery: durationText(),
+    reviewDue: durationText(),
+  }),
+);
+export type ResourceAllocationPolicy = z.infer<ReturnType<typeof policySchema>>;
 
-export const referralInputSchema = z
-  .object({
-    id: z.string().regex(REFERRAL_ID),
-    caseRef: z.string().regex(/^[A-Z0-9]{5,16}$/),
-    locality: z.enum(localities),
-    needs: z.array(z.enum(needs)).min(1),
-    packageDescription: z.string(),
-    annualCost: z.number().positive(),
-    proposedSplit: splitSchema,
-    urgent: z.boolean(),
-    fundingPartners: z.array(z.object({ id: partnerId, name: z.string() })).min(1),
-    partnership: z.array(z.object({ id: partnerId, name: z.string() })),
-    referredBy: z.object({ person: z.string(), partner: partnerId }),
-    calendar: z.object({ name: z.enum(calendarNames), extraHolidays: z.array(z.string()) }),
-    policy: policySchema,
-    disputePolicy: z.object({
-      earlyResolution: z.object({ due: durationText, remindBefore: durationText }),
-      executiveBoard: z.object({ due: durationText }),
-      accountableOfficers: z.object({ due: durationText, remindEvery: durationText }),
-    }),
-    policyVersion: z.string(),
-    /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
-    historyBound: historyBoundSchema.optional(),
-  })
-  .strict();
-export type ReferralInput = z.input<typeof referralInputSchema>;
-export type ReferralInputParsed = z.infer<typeof referralInputSchema>;
+export const referralInputSchema = lazy(() =>
+  z
+    .object({
+      id: z.string().regex(REFERRAL_ID),
+      caseRef: z.string().regex(/^[A-Z0-9]{5,16}$/),
+      locality: z.enum(localities),
+      needs: z.array(z.enum(needs)).min(1),
+      packageDescription: z.string(),
+      annualCost: z.number().positive(),
+      proposedSplit: splitSchema(),
+      urgent: z.boolean(),
+      fundingPartners: z.array(z.object({ id: partnerIdSchema(), name: z.string() })).min(1),
+      partnership: z.array(z.object({ id: partnerIdSchema(), name: z.string() })),
+      referredBy: z.object({ person: z.string(), partner: partnerIdSchema() }),
+      calendar: calendarSchema(),
+      policy: policySchema(),
+      disputePolicy: disputePolicySchema(),
+      policyVersion: z.string(),
+      /** The events a run of this case may grow to before it continues as new (domain/historyBound.ts); absent, the default. */
+      historyBound: historyBoundSchema().optional(),
+    })
+    .strict(),
+);
+export type ReferralInput = z.input<ReturnType<typeof referralInputSchema>>;
+export type ReferralInputParsed = z.infer<ReturnType<typeof referralInputSchema>>;
+
+/**
+ * The workflow's input for a request the API accepted (its case reference already checked and
+ * written as a code): the request, and what the partnership and the caller add.
+ */
+export function referralInputFrom(
+  request: NewReferralRequest,
+  partnership: Partnership,
+  facts: { caseRef: string; referredBy: { person: string; partner: string }; policyVersion: string },
+): ReferralInput {
+  return {
+    id: referralIdOf(facts.caseRef),
+    caseRef: facts.caseRef,
+    locality: request.locality,
+    needs: request.needs,
+    packageDescription: request.packageDescription,
+    annualCost: request.annualCost,
+    proposedSplit: request.proposedSplit,
+    urgent: request.urgent,
+    fundingPartners: Object.keys(request.proposedSplit).map((p) => ({ id: p, name: partnerById(partnership, p)!.name })),
+    partnership: partnership.partners.map((p) => ({ id: p.id, name: p.name })),
+    referredBy: facts.referredBy,
+    calendar: calendarOf(partnership),
+    policy: partnership.policies.resourceAllocation,
+    disputePolicy: partnership.policies.dispute,
+    policyVersion: facts.policyVersion,
+  };
+}
 
 /** A funding partner's latest position in the current panel cycle. */
 export interface Position {
@@ -275,5 +309,5 @@ export function parseSplit(text: string, partners: { id: string; name: string }[
     split[partner.id] = Number(m[2]);
   }
   if (Object.keys(split).length !== partners.length) return undefined;
-  return splitSchema.safeParse(split).success ? split : undefined;
+  return splitSchema().safeParse(split).success ? split : undefined;
 }

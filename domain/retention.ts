@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { parseDuration } from './duration';
 
 /**
@@ -27,12 +28,14 @@ export function parseRetention(text: string): RetentionPeriod | undefined {
 
 const MAX_YEARS = 200;
 
-export const retentionText = z.string().refine(
-  (s) => {
-    const r = parseRetention(s);
-    return r !== undefined && r.years + r.months / 12 + r.days / 365 <= MAX_YEARS && r.years + r.months + r.days > 0;
-  },
-  { message: 'must be "<n> years", "<n> months", "<n> days" or an ISO 8601 period such as "P7Y" (more than nothing, at most 200 years)' },
+export const retentionText = lazy(() =>
+  z.string().refine(
+    (s) => {
+      const r = parseRetention(s);
+      return r !== undefined && r.years + r.months / 12 + r.days / 365 <= MAX_YEARS && r.years + r.months + r.days > 0;
+    },
+    { message: 'must be "<n> years", "<n> months", "<n> days" or an ISO 8601 period such as "P7Y" (more than nothing, at most 200 years)' },
+  ),
 );
 
 /** When a record kept for `text` from `endedAt` may be disposed of: end plus the period, in UTC. */

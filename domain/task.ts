@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 import type { Role } from './partnership';
 import type { FormField } from './taskData';
 import { coverSchema } from './delegation';
@@ -97,39 +98,43 @@ export interface Task {
 }
 
 /** The one Update argument every human decision arrives through, from the API or an emailed link. */
-export const decisionRequestSchema = z
-  .object({
-    taskId: z.string().min(1),
-    decision: z.string().min(1),
-    comment: z.string().trim().max(4000).optional(),
-    data: z.record(z.string(), z.unknown()).optional(),
-    by: z.string().min(1),
-    channel: z.enum(['api', 'email']),
-    /** The emailed link's id, so a link decides at most once. */
-    linkId: z.string().optional(),
-    /**
-     * The delegations the decider is deputy under, as the record has them at the moment of
-     * decision (the API reads them): the workflow accepts a deputy only while one is in force.
-     */
-    actingFor: z.array(coverSchema).max(200).optional(),
-  })
-  .strict();
+export const decisionRequestSchema = lazy(() =>
+  z
+    .object({
+      taskId: z.string().min(1),
+      decision: z.string().min(1, 'say which option you choose'),
+      comment: z.string().trim().max(4000).optional(),
+      data: z.record(z.string(), z.unknown()).optional(),
+      by: z.string().min(1),
+      channel: z.enum(['api', 'email']),
+      /** The emailed link's id, so a link decides at most once. */
+      linkId: z.string().optional(),
+      /**
+       * The delegations the decider is deputy under, as the record has them at the moment of
+       * decision (the API reads them): the workflow accepts a deputy only while one is in force.
+       */
+      actingFor: z.array(coverSchema()).max(200).optional(),
+    })
+    .strict(),
+);
 
 /** Moves a task's deadline: only the subject's lead commissioner or a senior manager of an asked partner. */
-export const extensionRequestSchema = z
-  .object({
-    taskId: z.string().min(1),
-    by: z.string().min(1),
-    byPartner: z.string().optional(),
-    byRoles: z.array(z.string()),
-    dueAt: z.iso.datetime({ offset: true }),
-    reason: z.string().trim().min(3, 'give the reason for the extension'),
-  })
-  .strict();
+export const extensionRequestSchema = lazy(() =>
+  z
+    .object({
+      taskId: z.string().min(1),
+      by: z.string().min(1),
+      byPartner: z.string().optional(),
+      byRoles: z.array(z.string()),
+      dueAt: z.iso.datetime({ offset: true }),
+      reason: z.string().trim().min(3, 'give the reason for the extension'),
+    })
+    .strict(),
+);
 
-export type ExtensionRequest = z.infer<typeof extensionRequestSchema>;
+export type ExtensionRequest = z.infer<ReturnType<typeof extensionRequestSchema>>;
 
-export type DecisionRequest = z.infer<typeof decisionRequestSchema>;
+export type DecisionRequest = z.infer<ReturnType<typeof decisionRequestSchema>>;
 
 /**
  * Why a decision was refused. The names travel as ApplicationFailure types from the workflow's

@@ -1,59 +1,62 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 import { splitSchema } from './referral';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD');
+const isoDate = lazy(() => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD'));
 
 /** A dispute's outcome as its parent reads it: the partner who leads, or the split (DOMAIN.md section 4). */
-const leadChoice = z.object({ leadPartner: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'choose one of the partners') }).strict();
-const splitChoice = z.object({ split: splitSchema }).strict();
+const leadChoice = lazy(() => z.object({ leadPartner: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'choose one of the partners') }).strict());
+const splitChoice = lazy(() => z.object({ split: splitSchema() }).strict());
 const noChoice = (what: string) => z.undefined({ message: `${what} takes no choice: leave it empty, or choose an option that proposes or resolves` });
+const noData = lazy(() => z.undefined());
 
 /**
  * Schemas a task's `data` must satisfy, by name. Workflow state holds the name (a schema is
  * code, not data), and the same schema checks the data in the validator and documents it.
+ * Each is built when a decision on such a task is first checked (domain/lazy.ts says why).
  */
-export const taskDataSchemas: Record<string, z.ZodType> = {
-  none: z.undefined(),
+const taskDataSchemas: Record<string, () => z.ZodType> = {
+  none: noData,
 };
 
 /**
  * Schemas that depend on the option chosen: agreeing needs no data, proposing another split
  * needs the split. An option not listed takes no data.
  */
-export const optionDataSchemas: Record<string, Record<string, z.ZodType>> = {
-  'referral-position': {
+const optionDataSchemas: Record<string, () => Record<string, z.ZodType>> = {
+  'referral-position': lazy(() => ({
     agree: z.undefined({ message: 'agreeing takes no split: leave the shares empty, or choose propose' }),
-    propose: z.object({ split: splitSchema }).strict(),
-  },
-  'referral-panel': {
-    approve: z.object({ startDate: isoDate }).strict().optional(),
-    'approve-with-conditions': z.object({ startDate: isoDate }).strict().optional(),
-    defer: z.object({ returnDate: isoDate }).strict(),
-  },
+    propose: z.object({ split: splitSchema() }).strict(),
+  })),
+  'referral-panel': lazy(() => ({
+    approve: z.object({ startDate: isoDate() }).strict().optional(),
+    'approve-with-conditions': z.object({ startDate: isoDate() }).strict().optional(),
+    defer: z.object({ returnDate: isoDate() }).strict(),
+  })),
   // The options that settle a lead-partner dispute carry the partner chosen; the others none.
-  'dispute-lead': {
+  'dispute-lead': lazy(() => ({
     accept: noChoice('accepting'),
     escalate: noChoice('escalating'),
     'final-decision-required': noChoice('recording that a final decision is required'),
-    'counter-propose': leadChoice,
-    propose: leadChoice,
-    resolve: leadChoice,
-  },
+    'counter-propose': leadChoice(),
+    propose: leadChoice(),
+    resolve: leadChoice(),
+  })),
   // The same for a split dispute: the split in full.
-  'dispute-split': {
+  'dispute-split': lazy(() => ({
     accept: noChoice('accepting'),
     escalate: noChoice('escalating'),
     'final-decision-required': noChoice('recording that a final decision is required'),
-    'counter-propose': splitChoice,
-    propose: splitChoice,
-    resolve: splitChoice,
-  },
-  'referral-review': {
+    'counter-propose': splitChoice(),
+    propose: splitChoice(),
+    resolve: splitChoice(),
+  })),
+  'referral-review': lazy(() => ({
     change: z
-      .object({ split: splitSchema.optional(), annualCost: z.number().positive('the annual cost is more than zero').optional() })
+      .object({ split: splitSchema().optional(), annualCost: z.number().positive('the annual cost is more than zero').optional() })
       .strict()
       .refine((c) => c.split !== undefined || c.annualCost !== undefined, 'a change gives a new split, a new annual cost, or both'),
-  },
+  })),
 };
 
 /** What to send, in words, when an option's data is missing (an emailed form carries none). */
@@ -89,8 +92,8 @@ export function checkTaskData(name: string | undefined, data: unknown, fields?: 
   // Where the data depends on the option, its schema is the rule; the fields only lay out the page.
   if (fields && !(name && optionDataSchemas[name])) return checkForm(fields, data);
   if (!name) return undefined;
-  const byOption = optionDataSchemas[name];
-  const schema = byOption ? (byOption[option ?? ''] ?? z.undefined()) : taskDataSchemas[name];
+  const byOption = optionDataSchemas[name]?.();
+  const schema = byOption ? (byOption[option ?? ''] ?? noData()) : taskDataSchemas[name]?.();
   if (!schema) return `the task expects data of an unknown kind "${name}"`;
   const hint = dataHints[`${name}.${option}`];
   if (data === undefined && hint && !schema.safeParse(undefined).success) return hint;

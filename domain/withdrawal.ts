@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './lazy';
 
 /**
  * Withdrawing a commission, dispute or referral: ending it early, with a reason, by those this
@@ -10,25 +11,29 @@ export type WithdrawableType = 'commission' | 'dispute' | 'referral';
 /** The longest reason a withdrawal may give: the record keeps it, the emails repeat it. */
 export const WITHDRAWAL_REASON_MAX = 2000;
 
-const reason = z
-  .string({ error: 'give the reason for withdrawing' })
-  .trim()
-  .min(3, 'give the reason for withdrawing (at least 3 characters)')
-  .max(WITHDRAWAL_REASON_MAX, `keep the reason for withdrawing to ${WITHDRAWAL_REASON_MAX} characters`);
+const withdrawalReason = lazy(() =>
+  z
+    .string({ error: 'give the reason for withdrawing' })
+    .trim()
+    .min(3, 'give the reason for withdrawing (at least 3 characters)')
+    .max(WITHDRAWAL_REASON_MAX, `keep the reason for withdrawing to ${WITHDRAWAL_REASON_MAX} characters`),
+);
 
 /** What the caller sends: `POST /api/v1/{commissions|disputes|referrals}/{id}/withdrawal`. */
-export const withdrawalBody = z.object({ reason }).strict();
+export const withdrawalBody = lazy(() => z.object({ reason: withdrawalReason() }).strict());
 
 /** The Update's argument: the caller as the API knows them, and the reason. */
-export const withdrawalRequestSchema = z
-  .object({
-    by: z.string().min(1),
-    byPartner: z.string().optional(),
-    byRoles: z.array(z.string()).default([]),
-    reason,
-  })
-  .strict();
-export type WithdrawalRequest = z.input<typeof withdrawalRequestSchema>;
+export const withdrawalRequestSchema = lazy(() =>
+  z
+    .object({
+      by: z.string().min(1),
+      byPartner: z.string().optional(),
+      byRoles: z.array(z.string()).default([]),
+      reason: withdrawalReason(),
+    })
+    .strict(),
+);
+export type WithdrawalRequest = z.input<ReturnType<typeof withdrawalRequestSchema>>;
 
 /** How a withdrawal is kept on the subject's page and in its record. */
 export interface Withdrawal {

@@ -63,7 +63,7 @@ export async function delegationRegister(carried: Delegation[] = [], carry?: Reg
     async (raw) => {
       const now = new Date().toISOString();
       // Read as the validator read it: dates become UK days, timestamps UTC.
-      const req = setDelegationSchema.parse(raw);
+      const req = setDelegationSchema().parse(raw);
       // One delegation per person: a new one replaces theirs; ended ones are dropped (the record keeps them).
       const replaced = delegations.filter((d) => d.principal === req.principal && d.to > now);
       const entry: Delegation = { id: newId(), ...req, setAt: now };
@@ -73,7 +73,7 @@ export async function delegationRegister(carried: Delegation[] = [], carry?: Reg
     },
     {
       validator: (raw) => {
-        const parsed = setDelegationSchema.safeParse(raw);
+        const parsed = setDelegationSchema().safeParse(raw);
         if (!parsed.success) throw ApplicationFailure.nonRetryable(`The delegation cannot be recorded: ${parsed.error.issues.map((i) => i.message).join('; ')}.`, 'InvalidDelegation');
         const req = parsed.data;
         if (req.deputy === req.principal) throw ApplicationFailure.nonRetryable('You cannot be your own deputy.', 'InvalidDelegation');
@@ -88,7 +88,7 @@ export async function delegationRegister(carried: Delegation[] = [], carry?: Reg
     revokeDelegation,
     async (raw) => {
       const now = new Date().toISOString();
-      const req = revokeDelegationSchema.parse(raw);
+      const req = revokeDelegationSchema().parse(raw);
       const gone = current(req.principal, now)!;
       delegations = delegations.filter((d) => d !== gone && d.to > now);
       const revoked = recordOf(gone, 'revoked', { at: now, by: req.by });
@@ -97,7 +97,7 @@ export async function delegationRegister(carried: Delegation[] = [], carry?: Reg
     },
     {
       validator: (raw) => {
-        const parsed = revokeDelegationSchema.safeParse(raw);
+        const parsed = revokeDelegationSchema().safeParse(raw);
         if (!parsed.success) throw ApplicationFailure.nonRetryable('Say whose delegation to revoke and who revokes it.', 'InvalidDelegation');
         if (!current(parsed.data.principal, new Date().toISOString())) {
           throw ApplicationFailure.nonRetryable('There is no delegation to revoke: none is in force or due to start.', 'NoDelegation');

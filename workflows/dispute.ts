@@ -77,7 +77,7 @@ export interface DisputeState extends SubjectState {
  * returns a resolution the parent understands.
  */
 export async function dispute(rawInput: DisputeInput, resumed?: DisputeState): Promise<DisputeResolution> {
-  const parsed = disputeInputSchema.safeParse(rawInput);
+  const parsed = disputeInputSchema().safeParse(rawInput);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid dispute input: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'InvalidInput');
   const input = parsed.data;
   const title = `Dispute: ${input.matter}`;

@@ -51,7 +51,7 @@ export interface PanelState extends SubjectState {
  * recommendation. A child of its commission; its record joins the commission's.
  */
 export async function evaluationPanel(rawInput: EvaluationPanelInput, resumed?: PanelState): Promise<EvaluationOutcome> {
-  const parsed = evaluationPanelInputSchema.safeParse(rawInput);
+  const parsed = evaluationPanelInputSchema().safeParse(rawInput);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid evaluation input: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'InvalidInput');
   const input = parsed.data;
   const { setup, policy, pool } = input;

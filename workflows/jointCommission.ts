@@ -74,7 +74,7 @@ export interface CommissionState extends SubjectState {
 }
 
 export async function jointCommission(rawInput: CommissionInput, resumed?: CommissionState): Promise<void> {
-  const parsed = commissionInputSchema.safeParse(rawInput);
+  const parsed = commissionInputSchema().safeParse(rawInput);
   if (!parsed.success) {
     throw ApplicationFailure.nonRetryable(`Invalid commission input: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'InvalidInput');
   }
@@ -185,7 +185,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
         const refuse = (type: string, message: string): never => {
           throw ApplicationFailure.create({ type, message, nonRetryable: true });
         };
-        if (!challengeRequestSchema.safeParse(req).success) refuse('InvalidRequest', 'The challenge is not well formed.');
+        if (!challengeRequestSchema().safeParse(req).success) refuse('InvalidRequest', 'The challenge is not well formed.');
         const life = state.lifecycle;
         const inStandstill = life?.steps.find((x) => x.id === 'standstill')?.status === 'open' && life.standstill;
         if (!inStandstill) {
@@ -213,7 +213,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
         const refuse = (type: string, message: string): never => {
           throw ApplicationFailure.create({ type, message, nonRetryable: true });
         };
-        if (!evaluationRequestSchema.safeParse(req).success) refuse('InvalidRequest', 'The evaluation set-up is not well formed.');
+        if (!evaluationRequestSchema().safeParse(req).success) refuse('InvalidRequest', 'The evaluation set-up is not well formed.');
         if (state.lead.status !== 'agreed' && state.lead.status !== 'decided') {
           refuse('NotYet', `The evaluation panel is set up once the lead partner is settled; the lead is ${state.lead.status}.`);
         }
@@ -236,7 +236,7 @@ export async function jointCommission(rawInput: CommissionInput, resumed?: Commi
     });
     state.lifecycle = {
       proportionality: plan,
-      policy: input.policy.lifecycle ?? defaultLifecyclePolicy,
+      policy: input.policy.lifecycle ?? defaultLifecyclePolicy(),
       urgentJustification: input.urgent?.justification,
       steps: [],
       reviews: [],

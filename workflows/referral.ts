@@ -52,7 +52,7 @@ export { REFERRAL_TASK_KINDS };
  * continuing as new at each review so years of reviews keep a small history.
  */
 export async function resourceAllocation(rawInput: ReferralInput, resumed?: ReferralState): Promise<{ status: ReferralStatus }> {
-  const parsed = referralInputSchema.safeParse(rawInput);
+  const parsed = referralInputSchema().safeParse(rawInput);
   if (!parsed.success) throw ApplicationFailure.nonRetryable(`Invalid referral input: ${parsed.error.issues.map((i) => i.message).join('; ')}`, 'InvalidInput');
   const input = parsed.data;
   const policy = input.policy;

@@ -109,7 +109,7 @@ export class TaskBook {
   }
 
   validate(raw: DecisionRequest): void {
-    const parsed = decisionRequestSchema.safeParse(raw);
+    const parsed = decisionRequestSchema().safeParse(raw);
     if (!parsed.success) refuse(refusal.invalidRequest, `The decision is not well formed: ${parsed.error.issues[0]?.message}`);
     const req = parsed.data;
     const task = this.find(req.taskId);
@@ -169,7 +169,7 @@ export class TaskBook {
   }
 
   validateExtension(raw: ExtensionRequest): void {
-    const parsed = extensionRequestSchema.safeParse(raw);
+    const parsed = extensionRequestSchema().safeParse(raw);
     if (!parsed.success) refuse(refusal.invalidExtension, `The extension is not valid: ${parsed.error.issues[0]?.message}`);
     const req = parsed.data;
     const task = this.find(req.taskId);

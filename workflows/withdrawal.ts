@@ -31,7 +31,7 @@ function refuse(type: string, message: string): never {
  * Refusal types are those the API maps already (422, 403, 409).
  */
 export function validateWithdrawal(type: WithdrawableType, raw: WithdrawalRequest, scope: WithdrawalScope, open: boolean): void {
-  const parsed = withdrawalRequestSchema.safeParse(raw);
+  const parsed = withdrawalRequestSchema().safeParse(raw);
   if (!parsed.success) {
     const onReason = parsed.error.issues.find((i) => i.path[0] === 'reason');
     if (onReason) refuse(refusal.reasonRequired, `Withdrawal rule: ${onReason.message}.`);
@@ -91,7 +91,7 @@ export function withdrawable(opts: {
     withdraw,
     (raw) => {
       patched(WITHDRAWAL_PATCH);
-      const req = withdrawalRequestSchema.parse(raw);
+      const req = withdrawalRequestSchema().parse(raw);
       const w: Withdrawal = { by: req.by, reason: req.reason, at: new Date().toISOString() };
       opts.state.withdrawn = w;
       withdrawOpenTasks(opts.tasks, w);
