@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionPlugin, type WorkflowClientInterceptor } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
@@ -157,6 +158,8 @@ export function resultsPastStrandedRuns(env: TestWorkflowEnvironment, watch: Str
         continue;
       }
       const stop = new AbortController();
+      // Each long poll of the wait listens to the signal: a wait of many polls is not a leak.
+      setMaxListeners(0, stop.signal);
       let stopListening = () => {};
       const stranded = new Promise<string>((resolve) => {
         stopListening = watch.onStranding((s) => void strandedFrom(workflowId, runId, s).then((yes) => yes && resolve(s.successor)));
