@@ -87,6 +87,17 @@ export interface StrandedRunWatch {
   stop(): void;
 }
 
+/** Whether a workflow task was scheduled and neither completed, failed nor timed out when the history ended (events written meanwhile, an activity's completion say, may come between). */
+function workflowTaskOutstanding(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
+  const T = temporal.api.enums.v1.EventType;
+  let outstanding = false;
+  for (const { eventType } of events) {
+    if (eventType === T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) outstanding = true;
+    else if (eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || eventType === T.EVENT_TYPE_WORKFLOW_TASK_FAILED || eventType === T.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) outstanding = false;
+  }
+  return outstanding;
+}
+
 export function watchHalfRecordedContinues(env: TestWorkflowEnvironment): StrandedRunWatch {
   const service = env.connection.workflowService;
   const namespace = 'default';
@@ -99,10 +110,7 @@ export function watchHalfRecordedContinues(env: TestWorkflowEnvironment): Strand
       if (e.status !== temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED || checkedTerminations.has(runId)) continue;
       const history = await service.getWorkflowExecutionHistory({ namespace, execution: e.execution! });
       checkedTerminations.add(runId);
-      const events = history.history?.events ?? [];
-      const before = events.at(-2)?.eventType;
-      const { EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EVENT_TYPE_WORKFLOW_TASK_STARTED } = temporal.api.enums.v1.EventType;
-      if (before === EVENT_TYPE_WORKFLOW_TASK_SCHEDULED || before === EVENT_TYPE_WORKFLOW_TASK_STARTED) await env.connection.testService!.unlockTimeSkipping({});
+      if (workflowTaskOutstanding(history.history?.events ?? [])) await env.connection.testService!.unlockTimeSkipping({});
     }
   };
   const seenOnce = new Set<string>();
