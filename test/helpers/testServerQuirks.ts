@@ -98,7 +98,7 @@ function workflowTaskOutstanding(events: temporal.api.history.v1.IHistoryEvent[]
   return outstanding;
 }
 
-export function watchHalfRecordedContinues(env: TestWorkflowEnvironment): StrandedRunWatch {
+export function watchHeldClockLocks(env: TestWorkflowEnvironment): StrandedRunWatch {
   const service = env.connection.workflowService;
   const namespace = 'default';
   const checkedTerminations = new Set<string>();
