@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Engine } from './engine';
 import * as m001 from './migrations/001_system_of_record';
 import * as m002 from './migrations/002_delegations';
 import type { RecordSchema } from './schema';
+import { openSqliteFile } from './sqliteFile';
 
 export type { Engine } from './engine';
 export type { RecordSchema } from './schema';
@@ -67,11 +67,7 @@ export function openDatabase(opts: { url?: string | undefined; dataDir: string }
   }
   const file = opts.url ? opts.url.replace(/^sqlite:/, '') : path.join(opts.dataDir, 'record.db');
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new Database(file, { timeout: 15_000 });
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<RecordSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<RecordSchema>({ dialect: new SqliteDialect({ database: openSqliteFile(file, { busyTimeoutMs: 15_000 }) }) });
   return {
     db,
     engine,
@@ -128,11 +124,13 @@ export async function openMigratedDatabase(opts: { url?: string | undefined; dat
 
 /** Errors that mean the database is away or busy, not that the request was wrong: 503. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
+  const e = err as { code?: string; message?: string; errcode?: number };
   if (!e || typeof e !== 'object') return false;
   const code = e.code ?? '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'SQLITE_BUSY', 'SQLITE_LOCKED'].includes(code) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code) ||
+    // SQLite's primary result codes SQLITE_BUSY (5) and SQLITE_LOCKED (6), extended codes included.
+    (code === 'ERR_SQLITE_ERROR' && [5, 6].includes((e.errcode ?? 0) & 0xff)) ||
     /^(08|53|57P)/.test(code) ||
     /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|database system is (starting up|shutting down)/i.test(e.message ?? '')
   );

@@ -1,3 +1,7 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from '@photostructure/sqlite';
 import { sql } from 'kysely';
 import type { Database } from '../../db';
 import { get, keys, POLICY, post, seedCase, serve, tempDatabase } from './fixtures';
@@ -178,7 +182,7 @@ test('the policy text behind a version, for records officers', async () => {
 });
 
 test('the database away or busy: 503 with Retry-After, never 500', async () => {
-  const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+  const busy = lockedSqliteError();
   // Every query fails as a locked SQLite database (or an unreachable PostgreSQL server) would.
   const failing: unknown = new Proxy(() => undefined, {
     get: (_t, prop) => (prop === 'then' ? undefined : ['execute', 'executeTakeFirst', 'executeTakeFirstOrThrow'].includes(String(prop)) ? () => Promise.reject(busy) : failing),
@@ -195,3 +199,20 @@ test('the database away or busy: 503 with Retry-After, never 500', async () => {
     await down.close();
   }
 });
+
+/** What the SQLite driver throws when another connection holds the write lock and waiting is over. */
+function lockedSqliteError(): unknown {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'jco-locked-')), 'locked.db');
+  const holder = new DatabaseSync(file);
+  const waiter = new DatabaseSync(file, { timeout: 0 });
+  try {
+    holder.exec('CREATE TABLE t (x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1)');
+    waiter.exec('INSERT INTO t VALUES (2)');
+    throw new Error('the second connection was not refused');
+  } catch (err) {
+    return err;
+  } finally {
+    holder.close();
+    waiter.close();
+  }
+}

@@ -19,7 +19,7 @@ async function bypassGuard(d: Database): Promise<void> {
 }
 
 /**
- * The message a refused statement fails with. Not `rejects.toThrow`: better-sqlite3's native part
+ * The message a refused statement fails with. Not `rejects.toThrow`: the SQLite driver's native part
  * keeps the error class of the first test file that loaded it, from another realm than this file's.
  */
 const refusal = (p: Promise<unknown>): Promise<string> =>

@@ -29,7 +29,7 @@ test('the partnership file states retention per subject type; 7 years each by de
 });
 
 /**
- * The message a promise rejects with. (better-sqlite3's errors come from the realm that first
+ * The message a promise rejects with. (the SQLite driver's errors come from the realm that first
  * loaded the native module, so with several test files in one process they fail `instanceof Error`
  * and jest's `rejects.toThrow` would not see them.)
  */
