@@ -1,4 +1,4 @@
-import { CancellationScope, CancelledFailure, condition, isCancellation, log, patched, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, condition, isCancellation, log, patched, proxyActivities, proxyLocalActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { inboxEntry, INBOX_MEMO } from '../domain/task';
@@ -35,6 +35,21 @@ export const activities = proxyActivities<Activities>({
     maximumInterval: '1 minute',
     nonRetryableErrorTypes: ['UnknownRecipient', 'MailRejected'],
   },
+});
+
+/**
+ * Since `people-looked-up-locally`, a task's people (the partnership's holders of a role, and the
+ * deputies the delegation register has in force) are looked up by a local activity: the look-up
+ * is a read of the worker's partnership file and one query, so it needs no activity task of its
+ * own on the server, and its result comes back in the same workflow task, which then writes the
+ * new case once with its first task open (`firstWriteAfterLookUps`). Histories from before
+ * scheduled `resolveAssignees` as an activity and replay so.
+ */
+export const LOCAL_LOOK_UP_PATCH = 'people-looked-up-locally';
+
+const localActivities = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 /**
@@ -161,6 +176,9 @@ export function subjectRecord(opts: {
     maxExtensionDays: opts.maxExtensionDays ?? MAX_EXTENSION_DAYS,
   });
   const background: Promise<unknown>[] = [];
+  // Decided once, at the run's start: `patched` answers true again once a replay catches up, and
+  // a run that began without it must go on without it.
+  const lookUpLocally = patched(LOCAL_LOOK_UP_PATCH);
   const partnerName = (id: string): string => opts.partners.find((p) => p.id === id)?.name ?? id;
 
   // The decision record outlives Temporal's history retention; entries are written in order.
@@ -207,6 +225,9 @@ export function subjectRecord(opts: {
         // first runs to its next wait before the second. Conditions add no command.
         await condition(() => true);
         await condition(() => true);
+        // A new case is written once its first step's people are found (in the same workflow
+        // task, by the local look-up), with its first task open, not once before and once after.
+        if (firstWriteAfterLookUps()) await condition(() => resolving === 0);
         dirty = false;
         const sent = fingerprint();
         if (!(await writeOnce())) break;
@@ -220,6 +241,9 @@ export function subjectRecord(opts: {
       syncing = undefined;
     }
   }
+
+  /** Whether this write is the case's first and people are being looked up for its first step. */
+  const firstWriteAfterLookUps = (): boolean => lookUpLocally && state.projected === undefined && resolving > 0;
 
   /** What the page shows, with what the case waits on (never empty while it is open). */
   function shownWithWaits(): SubjectShown {
@@ -301,13 +325,14 @@ export function subjectRecord(opts: {
       // Counted, so a run continues as new only between steps, never halfway through one. The
       // activity's own promise is returned, so its callers wake exactly as they did.
       const scope = CancellationScope.current();
+      const lookUp = lookUpLocally ? localActivities.resolveAssignees : activities.resolveAssignees;
       // A look-up that finished after a withdrawal ends its step as a recalled one did.
       const looking = unrecalling()
-        ? CancellationScope.nonCancellable(() => activities.resolveAssignees({ specs, at })).then((people) => {
+        ? CancellationScope.nonCancellable(() => lookUp({ specs, at })).then((people) => {
             if (scope.consideredCancelled) throw new CancelledFailure('Withdrawn while the people to ask were being looked up');
             return people;
           })
-        : activities.resolveAssignees({ specs, at });
+        : lookUp({ specs, at });
       resolving++;
       const done = (): void => void resolving--;
       looking.then(done, done);
