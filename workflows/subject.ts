@@ -53,6 +53,14 @@ const localActivities = proxyLocalActivities<Activities>({
 });
 
 /**
+ * Since `indexes-once-per-task`, the search attributes (and, before the system of record, the
+ * inbox memo) are upserted once at the end of each workflow task, showing its last state, however
+ * many changes it made: each upsert is an event and a visibility write of its own. Histories from
+ * before upserted at each change and replay so.
+ */
+export const INDEXES_ONCE_PATCH = 'indexes-once-per-task';
+
+/**
  * The record and the read models: retried quickly, so reads catch up soon after the database
  * comes back, and for as long as it takes (a write is never given up).
  */
@@ -177,8 +185,9 @@ export function subjectRecord(opts: {
   });
   const background: Promise<unknown>[] = [];
   // Decided once, at the run's start: `patched` answers true again once a replay catches up, and
-  // a run that began without it must go on without it.
+  // a run that began without these must go on without them.
   const lookUpLocally = patched(LOCAL_LOOK_UP_PATCH);
+  const indexesOnce = patched(INDEXES_ONCE_PATCH);
   const partnerName = (id: string): string => opts.partners.find((p) => p.id === id)?.name ?? id;
 
   // The decision record outlives Temporal's history retention; entries are written in order.
@@ -307,9 +316,30 @@ export function subjectRecord(opts: {
     else flushRecord();
   };
 
+  let indexesDue = false;
+  /** The search attributes as they are now, if a change is waiting to be shown. */
+  function showIndexesNow(): void {
+    if (!indexesDue) return;
+    indexesDue = false;
+    opts.publish();
+  }
+  /** Shows the indexes at the end of this workflow task, once, whatever else it changes. */
+  function showIndexesOnce(): void {
+    if (!indexesOnce) return opts.publish();
+    if (indexesDue) return;
+    indexesDue = true;
+    // As the record's writes wait (`writeLoop`): two checks of conditions let the code this
+    // activation wakes run to its next wait first. Not cancellable: a withdrawal's changes are
+    // shown too.
+    void CancellationScope.nonCancellable(async () => {
+      await condition(() => true);
+      await condition(() => true);
+    }).then(showIndexesNow);
+  }
+
   /** After every change: the search attributes, and the record and read models. */
   const publish = (): void => {
-    opts.publish();
+    showIndexesOnce();
     if (inSystemOfRecord()) sync();
   };
 
@@ -426,6 +456,8 @@ export function subjectRecord(opts: {
     // server such an activity also holds time still for good.) Histories from before replay as
     // they drained.
     const untilQuiet = patched(DRAIN_PATCH);
+    // Nothing ends or continues as new before its last change is shown.
+    showIndexesNow();
     let started: number;
     do {
       started = background.length;
