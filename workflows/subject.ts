@@ -39,8 +39,8 @@ export const activities = proxyActivities<Activities>({
 
 /**
  * Since `people-looked-up-locally`, a task's people (the partnership's holders of a role, and the
- * deputies the delegation register has in force) are looked up by a local activity: the look-up
- * is a read of the worker's partnership file and one query, so it needs no activity task of its
+ * deputies in force) are looked up by a local activity (`peopleToAsk`): the look-up reads the
+ * worker's partnership file and the record's delegations, so it needs no activity task of its
  * own on the server, and its result comes back in the same workflow task, which then writes the
  * new case once with its first task open (`firstWriteAfterLookUps`). Histories from before
  * scheduled `resolveAssignees` as an activity and replay so.
@@ -355,7 +355,7 @@ export function subjectRecord(opts: {
       // Counted, so a run continues as new only between steps, never halfway through one. The
       // activity's own promise is returned, so its callers wake exactly as they did.
       const scope = CancellationScope.current();
-      const lookUp = lookUpLocally ? localActivities.resolveAssignees : activities.resolveAssignees;
+      const lookUp = lookUpLocally ? localActivities.peopleToAsk : activities.resolveAssignees;
       // A look-up that finished after a withdrawal ends its step as a recalled one did.
       const looking = unrecalling()
         ? CancellationScope.nonCancellable(() => lookUp({ specs, at })).then((people) => {
