@@ -2,11 +2,11 @@ import { CancellationScope, CancelledFailure, condition, isCancellation, log, pa
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { inboxEntry, INBOX_MEMO } from '../domain/task';
-import type { Activities } from '../activities';
+import type { Activities, ResolvedPeople } from '../activities';
 import type { SubjectSnapshot } from '../db/readModels';
 import type { Calendar } from '../domain/calendar';
 import type { HistoryEntry } from '../domain/commission';
-import type { DecisionRequest, Task } from '../domain/task';
+import type { AssigneeSpec, DecisionRequest, Task } from '../domain/task';
 import { isPermanentFailure, type TaskContext } from './humanTask';
 import type { Liveness, WaitingOn } from '../domain/liveness';
 import { decideTask, extendTaskDeadline, getWaitingOn, refreshRecord, sendFreshLink } from './taskMessages';
@@ -47,10 +47,12 @@ export const activities = proxyActivities<Activities>({
  */
 export const LOCAL_LOOK_UP_PATCH = 'people-looked-up-locally';
 
-const localActivities = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+/**
+ * Tried once: a local activity holds its workflow task (and the worker's slot for it) while it
+ * runs and between its retries, so a record that cannot answer (the database away) is not waited
+ * for here: the register answers instead, through the ordinary activity (`lookUpPeople`).
+ */
+const localActivities = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds', retry: { maximumAttempts: 1 } });
 
 /**
  * Since `indexes-once-per-task`, the search attributes (and, before the system of record, the
@@ -343,6 +345,15 @@ export function subjectRecord(opts: {
     if (inSystemOfRecord()) sync();
   };
 
+  /** The people to ask: locally since the patch, from the register if the record cannot say. */
+  function lookUpPeople(input: { specs: AssigneeSpec[]; at: string }): Promise<ResolvedPeople> {
+    if (!lookUpLocally) return activities.resolveAssignees(input);
+    return localActivities.peopleToAsk(input).catch((err: unknown) => {
+      if (isCancellation(err)) throw err;
+      return activities.resolveAssignees(input);
+    });
+  }
+
   let resolving = 0;
   const tasks: TaskContext = {
     book,
@@ -355,14 +366,13 @@ export function subjectRecord(opts: {
       // Counted, so a run continues as new only between steps, never halfway through one. The
       // activity's own promise is returned, so its callers wake exactly as they did.
       const scope = CancellationScope.current();
-      const lookUp = lookUpLocally ? localActivities.peopleToAsk : activities.resolveAssignees;
       // A look-up that finished after a withdrawal ends its step as a recalled one did.
       const looking = unrecalling()
-        ? CancellationScope.nonCancellable(() => lookUp({ specs, at })).then((people) => {
+        ? CancellationScope.nonCancellable(() => lookUpPeople({ specs, at })).then((people) => {
             if (scope.consideredCancelled) throw new CancelledFailure('Withdrawn while the people to ask were being looked up');
             return people;
           })
-        : lookUp({ specs, at });
+        : lookUpPeople({ specs, at });
       resolving++;
       const done = (): void => void resolving--;
       looking.then(done, done);

@@ -3,7 +3,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { DisputeView } from '../../domain/dispute';
 import { getDispute } from '../../workflows/dispute';
 import { entries, leadTask, minute, minutes, MINUTE, party, plus, timeline, refusal } from '../helpers/timeline';
-import { harness, type Harness } from '../helpers/workflowEnv';
+import { Worker } from '@temporalio/worker';
+import { harness, workflowBundle, type Harness } from '../helpers/workflowEnv';
 import { setupCostOf } from '../../bench/historyCost';
 
 let h: Harness;
@@ -88,6 +89,9 @@ test('a new commission is set up with its people looked up locally and one write
     expect(cost.localActivities).toBe(2);
     expect(cost.searchAttributeUpserts).toBe(1);
     expect(cost.workflowTasks).toBeLessThanOrEqual(4);
+    // A worker that lost it from its cache replays it the same way (the look-ups' markers, the
+    // upsert at the end of the task).
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await handle.fetchHistory(), handle.workflowId);
   });
 });
 
