@@ -60,7 +60,8 @@ export async function setupCostBenchmark(n = Number(process.env['BENCH_COMMISSIO
       row('activities (ActivityTaskScheduled)', (c) => c.activities),
       ...types.map((t) => row(`  of which ${t}`, (c) => c.byType[t] ?? 0)),
       row('local activities (MarkerRecorded)', (c) => c.localActivities),
-      row('search attribute upserts', (c) => c.searchAttributeUpserts),
+      row('search attribute upserts (the workflow\'s)', (c) => c.searchAttributeUpserts),
+      row('search attribute upserts (TemporalChangeVersion, one per patch marker)', (c) => c.patchVersionUpserts),
       row('memo upserts', (c) => c.memoUpserts),
       row('history events', (c) => c.events),
     ]);

@@ -38,14 +38,20 @@ export const activities = proxyActivities<Activities>({
 });
 
 /**
- * Since `people-looked-up-locally`, a task's people (the partnership's holders of a role, and the
- * deputies in force) are looked up by a local activity (`peopleToAsk`): the look-up reads the
- * worker's partnership file and the record's delegations, so it needs no activity task of its
- * own on the server, and its result comes back in the same workflow task, which then writes the
- * new case once with its first task open (`firstWriteAfterLookUps`). Histories from before
- * scheduled `resolveAssignees` as an activity and replay so.
+ * Since `fewer-workflow-tasks` (one patch: each patch costs every new run a marker and an upsert
+ * of TemporalChangeVersion):
+ * - a task's people (the partnership's holders of a role, and the deputies in force) are looked
+ *   up by a local activity (`peopleToAsk`): it reads the worker's partnership file and the
+ *   record's delegations, so it needs no activity task on the server, and its result comes back
+ *   in the same workflow task, which then writes the new case once with its first task open
+ *   (`firstWriteAfterLookUps`);
+ * - the search attributes (and, before the system of record, the inbox memo) are upserted once
+ *   at the end of each workflow task, showing its last state, however many changes it made: each
+ *   upsert is an event and a visibility write of its own.
+ * Histories from before scheduled `resolveAssignees` as an activity, upserted at each change, and
+ * replay so.
  */
-export const LOCAL_LOOK_UP_PATCH = 'people-looked-up-locally';
+export const FEWER_TASKS_PATCH = 'fewer-workflow-tasks';
 
 /**
  * Tried once: a local activity holds its workflow task (and the worker's slot for it) while it
@@ -53,14 +59,6 @@ export const LOCAL_LOOK_UP_PATCH = 'people-looked-up-locally';
  * for here: the register answers instead, through the ordinary activity (`lookUpPeople`).
  */
 const localActivities = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds', retry: { maximumAttempts: 1 } });
-
-/**
- * Since `indexes-once-per-task`, the search attributes (and, before the system of record, the
- * inbox memo) are upserted once at the end of each workflow task, showing its last state, however
- * many changes it made: each upsert is an event and a visibility write of its own. Histories from
- * before upserted at each change and replay so.
- */
-export const INDEXES_ONCE_PATCH = 'indexes-once-per-task';
 
 /**
  * The record and the read models: retried quickly, so reads catch up soon after the database
@@ -187,9 +185,10 @@ export function subjectRecord(opts: {
   });
   const background: Promise<unknown>[] = [];
   // Decided once, at the run's start: `patched` answers true again once a replay catches up, and
-  // a run that began without these must go on without them.
-  const lookUpLocally = patched(LOCAL_LOOK_UP_PATCH);
-  const indexesOnce = patched(INDEXES_ONCE_PATCH);
+  // a run that began without it must go on without it.
+  const fewerTasks = patched(FEWER_TASKS_PATCH);
+  const lookUpLocally = fewerTasks;
+  const indexesOnce = fewerTasks;
   const partnerName = (id: string): string => opts.partners.find((p) => p.id === id)?.name ?? id;
 
   // The decision record outlives Temporal's history retention; entries are written in order.
