@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleepMs } from 'node:timers/promises';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionPlugin, type WorkflowClientInterceptor } from '@temporalio/client';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 // Where the Java time-skipping server (1.38.0, the newest on Maven Central) or the client meeting
@@ -62,7 +62,13 @@ export function retriesThatSettle(): { plugin: ConnectionPlugin; settle(): Promi
  * open at WorkflowTaskStarted holding its lock on time, so time stops skipping; the query is never
  * answered. The real server fails the task and the worker tries again.
  *
- * The watch below finds such a run (an open run that is not its workflow's current run, seen on
+ * A workflow terminated while one of its workflow tasks is scheduled or running keeps that
+ * task's lock on time the same way (the server takes the lock when it schedules the task and gives
+ * it back only when the task completes, which a terminated run's never does). Terminating is
+ * what the property runner does with each scenario's workflows, and what a parent's close does
+ * to its children.
+ *
+ * The watch below finds a stranded run (an open run that is not its workflow's current run, seen on
  * two looks a second apart, so a continue-as-new still being recorded is left alone) and gives
  * back the one lock it holds. The query interceptor gives up on a query after 10 s and asks the
  * current run again; `resultsPastStrandedRuns` waits for a result past the stranded run.
@@ -81,9 +87,32 @@ export interface StrandedRunWatch {
   stop(): void;
 }
 
-export function watchHalfRecordedContinues(env: TestWorkflowEnvironment): StrandedRunWatch {
+/** Whether a workflow task was scheduled and neither completed, failed nor timed out when the history ended (events written meanwhile, an activity's completion say, may come between). */
+function workflowTaskOutstanding(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
+  const T = temporal.api.enums.v1.EventType;
+  let outstanding = false;
+  for (const { eventType } of events) {
+    if (eventType === T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) outstanding = true;
+    else if (eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || eventType === T.EVENT_TYPE_WORKFLOW_TASK_FAILED || eventType === T.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) outstanding = false;
+  }
+  return outstanding;
+}
+
+export function watchHeldClockLocks(env: TestWorkflowEnvironment): StrandedRunWatch {
   const service = env.connection.workflowService;
   const namespace = 'default';
+  const checkedTerminations = new Set<string>();
+  /** Gives back the lock of a workflow task a termination cut off, once per terminated run. */
+  const releaseTerminated = async () => {
+    const closed = await service.listClosedWorkflowExecutions({ namespace, maximumPageSize: 10_000 });
+    for (const e of closed.executions ?? []) {
+      const runId = e.execution?.runId ?? '';
+      if (e.status !== temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED || checkedTerminations.has(runId)) continue;
+      const history = await service.getWorkflowExecutionHistory({ namespace, execution: e.execution! });
+      checkedTerminations.add(runId);
+      if (workflowTaskOutstanding(history.history?.events ?? [])) await env.connection.testService!.unlockTimeSkipping({});
+    }
+  };
   const seenOnce = new Set<string>();
   const found: Stranding[] = [];
   const listeners = new Set<(s: Stranding) => void>();
@@ -112,6 +141,7 @@ export function watchHalfRecordedContinues(env: TestWorkflowEnvironment): Strand
     while (!stopped) {
       // A look that fails (the server closing under it) is only a look missed.
       await look().catch(() => undefined);
+      await releaseTerminated().catch(() => undefined);
       await sleepMs(1000);
     }
   };

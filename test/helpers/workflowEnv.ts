@@ -17,7 +17,7 @@ import { createJcoWorker, ensureSearchAttributes } from '../../worker/worker';
 import { ensureTestServer } from '../../scripts/lib/provision';
 import { startDevMailbox, type DevMailbox } from '../../scripts/lib/devMailbox';
 import { livenessChecks } from './liveness';
-import { patientKeepalive, queriesAskedAgain, resultsPastStrandedRuns, retriesThatSettle, watchHalfRecordedContinues } from './testServerQuirks';
+import { patientKeepalive, queriesAskedAgain, resultsPastStrandedRuns, retriesThatSettle, watchHeldClockLocks } from './testServerQuirks';
 
 export const TASK_QUEUE = 'jco-test';
 
@@ -62,7 +62,7 @@ export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): 
     },
   });
   made.env = env;
-  const watch = watchHalfRecordedContinues(env);
+  const watch = watchHeldClockLocks(env);
   resultsPastStrandedRuns(env, watch);
   return {
     env,

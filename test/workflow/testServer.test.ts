@@ -25,3 +25,18 @@ test('a query that arrives while a run continues as new neither stops the clock 
     expect(await handle.result()).toBe(1);
   });
 }, 60_000);
+
+test('a workflow terminated while one of its workflow tasks runs does not stop the clock', async () => {
+  h = await harness();
+  await h.run(async () => {
+    const handle = await h.env.client.workflow.start(continueAsNewProbe, { args: [0], workflowId: 'probe:terminated-mid-task', taskQueue: TASK_QUEUE });
+    await handle.query(probeGeneration);
+    // The signal schedules a slow workflow task; the termination lands before it completes. (Sent
+    // past the client's interceptors: the liveness check after a signal would wait for that task.)
+    await h.env.connection.workflowService.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: handle.workflowId }, signalName: probeContinue.name, identity: 'test' });
+    await handle.terminate('a scenario over');
+    const before = await h.env.currentTimeMs();
+    await h.env.sleep('30 days');
+    expect((await h.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * 86_400_000);
+  });
+}, 60_000);
