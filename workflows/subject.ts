@@ -39,17 +39,17 @@ export const activities = proxyActivities<Activities>({
 
 /**
  * Since `fewer-workflow-tasks` (one patch: each patch costs every new run a marker and an upsert
- * of TemporalChangeVersion):
- * - a task's people (the partnership's holders of a role, and the deputies in force) are looked
- *   up by a local activity (`peopleToAsk`): it reads the worker's partnership file and the
- *   record's delegations, so it needs no activity task on the server, and its result comes back
- *   in the same workflow task, which then writes the new case once with its first task open
- *   (`firstWriteAfterLookUps`);
- * - the search attributes (and, before the system of record, the inbox memo) are upserted once
- *   at the end of each workflow task, showing its last state, however many changes it made: each
- *   upsert is an event and a visibility write of its own.
- * Histories from before scheduled `resolveAssignees` as an activity, upserted at each change, and
- * replay so.
+ * of TemporalChangeVersion): a task's people (the partnership's holders of a role, and the
+ * deputies in force) are looked up by a local activity (`peopleToAsk`), one at a time
+ * (`inTurn`): it reads the worker's partnership file and the record's delegations, so it needs
+ * no activity task on the server, and its result comes back in the same workflow task, which
+ * then writes the new case once with its first task open (`firstWriteAfterLookUps`). Histories
+ * from before scheduled `resolveAssignees` as an activity, and replay so.
+ *
+ * (The search attributes are upserted at each change, as before. Upserting once at the end of a
+ * workflow task was tried and dropped: the end of an activation stood for it, and a workflow
+ * task with local activities spans several, grouped differently on replay, so the upserts
+ * landed elsewhere among the commands: a nondeterminism error.)
  */
 export const FEWER_TASKS_PATCH = 'fewer-workflow-tasks';
 
@@ -188,7 +188,6 @@ export function subjectRecord(opts: {
   // a run that began without it must go on without it.
   const fewerTasks = patched(FEWER_TASKS_PATCH);
   const lookUpLocally = fewerTasks;
-  const indexesOnce = fewerTasks;
   const partnerName = (id: string): string => opts.partners.find((p) => p.id === id)?.name ?? id;
 
   // The decision record outlives Temporal's history retention; entries are written in order.
@@ -317,40 +316,38 @@ export function subjectRecord(opts: {
     else flushRecord();
   };
 
-  let indexesDue = false;
-  /** The search attributes as they are now, if a change is waiting to be shown. */
-  function showIndexesNow(): void {
-    if (!indexesDue) return;
-    indexesDue = false;
-    opts.publish();
-  }
-  /** Shows the indexes at the end of this workflow task, once, whatever else it changes. */
-  function showIndexesOnce(): void {
-    if (!indexesOnce) return opts.publish();
-    if (indexesDue) return;
-    indexesDue = true;
-    // As the record's writes wait (`writeLoop`): two checks of conditions let the code this
-    // activation wakes run to its next wait first. Not cancellable: a withdrawal's changes are
-    // shown too.
-    void CancellationScope.nonCancellable(async () => {
-      await condition(() => true);
-      await condition(() => true);
-    }).then(showIndexesNow);
-  }
-
   /** After every change: the search attributes, and the record and read models. */
   const publish = (): void => {
-    showIndexesOnce();
+    opts.publish();
     if (inSystemOfRecord()) sync();
   };
 
   /** The people to ask: locally since the patch, from the register if the record cannot say. */
   function lookUpPeople(input: { specs: AssigneeSpec[]; at: string }): Promise<ResolvedPeople> {
     if (!lookUpLocally) return activities.resolveAssignees(input);
-    return localActivities.peopleToAsk(input).catch((err: unknown) => {
+    return inTurn(() => localActivities.peopleToAsk(input)).catch((err: unknown) => {
       if (isCancellation(err)) throw err;
       return activities.resolveAssignees(input);
     });
+  }
+
+  /**
+   * One local look-up at a time: each starts once the one before it has come back. Live, local
+   * activities' results come back as each finishes, one activation each or several together
+   * as it happens; a replay hands them back grouped its own way. Steps woken by results grouped
+   * differently run in a different order, and command in a different order (a panel's members'
+   * steps, each looking up its people: Nondeterminism error, Timer machine does not handle this
+   * event). With one outstanding at a time each result is alone in its activation, live and on
+   * replay. (Each look-up is a read of the worker's file and the record, a few milliseconds.)
+   */
+  let lookUpsOutstanding = 0;
+  let lastLookUp: Promise<unknown> = Promise.resolve();
+  function inTurn<T>(lookUp: () => Promise<T>): Promise<T> {
+    const mine = lookUpsOutstanding === 0 ? lookUp() : lastLookUp.then(lookUp);
+    lookUpsOutstanding++;
+    const over = (): void => void lookUpsOutstanding--;
+    lastLookUp = mine.then(over, over);
+    return mine;
   }
 
   let resolving = 0;
@@ -465,8 +462,6 @@ export function subjectRecord(opts: {
     // server such an activity also holds time still for good.) Histories from before replay as
     // they drained.
     const untilQuiet = patched(DRAIN_PATCH);
-    // Nothing ends or continues as new before its last change is shown.
-    showIndexesNow();
     let started: number;
     do {
       started = background.length;

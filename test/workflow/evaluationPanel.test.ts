@@ -164,9 +164,15 @@ test("the members' people are looked up at once when a panel opens, and a worker
       throw new Error('the members were not all asked');
     };
     for (const p of panels) await emailed(p);
-    // A member's decision opens their scoring step while the others' declarations wait.
-    await Promise.all(panels.map((p) => p.declare('council-panel-member')));
-    for (const p of panels) await p.taskOf('score-council-panel-member');
+    // Scores that diverge on two cells open two moderation steps at once, after the record's
+    // first write: their look-ups too are outstanding together.
+    const members = ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'];
+    const given = [scores({ acme: { quality: 2, price: 3, social: 3 }, north: { quality: 3, price: 1, social: 3 } }), scores({ acme: { quality: 4, price: 3, social: 3 }, north: { quality: 3, price: 3, social: 3 } }), scores({ acme: { quality: 3, price: 3, social: 3 }, north: { quality: 3, price: 5, social: 3 } })];
+    await Promise.all(panels.map(async (p) => {
+      for (const m of members) await p.declare(m);
+      for (const [i, m] of members.entries()) await p.decide(`score-${m}`, m, 'submit', given[i]);
+    }));
+    for (const p of panels) await p.until((v) => v.openTasks.filter((t) => t.kind === PANEL_TASK_KINDS.moderation).length === 2, 'two moderations');
     const histories = await Promise.all(panels.map(async (p) => ({ workflowId: p.handle.workflowId, history: await p.handle.fetchHistory() })));
     const failures: string[] = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {

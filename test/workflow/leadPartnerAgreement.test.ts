@@ -96,8 +96,8 @@ test('a new commission is set up with its people looked up locally and one write
     // (Read from the first command's event: the time-skipping server numbers the task one lower.)
     const firstTask = byTask(events.find((e) => e.markerRecordedEventAttributes)!);
     expect([...new Set([...lookUps, ...write])]).toEqual([firstTask]);
-    // A worker that lost it from its cache replays it the same way (the look-ups' markers, the
-    // upsert at the end of the task).
+    // A worker that lost it from its cache replays it the same way (the look-ups' markers, one
+    // after the other).
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await handle.fetchHistory(), handle.workflowId);
   });
 });
