@@ -84,6 +84,8 @@ export interface StrandedRunWatch {
   strandings(): readonly Stranding[];
   /** Called with each stranding found from now on; returns a function that stops the calls. */
   onStranding(listener: (s: Stranding) => void): () => void;
+  /** Looks five times as often until the returned function is called (a query is waiting). */
+  hurry(): () => void;
   stop(): void;
 }
 
@@ -117,6 +119,7 @@ export function watchHeldClockLocks(env: TestWorkflowEnvironment): StrandedRunWa
   const found: Stranding[] = [];
   const listeners = new Set<(s: Stranding) => void>();
   let stopped = false;
+  let hurried = 0;
   const look = async () => {
     const open = await service.listOpenWorkflowExecutions({ namespace, maximumPageSize: 1000 });
     const now = new Map<string, Stranding>();
@@ -142,7 +145,7 @@ export function watchHeldClockLocks(env: TestWorkflowEnvironment): StrandedRunWa
       // A look that fails (the server closing under it) is only a look missed.
       await look().catch(() => undefined);
       await releaseTerminated().catch(() => undefined);
-      await sleepMs(1000);
+      await sleepMs(hurried > 0 ? 200 : 1000);
     }
   };
   void loop();
@@ -151,6 +154,14 @@ export function watchHeldClockLocks(env: TestWorkflowEnvironment): StrandedRunWa
     onStranding(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    hurry() {
+      hurried++;
+      let done = false;
+      return () => {
+        if (!done) hurried--;
+        done = true;
+      };
     },
     stop: () => {
       stopped = true;
@@ -205,16 +216,30 @@ export function resultsPastStrandedRuns(env: TestWorkflowEnvironment, watch: Str
   };
 }
 
-/** A query left unanswered by a half-recorded continue-as-new is asked again of the current run. */
-export function queriesAskedAgain(env: () => TestWorkflowEnvironment): WorkflowClientInterceptor {
+/**
+ * A query left unanswered by a half-recorded continue-as-new is asked again of the current run: as
+ * soon as the watch finds the run it was sent to stranded (a query unanswered after 300 ms has the
+ * watch look more often), or after 10 s if the watch sees nothing (a query is a read; asking again
+ * changes nothing).
+ */
+export function queriesAskedAgain(env: () => TestWorkflowEnvironment, watch: () => StrandedRunWatch | undefined): WorkflowClientInterceptor {
   return {
     async query(input, next) {
       for (let attempt = 1; ; attempt++) {
+        const stop = new AbortController();
+        const stopListening = watch()?.onStranding((s) => s.workflowId === input.workflowExecution.workflowId && stop.abort()) ?? (() => {});
+        let calmDown = () => {};
+        const slow = setTimeout(() => (calmDown = watch()?.hurry() ?? calmDown), 300);
         try {
-          return await env().connection.withDeadline(Date.now() + 10_000, () => next(input));
+          return await env().connection.withAbortSignal(stop.signal, () => env().connection.withDeadline(Date.now() + 10_000, () => next(input)));
         } catch (err) {
           const code = (err as { cause?: { code?: number }; code?: number }).cause?.code ?? (err as { code?: number }).code;
-          if (code !== 4 /* DEADLINE_EXCEEDED */ || attempt >= 3) throw err;
+          const abandoned = stop.signal.aborted || code === 4; /* DEADLINE_EXCEEDED */
+          if (!abandoned || attempt >= 3) throw err;
+        } finally {
+          clearTimeout(slow);
+          calmDown();
+          stopListening();
         }
       }
     },

@@ -17,7 +17,7 @@ import { createJcoWorker, ensureSearchAttributes } from '../../worker/worker';
 import { ensureTestServer } from '../../scripts/lib/provision';
 import { startDevMailbox, type DevMailbox } from '../../scripts/lib/devMailbox';
 import { livenessChecks } from './liveness';
-import { patientKeepalive, queriesAskedAgain, resultsPastStrandedRuns, retriesThatSettle, watchHeldClockLocks } from './testServerQuirks';
+import { patientKeepalive, queriesAskedAgain, resultsPastStrandedRuns, retriesThatSettle, watchHeldClockLocks, type StrandedRunWatch } from './testServerQuirks';
 
 export const TASK_QUEUE = 'jco-test';
 
@@ -45,7 +45,7 @@ export interface TimeSkippingEnv {
 
 export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): Promise<TimeSkippingEnv> {
   // The interceptors need the environment, which exists only once it is made.
-  const made: { env?: TestWorkflowEnvironment } = {};
+  const made: { env?: TestWorkflowEnvironment; watch?: StrandedRunWatch } = {};
   const people = opts.livenessOf ? new Set(opts.livenessOf.people.map((p) => p.id)) : undefined;
   const retries = retriesThatSettle();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
@@ -54,7 +54,7 @@ export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): 
     client: {
       interceptors: {
         workflow: [
-          queriesAskedAgain(() => made.env!),
+          queriesAskedAgain(() => made.env!, () => made.watch),
           // Every step of every workflow test ends with the case still waiting on someone or a date.
           ...(people ? [livenessChecks(() => made.env!.client, people)] : []),
         ],
@@ -63,6 +63,7 @@ export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): 
   });
   made.env = env;
   const watch = watchHeldClockLocks(env);
+  made.watch = watch;
   resultsPastStrandedRuns(env, watch);
   return {
     env,
