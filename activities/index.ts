@@ -9,6 +9,7 @@ import type { LinkSigner } from './links';
 import { composeTaskMail, type MailPurpose, type MailTask } from './mail';
 import type { Database } from '../db';
 import { claimSend, markSent } from '../db/outbox';
+import { delegationsInForceAt } from '../db/delegations';
 import { createRecordActivities } from './record';
 import { createDelegationActivities } from './delegations';
 
@@ -58,18 +59,18 @@ export function createActivities(deps: ActivityDeps) {
     /** Resolves assignee specs at an instant, adding each person's deputy if one is in force. */
     async resolveAssignees(input: { specs: AssigneeSpec[]; at: string }): Promise<ResolvedPeople> {
       const delegations = (await deps.delegations()).filter((d) => d.from <= input.at && input.at < d.to);
-      const people: string[] = [];
-      const deputies: Record<string, string> = {};
-      for (const spec of input.specs) {
-        const found = 'person' in spec ? [spec.person] : holdersOf(deps.partnership, spec.partner, spec.role);
-        for (const person of found) {
-          if (!people.includes(person)) people.push(person);
-          const d = delegations.find((x) => x.principal === person && ('person' in spec || x.roles.includes(spec.role)));
-          if (d && !(d.deputy in deputies) && d.deputy !== person) deputies[d.deputy] = person;
-        }
-      }
-      for (const deputy of Object.keys(deputies)) if (!people.includes(deputy)) people.push(deputy);
-      return { people, deputies };
+      return peopleWithDeputies(deps.partnership, input.specs, delegations);
+    },
+
+    /**
+     * The same answer, for the workflows' local look-up (workflows/subject.ts): the delegations
+     * in force are read from the record, which the register writes before it answers any change
+     * (so a delegation the API has confirmed is there). Not from the register itself: its query
+     * is answered by a workflow task on a worker, and a local activity holds its own workflow
+     * task's slot while it runs, so many at once could wait on slots they hold themselves.
+     */
+    async peopleToAsk(input: { specs: AssigneeSpec[]; at: string }): Promise<ResolvedPeople> {
+      return peopleWithDeputies(deps.partnership, input.specs, await delegationsInForceAt(db, input.at));
     },
 
     /**
@@ -127,6 +128,22 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** The people the specs name, each with the deputy of theirs in force (one hop: never cascades). */
+function peopleWithDeputies(partnership: Partnership, specs: AssigneeSpec[], inForce: Pick<Delegation, 'principal' | 'deputy' | 'roles'>[]): ResolvedPeople {
+  const people: string[] = [];
+  const deputies: Record<string, string> = {};
+  for (const spec of specs) {
+    const found = 'person' in spec ? [spec.person] : holdersOf(partnership, spec.partner, spec.role);
+    for (const person of found) {
+      if (!people.includes(person)) people.push(person);
+      const d = inForce.find((x) => x.principal === person && ('person' in spec || x.roles.includes(spec.role)));
+      if (d && !(d.deputy in deputies) && d.deputy !== person) deputies[d.deputy] = person;
+    }
+  }
+  for (const deputy of Object.keys(deputies)) if (!people.includes(deputy)) people.push(deputy);
+  return { people, deputies };
+}
 
 /** Runs at most `n` of the given functions at once; the rest wait their turn. */
 function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {

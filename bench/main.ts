@@ -2,6 +2,7 @@ import { inboxBenchmark } from './inbox';
 import { decisionsBenchmark } from './decisions';
 import { drills } from './drills';
 import { scaleBenchmark } from './scale';
+import { setupCostBenchmark } from './setupCost';
 import { startsBenchmark } from './starts';
 import { testTimeBenchmark } from './testTime';
 import { workflowLoadBenchmark } from './workflowLoad';
@@ -10,6 +11,7 @@ import { workflowLoadBenchmark } from './workflowLoad';
 const benchmarks: Record<string, () => Promise<string>> = {
   inbox: () => inboxBenchmark(),
   starts: () => startsBenchmark(),
+  'starts-setup': () => setupCostBenchmark(),
   decisions: () => decisionsBenchmark(),
   scale: () => scaleBenchmark(),
   ...drills,

@@ -71,6 +71,12 @@ function inForceAt(db: RecordDb, at: string) {
     .where((eb) => eb.or([eb('revoked_at', 'is', null), eb('revoked_at', '>', at)]));
 }
 
+/** Every delegation in force at `at`: who acts for whom, in which roles. */
+export async function delegationsInForceAt(db: RecordDb, at: string): Promise<DelegationInForce[]> {
+  const rows = await inForceAt(db, at).orderBy('principal').execute();
+  return rows.map(inForce);
+}
+
 /** The delegations in force at `at` for which `deputy` is the deputy: whom they may act for, in which roles. */
 export async function activeDelegationsOf(db: RecordDb, deputy: string, at: string): Promise<DelegationInForce[]> {
   const rows = await inForceAt(db, at).where('deputy', '=', deputy).orderBy('principal').execute();

@@ -1,12 +1,12 @@
-import { CancellationScope, CancelledFailure, condition, isCancellation, log, patched, proxyActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, condition, isCancellation, log, patched, proxyActivities, proxyLocalActivities, setHandler, upsertMemo, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { assigneesKey, nextDueKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { inboxEntry, INBOX_MEMO } from '../domain/task';
-import type { Activities } from '../activities';
+import type { Activities, ResolvedPeople } from '../activities';
 import type { SubjectSnapshot } from '../db/readModels';
 import type { Calendar } from '../domain/calendar';
 import type { HistoryEntry } from '../domain/commission';
-import type { DecisionRequest, Task } from '../domain/task';
+import type { AssigneeSpec, DecisionRequest, Task } from '../domain/task';
 import { isPermanentFailure, type TaskContext } from './humanTask';
 import type { Liveness, WaitingOn } from '../domain/liveness';
 import { decideTask, extendTaskDeadline, getWaitingOn, refreshRecord, sendFreshLink } from './taskMessages';
@@ -36,6 +36,29 @@ export const activities = proxyActivities<Activities>({
     nonRetryableErrorTypes: ['UnknownRecipient', 'MailRejected'],
   },
 });
+
+/**
+ * Since `fewer-workflow-tasks` (one patch: each patch costs every new run a marker and an upsert
+ * of TemporalChangeVersion): a task's people (the partnership's holders of a role, and the
+ * deputies in force) are looked up by a local activity (`peopleToAsk`), one at a time
+ * (`inTurn`): it reads the worker's partnership file and the record's delegations, so it needs
+ * no activity task on the server, and its result comes back in the same workflow task, which
+ * then writes the new case once with its first task open (`firstWriteAfterLookUps`). Histories
+ * from before scheduled `resolveAssignees` as an activity, and replay so.
+ *
+ * (The search attributes are upserted at each change, as before. Upserting once at the end of a
+ * workflow task was tried and dropped: the end of an activation stood for it, and a workflow
+ * task with local activities spans several, grouped differently on replay, so the upserts
+ * landed elsewhere among the commands: a nondeterminism error.)
+ */
+export const FEWER_TASKS_PATCH = 'fewer-workflow-tasks';
+
+/**
+ * Tried once: a local activity holds its workflow task (and the worker's slot for it) while it
+ * runs and between its retries, so a record that cannot answer (the database away) is not waited
+ * for here: the register answers instead, through the ordinary activity (`lookUpPeople`).
+ */
+const localActivities = proxyLocalActivities<Activities>({ startToCloseTimeout: '5 seconds', retry: { maximumAttempts: 1 } });
 
 /**
  * The record and the read models: retried quickly, so reads catch up soon after the database
@@ -161,6 +184,10 @@ export function subjectRecord(opts: {
     maxExtensionDays: opts.maxExtensionDays ?? MAX_EXTENSION_DAYS,
   });
   const background: Promise<unknown>[] = [];
+  // Decided once, at the run's start: `patched` answers true again once a replay catches up, and
+  // a run that began without it must go on without it.
+  const fewerTasks = patched(FEWER_TASKS_PATCH);
+  const lookUpLocally = fewerTasks;
   const partnerName = (id: string): string => opts.partners.find((p) => p.id === id)?.name ?? id;
 
   // The decision record outlives Temporal's history retention; entries are written in order.
@@ -207,6 +234,9 @@ export function subjectRecord(opts: {
         // first runs to its next wait before the second. Conditions add no command.
         await condition(() => true);
         await condition(() => true);
+        // A new case is written once its first step's people are found (in the same workflow
+        // task, by the local look-up), with its first task open, not once before and once after.
+        if (firstWriteAfterLookUps()) await condition(() => resolving === 0);
         dirty = false;
         const sent = fingerprint();
         if (!(await writeOnce())) break;
@@ -220,6 +250,9 @@ export function subjectRecord(opts: {
       syncing = undefined;
     }
   }
+
+  /** Whether this write is the case's first and people are being looked up for its first step. */
+  const firstWriteAfterLookUps = (): boolean => lookUpLocally && state.projected === undefined && resolving > 0;
 
   /** What the page shows, with what the case waits on (never empty while it is open). */
   function shownWithWaits(): SubjectShown {
@@ -289,6 +322,34 @@ export function subjectRecord(opts: {
     if (inSystemOfRecord()) sync();
   };
 
+  /** The people to ask: locally since the patch, from the register if the record cannot say. */
+  function lookUpPeople(input: { specs: AssigneeSpec[]; at: string }): Promise<ResolvedPeople> {
+    if (!lookUpLocally) return activities.resolveAssignees(input);
+    return inTurn(() => localActivities.peopleToAsk(input)).catch((err: unknown) => {
+      if (isCancellation(err)) throw err;
+      return activities.resolveAssignees(input);
+    });
+  }
+
+  /**
+   * One local look-up at a time: each starts once the one before it has come back. Live, local
+   * activities' results come back as each finishes, one activation each or several together
+   * as it happens; a replay hands them back grouped its own way. Steps woken by results grouped
+   * differently run in a different order, and command in a different order (a panel's members'
+   * steps, each looking up its people: Nondeterminism error, Timer machine does not handle this
+   * event). With one outstanding at a time each result is alone in its activation, live and on
+   * replay. (Each look-up is a read of the worker's file and the record, a few milliseconds.)
+   */
+  let lookUpsOutstanding = 0;
+  let lastLookUp: Promise<unknown> = Promise.resolve();
+  function inTurn<T>(lookUp: () => Promise<T>): Promise<T> {
+    const mine = lookUpsOutstanding === 0 ? lookUp() : lastLookUp.then(lookUp);
+    lookUpsOutstanding++;
+    const over = (): void => void lookUpsOutstanding--;
+    lastLookUp = mine.then(over, over);
+    return mine;
+  }
+
   let resolving = 0;
   const tasks: TaskContext = {
     book,
@@ -303,11 +364,11 @@ export function subjectRecord(opts: {
       const scope = CancellationScope.current();
       // A look-up that finished after a withdrawal ends its step as a recalled one did.
       const looking = unrecalling()
-        ? CancellationScope.nonCancellable(() => activities.resolveAssignees({ specs, at })).then((people) => {
+        ? CancellationScope.nonCancellable(() => lookUpPeople({ specs, at })).then((people) => {
             if (scope.consideredCancelled) throw new CancelledFailure('Withdrawn while the people to ask were being looked up');
             return people;
           })
-        : activities.resolveAssignees({ specs, at });
+        : lookUpPeople({ specs, at });
       resolving++;
       const done = (): void => void resolving--;
       looking.then(done, done);

@@ -13,7 +13,8 @@ import {
 import { calendarOf } from '../../domain/partnership';
 import { decideTask, evaluationPanel, getEvaluation } from '../../workflows/evaluationPanel';
 import { refusal } from '../helpers/timeline';
-import { harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
+import { Worker } from '@temporalio/worker';
+import { harness, TASK_QUEUE, workflowBundle, type Harness } from '../helpers/workflowEnv';
 
 let h: Harness;
 beforeEach(async () => {
@@ -147,6 +148,37 @@ test('members declare before they see a bid, score blind with a reason each, and
     expect(cell.moderated).toMatchObject({ score: 3, by: lead, rationale: expect.stringContaining('mobilisation plan') });
     expect(cell.scores.every((s) => s.reason.length > 0)).toBe(true);
     expect(outcome.record.map((e) => e.event)).toEqual(expect.arrayContaining(['conflicts-declared', 'scoring-closed', 'score-moderated', 'evaluation-complete']));
+  });
+});
+
+test("the members' people are looked up at once when a panel opens, and a worker that lost the panel from its cache replays it the same way", async () => {
+  await h.run(async () => {
+    // Several panels, so the look-ups' results come back both one at a time and together.
+    const panels = await Promise.all([1, 2, 3, 4].map(() => start(panelInput())));
+    const emailed = async (p: (typeof panels)[number]) => {
+      for (let i = 0; i < 150; i++) {
+        const events = (await p.handle.fetchHistory()).events ?? [];
+        if (events.filter((e) => e.activityTaskCompletedEventAttributes).length >= 4) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the members were not all asked');
+    };
+    for (const p of panels) await emailed(p);
+    // Scores that diverge on two cells open two moderation steps at once, after the record's
+    // first write: their look-ups too are outstanding together.
+    const members = ['council-panel-member', 'nenc-panel-member', 'parent-carer-rep'];
+    const given = [scores({ acme: { quality: 2, price: 3, social: 3 }, north: { quality: 3, price: 1, social: 3 } }), scores({ acme: { quality: 4, price: 3, social: 3 }, north: { quality: 3, price: 3, social: 3 } }), scores({ acme: { quality: 3, price: 3, social: 3 }, north: { quality: 3, price: 5, social: 3 } })];
+    await Promise.all(panels.map(async (p) => {
+      for (const m of members) await p.declare(m);
+      for (const [i, m] of members.entries()) await p.decide(`score-${m}`, m, 'submit', given[i]);
+    }));
+    for (const p of panels) await p.until((v) => v.openTasks.filter((t) => t.kind === PANEL_TASK_KINDS.moderation).length === 2, 'two moderations');
+    const histories = await Promise.all(panels.map(async (p) => ({ workflowId: p.handle.workflowId, history: await p.handle.fetchHistory() })));
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      if (r.error) failures.push(`${r.workflowId}: ${String(r.error.message).slice(0, 300)}`);
+    }
+    expect(failures).toEqual([]);
   });
 });
 

@@ -3,7 +3,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { DisputeView } from '../../domain/dispute';
 import { getDispute } from '../../workflows/dispute';
 import { entries, leadTask, minute, minutes, MINUTE, party, plus, timeline, refusal } from '../helpers/timeline';
-import { harness, type Harness } from '../helpers/workflowEnv';
+import { Worker } from '@temporalio/worker';
+import { harness, workflowBundle, type Harness } from '../helpers/workflowEnv';
+import { setupCostOf } from '../../bench/historyCost';
 
 let h: Harness;
 let firstFutureCase: ReturnType<typeof timeline>['firstFutureCase'];
@@ -65,6 +67,38 @@ test('reminder and escalation fire on the right working days over a bank-holiday
     // No response: the dispute opens at the Executive Board, whose chair is asked.
     const disputed = await waitFor(handle, (v) => entries(v, 'dispute-opened').length === 1);
     expect(entries(disputed, 'dispute-opened')[0]!.detail).toContain('at the executive-board stage');
+  });
+});
+
+test('a new commission is set up with its people looked up locally and one write, its task open, before the emails', async () => {
+  await h.run(async () => {
+    const c = await firstFutureCase();
+    const handle = await startAt(c.start);
+    // Quiet once both partners' commissioners have their request (the reminder is days away).
+    const sent = (events: Awaited<ReturnType<typeof handle.fetchHistory>>['events']) =>
+      (events ?? []).filter((e) => e.activityTaskCompletedEventAttributes).length;
+    let events = (await handle.fetchHistory()).events ?? [];
+    for (let i = 0; i < 100 && sent(events) < 3; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      events = (await handle.fetchHistory()).events ?? [];
+    }
+    const cost = setupCostOf(events);
+    // One look-up per partner asked, in the workflow task that opens the task (patch
+    // fewer-workflow-tasks); the case written once; the two requests after it. (Each patch adds its
+    // own TemporalChangeVersion upsert, counted apart.)
+    expect(cost.byType).toEqual({ syncSubject: 1, sendTaskEmail: 2 });
+    expect(cost.localActivities).toBe(2);
+    expect(cost.searchAttributeUpserts).toBe(1);
+    // The look-ups and the write are commanded by the same workflow task (the first).
+    const byTask = (e: (typeof events)[number]) => Number((e.markerRecordedEventAttributes ?? e.activityTaskScheduledEventAttributes)?.workflowTaskCompletedEventId);
+    const lookUps = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').map(byTask);
+    const write = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'syncSubject').map(byTask);
+    // (Read from the first command's event: the time-skipping server numbers the task one lower.)
+    const firstTask = byTask(events.find((e) => e.markerRecordedEventAttributes)!);
+    expect([...new Set([...lookUps, ...write])]).toEqual([firstTask]);
+    // A worker that lost it from its cache replays it the same way (the look-ups' markers, one
+    // after the other).
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await handle.fetchHistory(), handle.workflowId);
   });
 });
 
