@@ -1,5 +1,8 @@
 import { continueAsNewProbe, probeContinue, probeGeneration } from '../workflows/continueAsNewProbe';
-import { harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
+import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
+import { loadPartnership } from '../../config';
+import { commissionWorkflowId } from '../../domain/commission';
+import { jointCommission } from '../../workflows/jointCommission';
 
 // The time-skipping server (Java, 1.38.0) is a part of every workflow test; where it falls short of
 // the real server the harness makes up for it, and these tests prove that it does.
@@ -34,6 +37,25 @@ test('a workflow terminated while one of its workflow tasks runs does not stop t
     // The signal schedules a slow workflow task; the termination lands before it completes. (Sent
     // past the client's interceptors: the liveness check after a signal would wait for that task.)
     await h.env.connection.workflowService.signalWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId: handle.workflowId }, signalName: probeContinue.name, identity: 'test' });
+    await handle.terminate('a scenario over');
+    const before = await h.env.currentTimeMs();
+    await h.env.sleep('30 days');
+    expect((await h.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * 86_400_000);
+  });
+}, 60_000);
+
+test('a workflow terminated while one of its activities runs does not stop the clock', async () => {
+  // The mail server takes 5 s to accept each message: the first request email is still being
+  // sent when the commission is terminated (as the property runner ends each scenario).
+  h = await harness(loadPartnership(), { acceptAfterMs: 5_000 });
+  await h.run(async () => {
+    const input = commissionInput(h.partnership);
+    const handle = await h.env.client.workflow.start(jointCommission, { workflowId: commissionWorkflowId(input.id), taskQueue: TASK_QUEUE, args: [input] });
+    for (;;) {
+      const { events } = await handle.fetchHistory();
+      if (events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendTaskEmail')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await handle.terminate('a scenario over');
     const before = await h.env.currentTimeMs();
     await h.env.sleep('30 days');
