@@ -62,16 +62,16 @@ export function retriesThatSettle(): { plugin: ConnectionPlugin; settle(): Promi
  * open at WorkflowTaskStarted holding its lock on time, so time stops skipping; the query is never
  * answered. The real server fails the task and the worker tries again.
  *
- * A workflow terminated while one of its workflow tasks is scheduled or running keeps that
- * task's lock on time the same way (the server takes the lock when it schedules the task and gives
- * it back only when the task completes, which a terminated run's never does). Terminating is
+ * A workflow terminated while one of its workflow tasks or activities is scheduled or running
+ * keeps that task's lock on time the same way (the server takes the lock when it schedules the
+ * task and gives it back only when the task completes, which a terminated run's never does). Terminating is
  * what the property runner does with each scenario's workflows, and what a parent's close does
  * to its children.
  *
  * The watch below finds a stranded run (an open run that is not its workflow's current run, seen on
  * two looks a second apart, so a continue-as-new still being recorded is left alone) and gives
- * back the one lock it holds. The query interceptor gives up on a query after 10 s and asks the
- * current run again; `resultsPastStrandedRuns` waits for a result past the stranded run.
+ * back the one lock it holds; it gives back each terminated run's locks (`locksHeldAtTermination`).
+ * The query interceptor asks a query again once its run is found stranded; `resultsPastStrandedRuns` waits for a result past the stranded run.
  */
 export interface Stranding {
   workflowId: string;
@@ -89,22 +89,35 @@ export interface StrandedRunWatch {
   stop(): void;
 }
 
-/** Whether a workflow task was scheduled and neither completed, failed nor timed out when the history ended (events written meanwhile, an activity's completion say, may come between). */
-function workflowTaskOutstanding(events: temporal.api.history.v1.IHistoryEvent[]): boolean {
+/**
+ * The locks on time a terminated run still holds: the server takes one when it schedules a workflow
+ * task or an activity and gives it back when that completes, which a terminated run's never do.
+ * Counted from the history: a workflow task scheduled and neither completed, failed nor timed out
+ * when the history ended (events written meanwhile, an activity's completion say, may come
+ * between), and each activity scheduled and never closed.
+ */
+export function locksHeldAtTermination(events: temporal.api.history.v1.IHistoryEvent[]): number {
   const T = temporal.api.enums.v1.EventType;
-  let outstanding = false;
-  for (const { eventType } of events) {
-    if (eventType === T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) outstanding = true;
-    else if (eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || eventType === T.EVENT_TYPE_WORKFLOW_TASK_FAILED || eventType === T.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) outstanding = false;
+  let workflowTask = false;
+  const activities = new Set<number>();
+  for (const e of events) {
+    const t = e.eventType;
+    if (t === T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) workflowTask = true;
+    else if (t === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || t === T.EVENT_TYPE_WORKFLOW_TASK_FAILED || t === T.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) workflowTask = false;
+    else if (t === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) activities.add(Number(e.eventId));
+    else {
+      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+      if (closed) activities.delete(Number(closed.scheduledEventId));
+    }
   }
-  return outstanding;
+  return (workflowTask ? 1 : 0) + activities.size;
 }
 
 export function watchHeldClockLocks(env: TestWorkflowEnvironment): StrandedRunWatch {
   const service = env.connection.workflowService;
   const namespace = 'default';
   const checkedTerminations = new Set<string>();
-  /** Gives back the lock of a workflow task a termination cut off, once per terminated run. */
+  /** Gives back the locks of the workflow task and activities a termination cut off, once per terminated run. */
   const releaseTerminated = async () => {
     const closed = await service.listClosedWorkflowExecutions({ namespace, maximumPageSize: 10_000 });
     for (const e of closed.executions ?? []) {
@@ -112,7 +125,7 @@ export function watchHeldClockLocks(env: TestWorkflowEnvironment): StrandedRunWa
       if (e.status !== temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED || checkedTerminations.has(runId)) continue;
       const history = await service.getWorkflowExecutionHistory({ namespace, execution: e.execution! });
       checkedTerminations.add(runId);
-      if (workflowTaskOutstanding(history.history?.events ?? [])) await env.connection.testService!.unlockTimeSkipping({});
+      for (let held = locksHeldAtTermination(history.history?.events ?? []); held > 0; held--) await env.connection.testService!.unlockTimeSkipping({});
     }
   };
   const seenOnce = new Set<string>();
