@@ -1,5 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { activitiesNeverClosed } from '../test/helpers/runs';
 import { locksHeldAtTermination } from '../test/helpers/testServerQuirks';
 
 /**
@@ -28,17 +29,14 @@ async function historyOf(connection: Connection, execution: temporal.api.common.
 
 function describe(events: Event[]): { timers: string[]; activities: string[] } {
   const timers = new Map<string, string>();
-  const activities = new Map<number, string>();
   for (const e of events) {
     const started = e.timerStartedEventAttributes;
     if (started) timers.set(started.timerId!, new Date(Number(e.eventTime?.seconds ?? 0) * 1000 + Number(started.startToFireTimeout?.seconds ?? 0) * 1000).toISOString());
     const timerOver = e.timerFiredEventAttributes ?? e.timerCanceledEventAttributes;
     if (timerOver) timers.delete(timerOver.timerId!);
-    if (e.activityTaskScheduledEventAttributes) activities.set(Number(e.eventId), `${e.activityTaskScheduledEventAttributes.activityType?.name}@${e.eventId}`);
-    const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
-    if (closed) activities.delete(Number(closed.scheduledEventId));
   }
-  return { timers: [...timers].map(([id, when]) => `${id} at ${when}`), activities: [...activities.values()] };
+  const activities = activitiesNeverClosed(events).map((e) => `${e.activityTaskScheduledEventAttributes?.activityType?.name}@${e.eventId}`);
+  return { timers: [...timers].map(([id, when]) => `${id} at ${when}`), activities };
 }
 
 async function main(address: string): Promise<void> {

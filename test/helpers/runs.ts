@@ -62,14 +62,18 @@ export async function activitiesLeftRunning(client: Client, workflowId: string):
     const { status } = await client.workflow.getHandle(workflowId, runId).describe();
     if (runId === current && status.name === 'RUNNING') continue;
     const events = (await client.workflow.getHandle(workflowId, runId).fetchHistory()).events ?? [];
-    const open = new Map<number, string>();
-    for (const e of events) {
-      if (e.activityTaskScheduledEventAttributes) open.set(Number(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
-      for (const a of [e.activityTaskCompletedEventAttributes, e.activityTaskFailedEventAttributes, e.activityTaskTimedOutEventAttributes, e.activityTaskCanceledEventAttributes]) {
-        if (a) open.delete(Number(a.scheduledEventId));
-      }
-    }
-    for (const [id, name] of open) left.push(`${name} (event ${id}) of run ${runId}, which ended ${status.name}`);
+    for (const e of activitiesNeverClosed(events)) left.push(`${e.activityTaskScheduledEventAttributes?.activityType?.name ?? '?'} (event ${e.eventId}) of run ${runId}, which ended ${status.name}`);
   }
   return left;
+}
+
+/** The activities a history scheduled and never closed (completed, failed, timed out or cancelled), by their scheduling events. */
+export function activitiesNeverClosed(events: temporal.api.history.v1.IHistoryEvent[]): temporal.api.history.v1.IHistoryEvent[] {
+  const open = new Map<number, temporal.api.history.v1.IHistoryEvent>();
+  for (const e of events) {
+    if (e.activityTaskScheduledEventAttributes) open.set(Number(e.eventId), e);
+    const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    if (closed) open.delete(Number(closed.scheduledEventId));
+  }
+  return [...open.values()];
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionPlugin, type WorkflowClientInterceptor } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { activitiesNeverClosed } from './runs';
 
 // Where the Java time-skipping server (1.38.0, the newest on Maven Central) or the client meeting
 // it falls short of the real server, the workflow test harness makes up for it here, each with
@@ -99,19 +100,13 @@ export interface StrandedRunWatch {
 export function locksHeldAtTermination(events: temporal.api.history.v1.IHistoryEvent[]): number {
   const T = temporal.api.enums.v1.EventType;
   let workflowTask = false;
-  const activities = new Set<number>();
-  for (const e of events) {
-    const t = e.eventType;
+  for (const { eventType: t } of events) {
     if (t === T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) workflowTask = true;
     else if (t === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED || t === T.EVENT_TYPE_WORKFLOW_TASK_FAILED || t === T.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT) workflowTask = false;
-    else if (t === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) activities.add(Number(e.eventId));
-    else {
-      const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
-      if (closed) activities.delete(Number(closed.scheduledEventId));
-    }
   }
-  return (workflowTask ? 1 : 0) + activities.size;
+  return (workflowTask ? 1 : 0) + activitiesNeverClosed(events).length;
 }
+
 
 export function watchHeldClockLocks(env: TestWorkflowEnvironment): StrandedRunWatch {
   const service = env.connection.workflowService;
