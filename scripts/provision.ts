@@ -1,4 +1,5 @@
-import { ensureTemporalCli, ensureTestServer, ProvisionError } from './lib/provision';
+import { ensureTemporalCli, ensureTestServer, ProvisionError, testServerLib } from './lib/provision';
+import { ensureTestServerArchive } from './lib/testServerArchive';
 import { dropStaleTestDatabases, ensurePostgres } from './lib/postgres';
 
 /**
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
     const cli = ensureTemporalCli();
     const testServer = ensureTestServer();
     console.log(`temporal CLI: ${cli}\ntime-skipping test server: ${testServer}`);
+    await ensureTestServerArchive(testServerLib);
   } catch (err) {
     console.error(err instanceof ProvisionError ? err.message : err);
     process.exit(1);

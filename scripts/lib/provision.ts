@@ -72,7 +72,7 @@ export function ensureTemporalCli(log: (s: string) => void = console.error): str
   throw new ProvisionError(`Could not find or install the Temporal CLI. Tried:\n${tried.map((t) => `  - ${t}`).join('\n')}\nSet TEMPORAL_CLI to a temporal binary to use that instead.`);
 }
 
-const testServerLib = path.join(toolsDir, 'test-server', 'lib');
+export const testServerLib = path.join(toolsDir, 'test-server', 'lib');
 const testServerPom = path.join(projectRoot, 'scripts', 'test-server', 'pom.xml');
 /** The wrapper @temporalio/testing runs; its first argument is the port. */
 export const testServerWrapper = path.join(projectRoot, 'scripts', 'test-server', 'temporal-test-server');
