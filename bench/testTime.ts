@@ -34,7 +34,7 @@ export async function testTimeBenchmark(): Promise<string> {
       '| --- | --- |',
       `| \`npm ci\` | ${install.seconds.toFixed(0)} |`,
       `| \`npm test\` before Jest (lint and typecheck beside provisioning) | ${jest ? (test.seconds - Number(jest)).toFixed(0) : '?'} |`,
-      `| Jest (two workers) | ${jest ? Number(jest).toFixed(0) : '?'} |`,
+      `| Jest (three workers) | ${jest ? Number(jest).toFixed(0) : '?'} |`,
       `| CPU of every process, user and system | ${cpu.toFixed(0)} (${(cpu / total / os.cpus().length * 100).toFixed(0)} % of ${os.cpus().length} cores) |`,
       '',
       '| test file | result | s |',
