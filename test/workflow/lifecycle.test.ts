@@ -299,9 +299,20 @@ test('at the end of term the partners extend within what the contract allows, th
     const signed = await answerUntil(handle, (v) => v.lifecycle?.contract !== undefined && stepStatus(v, 'contract-details-notice') === 'done', values);
     const originalEnd = signed.lifecycle!.contract!.end;
     let decisions = 0;
+    let successorAgreed = false;
     for (let round = 0; round < 80; round++) {
       for (let quiet = 0; quiet < 2; ) {
         const v = await handle.query(getCommission);
+        if (v.lifecycle?.recommissionedAs && !successorAgreed) {
+          // The successor begins at the lead agreement, as a new commission does; its partners then
+          // agree, so it waits quietly while this contract runs on (left unanswered, the agreement
+          // would go to a dispute whose reminders fill the year this test skips through).
+          const next = h.env.client.workflow.getHandle<typeof jointCommission>(commissionWorkflowId(v.lifecycle.recommissionedAs));
+          const begun = await answerUntil(next, (x) => x.openTasks.length > 0);
+          expect(begun.stage).toBe('lead-agreement');
+          await answerUntil(next, (x) => x.stage !== 'lead-agreement');
+          successorAgreed = true;
+        }
         const task = v.openTasks[0];
         if (!task) {
           quiet++;
@@ -325,7 +336,8 @@ test('at the end of term the partners extend within what the contract allows, th
     const next = h.env.client.workflow.getHandle(commissionWorkflowId(ended.lifecycle!.recommissionedAs!));
     const successor = await next.query(getCommission);
     expect(successor.title).toBe(`${ended.title} (recommissioned)`);
-    expect(successor.stage).toBe('lead-agreement');
+    expect(successorAgreed).toBe(true);
+    expect(successor.lead).toMatchObject({ status: 'agreed' });
     // The successor outlives this commission's end: it was started to be abandoned, not closed with it.
     expect((await next.describe()).status.name).toBe('RUNNING');
   });
