@@ -1,14 +1,14 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
 /**
- * Seconds each long file took alone (fresh clone of 661afe0 era, 2026-12-01); files not named take
+ * Seconds each long file took alone (2026-12-01; the long waits and lifecycle 2026-12-02); files not named take
  * about what their kind does. With two workers the longest go first, so that neither worker is
  * left with a long file at the end while the other waits (longest-first is near the best split).
  */
 const measured = {
-  'workflow/longWaits.test.ts': 180,
-  'workflow/lifecycle.test.ts': 140,
-  'workflow/panelLongWaits.test.ts': 90,
+  'workflow/longWaits.test.ts': 120,
+  'workflow/lifecycle.test.ts': 115,
+  'workflow/panelLongWaits.test.ts': 50,
   'property/liveness.property.test.ts': 80,
   'workflow/referral.test.ts': 60,
   'e2e/drills.test.ts': 60,
