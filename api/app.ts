@@ -14,6 +14,7 @@ import { metrics, opsRouter } from './ops';
 import { assetsRouter } from '../web/assets';
 import { pageSecurityHeaders } from '../web/middleware/securityHeaders';
 import { useViews, viewEnvironment } from '../web/views';
+import { staffWebService } from '../web';
 import { peopleRouter } from './people';
 import { problem, problemHandler } from './problem';
 import { recordsRouter } from './records';
@@ -64,6 +65,8 @@ export function createApp(ctx: ApiContext): Express {
   api.use('/referrals', referralsRouter(ctx));
   api.use('/records', recordsRouter(ctx));
   app.use('/api/v1', api);
+  // The staff web service's pages: not API, so not in the OpenAPI document.
+  app.use(staffWebService(ctx, ctx.web ?? { developmentSignIn: false, secureCookies: true }));
 
   app.use((req, _res, next) => next(problem(404, `Nothing is at ${req.method} ${req.path}.`)));
   app.use(problemHandler);

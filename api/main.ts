@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createLinkSigner, signingKeysFrom } from '../activities/links';
 import { loadConfigOrExit, requireSetting } from '../config';
+import { webSettingsOf } from '../config/web';
 import { createApp } from './app';
 import { openSystemOfRecord } from '../db/startup';
 import { connectWithRetry } from '../scripts/lib/retry';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
         ? oidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL, personClaim: env.OIDC_PERSON_CLAIM }, partnership)
         : undefined,
     publicBaseUrl: env.PUBLIC_BASE_URL,
+    web: webSettingsOf(env),
     devMailDir: env.JCO_DEV_MAIL_DIR ? path.resolve(env.JCO_DEV_MAIL_DIR) : undefined,
   });
   const server = app.listen(env.PORT, () => logger.info({ port: env.PORT }, `api listening on http://localhost:${env.PORT}`));

@@ -27,6 +27,12 @@ const envSchema = z.object({
   OIDC_JWKS_URL: z.url().optional(),
   /** Which claim names the person: their email in the partnership file, or their `oidcSubject`. */
   OIDC_PERSON_CLAIM: z.enum(['email', 'preferred_username', 'sub']).default('email'),
+  /** The staff web service's single sign-on (authorization code with PKCE) against OIDC_ISSUER: its client id. */
+  OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+  /** The client's secret, for a confidential client (Entra ID web apps); a public client uses PKCE alone. */
+  OIDC_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+  /** `production` in the container image: the development sign-in is then impossible. */
+  NODE_ENV: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Express "trust proxy": set when a load balancer in front sets X-Forwarded-For. */
   TRUST_PROXY: z.string().optional(),
@@ -59,6 +65,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
       path: ['OIDC_ISSUER'],
       message: 'set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together, or none of them',
     })
+    .refine((e) => !e.OIDC_CLIENT_ID || e.OIDC_ISSUER, { path: ['OIDC_CLIENT_ID'], message: 'the web sign-in needs OIDC_ISSUER (and OIDC_AUDIENCE, OIDC_JWKS_URL) too' })
     .safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  - ${issuePath(i.path)}: ${i.message}`);
