@@ -1,0 +1,31 @@
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_FLAGS, ensureChromium } from '../../scripts/lib/chromium';
+
+/** Debian's Chromium, driven by Playwright by its path (provisioned by `npm run provision`). */
+export async function launchBrowser(): Promise<Browser> {
+  const { path } = ensureChromium();
+  return chromium.launch({ executablePath: path, args: CHROMIUM_FLAGS, headless: true });
+}
+
+/**
+ * Every page a browser test visits is checked with axe (WCAG 2.0, 2.1 and 2.2, A and AA): the
+ * test fails on any violation, naming the rule and the elements.
+ */
+export async function expectAccessible(page: Page): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect({ url: page.url(), violations: found }).toEqual({ url: page.url(), violations: [] });
+}
+
+/** A person's own browser (own cookies), signed in through the development sign-in. */
+export async function signedInAs(browser: Browser, baseUrl: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: baseUrl });
+  const page = await context.newPage();
+  await page.goto('/');
+  expect(new URL(page.url()).pathname).toBe('/sign-in');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: `Sign in as ${name}`, exact: true }).click();
+  await page.waitForURL('**/tasks');
+  return { context, page };
+}
