@@ -19,6 +19,9 @@ export function viewEnvironment(partnership: Partnership): nunjucks.Environment 
   env.addFilter('ukDate', (iso: unknown) =>
     typeof iso === 'string' && iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }) : '',
   );
+  env.addFilter('shortDate', (iso: unknown) =>
+    typeof iso === 'string' && iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' }) : '',
+  );
   env.addFilter('partnerName', (id: unknown) => (typeof id === 'string' ? (partnership.partners.find((p) => p.id === id)?.name ?? id) : ''));
   env.addFilter('personName', (id: unknown) => (typeof id === 'string' ? (partnership.people.find((p) => p.id === id)?.name ?? id) : ''));
   env.addFilter('capitalise', (s: unknown) => (typeof s === 'string' && s ? s[0]!.toUpperCase() + s.slice(1) : ''));

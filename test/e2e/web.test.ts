@@ -2,7 +2,8 @@ import type { Browser } from 'playwright-core';
 import type { CommissionView } from '../../domain/commission';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
 import { expectAccessible, launchBrowser, signedInAs } from '../helpers/browser';
-import { client, eventually, keys } from '../helpers/http';
+import { client, eventually, keys, linkIn, mailAbout } from '../helpers/http';
+import { startOidcProvider } from '../helpers/oidcProvider';
 
 /**
  * The staff web service in Debian's Chromium, against the real API, worker, Temporal dev server,
@@ -11,15 +12,21 @@ import { client, eventually, keys } from '../helpers/http';
 let system: RunningSystem;
 let api: ReturnType<typeof client>;
 let browser: Browser;
+let provider: Awaited<ReturnType<typeof startOidcProvider>>;
+/** Whom the test's OpenID Connect provider signs in next. */
+let ssoPerson = { email: 'commissioner@lsc-icb.example', sub: 'lsc-commissioner-sub' };
 
 beforeAll(async () => {
-  [system, browser] = await Promise.all([startSystem(), launchBrowser()]);
+  provider = await startOidcProvider({ clientId: 'jco-web', person: () => ssoPerson });
+  const sso = { OIDC_ISSUER: provider.issuer, OIDC_AUDIENCE: 'jco-web', OIDC_JWKS_URL: `${provider.issuer}/jwks`, OIDC_CLIENT_ID: 'jco-web' };
+  [system, browser] = await Promise.all([startSystem({ env: sso }), launchBrowser()]);
   api = client(system);
 }, 180_000);
 
 afterAll(async () => {
   await browser?.close();
   await system?.stop();
+  await provider?.close();
 });
 
 test('a commissioner and an ICB commissioner agree the lead partner in the browser; others see a 404 page', async () => {
@@ -107,3 +114,44 @@ test('a commissioner and an ICB commissioner agree the lead partner in the brows
   expect(forged.status).toBe(403);
   await Promise.all([council.context.close(), lsc.context.close(), outsider.context.close()]);
 }, 90_000);
+
+test("an emailed link's page decides in a real browser (its form posts with our Origin), on the same templates", async () => {
+  const title = `Short breaks ${Date.now()}`;
+  const created = await api.call<CommissionView>('POST', '/api/v1/commissions', {
+    key: keys.council,
+    json: { title, partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 90_000 },
+  });
+  expect(created.status).toBe(201);
+  const link = linkIn((await mailAbout(system, 'commissioner@nenc-icb.example', title))[0]!);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(link);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Agree Cumberland Council as lead partner');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Agree' }).click();
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Your decision is recorded');
+  await expectAccessible(page);
+  await context.close();
+}, 60_000);
+
+test('single sign-on (authorization code with PKCE) signs a person in by their email; someone not in the partnership is refused', async () => {
+  ssoPerson = { email: 'Commissioner@LSC-ICB.example', sub: 'lsc-commissioner-sub' };
+  const known = await browser.newContext({ baseURL: system.baseUrl });
+  const page = await known.newPage();
+  await page.goto('/tasks');
+  await page.getByRole('button', { name: "Sign in with your organisation's account" }).click();
+  await page.waitForURL('**/tasks');
+  await expect(page.locator('.jco-signed-in__name').textContent()).resolves.toBe('Example LSC Commissioner');
+  await expectAccessible(page);
+
+  ssoPerson = { email: 'someone@elsewhere.example', sub: 'stranger' };
+  const stranger = await (await browser.newContext({ baseURL: system.baseUrl })).newPage();
+  await stranger.goto('/sign-in');
+  await stranger.getByRole('button', { name: "Sign in with your organisation's account" }).click();
+  await stranger.waitForLoadState();
+  await expect(stranger.getByText('not as a person of this partnership').count()).resolves.toBe(1);
+  await expectAccessible(stranger);
+  await stranger.goto('/tasks');
+  expect(new URL(stranger.url()).pathname).toBe('/sign-in');
+  await Promise.all([known.close(), stranger.context().close()]);
+}, 60_000);

@@ -21,14 +21,17 @@ export function signInRouter(ctx: ApiContext, settings: WebSettings): Router {
   router.get('/sign-in', async (req, res) => {
     if (req.person) return res.redirect(303, returnTo.parse(req.query['returnTo']));
     await anonymousSession(ctx, res, settings.secureCookies, req.webSession);
-    const people = settings.developmentSignIn
-      ? ctx.partnership.people.map((p) => ({ id: p.id, name: p.name, organisation: p.partner ? partnerName(ctx.partnership, p.partner) : 'No partner', roles: p.roles.join(', ').replace(/-/g, ' ') }))
-      : [];
+    // Grouped by organisation, in the partnership file's order: people look for their own first.
+    const organisations = new Map<string, { id: string; name: string; roles: string }[]>();
+    for (const p of settings.developmentSignIn ? ctx.partnership.people : []) {
+      const organisation = p.partner ? partnerName(ctx.partnership, p.partner) : 'Not at a partner';
+      organisations.set(organisation, [...(organisations.get(organisation) ?? []), { id: p.id, name: p.name, roles: p.roles.join(', ').replace(/-/g, ' ') }]);
+    }
     res.render('signIn', {
       title: 'Sign in',
       oidc: settings.oidc !== undefined,
       developmentSignIn: settings.developmentSignIn,
-      people,
+      organisations: [...organisations].map(([name, people]) => ({ name, people })),
       returnTo: returnTo.parse(req.query['returnTo']),
       signedOut: req.query['signedOut'] === '1',
     });

@@ -44,11 +44,17 @@ export function tasksRouter(ctx: ApiContext): Router {
   async function showTask(req: Request, res: Response, status = 200, refusal?: string, values: Record<string, string> = {}): Promise<void> {
     const id = taskId.parse(req.params['id']);
     const view = await taskPage(ctx, req.person!, id);
+    // A refusal is shown beside the field it is about: the comment when it asks for a reason (or
+    // the task has no other field), else the first of the task's fields.
+    const aboutComment = refusal !== undefined && (!view.fields.length || /comment|reason/i.test(refusal));
+    const field = refusal === undefined || aboutComment ? undefined : view.fields[0];
     res.status(status).render('task', {
       title: view.task.title,
       view,
       values,
-      errors: refusal ? [{ text: refusal, href: view.fields[0] ? `#${view.fields[0].id}` : '#comment' }] : [],
+      errors: refusal ? [{ text: refusal, href: field ? `#${field.id}` : '#comment' }] : [],
+      commentError: aboutComment ? refusal : undefined,
+      fieldErrors: field ? { [field.name]: refusal } : {},
       success: req.query['decided'] === '1' && view.mine ? `Your decision is recorded: you chose "${view.mine.decision}".` : undefined,
     });
   }

@@ -38,7 +38,6 @@ export async function taskPage(ctx: ApiContext, person: Person, id: string, now 
     { key: 'Asked of', value: asked.join('; ') },
     ...(task.awaiting?.length && task.status === 'open' ? [{ key: 'Still awaiting', value: task.awaiting.map((a) => partyName(p, a)).join(', ') }] : []),
     ...(task.ifNoAnswer ? [{ key: 'If nobody answers', value: task.ifNoAnswer }] : []),
-    { key: 'Options', value: task.options.join(', ') },
   ];
   const decisions = (task.decisions ?? (task.decision ? [task.decision] : [])).map((d) => ({
     by: personName(p, d.by),
