@@ -155,3 +155,33 @@ test('single sign-on (authorization code with PKCE) signs a person in by their e
   expect(new URL(stranger.url()).pathname).toBe('/sign-in');
   await Promise.all([known.close(), stranger.context().close()]);
 }, 60_000);
+
+test('nothing a browser or anyone else sends makes a page fail: odd filters, ids, bodies and sign-in requests get pages that say what to do', async () => {
+  const { context } = await signedInAs(browser, system.baseUrl, 'Example Council Finance Officer');
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  await context.close();
+  const send = async (method: string, path: string, opts: { body?: string; signedIn?: boolean; headers?: Record<string, string> } = {}) => {
+    const res = await fetch(`${system.baseUrl}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: { ...(opts.signedIn === false ? {} : { cookie }), ...(opts.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...opts.headers },
+      body: opts.body,
+    });
+    const text = await res.text();
+    expect({ path, status: res.status < 500, stack: /\n\s+at .+:\d+:\d+/.test(text) }).toEqual({ path, status: true, stack: false });
+    return { status: res.status, text, location: res.headers.get('location') };
+  };
+  const odd = await send('GET', `/tasks?page=-4&sort=sideways&kind=${encodeURIComponent('<script>alert(1)</script>')}&due=yesterday`);
+  expect(odd.status).toBe(200);
+  expect(odd.text).toContain('Some filters were not understood');
+  expect(odd.text).not.toContain('<script>alert(1)</script>');
+  expect((await send('GET', `/tasks/${'x'.repeat(300)}`)).status).toBe(404);
+  expect((await send('GET', '/tasks/jc-nothing%00.c0.lead')).status).toBe(404);
+  expect((await send('POST', '/tasks/jc-nothing.c0.lead', { body: 'decision=agree' })).status).toBe(403);
+  expect((await send('POST', '/tasks/jc-nothing.c0.lead', { body: `comment=${'a'.repeat(100_000)}` })).status).toBe(413);
+  expect((await send('POST', '/tasks/jc-nothing.c0.lead', { body: 'decision=agree', signedIn: false })).location).toMatch(/^\/sign-in\?returnTo=/);
+  expect((await send('POST', '/sign-in/development', { body: 'person=board-chair', signedIn: false })).status).toBe(403);
+  expect((await send('GET', '/sign-in/oidc/callback?code=abc&state=def', { signedIn: false })).status).toBe(400);
+  const away = await send('GET', '/sign-in?returnTo=%2F%2Fevil.example%2F', { signedIn: true });
+  expect(away.location).toBe('/tasks');
+});
