@@ -28,3 +28,10 @@ test('cookies are Secure everywhere but plain http on this machine; single sign-
   });
   expect(() => env({ OIDC_CLIENT_ID: 'jco-web' })).toThrow(/OIDC_CLIENT_ID: the web sign-in needs OIDC_ISSUER/);
 });
+
+test('PUBLIC_BASE_URL defaults to this machine on the port the API listens on', () => {
+  expect(env({}).PUBLIC_BASE_URL).toBe('http://localhost:3000');
+  expect(env({ PORT: '3100' }).PUBLIC_BASE_URL).toBe('http://localhost:3100');
+  expect(env({ PORT: '3100', PUBLIC_BASE_URL: 'https://jco.example/' }).PUBLIC_BASE_URL).toBe('https://jco.example');
+  expect(webSettingsOf(env({ PORT: '3100' })).developmentSignIn).toBe(true);
+});
