@@ -5,6 +5,7 @@ import { loadConfigOrExit, requireSetting } from '../config';
 import { webSettingsOf } from '../config/web';
 import { createApp } from './app';
 import { openSystemOfRecord } from '../db/startup';
+import { purgeEndedSessions } from '../db/sessions';
 import { connectWithRetry } from '../scripts/lib/retry';
 import { logger } from './observability';
 import { oidcVerifier } from './oidc';
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
   // (its migrations run here or in the worker, whichever comes first).
   const database = await connectWithRetry('the system of record', () => openSystemOfRecord(env, { version: policyVersion, text: policyText }));
   logger.info({ database: database.where }, 'system of record open');
+  // Ended web sessions decide nothing: cleared hourly (each API process; the delete is idempotent).
+  const purge = setInterval(() => void purgeEndedSessions(database.db).catch(() => undefined), 3600_000);
+  purge.unref();
   const health = new TemporalHealth(connection);
   health.start();
   const app = createApp({
