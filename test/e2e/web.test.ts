@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import type { CommissionView } from '../../domain/commission';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
-import { expectAccessible, launchBrowser, signedInAs } from '../helpers/browser';
+import { browserComplaints, expectAccessible, launchBrowser, signedInAs, watchedPage } from '../helpers/browser';
 import { client, eventually, keys, linkIn, mailAbout } from '../helpers/http';
 import { startOidcProvider } from '../helpers/oidcProvider';
 
@@ -22,6 +22,11 @@ beforeAll(async () => {
   [system, browser] = await Promise.all([startSystem({ env: sso }), launchBrowser()]);
   api = client(system);
 }, 180_000);
+
+afterEach(() => {
+  // No script error, blocked resource or content security policy refusal on any page.
+  expect(browserComplaints.splice(0)).toEqual([]);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -74,8 +79,8 @@ test('a commissioner and an ICB commissioner agree the lead partner in the brows
   await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "agree"');
   await expectAccessible(page);
 
-  // The LSC ICB's commissioner agrees from their task list.
-  const lsc = await signedInAs(browser, system.baseUrl, 'Example LSC Commissioner');
+  // The LSC ICB's commissioner agrees from their task list, in a browser without JavaScript.
+  const lsc = await signedInAs(browser, system.baseUrl, 'Example LSC Commissioner', { javaScript: false });
   page = lsc.page;
   await page.getByRole('row').filter({ hasText: title }).getByRole('link').click();
   await page.getByRole('button', { name: 'Agree' }).click();
@@ -124,7 +129,7 @@ test("an emailed link's page decides in a real browser (its form posts with our 
   expect(created.status).toBe(201);
   const link = linkIn((await mailAbout(system, 'commissioner@nenc-icb.example', title))[0]!);
   const context = await browser.newContext();
-  const page = await context.newPage();
+  const page = await watchedPage(context);
   await page.goto(link);
   await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Agree Cumberland Council as lead partner');
   await expectAccessible(page);

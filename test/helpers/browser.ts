@@ -33,10 +33,25 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect({ url: page.url(), violations: found }).toEqual({ url: page.url(), violations: [] });
 }
 
-/** A person's own browser (own cookies), signed in through the development sign-in. */
-export async function signedInAs(browser: Browser, baseUrl: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL: baseUrl });
+/** What the browser reported as wrong on a page (a script error, a blocked resource, a CSP refusal): should be nothing. */
+export const browserComplaints: string[] = [];
+
+/** A new page whose errors, CSP refusals and failed loads are collected in browserComplaints. */
+export async function watchedPage(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
+  page.on('console', (m) => {
+    // A page answered with its own status (404, 422) is logged as a failed load of the page itself: that is the page, not a fault.
+    const ownStatus = m.text().startsWith('Failed to load resource') && m.location().url === page.url();
+    if (m.type() === 'error' && !ownStatus) browserComplaints.push(`${page.url()}: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => browserComplaints.push(`${page.url()}: ${e.message}`));
+  return page;
+}
+
+/** A person's own browser (own cookies), signed in through the development sign-in; `javaScript: false` for one without it. */
+export async function signedInAs(browser: Browser, baseUrl: string, name: string, opts: { javaScript?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL: baseUrl, javaScriptEnabled: opts.javaScript ?? true });
+  const page = await watchedPage(context);
   await page.goto('/');
   expect(new URL(page.url()).pathname).toBe('/sign-in');
   await expectAccessible(page);
