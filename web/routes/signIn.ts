@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { ApiContext } from '../../api/context';
 import { problem } from '../../api/problem';
@@ -17,6 +18,11 @@ const devSignInForm = z.object({ person: z.string().min(1).max(100), returnTo: z
 export function signInRouter(ctx: ApiContext, settings: WebSettings): Router {
   const router = Router();
   const csrf = checkCsrf(ctx.publicBaseUrl);
+  // Per address: each visit to the sign-in pages may start a session row, so a flood is cut short.
+  router.use(
+    ['/sign-in', '/sign-out'],
+    rateLimit({ windowMs: 60_000, limit: ctx.rateLimitPerMinute, standardHeaders: 'draft-7', legacyHeaders: false, handler: (_req, _res, next) => next(problem(429, 'Too many sign-in attempts from here; wait a minute and try again.')) }),
+  );
 
   router.get('/sign-in', async (req, res) => {
     if (req.person) return res.redirect(303, returnTo.parse(req.query['returnTo']));
