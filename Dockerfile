@@ -8,8 +8,10 @@ COPY tsconfig.json ./
 COPY activities ./activities
 COPY api ./api
 COPY config ./config
+COPY db ./db
 COPY domain ./domain
 COPY scripts/lib ./scripts/lib
+COPY web ./web
 COPY worker ./worker
 COPY workflows ./workflows
 RUN mkdir -p /data && chown node:node /data

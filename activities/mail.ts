@@ -1,4 +1,9 @@
+import path from 'node:path';
+import nunjucks from 'nunjucks';
 import type { Task } from '../domain/task';
+
+/** The emails' HTML is a template with autoescape on, like every page: nothing is assembled from strings. */
+const templates = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.join(__dirname, 'templates')), { autoescape: true });
 
 export type MailPurpose = 'request' | 'reminder' | 'escalation' | 'notice' | 'extended' | 'fresh-link' | 'withdrawn';
 
@@ -18,10 +23,6 @@ export interface MailTask extends Pick<Task, 'title' | 'dueAt' | 'options'> {
   /** Why the subject was withdrawn (purpose `withdrawn`). */
   reason?: string | undefined;
 }
-
-/** HTML-escapes text for emails and pages alike. */
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** A date and time as people in the UK read it. */
 export const ukDateTime = (iso: string): string =>
@@ -73,10 +74,6 @@ export function composeTaskMail(task: MailTask, recipientName: string, purpose: 
     : [];
   const record = task.briefing?.length ? ['The record so far:', ...task.briefing.map((l) => `- ${l}`), ''] : [];
   const text = [`Dear ${recipientName},`, '', why[purpose], '', ...facts.map(([k, v]) => `${k}: ${v}`), '', ...record, ...action].join('\n');
-  const html = `<p>Dear ${escapeHtml(recipientName)},</p>
-<p>${escapeHtml(why[purpose])}</p>
-<table role="presentation">${facts.map(([k, v]) => `<tr><th align="left" valign="top">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
-${task.briefing?.length ? `<p><strong>The record so far</strong></p><ul>${task.briefing.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}
-${link ? `<p><a href="${escapeHtml(link)}">Review and decide</a></p>\n<p>Opening the link changes nothing; you decide on the page. The link is yours alone: do not forward it.</p>` : ''}`;
+  const html = templates.render('taskMail.html.njk', { recipientName, why: why[purpose], facts, briefing: task.briefing, link });
   return { subject, text, html };
 }

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import express, { type Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
@@ -12,7 +11,10 @@ import { linksRouter } from './links';
 import { requestLog } from './observability';
 import { openApiDocument } from './openapi';
 import { metrics, opsRouter } from './ops';
-import { esc, page } from './pages';
+import { assetsRouter } from '../web/assets';
+import { pageSecurityHeaders } from '../web/middleware/securityHeaders';
+import { useViews, viewEnvironment } from '../web/views';
+import { staffWebService } from '../web';
 import { peopleRouter } from './people';
 import { problem, problemHandler } from './problem';
 import { recordsRouter } from './records';
@@ -30,16 +32,14 @@ export function createApp(ctx: ApiContext): Express {
 
   app.use(opsRouter(ctx, m.registry));
   app.get('/api/v1/openapi.json', (_req, res) => void res.json(openApiDocument));
-  app.get('/api/v1/docs', (_req, res) => {
+  useViews(app, viewEnvironment(ctx.partnership));
+  app.get('/api/v1/docs', pageSecurityHeaders, (_req, res) => {
     const rows = Object.entries(openApiDocument.paths).flatMap(([p, ops]) =>
-      Object.entries(ops).map(([method, op]) => `<tr><td><code>${method.toUpperCase()} ${esc(p)}</code></td><td>${esc((op as { summary: string }).summary)}</td></tr>`),
+      Object.entries(ops).map(([method, op]) => [{ text: `${method.toUpperCase()} ${p}` }, { text: (op as { summary: string }).summary }]),
     );
-    res.type('html').send(page('Joint Commissioning Orchestrator API', `<p>The machine-readable document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p><table>${rows.join('')}</table>`));
+    res.render('docs', { title: 'Joint Commissioning Orchestrator API', rows });
   });
-  // GOV.UK Frontend's stylesheet and images for the link pages, served from the package.
-  const govuk = path.dirname(require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.css'));
-  app.get('/assets/govuk-frontend.min.css', (_req, res) => res.sendFile(path.join(govuk, 'govuk-frontend.min.css'), { maxAge: '1d' }));
-  app.use('/assets/images', express.static(path.join(govuk, 'assets', 'images'), { index: false, maxAge: '1d' }));
+  app.use('/assets', assetsRouter());
   app.use('/a', rateLimit({ windowMs: 60_000, limit: ctx.rateLimitPerMinute, standardHeaders: 'draft-7', legacyHeaders: false, handler: (_req, _res, next) => next(problem(429, 'Too many requests from here; wait a minute and try again.')) }), linksRouter(ctx));
   if (ctx.devMailDir) app.use('/dev/mail', devMailRouter(ctx.devMailDir));
 
@@ -65,6 +65,8 @@ export function createApp(ctx: ApiContext): Express {
   api.use('/referrals', referralsRouter(ctx));
   api.use('/records', recordsRouter(ctx));
   app.use('/api/v1', api);
+  // The staff web service's pages: not API, so not in the OpenAPI document.
+  app.use(staffWebService(ctx, ctx.web ?? { developmentSignIn: false, secureCookies: true }));
 
   app.use((req, _res, next) => next(problem(404, `Nothing is at ${req.method} ${req.path}.`)));
   app.use(problemHandler);

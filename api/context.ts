@@ -5,6 +5,7 @@ import type { Partnership } from '../domain/partnership';
 import type { OidcResult } from './oidc';
 import type { Database } from '../db';
 import type { TemporalHealth } from './temporalHealth';
+import type { WebSettings } from '../config/web';
 
 /** What every route needs, built once by api/main.ts (or a test). */
 export interface ApiContext {
@@ -31,6 +32,8 @@ export interface ApiContext {
   trustProxy?: boolean | number | string | undefined;
   /** The worker's Prometheus endpoint, appended to /metrics. */
   workerMetricsUrl?: string | undefined;
+  /** The staff web service's sign-in and cookies (config/web.ts); without it, single sign-on is off and so is the development sign-in. */
+  web?: WebSettings | undefined;
   /** Serve the local dev mailbox from here (the embedded default only). */
   devMailDir?: string | undefined;
 }

@@ -4,9 +4,11 @@ import type { LinkClaims } from '../activities/links';
 import { personById } from '../domain/partnership';
 import type { Decision, Task } from '../domain/task';
 import type { ApiContext } from './context';
-import { esc, inset, page, para, summary, ukDateTime } from './pages';
+import { ukDateTime } from './pages';
 import { HttpProblem } from './problem';
-import { dataFromForm, type FormField } from '../domain/taskData';
+import { dataFromForm } from '../domain/taskData';
+import { echoedValues, fieldViews } from '../web/services/taskForm';
+import { pageSecurityHeaders } from '../web/middleware/securityHeaders';
 import { decide, readTask } from './tasks';
 import { sendFreshLink } from '../workflows/taskMessages';
 import { TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
@@ -33,14 +35,12 @@ export function linksRouter(ctx: ApiContext): Router {
   const router = Router();
   const name = (id: string): string => personById(ctx.partnership, id)?.name ?? id;
 
-  function show(res: Response, status: number, title: string, body: string): void {
-    res
-      .status(status)
-      .set('Cache-Control', 'no-store')
-      .set('Referrer-Policy', 'no-referrer')
-      .set('Content-Security-Policy', "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'")
-      .type('html')
-      .send(page(title, body));
+  const partnerName = (id: string): string => ctx.partnership.partners.find((p) => p.id === id)?.name ?? id;
+  router.use(pageSecurityHeaders);
+
+  /** A page that says one thing: `inset` is what happened, `before` and `after` its context. */
+  function show(res: Response, status: number, title: string, text: { inset?: string; before?: string[]; after?: string[] }): void {
+    res.status(status).render('message', { title, ...text });
   }
 
   /** The decision that answers for this person: their partner's (or their own), else the task's. */
@@ -50,14 +50,12 @@ export function linksRouter(ctx: ApiContext): Router {
   }
 
   function alreadyDecided(res: Response, task: Task, d: Decision): void {
-    show(
-      res,
-      409,
-      'This has already been decided',
-      `${para(task.title)}${inset(
-        `It was decided <strong>${esc(d.decision)}</strong> by ${esc(name(d.by))}${d.actingFor ? ` (acting for ${esc(name(d.actingFor))})` : ''} on ${esc(ukDateTime(d.at))}, via ${d.channel === 'email' ? 'an emailed link' : 'the API'}.`,
-      )}${para('Nothing more is needed from you through this link.')}`,
-    );
+    const via = { email: 'an emailed link', web: 'the web service', api: 'the API' }[d.channel] ?? d.channel;
+    show(res, 409, 'This has already been decided', {
+      before: [task.title],
+      inset: `It was decided "${d.decision}" by ${name(d.by)}${d.actingFor ? ` (acting for ${name(d.actingFor)})` : ''} on ${ukDateTime(d.at)}, via ${via}.`,
+      after: ['Nothing more is needed from you through this link.'],
+    });
   }
 
   async function check(token: string, res: Response): Promise<Checked | undefined> {
@@ -65,8 +63,8 @@ export function linksRouter(ctx: ApiContext): Router {
     const inGrace = !result.ok && result.reason === 'expired' && result.claims && result.claims.exp + ctx.linkGraceMs > Date.now();
     if (!result.ok && !inGrace) {
       if (result.reason === 'expired' && result.claims && (await offerFreshLink(token, result.claims, res))) return undefined;
-      if (result.reason === 'expired') show(res, 410, 'This link has expired', inset(esc(whatNext.expired)));
-      else show(res, 403, 'This link is not valid', inset(esc(whatNext.invalid)));
+      if (result.reason === 'expired') show(res, 410, 'This link has expired', { inset: whatNext.expired });
+      else show(res, 403, 'This link is not valid', { inset: whatNext.invalid });
       return undefined;
     }
     const claims = result.ok ? result.claims : result.claims!;
@@ -75,12 +73,12 @@ export function linksRouter(ctx: ApiContext): Router {
       found = await readTask(ctx, claims.task);
     } catch (err) {
       if (err instanceof HttpProblem && err.status === 404) {
-        show(res, 403, 'This link is not valid', inset(esc(whatNext.invalid)));
+        show(res, 403, 'This link is not valid', { inset: whatNext.invalid });
         return undefined;
       }
       if (err instanceof HttpProblem && err.status === 503) {
         res.set('Retry-After', '5');
-        show(res, 503, 'Please try again in a moment', inset(esc('The system is busy or restarting. Nothing has been recorded; open the link again in a minute.')));
+        show(res, 503, 'Please try again in a moment', { inset: 'The system is busy or restarting. Nothing has been recorded; open the link again in a minute.' });
         return undefined;
       }
       throw err;
@@ -93,20 +91,20 @@ export function linksRouter(ctx: ApiContext): Router {
       return undefined;
     }
     if (!result.ok) {
-      if (!(await offerFreshLink(token, claims, res))) show(res, 410, 'This link has expired', inset(esc(whatNext.expired)));
+      if (!(await offerFreshLink(token, claims, res))) show(res, 410, 'This link has expired', { inset: whatNext.expired });
       return undefined;
     }
     if (task.status !== 'open') {
-      show(res, task.status === 'expired' ? 410 : 409, `This task is ${task.status}`, `${para(task.title)}${inset(esc('It no longer takes decisions. Nothing more is needed from you through this link.'))}`);
+      show(res, task.status === 'expired' ? 410 : 409, `This task is ${task.status}`, {
+        before: [task.title],
+        inset: 'It no longer takes decisions. Nothing more is needed from you through this link.',
+      });
       return undefined;
     }
     if (!task.assignees.includes(claims.person)) {
-      show(
-        res,
-        403,
-        'This link is not for you',
-        inset(esc("This link was issued to someone who cannot decide this task now. Only the people it is assigned to can decide it; if you think it should be you, ask the commission's lead commissioner.")),
-      );
+      show(res, 403, 'This link is not for you', {
+        inset: "This link was issued to someone who cannot decide this task now. Only the people it is assigned to can decide it; if you think it should be you, ask the commission's lead commissioner.",
+      });
       return undefined;
     }
     return { token, claims, task, subjectTitle: commission.title };
@@ -125,51 +123,37 @@ export function linksRouter(ctx: ApiContext): Router {
   async function offerFreshLink(token: string, claims: LinkClaims, res: Response): Promise<boolean> {
     const task = (await stillAsks(claims))?.task;
     if (!task) return false;
-    show(
-      res,
-      410,
-      'This link has expired',
-      `${para(task.title)}${inset(esc(whatNext.stillOpen))}
-<form method="post" action="${esc(`/a/${token}/fresh-link`)}" novalidate>
-<input type="hidden" name="form" value="${esc(ctx.links.formToken(token))}">
-<button type="submit" class="govuk-button" data-module="govuk-button">Email me a fresh link</button>
-</form>`,
-    );
+    res.status(410).render('links/freshLink', {
+      title: 'This link has expired',
+      taskTitle: task.title,
+      inset: whatNext.stillOpen,
+      action: `/a/${token}/fresh-link`,
+      formToken: ctx.links.formToken(token),
+    });
     return true;
   }
 
-  function formPage(res: Response, c: Checked, status = 200, error?: string, values: Record<string, unknown> = {}): void {
+  function formPage(res: Response, c: Checked, status = 200, error?: string, values: Record<string, string> = {}): void {
     const party = c.task.parties?.find((p) => p.assignees.includes(c.claims.person));
     const actingFor = party?.deputies[c.claims.person];
-    const buttons = c.task.options
-      .map((o, i) => `<button type="submit" name="decision" value="${esc(o)}" class="govuk-button${i > 0 ? ' govuk-button--secondary' : ''}" data-module="govuk-button">${esc(o[0]!.toUpperCase() + o.slice(1))}</button>`)
-      .join(' ');
-    const reasons = c.task.reasonRequiredFor.length ? `A comment giving your reason is required to ${c.task.reasonRequiredFor.join(' or ')}.` : 'Optional.';
-    show(
-      res,
-      status,
-      c.task.title,
-      `${error ? `<div class="govuk-error-summary" role="alert"><h2 class="govuk-error-summary__title">There is a problem</h2><div class="govuk-error-summary__body"><p class="govuk-body">${esc(error)}</p></div></div>` : ''}
-${summary([
-  ['About', c.subjectTitle],
-  ['Asked of', `${name(c.claims.person)}${actingFor ? ` (as deputy for ${name(actingFor)})` : ''}`],
-  ...(party?.partner ? [['For partner', party.partner] as [string, string]] : []),
-  ['Decide by', ukDateTime(c.task.dueAt)],
-  ...(c.task.awaiting?.length ? [['Still awaiting', c.task.awaiting.join(', ')] as [string, string]] : []),
-  ...(c.task.ifNoAnswer ? [['If nobody answers', c.task.ifNoAnswer] as [string, string]] : []),
-])}
-<form method="post" novalidate>
-<input type="hidden" name="form" value="${esc(ctx.links.formToken(c.token))}">
-${(c.task.fields ?? []).map((f) => fieldHtml(f, values)).join('\n')}
-<div class="govuk-form-group">
-<label class="govuk-label govuk-label--s" for="comment">Comment</label>
-<div class="govuk-hint" id="comment-hint">${esc(reasons)}</div>
-<textarea class="govuk-textarea" id="comment" name="comment" rows="4" aria-describedby="comment-hint"></textarea>
-</div>
-<div class="govuk-button-group">${buttons}</div>
-</form>
-${para('Nothing is recorded until you press a button.')}`,
-    );
+    const row = (key: string, value: string) => ({ key: { text: key }, value: { text: value } });
+    res.status(status).render('links/decide', {
+      title: c.task.title,
+      errors: error ? [{ text: error, href: '#comment' }] : [],
+      facts: [
+        row('About', c.subjectTitle),
+        row('Asked of', `${name(c.claims.person)}${actingFor ? ` (as deputy for ${name(actingFor)})` : ''}`),
+        ...(party?.partner ? [row('For partner', partnerName(party.partner))] : []),
+        row('Decide by', ukDateTime(c.task.dueAt)),
+        ...(c.task.awaiting?.length ? [row('Still awaiting', c.task.awaiting.map(partnerName).join(', '))] : []),
+        ...(c.task.ifNoAnswer ? [row('If nobody answers', c.task.ifNoAnswer)] : []),
+      ],
+      formToken: ctx.links.formToken(c.token),
+      fields: fieldViews(c.task.fields),
+      values,
+      reasonRequiredFor: c.task.reasonRequiredFor,
+      options: c.task.options,
+    });
   }
 
   /** Only a form we served, posted from our own origin, may act. */
@@ -187,75 +171,54 @@ ${para('Nothing is recorded until you press a button.')}`,
   router.post('/:token/fresh-link', urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     const result = ctx.links.verify(req.params.token);
     const claims = result.ok ? result.claims : result.reason === 'expired' ? result.claims : undefined;
-    if (!claims) return show(res, 403, 'This link is not valid', inset(esc(whatNext.invalid)));
+    if (!claims) return show(res, 403, 'This link is not valid', { inset: whatNext.invalid });
     const origin = req.get('origin');
     const ours = !origin || origin === new URL(ctx.publicBaseUrl).origin || origin === `${req.protocol}://${req.get('host')}`;
     if (!ours || !ctx.links.checkFormToken(req.params.token, (req.body as { form?: unknown }).form)) {
-      return show(res, 403, 'Please try again', inset(esc(whatNext.staleForm)));
+      return show(res, 403, 'Please try again', { inset: whatNext.staleForm });
     }
     const asked = await stillAsks(claims);
-    if (!asked) return show(res, 409, 'This task no longer needs you', inset(esc('It no longer takes decisions from you. Nothing more is needed through this link.')));
+    if (!asked) return show(res, 409, 'This task no longer needs you', { inset: 'It no longer takes decisions from you. Nothing more is needed through this link.' });
     const handle = ctx.client.workflow.getHandle(asked.workflowId);
     try {
       const taskId = asked.task.id;
       await viaTemporal(ctx, `Task ${taskId}`, () => handle.executeUpdate(sendFreshLink, { args: [{ taskId, person: claims.person }] }), TEMPORAL_BUDGET_MS.update);
     } catch (err) {
-      if (err instanceof HttpProblem && err.status < 500) return show(res, err.status, 'A fresh link cannot be sent', inset(esc(err.detail)));
+      if (err instanceof HttpProblem && err.status < 500) return show(res, err.status, 'A fresh link cannot be sent', { inset: err.detail });
       throw err;
     }
-    show(res, 202, 'A fresh link is on its way', inset(esc(whatNext.freshSent)));
+    show(res, 202, 'A fresh link is on its way', { inset: whatNext.freshSent });
   });
 
   router.post('/:token', urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     const c = await check(req.params.token, res);
     if (!c) return;
-    if (!fromOurPage(req, c)) return show(res, 403, 'Please try again', inset(esc(whatNext.staleForm)));
+    if (!fromOurPage(req, c)) return show(res, 403, 'Please try again', { inset: whatNext.staleForm });
     const parsed = form.safeParse(req.body);
     if (!parsed.success) return formPage(res, c, 400, 'Choose one of the options.');
     const data = c.task.fields ? dataFromForm(c.task.fields, req.body as Record<string, unknown>) : undefined;
     try {
       const task = await decide(ctx, c.task.id, c.claims.person, 'email', { ...parsed.data, ...(data ? { data } : {}) }, c.claims.id);
       const d = task.decisions?.filter((x) => x.by === c.claims.person).at(-1) ?? task.decision!;
-      show(
-        res,
-        200,
-        'Your decision is recorded',
-        `<div class="govuk-panel govuk-panel--confirmation"><div class="govuk-panel__body">You chose <strong>${esc(d.decision)}</strong></div></div>
-${para(`${task.title}. Recorded on ${ukDateTime(d.at)}.`)}
-${para(task.status === 'open' ? `Still awaiting: ${(task.awaiting ?? []).join(', ')}.` : 'Every answer needed is in; the commission moves on.')}
-${para('You can close this page.')}`,
-      );
+      res.status(200).render('links/decided', {
+        title: 'Your decision is recorded',
+        decision: d.decision,
+        taskTitle: task.title,
+        at: d.at,
+        next: task.status === 'open' ? `Still awaiting: ${(task.awaiting ?? []).map(partnerName).join(', ')}.` : 'Every answer needed is in; the commission moves on.',
+      });
     } catch (err) {
       if (!(err instanceof HttpProblem)) throw err;
       if (err.status === 409) {
         const latest = await readTask(ctx, c.task.id);
         const d = answeredFor(latest.task, c.claims.person);
-        return d ? alreadyDecided(res, latest.task, d) : show(res, 409, 'This task is closed', inset(esc(err.detail)));
+        return d ? alreadyDecided(res, latest.task, d) : show(res, 409, 'This task is closed', { inset: err.detail });
       }
-      if (err.status === 422 || err.status === 400) return formPage(res, c, 422, err.detail, req.body as Record<string, unknown>);
-      if (err.status === 403) return show(res, 403, 'This link is not for you', inset(esc(err.detail)));
+      if (err.status === 422 || err.status === 400) return formPage(res, c, 422, err.detail, echoedValues(req.body));
+      if (err.status === 403) return show(res, 403, 'This link is not for you', { inset: err.detail });
       throw err;
     }
   });
 
   return router;
-}
-
-/** One input of a task's form, named `data.<path>` so the POST rebuilds the decision's data. */
-function fieldHtml(f: FormField, values: Record<string, unknown>): string {
-  const name = `data.${f.path.join('.')}`;
-  const given = typeof values[name] === 'string' ? (values[name] as string) : '';
-  const id = name.replace(/[^a-zA-Z0-9-]/g, '-');
-  const hint = f.hint ? `<div class="govuk-hint" id="${id}-hint">${esc(f.hint)}</div>` : '';
-  const label = `<label class="govuk-label govuk-label--s" for="${id}">${esc(f.label)}${f.required ? '' : ' (optional)'}</label>`;
-  const described = f.hint ? ` aria-describedby="${id}-hint"` : '';
-  const input =
-    f.type === 'integer'
-      ? `<input class="govuk-input govuk-input--width-3" id="${id}" name="${esc(name)}" type="text" inputmode="numeric" value="${esc(given)}"${described}> <span class="govuk-body-s">${f.min} to ${f.max}</span>`
-      : f.type === 'date'
-        ? `<input class="govuk-input govuk-input--width-10" id="${id}" name="${esc(name)}" type="date" value="${esc(given)}"${described}>`
-      : f.type === 'choice'
-        ? `<select class="govuk-select" id="${id}" name="${esc(name)}"${described}><option value="">Choose</option>${(f.choices ?? []).map((c) => `<option value="${esc(c.value)}"${c.value === given ? ' selected' : ''}>${esc(c.label)}</option>`).join('')}</select>`
-        : `<textarea class="govuk-textarea" id="${id}" name="${esc(name)}" rows="2"${described}>${esc(given)}</textarea>`;
-  return `<div class="govuk-form-group">${label}${hint}${input}</div>`;
 }

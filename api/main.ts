@@ -2,8 +2,10 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createLinkSigner, signingKeysFrom } from '../activities/links';
 import { loadConfigOrExit, requireSetting } from '../config';
+import { webSettingsOf } from '../config/web';
 import { createApp } from './app';
 import { openSystemOfRecord } from '../db/startup';
+import { purgeEndedSessions } from '../db/sessions';
 import { connectWithRetry } from '../scripts/lib/retry';
 import { logger } from './observability';
 import { oidcVerifier } from './oidc';
@@ -26,6 +28,9 @@ async function main(): Promise<void> {
   // (its migrations run here or in the worker, whichever comes first).
   const database = await connectWithRetry('the system of record', () => openSystemOfRecord(env, { version: policyVersion, text: policyText }));
   logger.info({ database: database.where }, 'system of record open');
+  // Ended web sessions decide nothing: cleared hourly (each API process; the delete is idempotent).
+  const purge = setInterval(() => void purgeEndedSessions(database.db).catch(() => undefined), 3600_000);
+  purge.unref();
   const health = new TemporalHealth(connection);
   health.start();
   const app = createApp({
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
         ? oidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL, personClaim: env.OIDC_PERSON_CLAIM }, partnership)
         : undefined,
     publicBaseUrl: env.PUBLIC_BASE_URL,
+    web: webSettingsOf(env),
     devMailDir: env.JCO_DEV_MAIL_DIR ? path.resolve(env.JCO_DEV_MAIL_DIR) : undefined,
   });
   const server = app.listen(env.PORT, () => logger.info({ port: env.PORT }, `api listening on http://localhost:${env.PORT}`));

@@ -26,12 +26,20 @@ export function oidcVerifier(settings: OidcSettings, partnership: Partnership, k
       if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'iss') return { ok: false, reason: 'The sign-in token comes from an issuer this service does not trust.' };
       return { ok: false, reason: 'The sign-in token could not be verified.' };
     }
-    const value = claims[settings.personClaim];
-    if (typeof value !== 'string') return { ok: false, reason: `The sign-in token has no ${settings.personClaim} claim.` };
-    const person =
-      settings.personClaim === 'sub'
-        ? partnership.people.find((p) => p.oidcSubject === value)
-        : partnership.people.find((p) => p.email.toLowerCase() === value.toLowerCase());
-    return person ? { ok: true, person } : { ok: false, reason: 'You are signed in, but not as a person of this partnership; ask your partnership administrator to add you.' };
+    return personFromClaims(claims, settings.personClaim, partnership);
   };
+}
+
+/**
+ * The person a verified token or ID token names: by email (or preferred_username) against their
+ * email, or by subject against their `oidcSubject`. API callers and web sign-in match the same way.
+ */
+export function personFromClaims(claims: Record<string, unknown>, personClaim: OidcSettings['personClaim'], partnership: Partnership): OidcResult {
+  const value = claims[personClaim];
+  if (typeof value !== 'string') return { ok: false, reason: `The sign-in token has no ${personClaim} claim.` };
+  const person =
+    personClaim === 'sub'
+      ? partnership.people.find((p) => p.oidcSubject === value)
+      : partnership.people.find((p) => p.email.toLowerCase() === value.toLowerCase());
+  return person ? { ok: true, person } : { ok: false, reason: 'You are signed in, but not as a person of this partnership; ask your partnership administrator to add you.' };
 }

@@ -69,7 +69,7 @@ export const decisionSchema = z.object({
   comment: z.string().optional(),
   data: z.record(z.string(), z.unknown()).optional(),
   at: iso,
-  channel: z.enum(['api', 'email']),
+  channel: z.enum(['api', 'email', 'web']),
 });
 
 export const taskSchema = z.object({
@@ -133,7 +133,7 @@ const historyEntry = z.object({
   by: z.string().optional(),
   partner: z.string().optional(),
   actingFor: z.string().optional(),
-  channel: z.enum(['api', 'email']).optional(),
+  channel: z.enum(['api', 'email', 'web']).optional(),
   detail: z.string().optional(),
   reason: z.string().optional().describe("why, in the decider's own words"),
 });
@@ -185,7 +185,7 @@ export const timelineSchema = z.object({
       who: z.string().optional(),
       partner: z.string().optional(),
       actingFor: z.string().optional(),
-      channel: z.enum(['api', 'email']).optional(),
+      channel: z.enum(['api', 'email', 'web']).optional(),
       what: z.string(),
       text: z.string(),
     }),

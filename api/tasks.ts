@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import { inboxEntry, subjectIdOfTask, type Channel, type Task } from '../domain/task';
+import { inboxEntry, subjectIdOfTask, type Channel, type InboxEntry, type Task } from '../domain/task';
+import type { Person } from '../domain/partnership';
 import { asks, openTasksFor } from '../db/readModels';
 import { coversOf } from '../db/delegations';
 import { standingOn, type Cover } from '../domain/delegation';
@@ -39,14 +40,14 @@ export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Tas
 }
 
 /** A person's covers as deputy from the record now, and the principals they act for at this moment. */
-async function coversNow(ctx: ApiContext, person: string, now: number): Promise<{ covers: Cover[]; principals: string[] }> {
+export async function coversNow(ctx: ApiContext, person: string, now: number): Promise<{ covers: Cover[]; principals: string[] }> {
   const covers = await coversOf(ctx.database.db, person, new Date(now).toISOString());
   const principals = [...new Set(covers.filter((c) => Date.parse(c.from) <= now && now < Date.parse(c.to)).map((c) => c.principal))];
   return { covers, principals };
 }
 
 /** Whether the rule lets this person decide the task now (as the workflow's validator will judge it). */
-function mayDecide(task: Task, person: string, covers: Cover[], now: number): boolean {
+export function mayDecide(task: Task, person: string, covers: Cover[], now: number): boolean {
   const parties: Party[] = task.parties ?? [{ id: 'anyone', assignees: task.assignees, deputies: {}, unreachable: [] }];
   return standingOn(parties, person, covers, now).ok;
 }
@@ -78,6 +79,44 @@ export async function decide(
   return task;
 }
 
+/**
+ * The inbox: the open tasks asking the person or anyone they cover for now, kept only where the
+ * rule lets them decide. The API's GET /tasks and the web service's "Your tasks" both read this.
+ */
+export async function inboxOf(ctx: ApiContext, person: Person): Promise<InboxEntry[]> {
+  const nowMs = Date.now();
+  const { covers, principals } = await coversNow(ctx, person.id, nowMs);
+  return (await openTasksFor(ctx.database.db, [person.id, ...principals])).filter((t) => mayDecide(t, person.id, covers, nowMs)).map(inboxEntry);
+}
+
+/** A task as this person may read it (404 when it is not theirs to know of), with its subject. */
+export async function readTaskAs(ctx: ApiContext, person: Person, id: string): Promise<{ task: Task; commission: SubjectView }> {
+  const found = await readTask(ctx, id);
+  // A deputy sees the tasks of those they cover for now, as the inbox shows them.
+  const { principals } = await coversNow(ctx, person.id, Date.now());
+  if (!(principals.length && (await asks(ctx.database.db, id, principals)))) {
+    authorize(person, gate(found.commission, 'task.read'), scopeOf(found.commission), `There is no task ${id}.`);
+  }
+  return found;
+}
+
+/** Decides as this person, through whichever channel they used: the API's gate, then the workflow's rule. */
+export async function decideAs(ctx: ApiContext, person: Person, id: string, channel: Channel, body: DecisionBody): Promise<Task> {
+  // Someone the inbox shows the task to may read it, so the permission check needs one indexed
+  // read, not the whole subject. The update's validator still checks, against the workflow's
+  // own state, that they may decide.
+  let taskId = id;
+  // A deputy, now or lately, of someone the task asks gets past too: the workflow then says
+  // whether their cover lets them decide (403 naming the rule when it has ended).
+  const { covers } = await coversNow(ctx, person.id, Date.now());
+  if (!(await asks(ctx.database.db, taskId, [person.id, ...new Set(covers.map((c) => c.principal))]))) {
+    const { task, commission } = await readTask(ctx, taskId);
+    authorize(person, gate(commission, 'task.decide'), scopeOf(commission), `There is no task ${id}.`);
+    taskId = task.id;
+  }
+  return decide(ctx, taskId, person.id, channel, body);
+}
+
 export function tasksRouter(ctx: ApiContext): Router {
   const router = Router();
 
@@ -87,12 +126,8 @@ export function tasksRouter(ctx: ApiContext): Router {
     const parsed = inboxQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
     const filters = parsed.data;
-    const nowMs = Date.now();
-    const now = new Date(nowMs).toISOString();
-    // The tasks asking the caller or anyone they cover for now, kept only where the rule lets them decide.
-    const { covers, principals } = await coversNow(ctx, person.id, nowMs);
-    const tasks = (await openTasksFor(ctx.database.db, [person.id, ...principals])).filter((t) => mayDecide(t, person.id, covers, nowMs)).map(inboxEntry);
-    const shown = tasks
+    const now = new Date().toISOString();
+    const shown = (await inboxOf(ctx, person))
       .filter((t) => (filters.subject ? t.subject.id === filters.subject : true))
       .filter((t) => (filters.kind ? t.kind === filters.kind : true))
       .filter((t) => (filters.overdue === undefined ? true : (t.dueAt < now) === (filters.overdue === 'true')))
@@ -101,33 +136,14 @@ export function tasksRouter(ctx: ApiContext): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    const person = caller(req);
-    const { task, commission } = await readTask(ctx, req.params.id);
-    // A deputy sees the tasks of those they cover for now, as the inbox shows them.
-    const { principals } = await coversNow(ctx, person.id, Date.now());
-    if (!(principals.length && (await asks(ctx.database.db, req.params.id, principals)))) {
-      authorize(person, gate(commission, 'task.read'), scopeOf(commission), `There is no task ${req.params.id}.`);
-    }
-    res.json(task);
+    res.json((await readTaskAs(ctx, caller(req), req.params.id)).task);
   });
 
   router.post('/:id/decision', async (req, res) => {
     const person = caller(req);
     const parsed = decisionBody.safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'decision');
-    // Someone the inbox shows the task to may read it, so the permission check needs one indexed
-    // read, not the whole subject. The update's validator still checks, against the workflow's
-    // own state, that they may decide.
-    let taskId = req.params.id;
-    // A deputy, now or lately, of someone the task asks gets past too: the workflow then says
-    // whether their cover lets them decide (403 naming the rule when it has ended).
-    const { covers } = await coversNow(ctx, person.id, Date.now());
-    if (!(await asks(ctx.database.db, taskId, [person.id, ...new Set(covers.map((c) => c.principal))]))) {
-      const { task, commission } = await readTask(ctx, taskId);
-      authorize(person, gate(commission, 'task.decide'), scopeOf(commission), `There is no task ${req.params.id}.`);
-      taskId = task.id;
-    }
-    const task = await decide(ctx, taskId, person.id, 'api', parsed.data);
+    const task = await decideAs(ctx, person, req.params.id, 'api', parsed.data);
     res.json({ task });
   });
 

@@ -1,4 +1,5 @@
 import type { HistoryEntry } from '../domain/commission';
+import type { Channel } from '../domain/task';
 import { partnerById, personById, type Partnership } from '../domain/partnership';
 import { ukDateTime } from './pages';
 
@@ -8,7 +9,7 @@ export interface TimelineItem {
   who?: string | undefined;
   partner?: string | undefined;
   actingFor?: string | undefined;
-  channel?: 'api' | 'email' | undefined;
+  channel?: Channel | undefined;
   what: string;
   text: string;
 }
@@ -88,7 +89,7 @@ export function timelineOf(history: HistoryEntry[], partnership: Partnership): T
     const parts = [
       ukDateTime(e.at),
       who ? `${who}${partner ? ` (${partnerName(partner)})` : ''}${e.actingFor ? `, acting for ${personName(e.actingFor)}` : ''}` : e.partner ? partnerName(e.partner) : 'The system',
-      e.channel ? `by ${e.channel === 'email' ? 'emailed link' : 'the API'}` : undefined,
+      e.channel ? `by ${{ email: 'emailed link', web: 'the web service', api: 'the API' }[e.channel]}` : undefined,
     ].filter(Boolean);
     return { at: e.at, event: e.event, who: e.by, partner: e.partner, actingFor: e.actingFor, channel: e.channel, what, text: `${parts.join(', ')}: ${what}` };
   });

@@ -11,10 +11,11 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be smtp://user:pass@host:port or smtps://…' }).optional(),
   MAIL_FROM: z.string().min(3).default('Joint Commissioning <no-reply@jco.localhost>'),
+  /** Unset: this machine on the port the API listens on (PORT), so links and sign-in come back to it. */
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/ })
-    .default('http://localhost:3000')
-    .transform((u) => u.replace(/\/+$/, '')),
+    .optional()
+    .transform((u) => u?.replace(/\/+$/, '')),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LINK_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Keys rotated out, comma-separated: links signed with them still work until they expire. */
@@ -27,6 +28,12 @@ const envSchema = z.object({
   OIDC_JWKS_URL: z.url().optional(),
   /** Which claim names the person: their email in the partnership file, or their `oidcSubject`. */
   OIDC_PERSON_CLAIM: z.enum(['email', 'preferred_username', 'sub']).default('email'),
+  /** The staff web service's single sign-on (authorization code with PKCE) against OIDC_ISSUER: its client id. */
+  OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
+  /** The client's secret, for a confidential client (Entra ID web apps); a public client uses PKCE alone. */
+  OIDC_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+  /** `production` in the container image: the development sign-in is then impossible. */
+  NODE_ENV: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Express "trust proxy": set when a load balancer in front sets X-Forwarded-For. */
   TRUST_PROXY: z.string().optional(),
@@ -48,7 +55,8 @@ const envSchema = z.object({
   JCO_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
 });
 
-export type Env = z.infer<typeof envSchema>;
+/** The environment as read: PUBLIC_BASE_URL always set (its default depends on PORT). */
+export type Env = Omit<z.infer<typeof envSchema>, 'PUBLIC_BASE_URL'> & { PUBLIC_BASE_URL: string };
 
 const oidcVariables = ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_JWKS_URL'] as const;
 
@@ -59,12 +67,13 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
       path: ['OIDC_ISSUER'],
       message: 'set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together, or none of them',
     })
+    .refine((e) => !e.OIDC_CLIENT_ID || e.OIDC_ISSUER, { path: ['OIDC_CLIENT_ID'], message: 'the web sign-in needs OIDC_ISSUER (and OIDC_AUDIENCE, OIDC_JWKS_URL) too' })
     .safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  - ${issuePath(i.path)}: ${i.message}`);
     throw new Error(`The environment is not valid:\n${lines.join('\n')}`);
   }
-  return result.data;
+  return { ...result.data, PUBLIC_BASE_URL: result.data.PUBLIC_BASE_URL ?? `http://localhost:${result.data.PORT}` };
 }
 
 /** Environment for a production process: the link signing key and, for the worker, SMTP are required. */

@@ -2,13 +2,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type Transaction } from 'kysely';
 import pg from 'pg';
-import type { Engine } from './engine';
+import { engineOf, type Engine } from './engine';
 import * as m001 from './migrations/001_system_of_record';
 import * as m002 from './migrations/002_delegations';
+import * as m003 from './migrations/003_web_sessions';
 import type { RecordSchema } from './schema';
 import { openSqliteFile } from './sqliteFile';
 
-export type { Engine } from './engine';
+export { engineOf, type Engine } from './engine';
 export type { RecordSchema } from './schema';
 export type RecordDb = Kysely<RecordSchema>;
 
@@ -16,6 +17,7 @@ export type RecordDb = Kysely<RecordSchema>;
 const migrations: Record<string, { up(db: Kysely<unknown>, engine: Engine): Promise<void> }> = {
   '001_system_of_record': m001,
   '002_delegations': m002,
+  '003_web_sessions': m003,
 };
 
 export interface Database {
@@ -28,10 +30,6 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** `postgres://…` names a PostgreSQL server; anything else (or nothing) the embedded file. */
-export function engineOf(url: string | undefined): Engine {
-  return url && /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
-}
 
 /**
  * Opens the system of record. PostgreSQL in production (`DATABASE_URL=postgres://…`); by default

@@ -3,6 +3,7 @@ import type { Selectable } from 'kysely';
 import type { Database, RecordDb } from './index';
 import type { RecordSchema } from './schema';
 import type { HistoryEntry } from '../domain/commission';
+import type { Channel } from '../domain/task';
 
 export type RecordRow = Selectable<RecordSchema['record_events']>;
 
@@ -190,7 +191,7 @@ export function historyEntryOf(r: RecordRow): HistoryEntry {
     ...(r.by_person ? { by: r.by_person } : {}),
     ...(r.partner ? { partner: r.partner } : {}),
     ...(r.acting_for ? { actingFor: r.acting_for } : {}),
-    ...(r.channel ? { channel: r.channel as 'api' | 'email' } : {}),
+    ...(r.channel ? { channel: r.channel as Channel } : {}),
     ...(r.what ? { detail: r.what } : {}),
     ...(r.reason ? { reason: r.reason } : {}),
   };

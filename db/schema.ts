@@ -110,6 +110,21 @@ export interface RecordSchema {
     /** The register's projection number: a lower or equal one is stale and changes nothing. */
     seq: number;
   };
+  /** The staff web service's sessions (db/sessions.ts): revocable, only the id's digest kept. */
+  web_sessions: {
+    id_digest: string;
+    /** Who signed in; null while the session is anonymous (the sign-in pages). */
+    person: string | null;
+    /** `development` or `oidc`. */
+    signed_in_by: string | null;
+    csrf_token: string;
+    created_at: string;
+    last_seen_at: string;
+    expires_at: string;
+    revoked_at: string | null;
+    /** JSON: single sign-on's PKCE verifier, state, nonce and where to go after, while it is under way. */
+    sign_in_state: string | null;
+  };
   /** One-off imports already done (the old var/records files). */
   imports: { name: string; at: string; detail: string };
 }

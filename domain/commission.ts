@@ -3,7 +3,7 @@ import { lazy } from './lazy';
 import { calendarSchema } from './calendar';
 import { disputePolicySchema } from './dispute';
 import { durationText } from './duration';
-import type { Task } from './task';
+import type { Channel, Task } from './task';
 import type { CommissionEvaluation } from './evaluation';
 import { lifecyclePolicySchema, type LifecycleView } from './lifecycle';
 import { highRiskFactorIds } from './proportionality';
@@ -131,7 +131,7 @@ export interface HistoryEntry {
   by?: string | undefined;
   partner?: string | undefined;
   actingFor?: string | undefined;
-  channel?: 'api' | 'email' | undefined;
+  channel?: Channel | undefined;
   detail?: string | undefined;
   /** Why, in the decider's own words (a decision's comment, an extension's reason). */
   reason?: string | undefined;

@@ -13,7 +13,8 @@ export function subjectTypeOfId(id: string): SubjectType | 'unknown' {
 }
 
 export type TaskStatus = 'open' | 'decided' | 'cancelled' | 'expired';
-export type Channel = 'api' | 'email';
+/** How a decision arrived: the API, an emailed link's page, or the staff web service. */
+export type Channel = 'api' | 'email' | 'web';
 
 export interface Decision {
   by: string;
@@ -106,7 +107,7 @@ export const decisionRequestSchema = lazy(() =>
       comment: z.string().trim().max(4000).optional(),
       data: z.record(z.string(), z.unknown()).optional(),
       by: z.string().min(1),
-      channel: z.enum(['api', 'email']),
+      channel: z.enum(['api', 'email', 'web']),
       /** The emailed link's id, so a link decides at most once. */
       linkId: z.string().optional(),
       /**

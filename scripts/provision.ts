@@ -1,10 +1,12 @@
 import { ensureTemporalCli, ensureTestServer, ProvisionError, testServerLib } from './lib/provision';
 import { ensureTestServerArchive } from './lib/testServerArchive';
 import { dropStaleTestDatabases, ensurePostgres } from './lib/postgres';
+import { ensureChromium } from './lib/chromium';
 
 /**
- * `npm run provision`: makes sure both Temporal servers and the loopback PostgreSQL (for the
- * PostgreSQL engine's tests) are here; says what it tried if not. Without PostgreSQL it fails
+ * `npm run provision`: makes sure both Temporal servers, the loopback PostgreSQL (for the
+ * PostgreSQL engine's tests) and Debian's Chromium (for the browser tests) are here; says what it
+ * tried if not. Chromium is required: the browser tests are part of the test command. Without PostgreSQL it fails
  * under CI (CI=true) and only warns elsewhere (those tests then skip, saying so).
  */
 async function main(): Promise<void> {
@@ -15,6 +17,14 @@ async function main(): Promise<void> {
     await ensureTestServerArchive(testServerLib);
   } catch (err) {
     console.error(err instanceof ProvisionError ? err.message : err);
+    process.exit(1);
+  }
+  try {
+    const chromiumStarted = Date.now();
+    const chromium = ensureChromium();
+    console.log(`Chromium: ${chromium.path}, ${chromium.did} (${Date.now() - chromiumStarted} ms)`);
+  } catch (err) {
+    console.error(`Chromium for the browser tests: ${(err as Error).message}`);
     process.exit(1);
   }
   const started = Date.now();

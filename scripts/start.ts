@@ -89,6 +89,7 @@ async function main(): Promise<void> {
       [
         '',
         `Joint Commissioning Orchestrator is ready (${((Date.now() - started) / 1000).toFixed(1)}s)`,
+        `  Web service    ${base}/  (sign in as a demonstration person)`,
         `  API            ${base}/api/v1  (docs: ${base}/api/v1/docs)`,
         `  Temporal UI    ${temporal?.uiUrl ?? `(external Temporal at ${externalTemporal})`}`,
         `  Mailbox        ${mailbox ? `${base}/dev/mail  (SMTP ${mailbox.url}, saved under var/mail)` : `SMTP_URL ${smtpUrl}`}`,

@@ -84,3 +84,27 @@ test('every npm script the containers run exists', () => {
   // The image installs production dependencies only, so the runner must be one of them.
   expect(pkg.dependencies['tsx']).toBeDefined();
 });
+
+/** Every project folder the API's and the worker's entry points reach through their imports (TypeScript files only). */
+function foldersReached(entries: string[]): Set<string> {
+  const seen = new Set<string>();
+  const folders = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    folders.add(path.relative(root, file).split(path.sep)[0]!);
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+      const base = path.resolve(path.dirname(file), m[1]!);
+      const found = [`${base}.ts`, path.join(base, 'index.ts')].find((f) => existsSync(f));
+      if (found) visit(found);
+    }
+  };
+  for (const e of entries) visit(path.join(root, e));
+  return folders;
+}
+
+test('the image holds every folder the API and the worker import', () => {
+  const copied = [...readFileSync(path.join(root, 'Dockerfile'), 'utf8').matchAll(/^COPY (\S+) /gm)].map((m) => m[1]!.split('/')[0]!);
+  const missing = [...foldersReached(['api/main.ts', 'worker/main.ts'])].filter((f) => !copied.includes(f));
+  expect(missing).toEqual([]);
+});

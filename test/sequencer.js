@@ -15,6 +15,8 @@ const measured = {
   'workflow/disputeOutcomes.test.ts': 60,
   'e2e/recordDrills.test.ts': 50,
   'e2e/emailLinks.test.ts': 48,
+  // Chromium, axe on each page, four tests (2026-12-02).
+  'e2e/web.test.ts': 55,
   'workflow/evaluationPanel.test.ts': 48,
   'e2e/operations.test.ts': 42,
   'e2e/leadPartnerAgreement.test.ts': 38,

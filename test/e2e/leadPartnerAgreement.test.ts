@@ -58,7 +58,7 @@ test('a commission is agreed through an emailed link and the API; the link page 
   const posted = await decideByLink(api, link, { decision: 'agree', comment: 'Happy for the council to lead' });
   expect(posted.status).toBe(200);
   expect(posted.text).toContain('Your decision is recorded');
-  expect(posted.text).toContain('Still awaiting: lsc-icb');
+  expect(posted.text).toContain('Still awaiting: NHS Lancashire and South Cumbria ICB');
 
   const task = afterGet.body.openTasks[0]!;
   const decided = await api.call<{ task: Task }>('POST', `/api/v1/tasks/${task.id}/decision`, { key: keys.lsc, json: { decision: 'agree' } });

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_FLAGS, ensureChromium } from './lib/chromium';
+import { projectRoot } from './lib/provision';
+import { startSystem } from './lib/system';
+
+/**
+ * `npx tsx scripts/screenshots.ts`: screenshots of the staff web service's main pages, taken from
+ * the whole system on loopback (the same one the end-to-end tests start) with demonstration data,
+ * into docs/screenshots/. Re-run it after changing a page.
+ */
+const out = path.join(projectRoot, 'docs', 'screenshots');
+const key = { nenc: 'demo-key-nenc-commissioner-00001', council: 'demo-key-council-commissioner-0001' };
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  const system = await startSystem();
+  const browser = await chromium.launch({ executablePath: ensureChromium().path, args: CHROMIUM_FLAGS, headless: true });
+  try {
+    const post = async (json: unknown, bearer: string) => {
+      const res = await fetch(`${system.baseUrl}/api/v1/commissions`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(json) });
+      if (res.status !== 201) throw new Error(`starting a commission: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { id: string };
+    };
+    await post({ title: 'Community nursing for children with complex needs', partners: ['council', 'nenc-icb', 'lsc-icb'], proposedLead: 'nenc-icb', estimatedValue: 300_000 }, key.nenc);
+    await post({ title: 'Short breaks for disabled children', partners: ['council', 'nenc-icb'], proposedLead: 'nenc-icb', estimatedValue: 450_000 }, key.nenc);
+    await post({ title: 'Speech and language therapy', partners: ['council', 'lsc-icb', 'nenc-icb'], proposedLead: 'lsc-icb', estimatedValue: 120_000 }, 'demo-key-lsc-commissioner-000001');
+
+    const context = await browser.newContext({ baseURL: system.baseUrl, viewport: { width: 1100, height: 800 } });
+    const page = await context.newPage();
+    const shot = async (p: Page, name: string) => {
+      await p.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
+      console.log(`docs/screenshots/${name}.png  ${p.url().replace(system.baseUrl, '')}`);
+    };
+    await page.goto('/');
+    await shot(page, '01-sign-in');
+    await page.getByRole('button', { name: 'Sign in as Example Council Commissioner', exact: true }).click();
+    await page.waitForURL('**/tasks');
+    // The read model catches up with the workflows within a moment.
+    for (let i = 0; i < 50 && (await page.getByRole('row').count()) < 4; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await page.reload();
+    }
+    await shot(page, '02-your-tasks');
+    await page.getByRole('row').filter({ hasText: 'Community nursing' }).getByRole('link').click();
+    await shot(page, '03-a-task');
+    await page.getByRole('button', { name: 'Object' }).click();
+    await shot(page, '04-a-task-refused');
+    await page.getByLabel('Comment').fill('The ICB already holds the community nursing contracts.');
+    await page.getByRole('button', { name: 'Agree' }).click();
+    await page.waitForURL(/decided=1/);
+    await shot(page, '05-decided');
+    await page.goto('/tasks/jc-doesnotexist.c00000000.lead');
+    await shot(page, '06-not-found');
+    await page.goto('/tasks?due=overdue');
+    await shot(page, '07-your-tasks-filtered');
+    await context.close();
+    // The page behind an emailed link, on the same templates.
+    const { simpleParser } = await import('mailparser');
+    const mail = await (async () => {
+      // Up to a minute: on a busy machine the worker sends it some seconds after the commission starts.
+      for (let i = 0; i < 300; i++) {
+        for (const raw of system.mailbox.messages) {
+          const m = await simpleParser(raw);
+          if (m.subject?.includes('Short breaks') && JSON.stringify(m.to).includes('commissioner@council.example')) return m;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error('no mail for the council commissioner about Short breaks');
+    })();
+    const link = /https?:\/\/\S+/.exec(mail.text ?? '')![0];
+    const linkPage = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
+    await linkPage.goto(link);
+    await shot(linkPage, '08-emailed-link');
+  } finally {
+    await browser.close();
+    await system.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error((err as Error).message);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import path from 'node:path';
+import type { Express } from 'express';
+import nunjucks from 'nunjucks';
+import type { Partnership } from '../domain/partnership';
+import { ukDateTime } from '../activities/mail';
+
+/** GOV.UK Frontend's own Nunjucks templates and macros (`govuk/components/...`), from the package. */
+export const govukDist = path.resolve(path.dirname(require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.css')), '..');
+const ownViews = path.join(__dirname, 'views');
+
+/**
+ * Every page is a Nunjucks template with autoescape on: a value from a request, a workflow or the
+ * partnership file is escaped where it is shown, so no page is assembled from strings in code.
+ */
+export function viewEnvironment(partnership: Partnership): nunjucks.Environment {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([ownViews, govukDist]), { autoescape: true, throwOnUndefined: false });
+  env.addGlobal('serviceName', partnership.partnership.name);
+  env.addFilter('ukDateTime', (iso: unknown) => (typeof iso === 'string' && iso ? ukDateTime(iso) : ''));
+  env.addFilter('ukDate', (iso: unknown) =>
+    typeof iso === 'string' && iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }) : '',
+  );
+  env.addFilter('shortDate', (iso: unknown) =>
+    typeof iso === 'string' && iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' }) : '',
+  );
+  env.addFilter('partnerName', (id: unknown) => (typeof id === 'string' ? (partnership.partners.find((p) => p.id === id)?.name ?? id) : ''));
+  env.addFilter('personName', (id: unknown) => (typeof id === 'string' ? (partnership.people.find((p) => p.id === id)?.name ?? id) : ''));
+  env.addFilter('capitalise', (s: unknown) => (typeof s === 'string' && s ? s[0]!.toUpperCase() + s.slice(1) : ''));
+  return env;
+}
+
+/** Lets `res.render('links/decide', …)` use the environment; the `.njk` extension is implied. */
+export function useViews(app: Express, env: nunjucks.Environment): void {
+  env.express(app);
+  app.set('view engine', 'njk');
+}
