@@ -21,7 +21,11 @@ export async function testTimeBenchmark(): Promise<string> {
     const install = await timed('npm', ['ci'], clone);
     const test = install.code === 0 ? await timed('npm', ['test'], clone) : { code: null, seconds: 0, output: '' };
     const total = install.seconds + test.seconds;
-    const files = [...test.output.matchAll(/^(PASS|FAIL) (\S+)(?: \((\d+(?:\.\d+)?) s\))?/gm)].map((m) => ({ status: m[1]!, file: m[2]!, s: Number(m[3] ?? 0) }));
+    // Jest prints a failed file's line again in its summary: one row a file.
+    const rows = [...test.output.matchAll(/^(PASS|FAIL) (\S+)(?: \((\d+(?:\.\d+)?) s\))?/gm)].map((m) => ({ status: m[1]!, file: m[2]!, s: Number(m[3] ?? 0) }));
+    const files = [...new Map(rows.map((f) => [f.file, f])).values()];
+    // What failed, in Jest's words, so a failure in a fresh clone can be read afterwards.
+    const failures = [...test.output.matchAll(/^\s+● [\s\S]*?(?=^\s+● |^Test Suites:|^Tests by kind)/gm)].map((m) => m[0].trimEnd().split('\n').slice(0, 40).join('\n'));
     const summary = /^\d+ passed, \d+ failed, \d+ skipped$/m.exec(test.output)?.[0] ?? 'no summary line';
     const jest = /^Time:\s+([\d.]+) s/m.exec(test.output)?.[1];
     const cpu = childCpuSeconds();
@@ -40,6 +44,7 @@ export async function testTimeBenchmark(): Promise<string> {
       '| test file | result | s |',
       '| --- | --- | --- |',
       ...files.sort((a, b) => b.s - a.s).map((f) => `| ${f.file} | ${f.status} | ${f.s ? f.s.toFixed(1) : '< 5'} |`),
+      ...(failures.length ? ['', '## Failures (the first 40 lines of each)', '', '```', ...failures.slice(0, 10), '```'] : []),
     ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
