@@ -1,4 +1,4 @@
-import { simpleParser } from 'mailparser';
+import { parseAll } from '../helpers/mail';
 import type { CommissionView } from '../../domain/commission';
 import { createLinkSigner } from '../../activities/links';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
@@ -134,7 +134,7 @@ test('SMTP down for a while then back: each email is delivered once; an address 
 
   // Let any retry still in flight land, then count: one message per Message-ID.
   await new Promise((r) => setTimeout(r, 2000));
-  const all = await Promise.all(system.mailbox.messages.map((m) => simpleParser(m)));
+  const all = await parseAll(system.mailbox.messages);
   const ids = all.filter((m) => m.subject?.includes(created.title)).map((m) => m.messageId);
   expect(new Set(ids).size).toBe(ids.length);
   expect(nenc).toHaveLength(1);

@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events';
+import { parseAll } from './mail';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { delegationsFromRegister } from '../../activities/delegations';
 import { createLinkSigner } from '../../activities/links';
 import { openMigratedDatabase, type Database } from '../../db';
@@ -127,7 +128,7 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
       running = run.catch(() => undefined);
       return run;
     },
-    mails: () => Promise.all(mailbox.messages.map((m) => simpleParser(m))),
+    mails: () => parseAll(mailbox.messages),
     async close() {
       // A test that timed out leaves runUntil waiting; a worker left polling a torn-down server keeps jest alive for ever.
       calls.abort();
