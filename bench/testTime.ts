@@ -25,7 +25,7 @@ export async function testTimeBenchmark(): Promise<string> {
     const rows = [...test.output.matchAll(/^(PASS|FAIL) (\S+)(?: \((\d+(?:\.\d+)?) s\))?/gm)].map((m) => ({ status: m[1]!, file: m[2]!, s: Number(m[3] ?? 0) }));
     const files = [...new Map(rows.map((f) => [f.file, f])).values()];
     // What failed, in Jest's words, so a failure in a fresh clone can be read afterwards.
-    const failures = [...test.output.matchAll(/^\s+● [\s\S]*?(?=^\s+● |^Test Suites:|^Tests by kind)/gm)].map((m) => m[0].trimEnd().split('\n').slice(0, 40).join('\n'));
+    const failures = [...test.output.matchAll(/^\s+● [\s\S]*?(?=^\s+● |^Test Suites:|^Tests by kind)/gm)].map((m) => m[0].trimEnd()).filter((b) => !/^\s+● Console/.test(b)).map((b) => b.split('\n').slice(0, 40).join('\n'));
     const summary = /^\d+ passed, \d+ failed, \d+ skipped$/m.exec(test.output)?.[0] ?? 'no summary line';
     const jest = /^Time:\s+([\d.]+) s/m.exec(test.output)?.[1];
     const cpu = childCpuSeconds();
