@@ -1,6 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import { accessibilityViolations } from './lib/accessibility';
 import { CHROMIUM_FLAGS, ensureChromium } from './lib/chromium';
 import { projectRoot } from './lib/provision';
 import { startSystem } from './lib/system';
@@ -8,14 +10,18 @@ import { startSystem } from './lib/system';
 /**
  * `npx tsx scripts/screenshots.ts`: screenshots of the staff web service's main pages, taken from
  * the whole system on loopback (the same one the end-to-end tests start) with demonstration data,
- * into docs/screenshots/. Re-run it after changing a page.
+ * into docs/screenshots/, each page checked with axe as it is taken (the script fails on any
+ * violation, after taking every page). Re-run it after changing a page.
  */
 const out = path.join(projectRoot, 'docs', 'screenshots');
 const key = { nenc: 'demo-key-nenc-commissioner-00001', council: 'demo-key-council-commissioner-0001' };
 
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
-  const system = await startSystem();
+  // The dev mailbox page reads the messages from a folder, as under `npm start`.
+  const mailDir = mkdtempSync(path.join(os.tmpdir(), 'jco-screenshots-mail-'));
+  const system = await startSystem({ env: { JCO_DEV_MAIL_DIR: mailDir } });
+  const violations: string[] = [];
   const browser = await chromium.launch({ executablePath: ensureChromium().path, args: CHROMIUM_FLAGS, headless: true });
   try {
     const post = async (json: unknown, bearer: string) => {
@@ -31,7 +37,9 @@ async function main(): Promise<void> {
     const page = await context.newPage();
     const shot = async (p: Page, name: string) => {
       await p.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
-      console.log(`docs/screenshots/${name}.png  ${p.url().replace(system.baseUrl, '')}`);
+      const found = await accessibilityViolations(p);
+      violations.push(...found.map((v) => `${name}: ${v}`));
+      console.log(`docs/screenshots/${name}.png  ${p.url().replace(system.baseUrl, '')}  axe: ${found.length ? found.join('; ') : 'no violations'}`);
     };
     await page.goto('/');
     await shot(page, '01-sign-in');
@@ -73,10 +81,19 @@ async function main(): Promise<void> {
     const linkPage = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
     await linkPage.goto(link);
     await shot(linkPage, '08-emailed-link');
+    // The API's own page and the dev mailbox, on the same templates.
+    await linkPage.goto(`${system.baseUrl}/api/v1/docs`);
+    await shot(linkPage, '09-api-docs');
+    system.mailbox.messages.forEach((raw, i) => writeFileSync(path.join(mailDir, `${String(i).padStart(4, '0')}.eml`), raw));
+    await linkPage.goto(`${system.baseUrl}/dev/mail`);
+    await shot(linkPage, '10-dev-mailbox');
+    await linkPage.getByRole('link', { name: /Short breaks/ }).first().click();
+    await shot(linkPage, '11-dev-mail-message');
   } finally {
     await browser.close();
     await system.stop();
   }
+  if (violations.length) throw new Error(`axe found ${violations.length} violation(s):\n${violations.join('\n')}`);
 }
 
 main().catch((err: unknown) => {

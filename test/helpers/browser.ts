@@ -1,5 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { accessibilityViolations } from '../../scripts/lib/accessibility';
 import { CHROMIUM_FLAGS, ensureChromium } from '../../scripts/lib/chromium';
 
 /** Debian's Chromium, driven by Playwright by its path (provisioned by `npm run provision`). */
@@ -28,8 +28,7 @@ export async function expectAccessible(page: Page): Promise<void> {
   const state = await pageState(page);
   if (checked.has(state)) return;
   checked.add(state);
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']).analyze();
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const found = await accessibilityViolations(page);
   expect({ url: page.url(), violations: found }).toEqual({ url: page.url(), violations: [] });
 }
 
