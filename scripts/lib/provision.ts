@@ -32,7 +32,7 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ok: boolean; output: string } {
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): { ok: boolean; output: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 10 * 60_000 });
   const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`.trim();
   return { ok: r.status === 0, output: output.split('\n').slice(-5).join('\n') };

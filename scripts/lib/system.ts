@@ -1,31 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { captureHistories } from './captureHistories';
 import { startDevMailbox, type DevMailbox } from './devMailbox';
 import { startDevServer, type DevServer } from './devServer';
 import { spawnRole, stopChild, waitForHttp } from './processes';
+import { freePorts } from './ports';
 import { ensureTemporalCli } from './provision';
-
-/** Distinct free loopback ports: every listener stays open until all are chosen, so none repeats. */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const srv = net.createServer();
-          srv.once('error', reject);
-          srv.listen(0, '127.0.0.1', () => resolve(srv));
-        }),
-    ),
-  );
-  const ports = servers.map((srv) => (srv.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
-  return ports;
-}
 
 export interface RunningSystem {
   baseUrl: string;

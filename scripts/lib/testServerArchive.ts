@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
+import { freePorts } from './ports';
+import { run, testServerWrapper } from './provision';
+import { connectWithRetry } from './retry';
 
 /**
  * The time-skipping server's class archive (Java's application class-data sharing): every workflow
@@ -23,39 +25,20 @@ function stampOf(testServerLib: string, javaVersion: string): string {
   return `${javaVersion.trim()}\n${readFileSync(path.join(testServerLib, '.complete'), 'utf8').trim()}\n`;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function listening(port: number, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the test server did not listen within 60 s');
-}
-
 /**
  * What every test asks of the server, once: start a workflow, hand out and complete a workflow
  * task that schedules an activity and a timer, complete the activity, wait for the timer, describe,
  * read the history and terminate. The classes these load go into the archive.
  */
 async function exercise(port: number): Promise<void> {
-  const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+  const connection = await connectWithRetry('the time-skipping test server', async () => {
+    const c = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1000 });
+    await c.workflowService.getSystemInfo({}).catch(async (err: unknown) => {
+      await c.close();
+      throw err;
+    });
+    return c;
+  }, 60_000);
   try {
     const svc = connection.workflowService;
     const namespace = 'default';
@@ -98,24 +81,17 @@ export async function ensureTestServerArchive(testServerLib: string, log: (s: st
   const stampFile = `${archive}.stamp`;
   let partial: string | undefined;
   try {
-    const javaVersion = await new Promise<string>((resolve, reject) => {
-      const p = spawn('java', ['-version']);
-      let out = '';
-      p.stderr.on('data', (d) => (out += d));
-      p.on('error', reject);
-      p.on('close', () => resolve(out));
-    });
+    const javaVersion = run('java', ['-version']).output;
     const stamp = stampOf(testServerLib, javaVersion);
     if (existsSync(archive) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
     rmSync(archive, { force: true });
     partial = `${archive}.${process.pid}`;
-    const port = await freePort();
+    const [port] = (await freePorts(1)) as [number];
     const started = Date.now();
-    // The same flags as the launcher (scripts/test-server/temporal-test-server), which an archive must match.
-    const server = spawn('java', [`-XX:ArchiveClassesAtExit=${partial}`, '-XX:TieredStopAtLevel=1', '-Xss4m', '-XX:+UseSerialGC', '-cp', `${testServerLib}/*`, 'io.temporal.testserver.TestServer', String(port)], { stdio: 'ignore' });
+    // The launcher itself, so the archive is made with exactly the flags it is used with.
+    const server = spawn(testServerWrapper, [String(port)], { stdio: 'ignore', env: { ...process.env, JCO_TEST_SERVER_ARCHIVE_OUT: partial } });
     const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
     try {
-      await listening(port, Date.now() + 60_000);
       await exercise(port);
     } finally {
       // The archive is written as the JVM exits normally (SIGTERM runs its shutdown), never on SIGKILL.
