@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
 export interface DevMailbox {
@@ -10,6 +11,12 @@ export interface DevMailbox {
   url: string;
   /** Every message received, raw, in order of arrival. */
   messages: Buffer[];
+  /**
+   * Every message received so far, parsed, each only once: the tests poll the mailbox every
+   * 100 ms, and parsing every message again at each poll grew with the mailbox (a dispute's
+   * reminders are dozens) and, in a loaded suite, slowed the very waits it served.
+   */
+  parsed(): Promise<ParsedMail[]>;
   events: EventEmitter;
   close(): Promise<void>;
 }
@@ -69,10 +76,17 @@ export async function startDevMailbox(
   // is that client's problem: without a listener the 'error' event would end this process.
   server.on('error', () => undefined);
   const port = (server.server.address() as AddressInfo).port;
+  const parsedOnce = new WeakMap<Buffer, Promise<ParsedMail>>();
+  const parse = (raw: Buffer): Promise<ParsedMail> => {
+    let mail = parsedOnce.get(raw);
+    if (!mail) parsedOnce.set(raw, (mail = simpleParser(raw)));
+    return mail;
+  };
   return {
     port,
     url: `smtp://${host}:${port}`,
     messages,
+    parsed: () => Promise.all(messages.map(parse)),
     events,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -1,4 +1,3 @@
-import { parseAll } from '../helpers/mail';
 import type { CommissionView } from '../../domain/commission';
 import { createLinkSigner } from '../../activities/links';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
@@ -134,7 +133,7 @@ test('SMTP down for a while then back: each email is delivered once; an address 
 
   // Let any retry still in flight land, then count: one message per Message-ID.
   await new Promise((r) => setTimeout(r, 2000));
-  const all = await parseAll(system.mailbox.messages);
+  const all = await system.mailbox.parsed();
   const ids = all.filter((m) => m.subject?.includes(created.title)).map((m) => m.messageId);
   expect(new Set(ids).size).toBe(ids.length);
   expect(nenc).toHaveLength(1);

@@ -1,5 +1,4 @@
 import type { ParsedMail } from 'mailparser';
-import { parseAll } from './mail';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,7 +80,7 @@ export async function decideByLink(api: ReturnType<typeof client>, link: string,
 export async function mailAbout(system: RunningSystem, address: string, title: string, count = 1, timeoutMs = 30_000): Promise<ParsedMail[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const all = await parseAll(system.mailbox.messages);
+    const all = await system.mailbox.parsed();
     const mine = all.filter(
       (m) => m.subject?.includes(title) && (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((v) => v.address === address)),
     );

@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { parseAll } from './mail';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,7 +127,7 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
       running = run.catch(() => undefined);
       return run;
     },
-    mails: () => parseAll(mailbox.messages),
+    mails: () => mailbox.parsed(),
     async close() {
       // A test that timed out leaves runUntil waiting; a worker left polling a torn-down server keeps jest alive for ever.
       calls.abort();
