@@ -1,7 +1,7 @@
 import { Router, urlencoded, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { LinkClaims } from '../activities/links';
-import { personById } from '../domain/partnership';
+import { partnerName, personName } from '../domain/partnership';
 import type { Decision, Task } from '../domain/task';
 import type { ApiContext } from './context';
 import { ukDateTime } from './pages';
@@ -33,9 +33,8 @@ type Checked = { token: string; claims: LinkClaims; task: Task; subjectTitle: st
  */
 export function linksRouter(ctx: ApiContext): Router {
   const router = Router();
-  const name = (id: string): string => personById(ctx.partnership, id)?.name ?? id;
-
-  const partnerName = (id: string): string => ctx.partnership.partners.find((p) => p.id === id)?.name ?? id;
+  const name = (id: string): string => personName(ctx.partnership, id);
+  const partnerNameOf = (id: string): string => partnerName(ctx.partnership, id);
   router.use(pageSecurityHeaders);
 
   /** A page that says one thing: `inset` is what happened, `before` and `after` its context. */
@@ -143,9 +142,9 @@ export function linksRouter(ctx: ApiContext): Router {
       facts: [
         row('About', c.subjectTitle),
         row('Asked of', `${name(c.claims.person)}${actingFor ? ` (as deputy for ${name(actingFor)})` : ''}`),
-        ...(party?.partner ? [row('For partner', partnerName(party.partner))] : []),
+        ...(party?.partner ? [row('For partner', partnerNameOf(party.partner))] : []),
         row('Decide by', ukDateTime(c.task.dueAt)),
-        ...(c.task.awaiting?.length ? [row('Still awaiting', c.task.awaiting.map(partnerName).join(', '))] : []),
+        ...(c.task.awaiting?.length ? [row('Still awaiting', c.task.awaiting.map(partnerNameOf).join(', '))] : []),
         ...(c.task.ifNoAnswer ? [row('If nobody answers', c.task.ifNoAnswer)] : []),
       ],
       formToken: ctx.links.formToken(c.token),
@@ -205,7 +204,7 @@ export function linksRouter(ctx: ApiContext): Router {
         decision: d.decision,
         taskTitle: task.title,
         at: d.at,
-        next: task.status === 'open' ? `Still awaiting: ${(task.awaiting ?? []).map(partnerName).join(', ')}.` : 'Every answer needed is in; the commission moves on.',
+        next: task.status === 'open' ? `Still awaiting: ${(task.awaiting ?? []).map(partnerNameOf).join(', ')}.` : 'Every answer needed is in; the commission moves on.',
       });
     } catch (err) {
       if (!(err instanceof HttpProblem)) throw err;

@@ -1,6 +1,6 @@
 import type { HistoryEntry } from '../domain/commission';
 import type { Channel } from '../domain/task';
-import { partnerById, personById, type Partnership } from '../domain/partnership';
+import { partnerName, personById, personName, type Partnership } from '../domain/partnership';
 import { ukDateTime } from './pages';
 
 export interface TimelineItem {
@@ -79,16 +79,16 @@ const verbs: Record<string, string> = {
  * which channel, what, and why.
  */
 export function timelineOf(history: HistoryEntry[], partnership: Partnership): TimelineItem[] {
-  const personName = (id?: string) => (id ? (personById(partnership, id)?.name ?? id) : undefined);
-  const partnerName = (id?: string) => (id ? (partnerById(partnership, id)?.name ?? id) : undefined);
+  const personNameOf = (id?: string) => (id ? personName(partnership, id) : undefined);
+  const partnerNameOf = (id?: string) => (id ? partnerName(partnership, id) : undefined);
   return history.map((e) => {
-    const who = personName(e.by);
+    const who = personNameOf(e.by);
     // A decision on a task that asked people rather than partners: the person's own organisation.
     const partner = e.partner ?? (e.by ? personById(partnership, e.by)?.partner : undefined);
     const what = `${verbs[e.event] ?? e.event}${e.detail ? `: ${e.detail}` : ''}`;
     const parts = [
       ukDateTime(e.at),
-      who ? `${who}${partner ? ` (${partnerName(partner)})` : ''}${e.actingFor ? `, acting for ${personName(e.actingFor)}` : ''}` : e.partner ? partnerName(e.partner) : 'The system',
+      who ? `${who}${partner ? ` (${partnerNameOf(partner)})` : ''}${e.actingFor ? `, acting for ${personNameOf(e.actingFor)}` : ''}` : e.partner ? partnerNameOf(e.partner) : 'The system',
       e.channel ? `by ${{ email: 'emailed link', web: 'the web service', api: 'the API' }[e.channel]}` : undefined,
     ].filter(Boolean);
     return { at: e.at, event: e.event, who: e.by, partner: e.partner, actingFor: e.actingFor, channel: e.channel, what, text: `${parts.join(', ')}: ${what}` };

@@ -101,6 +101,10 @@ export function partnerById(p: Partnership, id: string): Partner | undefined {
   return p.partners.find((partner) => partner.id === id);
 }
 
+/** A person and a partner by name, never by id (`lsc-icb`), as pages, emails and timelines show them; the id if unknown. */
+export const personName = (p: Partnership, id: string): string => personById(p, id)?.name ?? id;
+export const partnerName = (p: Partnership, id: string): string => partnerById(p, id)?.name ?? id;
+
 /** People holding `role` at `partner`, in the order the partnership file lists them. */
 export function holdersOf(p: Partnership, partner: string, role: Role): string[] {
   return p.people.filter((person) => person.partner === partner && person.roles.includes(role)).map((person) => person.id);

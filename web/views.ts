@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Express } from 'express';
 import nunjucks from 'nunjucks';
-import type { Partnership } from '../domain/partnership';
+import { partnerName, personName, type Partnership } from '../domain/partnership';
 import { ukDateTime } from '../activities/mail';
 
 /** GOV.UK Frontend's own Nunjucks templates and macros (`govuk/components/...`), from the package. */
@@ -22,8 +22,8 @@ export function viewEnvironment(partnership: Partnership): nunjucks.Environment 
   env.addFilter('shortDate', (iso: unknown) =>
     typeof iso === 'string' && iso ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' }) : '',
   );
-  env.addFilter('partnerName', (id: unknown) => (typeof id === 'string' ? (partnership.partners.find((p) => p.id === id)?.name ?? id) : ''));
-  env.addFilter('personName', (id: unknown) => (typeof id === 'string' ? (partnership.people.find((p) => p.id === id)?.name ?? id) : ''));
+  env.addFilter('partnerName', (id: unknown) => (typeof id === 'string' ? partnerName(partnership, id) : ''));
+  env.addFilter('personName', (id: unknown) => (typeof id === 'string' ? personName(partnership, id) : ''));
   env.addFilter('capitalise', (s: unknown) => (typeof s === 'string' && s ? s[0]!.toUpperCase() + s.slice(1) : ''));
   return env;
 }

@@ -1,3 +1,4 @@
+import type { InboxEntry } from '../../domain/task';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { ApiContext } from '../../api/context';
@@ -25,7 +26,7 @@ export function tasksRouter(ctx: ApiContext): Router {
   router.get('/tasks', async (req, res) => {
     const parsed = yourTasksQuery.safeParse(req.query);
     const query = parsed.success ? parsed.data : yourTasksQuery.parse({});
-    const list = await yourTasks(ctx, req.person!, query);
+    const list = await yourTasks(ctx, req.person!, query, Date.now(), res.locals['openTasks'] as Promise<InboxEntry[]> | undefined);
     const link = (page: number) => `/tasks?${new URLSearchParams({ ...(query.kind ? { kind: query.kind } : {}), ...(query.subjectType ? { subjectType: query.subjectType } : {}), ...(query.due ? { due: query.due } : {}), sort: query.sort, page: String(page) })}`;
     res.render('tasks', {
       title: 'Your tasks',

@@ -34,8 +34,8 @@ export interface TaskRow {
 }
 
 /** The person's open tasks with what the list shows of each subject: its title and partners by name. */
-async function rowsFor(ctx: ApiContext, person: Person, now: number): Promise<TaskRow[]> {
-  const entries = await inboxOf(ctx, person);
+async function rowsFor(ctx: ApiContext, person: Person, now: number, inbox: Promise<InboxEntry[]>): Promise<TaskRow[]> {
+  const entries = await inbox;
   const { principals } = await coversNow(ctx, person.id, now);
   const subjects = new Map<string, { title: string; partners: string[] }>();
   for (const id of new Set(entries.map((e) => e.subject.id))) {
@@ -59,14 +59,15 @@ async function rowsFor(ctx: ApiContext, person: Person, now: number): Promise<Ta
   });
 }
 
-/** How many open tasks the person may decide: the count in the navigation. */
-export async function openTaskCount(ctx: ApiContext, person: Person): Promise<number> {
-  return (await inboxOf(ctx, person)).length;
-}
+/** Everything the person may decide now (also as a deputy): the list and the navigation's count. */
+export const openTasksOf = (ctx: ApiContext, person: Person): Promise<InboxEntry[]> => inboxOf(ctx, person);
 
-/** "Your tasks": filtered, sorted and paged; the kinds offered as filters are those in the whole list. */
-export async function yourTasks(ctx: ApiContext, person: Person, q: YourTasksQuery, now = Date.now()) {
-  const all = await rowsFor(ctx, person, now);
+/**
+ * "Your tasks": filtered, sorted and paged; the kinds offered as filters are those in the whole
+ * list. `inbox` is the one the navigation already read for this request, when it did.
+ */
+export async function yourTasks(ctx: ApiContext, person: Person, q: YourTasksQuery, now = Date.now(), inbox = openTasksOf(ctx, person)) {
+  const all = await rowsFor(ctx, person, now, inbox);
   const shown = all
     .filter((t) => !q.kind || t.kind === q.kind)
     .filter((t) => !q.subjectType || t.subjectType === q.subjectType)
