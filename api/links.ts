@@ -4,7 +4,7 @@ import type { LinkClaims } from '../activities/links';
 import { partnerName, personName } from '../domain/partnership';
 import type { Decision, Task } from '../domain/task';
 import type { ApiContext } from './context';
-import { ukDateTime } from './pages';
+import { ukDateTime } from '../activities/mail';
 import { HttpProblem } from './problem';
 import { dataFromForm } from '../domain/taskData';
 import { echoedValues, fieldViews } from '../web/services/taskForm';

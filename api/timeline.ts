@@ -1,7 +1,7 @@
 import type { HistoryEntry } from '../domain/commission';
 import type { Channel } from '../domain/task';
 import { partnerName, personById, personName, type Partnership } from '../domain/partnership';
-import { ukDateTime } from './pages';
+import { ukDateTime } from '../activities/mail';
 
 export interface TimelineItem {
   at: string;
