@@ -6,6 +6,8 @@ import { ukDateTime } from '../activities/mail';
 
 /** GOV.UK Frontend's own Nunjucks templates and macros (`govuk/components/...`), from the package. */
 export const govukDist = path.resolve(path.dirname(require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.css')), '..');
+/** Ministry of Justice Frontend's macros (`moj/components/...`: timeline, filter), where GOV.UK has none. */
+export const mojDist = path.dirname(require.resolve('@ministryofjustice/frontend/package.json'));
 const ownViews = path.join(__dirname, 'views');
 
 /**
@@ -13,7 +15,7 @@ const ownViews = path.join(__dirname, 'views');
  * partnership file is escaped where it is shown, so no page is assembled from strings in code.
  */
 export function viewEnvironment(partnership: Partnership): nunjucks.Environment {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([ownViews, govukDist]), { autoescape: true, throwOnUndefined: false });
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([ownViews, govukDist, mojDist]), { autoescape: true, throwOnUndefined: false });
   env.addGlobal('serviceName', partnership.partnership.name);
   env.addFilter('ukDateTime', (iso: unknown) => (typeof iso === 'string' && iso ? ukDateTime(iso) : ''));
   env.addFilter('ukDate', (iso: unknown) =>
