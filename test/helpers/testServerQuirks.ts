@@ -22,6 +22,21 @@ export const patientKeepalive: ConnectionPlugin = {
 };
 
 /**
+ * The SDK waits a fixed 5 s for the time-skipping server (a JVM) to listen, then kills it. On a
+ * loaded machine (a whole suite on two cores) a start can take longer; that says nothing about
+ * the code under test, so a start that timed out is tried again, at most twice.
+ */
+export async function startingAgainIfSlow<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= 3 || !/did not start within/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+/**
  * The client retries a failed call after a pause, from a timer. A pause that ends after the test
  * closed its connection throws "Channel has been shut down" out of that timer, into whichever
  * test file runs next. Here no retry begins once closing has begun, and `settle()` waits out the

@@ -17,7 +17,7 @@ import { createJcoWorker, ensureSearchAttributes } from '../../worker/worker';
 import { ensureTestServer } from '../../scripts/lib/provision';
 import { startDevMailbox, type DevMailbox } from '../../scripts/lib/devMailbox';
 import { livenessChecks } from './liveness';
-import { patientKeepalive, queriesAskedAgain, resultsPastStrandedRuns, retriesThatSettle, watchHeldClockLocks, type StrandedRunWatch } from './testServerQuirks';
+import { patientKeepalive, queriesAskedAgain, startingAgainIfSlow, resultsPastStrandedRuns, retriesThatSettle, watchHeldClockLocks, type StrandedRunWatch } from './testServerQuirks';
 
 export const TASK_QUEUE = 'jco-test';
 
@@ -48,7 +48,7 @@ export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): 
   const made: { env?: TestWorkflowEnvironment; watch?: StrandedRunWatch } = {};
   const people = opts.livenessOf ? new Set(opts.livenessOf.people.map((p) => p.id)) : undefined;
   const retries = retriesThatSettle();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
+  const env = await startingAgainIfSlow(() => TestWorkflowEnvironment.createTimeSkipping({
     plugins: [patientKeepalive, retries.plugin],
     server: { executable: { type: 'existing-path', path: process.env.JCO_TEST_SERVER_DEBUG ?? ensureTestServer() } },
     client: {
@@ -60,7 +60,7 @@ export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): 
         ],
       },
     },
-  });
+  }));
   made.env = env;
   const watch = watchHeldClockLocks(env);
   made.watch = watch;

@@ -1,5 +1,9 @@
 import { continueAsNewProbe, probeContinue, probeGeneration } from '../workflows/continueAsNewProbe';
-import { commissionInput, harness, TASK_QUEUE, type Harness } from '../helpers/workflowEnv';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { commissionInput, harness, TASK_QUEUE, timeSkippingEnv, type Harness } from '../helpers/workflowEnv';
+import { ensureTestServer } from '../../scripts/lib/provision';
 import { loadPartnership } from '../../config';
 import { commissionWorkflowId } from '../../domain/commission';
 import { jointCommission } from '../../workflows/jointCommission';
@@ -61,4 +65,26 @@ test('a workflow terminated while one of its activities runs does not stop the c
     await h.env.sleep('30 days');
     expect((await h.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(30 * 86_400_000);
   });
+}, 60_000);
+
+test('a server that takes longer than the SDK\'s 5 s to listen (a loaded machine) is started again rather than failing the test', async () => {
+  // The first start of this launcher waits 7 s before starting the server, as a JVM on a machine
+  // running the whole suite sometimes does; the SDK gives up on it after 5 s and kills it.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'jco-slow-server-'));
+  const launcher = path.join(dir, 'slow-test-server');
+  const firstStart = path.join(dir, 'started-once');
+  writeFileSync(launcher, `#!/bin/sh\nif [ ! -e '${firstStart}' ]; then touch '${firstStart}'; sleep 7; fi\nexec '${ensureTestServer()}' "$@"\n`);
+  chmodSync(launcher, 0o755);
+  const before = process.env['JCO_TEST_SERVER_DEBUG'];
+  process.env['JCO_TEST_SERVER_DEBUG'] = launcher;
+  try {
+    const { env, quiet } = await timeSkippingEnv();
+    expect(existsSync(firstStart)).toBe(true);
+    expect((await env.connection.workflowService.getSystemInfo({})).capabilities).toBeDefined();
+    await quiet();
+    await env.teardown();
+  } finally {
+    if (before === undefined) delete process.env['JCO_TEST_SERVER_DEBUG'];
+    else process.env['JCO_TEST_SERVER_DEBUG'] = before;
+  }
 }, 60_000);
