@@ -1,4 +1,6 @@
 import { Connection } from '@temporalio/client';
+// Internal to the SDK (the testing package imports it so too): the only way to ask for the test service.
+import { InternalConnectionOptionsSymbol, type InternalConnectionOptions } from '@temporalio/client/lib/connection';
 import { temporal } from '@temporalio/proto';
 import { activitiesNeverClosed } from '../test/helpers/runs';
 import { locksHeldAtTermination } from '../test/helpers/testServerQuirks';
@@ -40,7 +42,9 @@ function describe(events: Event[]): { timers: string[]; activities: string[] } {
 }
 
 async function main(address: string): Promise<void> {
-  const connection = await Connection.connect({ address });
+  // A plain connection has no test service (getCurrentTime): the option the testing package sets.
+  const options: InternalConnectionOptions = { address, [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
+  const connection = await Connection.connect(options);
   try {
     const now = await connection.testService?.getCurrentTime({});
     console.log(`virtual time: ${now?.time ? new Date(Number(now.time.seconds) * 1000).toISOString() : 'not a time-skipping server'}`);
