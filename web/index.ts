@@ -3,11 +3,12 @@ import type { ApiContext } from '../api/context';
 import type { WebSettings } from '../config/web';
 import { pageErrors } from './middleware/errors';
 import { navigation } from './middleware/navigation';
-import { pageSecurityHeaders } from './middleware/securityHeaders';
+import { pageSecurityHeadersSendingFormsTo } from './middleware/securityHeaders';
 import { loadSession } from './middleware/session';
 import { oidcRouter } from './routes/oidc';
 import { signInRouter } from './routes/signIn';
 import { tasksRouter } from './routes/tasks';
+import { OidcSignIn } from './services/oidcSignIn';
 
 /** The pages of the staff web service; everything else (the API, emailed links, assets) is elsewhere. */
 const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$))/;
@@ -19,10 +20,13 @@ const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$))/;
 export function staffWebService(ctx: ApiContext, settings: WebSettings): Router {
   const router = Router();
   router.use((req, _res, next) => next(webPaths.test(req.path) ? undefined : 'router'));
-  router.use(pageSecurityHeaders, loadSession(ctx, settings.secureCookies), navigation(ctx));
+  // Signing out of single sign-on goes on to the provider (its issuer's origin, as Entra ID's logout is).
+  router.use(pageSecurityHeadersSendingFormsTo(settings.oidc ? [new URL(settings.oidc.issuer).origin] : []), loadSession(ctx, settings.secureCookies), navigation(ctx));
   router.get('/', (req, res) => res.redirect(303, req.person ? '/tasks' : '/sign-in'));
-  router.use(signInRouter(ctx, settings));
-  if (settings.oidc) router.use(oidcRouter(ctx, { ...settings, oidc: settings.oidc }));
+  // One client of the organisation's provider, for signing in and for signing out there.
+  const sso = settings.oidc ? new OidcSignIn(settings.oidc) : undefined;
+  router.use(signInRouter(ctx, settings, sso));
+  if (sso && settings.oidc) router.use(oidcRouter(ctx, { ...settings, oidc: settings.oidc }, sso));
   router.use(tasksRouter(ctx));
   router.use((_req, res) => res.status(404).render('notFound', { title: 'Page not found' }));
   router.use(pageErrors(ctx.logger));

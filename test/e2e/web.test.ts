@@ -148,6 +148,12 @@ test('single sign-on (authorization code with PKCE) signs a person in by their e
   await page.waitForURL('**/tasks');
   await expect(page.locator('.jco-signed-in__name').textContent()).resolves.toBe('Example LSC Commissioner');
   await expectAccessible(page);
+  // Signing out ends the session here and at the organisation's provider, which sends the browser back.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL('**/sign-in?signedOut=1');
+  expect(provider.signOuts).toEqual([{ clientId: 'jco-web', postLogoutRedirectUri: `${system.baseUrl}/sign-in?signedOut=1` }]);
+  await page.goto('/tasks');
+  expect(new URL(page.url()).pathname).toBe('/sign-in');
 
   ssoPerson = { email: 'someone@elsewhere.example', sub: 'stranger' };
   const stranger = await (await browser.newContext({ baseURL: system.baseUrl })).newPage();

@@ -5,14 +5,18 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 /**
  * A tiny OpenID Connect provider for the browser tests: discovery, an authorization endpoint that
- * signs in whoever `person()` names at once, a token endpoint that checks the PKCE verifier, and
- * its JWKS. Enough to run the web service's real code flow without an outside provider.
+ * signs in whoever `person()` names at once, a token endpoint that checks the PKCE verifier, its
+ * JWKS, and an end-session endpoint (RP-initiated logout) that records who signed out there and
+ * sends the browser back where the service asked. Enough to run the web service's real code flow
+ * without an outside provider.
  */
 export async function startOidcProvider(opts: { clientId: string; person: () => { email: string; sub: string } }) {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
   const codes = new Map<string, { challenge: string; nonce: string; redirectUri: string; who: { email: string; sub: string } }>();
   let issuer = '';
+  /** Each sign-out the provider was asked for: the client, and where it sent the browser back. */
+  const signOuts: { clientId: string | null; postLogoutRedirectUri: string | null }[] = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', issuer);
     const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -27,9 +31,15 @@ export async function startOidcProvider(opts: { clientId: string; person: () => 
         id_token_signing_alg_values_supported: ['RS256'],
         code_challenge_methods_supported: ['S256'],
         token_endpoint_auth_methods_supported: ['none', 'client_secret_post'],
+        end_session_endpoint: `${issuer}/logout`,
       });
     }
     if (url.pathname === '/jwks') return json(200, { keys: [jwk] });
+    if (url.pathname === '/logout') {
+      const back = url.searchParams.get('post_logout_redirect_uri');
+      signOuts.push({ clientId: url.searchParams.get('client_id'), postLogoutRedirectUri: back });
+      return back ? res.writeHead(302, { location: back }).end() : res.writeHead(200, { 'content-type': 'text/plain' }).end('Signed out');
+    }
     if (url.pathname === '/authorize') {
       const q = url.searchParams;
       if (q.get('client_id') !== opts.clientId || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge')) return json(400, { error: 'invalid_request' });
@@ -65,5 +75,5 @@ export async function startOidcProvider(opts: { clientId: string; person: () => 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { issuer, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { issuer, signOuts, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

@@ -8,12 +8,24 @@ import type { NextFunction, Request, Response } from 'express';
  * only (an emailed link's address carries its token): not `no-referrer`, under which a browser
  * sends `Origin: null` with every form, and the Origin check would refuse them all.
  */
-export function pageSecurityHeaders(req: Request, res: Response, next: NextFunction): void {
+export const pageSecurityHeaders = pageSecurityHeadersSendingFormsTo([]);
+
+/**
+ * The same, with forms also allowed to lead to `origins`: signing out of single sign-on posts here
+ * and is then sent on to the organisation's provider, and browsers hold a form's redirects to
+ * the form-action of the page the form was on.
+ */
+export function pageSecurityHeadersSendingFormsTo(origins: string[]): (req: Request, res: Response, next: NextFunction) => void {
+  const formAction = ["'self'", ...origins].join(' ');
+  return (req, res, next) => securityHeaders(formAction, res, next);
+}
+
+function securityHeaders(formAction: string, res: Response, next: NextFunction): void {
   const nonce = randomBytes(16).toString('base64');
   res.locals['cspNonce'] = nonce;
   res.set(
     'Content-Security-Policy',
-    `default-src 'none'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; img-src 'self'; font-src 'self'; connect-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
   );
   res.set('Cache-Control', 'no-store');
   res.set('Referrer-Policy', 'same-origin');

@@ -4,13 +4,12 @@ import { personFromClaims } from '../../api/oidc';
 import { problem } from '../../api/problem';
 import type { WebSettings } from '../../config/web';
 import { keepSignInState } from '../../db/sessions';
-import { OidcSignIn } from '../services/oidcSignIn';
+import type { OidcSignIn } from '../services/oidcSignIn';
 import { anonymousSession, returnTo, signIn } from '../services/signIn';
 
 /** Single sign-on: off to the organisation's provider, and back with a code for this session only. */
-export function oidcRouter(ctx: ApiContext, settings: WebSettings & { oidc: NonNullable<WebSettings['oidc']> }): Router {
+export function oidcRouter(ctx: ApiContext, settings: WebSettings & { oidc: NonNullable<WebSettings['oidc']> }, sso: OidcSignIn): Router {
   const router = Router();
-  const sso = new OidcSignIn(settings.oidc);
 
   router.get('/sign-in/oidc', async (req, res) => {
     const session = await anonymousSession(ctx, res, settings.secureCookies, req.webSession);

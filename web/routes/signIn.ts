@@ -9,13 +9,14 @@ import { clearSessionCookie } from '../cookies';
 import { checkCsrf } from '../middleware/csrf';
 import { formBody } from '../middleware/forms';
 import { onlyFromThisMachine } from '../middleware/onlyFromThisMachine';
+import type { OidcSignIn } from '../services/oidcSignIn';
 import { anonymousSession, returnTo, signIn } from '../services/signIn';
 import { partnerName } from '../services/words';
 
 const devSignInForm = z.object({ person: z.string().min(1).max(100), returnTo: z.string().max(500).optional() });
 
 /** Sign-in (single sign-on, and on the embedded default the development list) and sign-out. */
-export function signInRouter(ctx: ApiContext, settings: WebSettings): Router {
+export function signInRouter(ctx: ApiContext, settings: WebSettings, sso: OidcSignIn | undefined): Router {
   const router = Router();
   const csrf = checkCsrf(ctx.publicBaseUrl);
   // Per address: each visit to the sign-in pages may start a session row, so a flood is cut short.
@@ -57,7 +58,11 @@ export function signInRouter(ctx: ApiContext, settings: WebSettings): Router {
   router.post('/sign-out', formBody, csrf, async (req, res) => {
     if (req.webSession) await endSession(ctx.database.db, req.webSession.id);
     clearSessionCookie(res, settings.secureCookies);
-    res.redirect(303, '/sign-in?signedOut=1');
+    // Signed in through the organisation's provider: signed out there too, or the next "Sign in"
+    // would be let straight back in without asking (a shared computer on a ward or in a library).
+    const signedOut = `${ctx.publicBaseUrl}/sign-in?signedOut=1`;
+    const atProvider = req.webSession?.signedInBy === 'oidc' ? await sso?.signOutUrl(signedOut) : undefined;
+    res.redirect(303, atProvider ?? '/sign-in?signedOut=1');
   });
 
   return router;

@@ -53,6 +53,22 @@ export class OidcSignIn {
     return { url: url.href, codeVerifier, state, nonce };
   }
 
+  /**
+   * Where to send the browser so that the organisation's provider ends its own session too
+   * (RP-initiated logout), coming back to `returnTo`; none when the provider offers no such
+   * endpoint or cannot be reached (the session here has ended either way).
+   */
+  async signOutUrl(returnTo: string): Promise<string | undefined> {
+    try {
+      const lib = await this.lib();
+      const config = await this.configuration();
+      if (!config.serverMetadata().end_session_endpoint) return undefined;
+      return lib.buildEndSessionUrl(config, { post_logout_redirect_uri: returnTo }).href;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The ID token's claims after exchanging the code (state, nonce, PKCE and the token all checked). */
   async finish(currentUrl: URL, kept: { codeVerifier: string; state: string; nonce: string }): Promise<Record<string, unknown>> {
     const lib = await this.lib();
