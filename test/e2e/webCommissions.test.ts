@@ -1,0 +1,145 @@
+import type { Browser } from 'playwright-core';
+import { startSystem, type RunningSystem } from '../../scripts/lib/system';
+import { browserComplaints, expectAccessible, launchBrowser, signedInAs } from '../helpers/browser';
+import { client, eventually, keys } from '../helpers/http';
+
+/**
+ * The staff web service's Commissions pages in Debian's Chromium, against the real API, worker,
+ * Temporal dev server and record database: the list, starting one through the form and "check
+ * your answers", and a commission's page with its timeline. Every page visited is checked with axe.
+ */
+let system: RunningSystem;
+let api: ReturnType<typeof client>;
+let browser: Browser;
+
+beforeAll(async () => {
+  [system, browser] = await Promise.all([startSystem(), launchBrowser()]);
+  api = client(system);
+}, 180_000);
+
+afterEach(() => {
+  // No script error, blocked resource or content security policy refusal on any page.
+  expect(browserComplaints.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+interface ListReply {
+  items: { id: string; title: string }[];
+}
+
+test('a commissioner starts a commission in the browser (plan and timetable first, once however often submitted); an ICB commissioner agrees; its timeline shows it; others get a 404 page', async () => {
+  const stamp = Date.now();
+  const council = await signedInAs(browser, system.baseUrl, 'Example Council Commissioner');
+  const page = council.page;
+
+  // From the navigation to the list, and on to the form.
+  await page.getByRole('link', { name: 'Commissions', exact: true }).click();
+  await page.waitForURL('**/commissions');
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Commissions');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Start a commission' }).click();
+  await page.waitForURL('**/commissions/new');
+  await expectAccessible(page);
+
+  // Continuing with nothing filled in: the API's rules, in words, each linked to its field.
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const summary = page.locator('.govuk-error-summary');
+  await expect(summary.textContent()).resolves.toContain('Enter a title for the commission');
+  await expect(summary.textContent()).resolves.toContain('Choose two or more partners');
+  await expect(summary.getByRole('link', { name: 'Enter the estimated whole-life value in pounds, such as 250000' }).getAttribute('href')).resolves.toBe('#estimatedValue');
+  await expectAccessible(page);
+
+  // The council proposes itself with the LSC ICB: over £500,000 and high risk, so a legal review and gates 1 to 4.
+  await page.getByLabel('Title').fill(`Speech therapy draft ${stamp}`);
+  await page.getByRole('group', { name: 'Partners' }).getByLabel('Cumberland Council').check();
+  await page.getByRole('group', { name: 'Partners' }).getByLabel('NHS Lancashire and South Cumbria ICB').check();
+  await page.getByRole('group', { name: 'Proposed lead partner' }).getByLabel('Cumberland Council').check();
+  await page.getByLabel('Estimated value').fill('£750,000');
+  await page.getByLabel('Business-critical').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Check your answers before starting the commission');
+  const plan = (await page.locator('main').textContent()) ?? '';
+  expect(plan).toContain('Gate 1, Gate 2, Gate 3, Gate 4');
+  expect(plan).toContain('legal review, with at least 15 working days allowed');
+  const timetable = page.getByRole('table', { name: 'Timetable' });
+  await expect(timetable.getByRole('row').filter({ hasText: 'Legal review' }).count()).resolves.toBe(1);
+  await expect(timetable.getByRole('row').filter({ hasText: 'Standstill' }).count()).resolves.toBe(1);
+  await expect(timetable.getByRole('row').filter({ hasText: 'Sign the contract' }).count()).resolves.toBe(1);
+  await expectAccessible(page);
+
+  // "Change" goes back to the form with every answer kept; the new title is on the check page.
+  await page.getByRole('button', { name: 'Change the title' }).click();
+  await expect(page.getByLabel('Title').inputValue()).resolves.toBe(`Speech therapy draft ${stamp}`);
+  await expect(page.getByLabel('Business-critical').isChecked()).resolves.toBe(true);
+  const title = `Speech and language therapy ${stamp}`;
+  await page.getByLabel('Title').fill(title);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.locator('.govuk-summary-list').first().textContent()).resolves.toContain(title);
+
+  // Start it; then the same form once more, as a second press or a resent request would: the same commission.
+  const fields = await page.locator('form[action="/commissions"] input').evaluateAll((els) => els.map((e): [string, string] => [e.getAttribute('name') ?? '', e.getAttribute('value') ?? '']));
+  const form = new URLSearchParams(fields).toString();
+  await page.getByRole('button', { name: 'Start the commission' }).click();
+  await page.waitForURL(/\/commissions\/jc-[a-z0-9]{10}\?started=1$/);
+  const commissionUrl = page.url().replace(/\?.*$/, '');
+  const id = new URL(commissionUrl).pathname.split('/').pop()!;
+  await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('The commission has started');
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(title);
+  await expectAccessible(page);
+  const again = await council.context.request.post('/commissions', { headers: { origin: system.baseUrl, 'content-type': 'application/x-www-form-urlencoded' }, data: form, maxRedirects: 0 });
+  expect(again.status()).toBe(303);
+  expect(again.headers()['location']).toBe(`/commissions/${id}?started=1`);
+  const listed = await api.call<ListReply>('GET', `/api/v1/commissions?title=${encodeURIComponent(String(stamp))}`, { key: keys.council });
+  expect(listed.body.items.map((c) => c.id)).toEqual([id]);
+
+  // The list shows it, by name, with what it waits on; a filter that excludes it says so.
+  await page.goto(`/commissions?title=${stamp}&stage=lead-agreement`);
+  const row = page.getByRole('row').filter({ hasText: title });
+  await expect(row.count()).resolves.toBe(1);
+  await expect(row.textContent()).resolves.toMatch(/NHS Lancashire and South Cumbria ICB[\s\S]*Agreeing the lead partner[\s\S]*Agree Cumberland Council as lead partner/);
+  await expectAccessible(page);
+  await page.goto(`/commissions?title=${stamp}&stage=review`);
+  await expect(page.getByText('No commissions match these filters').count()).resolves.toBe(1);
+
+  // The LSC ICB's commissioner agrees the lead partner from their task list, without JavaScript.
+  const lsc = await signedInAs(browser, system.baseUrl, 'Example LSC Commissioner', { javaScript: false });
+  const taskRow = await eventually(
+    async () => {
+      await lsc.page.goto('/tasks');
+      return lsc.page.getByRole('row').filter({ hasText: title }).count();
+    },
+    (n) => n === 1,
+  );
+  expect(taskRow).toBe(1);
+  await lsc.page.getByRole('row').filter({ hasText: title }).getByRole('link').click();
+  await lsc.page.getByRole('button', { name: 'Agree' }).click();
+  await lsc.page.waitForURL(/decided=1/);
+
+  // The commission's page: the lead agreed, and the timeline says who decided, for which partner, through the web.
+  await eventually(
+    async () => {
+      await page.goto(commissionUrl);
+      return (await page.locator('.govuk-summary-list').first().textContent()) ?? '';
+    },
+    (text) => text.includes('Cumberland Council (agreed)'),
+  );
+  const decided = page.locator('.moj-timeline__item').filter({ hasText: 'Example LSC Commissioner' }).filter({ hasText: 'through the web service' });
+  await expect(decided.count()).resolves.toBe(1);
+  await expect(decided.locator('.moj-timeline__byline').textContent()).resolves.toContain('Example LSC Commissioner for NHS Lancashire and South Cumbria ICB');
+  await expectAccessible(page);
+  const timeline = await api.call<{ items: { who?: string; channel?: string; event: string }[] }>('GET', `/api/v1/commissions/${id}/timeline`, { key: keys.lsc });
+  expect(timeline.body.items.filter((i) => i.event === 'task-decided').map((i) => [i.who, i.channel])).toEqual([['lsc-commissioner', 'web']]);
+
+  // A panel member of the council may not see this commission: the 404 page, none of its data.
+  const outsider = await signedInAs(browser, system.baseUrl, 'Example Council Evaluator');
+  const res = await outsider.page.goto(commissionUrl);
+  expect(res?.status()).toBe(404);
+  await expect(outsider.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Page not found');
+  await expect(outsider.page.content()).resolves.not.toContain(title);
+  await expectAccessible(outsider.page);
+  await Promise.all([council.context.close(), lsc.context.close(), outsider.context.close()]);
+}, 90_000);
