@@ -12,6 +12,7 @@ import type { EvaluationView } from '../../domain/evaluation';
 import type { WaitingOn } from '../../domain/liveness';
 import { highRiskFactors, highRiskFactorIds, type ProportionalityInput } from '../../domain/proportionality';
 import { personById, type Person } from '../../domain/partnership';
+import { ukDateTime } from '../../activities/mail';
 import { kindLabel, partnerName, partnerNames, partyName, personName, personNames } from './words';
 
 /* ------------------------------------------------------------------ words */
@@ -280,6 +281,9 @@ export interface CommissionPage {
   timeline: { label: { text: string }; byline?: { text: string } | undefined; datetime: { timestamp: string; type: 'datetime' }; text: string }[];
 }
 
+/** Dates the workflows wrote into their details (ISO 8601), as UK dates and times. */
+const readableDates = (text: string): string => text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z/g, (iso) => ukDateTime(iso));
+
 const channelWords: Record<string, string> = { web: 'the web service', email: 'an emailed link', api: 'the API' };
 
 function evaluationSummary(ctx: ApiContext, view: CommissionView, panel: EvaluationView | undefined) {
@@ -340,7 +344,7 @@ export async function commissionPage(ctx: ApiContext, person: Person, id: string
           : 'Worked out once the lead partner is settled',
       },
       { key: 'Stage', value: stageLabel[view.stage] ?? view.stage },
-      { key: 'Started', value: `by ${personName(p, view.createdBy)}` },
+      { key: 'Started', value: `${ukDateTime(view.createdAt)} by ${personName(p, view.createdBy)}` },
     ],
     stage: stageLabel[view.stage] ?? view.stage,
     waitingFor: life?.waitingFor?.what,
@@ -361,9 +365,9 @@ export async function commissionPage(ctx: ApiContext, person: Person, id: string
     steps: (life?.steps ?? []).map((s) => ({ title: s.title, stage: stageLabel[s.stage] ?? s.stage, status: s.status, completedAt: s.completedAt, by: s.by ? personName(p, s.by) : undefined })),
     // The timeline: the same items as GET /api/v1/commissions/{id}/timeline, newest first.
     timeline: timelineOf(view.history, p)
-      .map((item, i) => ({ item, reason: view.history[i]?.reason }))
+      .map((item, i) => ({ item, entry: view.history[i] }))
       .reverse()
-      .map(({ item, reason }) => {
+      .map(({ item, entry }) => {
         const who = item.who ? personName(p, item.who) : undefined;
         // For which partner: the one the decision was for, else the person's own organisation.
         const partner = item.partner ?? (item.who ? personById(p, item.who)?.partner : undefined);
@@ -371,14 +375,17 @@ export async function commissionPage(ctx: ApiContext, person: Person, id: string
           ? `${who}${partner ? ` for ${partnerName(p, partner)}` : ''}${item.actingFor ? `, acting for ${personName(p, item.actingFor)}` : ''}`
           : item.partner
             ? partnerName(p, item.partner)
-            : undefined;
+            : 'the system';
+        // The heading is what happened; the details, the channel and the reason follow it.
+        const detail = entry?.detail ? `${readableDates(entry.detail)}.` : '';
+        const verb = entry?.detail && item.what.endsWith(`: ${entry.detail}`) ? item.what.slice(0, -entry.detail.length - 2) : item.what;
         const how = item.channel ? `Through ${channelWords[item.channel] ?? item.channel}.` : '';
-        const why = reason ? ` Why: “${reason}”` : '';
+        const why = entry?.reason && !entry.detail?.includes(entry.reason) ? `Why: “${entry.reason}”` : '';
         return {
-          label: { text: sentence(item.what) },
-          ...(byline ? { byline: { text: byline } } : { byline: { text: 'the system' } }),
+          label: { text: sentence(verb) },
+          byline: { text: byline },
           datetime: { timestamp: item.at, type: 'datetime' as const },
-          text: `${how}${why}`.trim(),
+          text: [detail, how, why].filter(Boolean).join(' '),
         };
       }),
   };
