@@ -119,20 +119,40 @@ test('a commissioner starts a commission in the browser (plan and timetable firs
   await lsc.page.getByRole('button', { name: 'Agree' }).click();
   await lsc.page.waitForURL(/decided=1/);
 
-  // The commission's page: the lead agreed, and the timeline says who decided, for which partner, through the web.
+  // The lead is agreed; the council's commissioner sets up the evaluation panel early (it waits for the evaluation step).
   await eventually(
-    async () => {
-      await page.goto(commissionUrl);
-      return (await page.locator('.govuk-summary-list').first().textContent()) ?? '';
-    },
-    (text) => text.includes('Cumberland Council (agreed)'),
+    () => api.call<{ lead: { status: string } }>('GET', `/api/v1/commissions/${id}`, { key: keys.council }),
+    (r) => r.body.lead?.status === 'agreed',
   );
+  const setup = {
+    criteria: [
+      { id: 'quality', name: 'Quality', kind: 'quality', weight: 60 },
+      { id: 'price', name: 'Price', kind: 'price', weight: 20 },
+      { id: 'social', name: 'Social value', kind: 'social-value', weight: 20 },
+    ],
+    bidders: [{ id: 'acme', name: 'Acme Therapy' }],
+    members: ['council-panel-member', 'lsc-finance', 'parent-carer-rep', 'young-person-rep'],
+    scoringDue: '40 working days',
+  };
+  expect((await api.call('PUT', `/api/v1/commissions/${id}/evaluation`, { key: keys.council, json: setup })).status).toBe(202);
+
+  // The commission's page: the lead agreed, the panel (its commissioners see it), and the timeline says who decided, for which partner, through the web.
+  await page.goto(commissionUrl);
+  await expect(page.locator('.govuk-summary-list').first().textContent()).resolves.toContain('Cumberland Council (agreed)');
+  await expect(page.getByRole('heading', { name: 'Evaluation panel', exact: true }).count()).resolves.toBe(1);
   const decided = page.locator('.moj-timeline__item').filter({ hasText: 'Example LSC Commissioner' }).filter({ hasText: 'through the web service' });
   await expect(decided.count()).resolves.toBe(1);
   await expect(decided.locator('.moj-timeline__byline').textContent()).resolves.toContain('Example LSC Commissioner for NHS Lancashire and South Cumbria ICB');
   await expectAccessible(page);
   const timeline = await api.call<{ items: { who?: string; channel?: string; event: string }[] }>('GET', `/api/v1/commissions/${id}/timeline`, { key: keys.lsc });
   expect(timeline.body.items.filter((i) => i.event === 'task-decided').map((i) => [i.who, i.channel])).toEqual([['lsc-commissioner', 'web']]);
+
+  // The council's finance officer follows the commission, but the evaluation panel is its commissioners' and members' only.
+  const finance = await signedInAs(browser, system.baseUrl, 'Example Council Finance Officer');
+  expect((await finance.page.goto(commissionUrl))?.status()).toBe(200);
+  await expect(finance.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(title);
+  await expect(finance.page.getByRole('heading', { name: 'Evaluation panel', exact: true }).count()).resolves.toBe(0);
+  await finance.context.close();
 
   // A panel member of the council may not see this commission: the 404 page, none of its data.
   const outsider = await signedInAs(browser, system.baseUrl, 'Example Council Evaluator');
