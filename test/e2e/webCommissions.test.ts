@@ -163,3 +163,57 @@ test('a commissioner starts a commission in the browser (plan and timetable firs
   await expectAccessible(outsider.page);
   await Promise.all([council.context.close(), lsc.context.close(), outsider.context.close()]);
 }, 90_000);
+
+test('odd filters, ids and form bodies on the Commissions pages get pages that say what to do, never a failure', async () => {
+  const { context } = await signedInAs(browser, system.baseUrl, 'Example NENC Commissioner');
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const csrf = await (async () => {
+    const page = await context.newPage();
+    await page.goto('/commissions/new');
+    return page.locator('input[name="csrf"]').first().getAttribute('value');
+  })();
+  await context.close();
+  const send = async (method: string, path: string, body?: string) => {
+    const res = await fetch(`${system.baseUrl}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: { cookie, origin: system.baseUrl, ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      body,
+    });
+    const text = await res.text();
+    expect({ path, failed: res.status >= 500, stack: /\n\s+at .+:\d+:\d+/.test(text) }).toEqual({ path, failed: false, stack: false });
+    return { status: res.status, text };
+  };
+  const odd = await send('GET', `/commissions?stage=sideways&title=${encodeURIComponent('<script>alert(1)</script>')}&cursor=%%%`);
+  expect(odd.status).toBe(200);
+  expect(odd.text).toContain('Some filters were not understood');
+  expect(odd.text).not.toContain('<script>alert(1)</script>');
+  expect((await send('GET', '/commissions?title=%3Cb%3E')).text).toContain('Some filters were not understood');
+  expect((await send('GET', `/commissions/jc-${'x'.repeat(300)}`)).status).toBe(404);
+  expect((await send('GET', '/commissions/jc-nothing000')).status).toBe(404);
+  // The form's rules, whatever is sent: refused beside the fields, nothing started.
+  const form = (fields: Record<string, string | string[]>) => {
+    const q = new URLSearchParams({ csrf: csrf ?? '' });
+    for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) q.append(k, x);
+    return q.toString();
+  };
+  const refused = await send('POST', '/commissions', form({ title: 'x'.repeat(5000), partners: ['council', 'council', 'nowhere'], proposedLead: 'nowhere', estimatedValue: '1e9', highRiskFactors: 'made-up' }));
+  expect(refused.status).toBe(400);
+  expect(refused.text).toContain('There is a problem');
+  expect(refused.text).toContain('Enter the estimated value as an amount in pounds');
+  // Partners that leave out the person's own organisation: the API's rule, in words.
+  const notTheirs = await send('POST', '/commissions/new', form({ title: 'Respite care', partners: ['council', 'lsc-icb'], proposedLead: 'council', estimatedValue: '1000' }));
+  expect(notTheirs.status).toBe(400);
+  expect(notTheirs.text).toContain('Include your own organisation, NHS North East and North Cumbria ICB, among the partners');
+  // Without the form's token, nothing.
+  expect((await send('POST', '/commissions', 'title=Respite+care')).status).toBe(403);
+  // A person who is not a commissioner is not offered the form.
+  const finance = await signedInAs(browser, system.baseUrl, 'Example Council Finance Officer');
+  expect((await finance.page.goto('/commissions/new'))?.status()).toBe(403);
+  await expect(finance.page.getByText('Only commissioners can start a commission').count()).resolves.toBe(1);
+  await expectAccessible(finance.page);
+  await finance.page.goto('/commissions');
+  await expect(finance.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Commissions');
+  await expect(finance.page.getByRole('button', { name: 'Start a commission' }).count()).resolves.toBe(0);
+  await finance.context.close();
+}, 60_000);
