@@ -7,19 +7,24 @@ import {
   newCommissionRequestSchema,
   type CommissionInput,
   type CommissionView,
+  type LeadStatus,
+  type NewCommissionRequest,
+  type Stage,
 } from '../domain/commission';
-import { calendarOf, partnerById } from '../domain/partnership';
+import type { WaitingOn } from '../domain/liveness';
+import { calendarOf, partnerById, type Person } from '../domain/partnership';
 import { assigneesKey, leadPartnerKey, leadStatusKey, partnersKey, stageKey, titleKey } from '../domain/searchAttributes';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { jointCommission, recordChallenge } from '../workflows/jointCommission';
 import { listSubjects } from '../db/readModels';
 import { untilSubject } from './readYourWrites';
-import { proportionality } from '../domain/proportionality';
+import { proportionality, type ProportionalityInput } from '../domain/proportionality';
 import { timetable } from '../domain/lifecycle';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
 import { challengeBody, listQuery, planQuery } from './schemas';
+import type { z } from 'zod';
 import { authorize } from './permissions';
 import { timelineOf } from './timeline';
 import { withdrawalHandler } from './withdrawal';
@@ -34,98 +39,17 @@ export function commissionsRouter(ctx: ApiContext): Router {
     const person = caller(req);
     const parsed = newCommissionRequestSchema().safeParse(req.body);
     if (!parsed.success) throw invalid(parsed.error, 'commission');
-    const body = parsed.data;
-    const unknown = body.partners.map((p, i) => ({ p, i })).filter(({ p }) => !partnerById(ctx.partnership, p));
-    if (unknown.length) {
-      throw problem(
-        400,
-        'The commission names partners that are not in the partnership.',
-        unknown.map(({ p, i }) => ({ path: `partners[${i}]`, message: `no partner has the id "${p}"` })),
-      );
-    }
-    authorize(person, 'commission.start', { partners: body.partners }, '');
-
-    const key = req.get('idempotency-key');
-    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
-      throw problem(400, 'The Idempotency-Key header must be 1 to 200 visible ASCII characters.');
-    }
-    const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-    // The same caller and key always name the same commission, so a retried POST finds it.
-    const id = commissionIdFrom(
-      key ? createHash('sha256').update(`${person.id}\n${key}`).digest() : randomBytes(10),
-    );
-    const input = commissionInputOf(body, ctx.partnership, { id, createdBy: { person: person.id, partner: person.partner! }, policyVersion: ctx.policyVersion });
-
-    // A new commission answers from its input: waiting for the worker to run its first steps
-    // (a query) cost every start a round trip through the worker and capped the start rate at
-    // the worker's pace (bench/results/starts.md). Only a retried key reads the existing one.
-    let fresh = true;
-    const handle = await viaTemporal(ctx, 'The commission', () =>
-      ctx.client.workflow.start(jointCommission, {
-        workflowId: commissionWorkflowId(id),
-        taskQueue: ctx.taskQueue,
-        args: [input],
-        memo: { title: body.title, requestHash },
-        typedSearchAttributes: [
-          { key: stageKey, value: 'lead-agreement' },
-          { key: leadStatusKey, value: 'proposed' },
-          { key: partnersKey, value: body.partners },
-          { key: assigneesKey, value: [] },
-          { key: leadPartnerKey, value: body.proposedLead },
-          { key: titleKey, value: body.title },
-        ],
-        workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      }),
-    ).catch((err: unknown) => {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      fresh = false;
-      return ctx.client.workflow.getHandle(commissionWorkflowId(id));
-    });
-    if (!fresh) {
-      const described = await viaTemporal(ctx, 'The commission', () => handle.describe());
-      if (described.memo?.['requestHash'] !== requestHash) {
-        throw problem(422, 'This Idempotency-Key was already used for a different commission request; use a new key.');
-      }
-    }
-    // Read-your-writes: the commission is in the record (its workflow's first write) before the
-    // 201, so the caller, or anyone they tell, can read it at once on any API instance.
-    if (fresh && 'firstExecutionRunId' in handle) await untilSubject(ctx, id, handle.firstExecutionRunId);
-    const view = await currentView(ctx, input);
-    res.status(201).location(`/api/v1/commissions/${id}`).json(view);
+    const { view } = await startCommission(ctx, person, parsed.data, req.get('idempotency-key'));
+    res.status(201).location(`/api/v1/commissions/${view.id}`).json(view);
   });
 
   router.get('/', async (req, res) => {
     const person = caller(req);
-    authorize(person, 'commission.list', {}, '');
     const parsed = listQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
-    const f = parsed.data;
-    const now = new Date().toISOString();
-    const page = await listSubjects(ctx.database.db, {
-      type: 'commission',
-      partners: [person.partner!, ...(f.partner ? [f.partner] : [])],
-      status: f.stage,
-      lead: f.lead,
-      leadStatus: f.leadStatus,
-      title: f.title,
-      overdue: f.overdue === undefined ? undefined : f.overdue === 'true',
-      now,
-      limit: f.limit,
-      cursor: f.cursor,
-    });
-    const items = page.rows.map((row) => ({
-      id: row.subject_id,
-      title: row.title,
-      partners: JSON.parse(row.partners) as string[],
-      stage: row.status,
-      lead: { status: row.lead_status, partner: row.lead_partner },
-      nextDueAt: row.next_due_at,
-      overdue: row.next_due_at !== null && row.next_due_at < now,
-      startedAt: row.started_at,
-      href: `/api/v1/commissions/${row.subject_id}`,
-    }));
-    res.json({ items, ...(page.next ? { nextCursor: page.next } : {}) });
+    // What each waits on is the web list's; the API's list keeps its documented shape.
+    const { items, nextCursor } = await listCommissions(ctx, person, parsed.data);
+    res.json({ items: items.map(({ waitingOn: _, ...item }) => item), ...(nextCursor ? { nextCursor } : {}) });
   });
 
   router.get('/plan', (req, res) => {
@@ -134,17 +58,17 @@ export function commissionsRouter(ctx: ApiContext): Router {
     const parsed = planQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
     const q = parsed.data;
-    const plan = proportionality({
-      value: q.value,
-      highRiskFactors: q.highRiskFactors,
-      healthCareService: q.healthCareService === 'true',
-      socialCareService: q.socialCareService === 'true',
-      unusualTerms: q.unusualTerms === 'true',
-      urgent: q.urgent === 'true',
-      voluntaryStandstill: q.voluntaryStandstill === 'true',
-    });
-    const from = new Date();
-    res.json({ proportionality: plan, from: from.toISOString(), timetable: timetable(plan, from, calendarOf(ctx.partnership), ctx.partnership.policies.lifecycle) });
+    res.json(
+      commissionPlan(ctx, {
+        value: q.value,
+        highRiskFactors: q.highRiskFactors,
+        healthCareService: q.healthCareService === 'true',
+        socialCareService: q.socialCareService === 'true',
+        unusualTerms: q.unusualTerms === 'true',
+        urgent: q.urgent === 'true',
+        voluntaryStandstill: q.voluntaryStandstill === 'true',
+      }),
+    );
   });
 
   router.post('/:id/challenges', async (req, res) => {
@@ -189,6 +113,119 @@ export function commissionsRouter(ctx: ApiContext): Router {
   });
 
   return router;
+}
+
+/**
+ * The rules of a new commission that need the partnership and the caller: every partner named is
+ * in the partnership, and the caller is a commissioner of one of them. The API and the web
+ * service's form both ask it (the form before its "check your answers" page).
+ */
+export function checkNewCommission(ctx: ApiContext, person: Person, body: NewCommissionRequest): void {
+  const unknown = body.partners.map((p, i) => ({ p, i })).filter(({ p }) => !partnerById(ctx.partnership, p));
+  if (unknown.length) {
+    throw problem(
+      400,
+      'The commission names partners that are not in the partnership.',
+      unknown.map(({ p, i }) => ({ path: `partners[${i}]`, message: `no partner has the id "${p}"` })),
+    );
+  }
+  authorize(person, 'commission.start', { partners: body.partners }, '');
+}
+
+/**
+ * Starts a commission's workflow: `POST /api/v1/commissions` and the web service's "Start a
+ * commission". The same caller and idempotency key always name the same commission, so a retried
+ * request (or a form submitted twice) finds the one already started instead of starting another.
+ */
+export async function startCommission(ctx: ApiContext, person: Person, body: NewCommissionRequest, key?: string): Promise<{ view: CommissionView; fresh: boolean }> {
+  checkNewCommission(ctx, person, body);
+  if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+    throw problem(400, 'The Idempotency-Key header must be 1 to 200 visible ASCII characters.');
+  }
+  const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+  // The same caller and key always name the same commission, so a retried POST finds it.
+  const id = commissionIdFrom(
+    key ? createHash('sha256').update(`${person.id}\n${key}`).digest() : randomBytes(10),
+  );
+  const input = commissionInputOf(body, ctx.partnership, { id, createdBy: { person: person.id, partner: person.partner! }, policyVersion: ctx.policyVersion });
+
+  // A new commission answers from its input: waiting for the worker to run its first steps
+  // (a query) cost every start a round trip through the worker and capped the start rate at
+  // the worker's pace (bench/results/starts.md). Only a retried key reads the existing one.
+  let fresh = true;
+  const handle = await viaTemporal(ctx, 'The commission', () =>
+    ctx.client.workflow.start(jointCommission, {
+      workflowId: commissionWorkflowId(id),
+      taskQueue: ctx.taskQueue,
+      args: [input],
+      memo: { title: body.title, requestHash },
+      typedSearchAttributes: [
+        { key: stageKey, value: 'lead-agreement' },
+        { key: leadStatusKey, value: 'proposed' },
+        { key: partnersKey, value: body.partners },
+        { key: assigneesKey, value: [] },
+        { key: leadPartnerKey, value: body.proposedLead },
+        { key: titleKey, value: body.title },
+      ],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    }),
+  ).catch((err: unknown) => {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    fresh = false;
+    return ctx.client.workflow.getHandle(commissionWorkflowId(id));
+  });
+  if (!fresh) {
+    const described = await viaTemporal(ctx, 'The commission', () => handle.describe());
+    if (described.memo?.['requestHash'] !== requestHash) {
+      throw problem(422, 'This Idempotency-Key was already used for a different commission request; use a new key.');
+    }
+  }
+  // Read-your-writes: the commission is in the record (its workflow's first write) before the
+  // answer, so the caller, or anyone they tell, can read it at once on any API instance.
+  if (fresh && 'firstExecutionRunId' in handle) await untilSubject(ctx, id, handle.firstExecutionRunId);
+  return { view: await currentView(ctx, input), fresh };
+}
+
+/**
+ * The commissions a person may list (their own partner's, from the read model), filtered and a
+ * page at a time: `GET /api/v1/commissions` and the web service's list.
+ */
+export async function listCommissions(ctx: ApiContext, person: Person, f: z.infer<typeof listQuery>) {
+  authorize(person, 'commission.list', {}, '');
+  const now = new Date().toISOString();
+  const page = await listSubjects(ctx.database.db, {
+    type: 'commission',
+    partners: [person.partner!, ...(f.partner ? [f.partner] : [])],
+    status: f.stage,
+    lead: f.lead,
+    leadStatus: f.leadStatus,
+    title: f.title,
+    overdue: f.overdue === undefined ? undefined : f.overdue === 'true',
+    now,
+    limit: f.limit,
+    cursor: f.cursor,
+  });
+  const items = page.rows.map((row) => ({
+    id: row.subject_id,
+    title: row.title,
+    partners: JSON.parse(row.partners) as string[],
+    stage: row.status as Stage,
+    lead: { status: row.lead_status as LeadStatus | null, partner: row.lead_partner },
+    nextDueAt: row.next_due_at,
+    overdue: row.next_due_at !== null && row.next_due_at < now,
+    startedAt: row.started_at,
+    href: `/api/v1/commissions/${row.subject_id}`,
+    /** What the commission waits on now, as its workflow last wrote it (not part of the API's list). */
+    waitingOn: ((JSON.parse(row.view) as { waitingOn?: WaitingOn[] }).waitingOn ?? []),
+  }));
+  return { items, ...(page.next ? { nextCursor: page.next } : {}) };
+}
+
+/** The plan and timetable a commission with these facts would follow, from now: `GET /api/v1/commissions/plan` and the check-your-answers page. */
+export function commissionPlan(ctx: ApiContext, facts: ProportionalityInput, from = new Date()) {
+  const plan = proportionality(facts);
+  return { proportionality: plan, from: from.toISOString(), timetable: timetable(plan, from, calendarOf(ctx.partnership), ctx.partnership.policies.lifecycle) };
 }
 
 /** The commission as the workflow sees it, or as started if the worker has not picked it up yet. */

@@ -86,6 +86,32 @@ async function main(): Promise<void> {
     await shot(linkPage, '10-dev-mailbox');
     await linkPage.getByRole('link', { name: /Short breaks/ }).first().click();
     await shot(linkPage, '11-dev-mail-message');
+    // Commissions: the list, starting one (the form, check your answers), a commission's page and its timeline.
+    const commissions = await browser.newContext({ baseURL: system.baseUrl, viewport: { width: 1100, height: 800 } });
+    const cpage = await commissions.newPage();
+    await cpage.goto('/');
+    await cpage.getByRole('button', { name: 'Sign in as Example Council Commissioner', exact: true }).click();
+    await cpage.waitForURL('**/tasks');
+    await cpage.getByRole('link', { name: 'Commissions', exact: true }).click();
+    await shot(cpage, '12-commissions');
+    await cpage.getByRole('button', { name: 'Start a commission' }).click();
+    await cpage.getByLabel('Title').fill('Autism assessment');
+    await cpage.getByRole('button', { name: 'Continue' }).click();
+    await shot(cpage, '13-start-a-commission-refused');
+    await cpage.getByRole('group', { name: 'Partners' }).getByLabel('Cumberland Council').check();
+    await cpage.getByRole('group', { name: 'Partners' }).getByLabel('NHS North East and North Cumbria ICB').check();
+    await cpage.getByRole('group', { name: 'Proposed lead partner' }).getByLabel('Cumberland Council').check();
+    await cpage.getByLabel('Estimated value').fill('£750,000');
+    await cpage.getByLabel('Business-critical').check();
+    await cpage.getByRole('button', { name: 'Continue' }).click();
+    await shot(cpage, '14-check-your-answers');
+    await cpage.getByRole('button', { name: 'Start the commission' }).click();
+    await cpage.waitForURL(/started=1/);
+    await shot(cpage, '15-a-commission-started');
+    await cpage.goto('/commissions');
+    await cpage.getByRole('link', { name: 'Community nursing for children with complex needs' }).click();
+    await shot(cpage, '16-a-commission');
+    await commissions.close();
   } finally {
     await browser.close();
     await system.stop();

@@ -17,6 +17,7 @@ const measured = {
   'e2e/emailLinks.test.ts': 48,
   // Chromium, axe on each page, four tests (2026-12-02).
   'e2e/web.test.ts': 55,
+  'e2e/webCommissions.test.ts': 60,
   'workflow/evaluationPanel.test.ts': 48,
   'e2e/operations.test.ts': 42,
   'e2e/leadPartnerAgreement.test.ts': 38,

@@ -13,6 +13,7 @@ export function assetsRouter(): Router {
   router.get('/moj-frontend.min.css', (_req, res) => res.sendFile(path.join(moj, 'moj-frontend.min.css'), day));
   router.get('/moj-frontend.min.js', (_req, res) => res.sendFile(path.join(moj, 'moj-frontend.min.js'), day));
   router.use('/images', express.static(path.join(govuk, 'assets', 'images'), { index: false, ...day }));
+  router.use('/images', express.static(path.join(moj, 'assets', 'images'), { index: false, ...day })); // MoJ's icons (the filter's tag cross)
   router.use(express.static(path.join(__dirname, 'assets'), { index: false, ...day }));
   return router;
 }

@@ -26,6 +26,7 @@ export function viewEnvironment(partnership: Partnership): nunjucks.Environment 
   );
   env.addFilter('partnerName', (id: unknown) => (typeof id === 'string' ? partnerName(partnership, id) : ''));
   env.addFilter('personName', (id: unknown) => (typeof id === 'string' ? personName(partnership, id) : ''));
+  env.addFilter('mojDate', (iso: unknown) => (typeof iso === 'string' && iso ? ukDateTime(iso) : '')); // MoJ's timeline dates, in the UK's words
   env.addFilter('capitalise', (s: unknown) => (typeof s === 'string' && s ? s[0]!.toUpperCase() + s.slice(1) : ''));
   return env;
 }
