@@ -40,7 +40,7 @@ const YEAR = 365 * DAY;
  * until it stops at a wait a new run takes up again (the step in hand, then its drain): up to about
  * 80 events seen, 150 allowed.
  */
-const BOUND = 150;
+const BOUND = 100;
 const MAX_EVENTS = BOUND + 150;
 const lead = 'council-commissioner';
 const leadEmail = 'commissioner@council.example';
