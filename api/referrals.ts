@@ -155,7 +155,7 @@ export function referralsRouter(ctx: ApiContext): Router {
     const person = caller(req);
     authorize(person, 'referral.list', {}, '');
     if (!parsed.success) throw invalid(parsed.error, 'query');
-    const items = (await referralsFor(ctx, person, parsed.data)).map(({ view: _view, ...item }) => item);
+    const items = (await referralsFor(ctx, person, parsed.data)).map(({ view: _view, instance: _instance, ...item }) => item);
     res.json({ items });
   });
 

@@ -8,9 +8,12 @@ import { loadSession } from './middleware/session';
 import { oidcRouter } from './routes/oidc';
 import { signInRouter } from './routes/signIn';
 import { tasksRouter } from './routes/tasks';
+import { referralsRouter } from './routes/referrals';
+import { delegationRouter } from './routes/delegation';
+import { recordsPagesRouter } from './routes/records';
 
 /** The pages of the staff web service; everything else (the API, emailed links, assets) is elsewhere. */
-const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$))/;
+const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$)|referrals(?:\/|$)|delegation(?:\/|$)|records(?:\/|$))/;
 
 /**
  * The staff web service on the API's own Express app: server-rendered pages on GOV.UK Frontend,
@@ -24,6 +27,7 @@ export function staffWebService(ctx: ApiContext, settings: WebSettings): Router 
   router.use(signInRouter(ctx, settings));
   if (settings.oidc) router.use(oidcRouter(ctx, { ...settings, oidc: settings.oidc }));
   router.use(tasksRouter(ctx));
+  router.use(referralsRouter(ctx), delegationRouter(ctx), recordsPagesRouter(ctx));
   router.use((_req, res) => res.status(404).render('notFound', { title: 'Page not found' }));
   router.use(pageErrors(ctx.logger));
   return router;

@@ -1,0 +1,11 @@
+import { can } from '../../api/permissions';
+import type { Person } from '../../domain/partnership';
+
+/** The navigation's entries for referrals, delegation and the record: each only for those its pages are for. */
+export function moreNavigation(person: Person, path: string): { href: string; text: string; active: boolean }[] {
+  return [
+    ...(can(person, 'referral.list') ? [{ href: '/referrals', text: 'Referrals', active: path.startsWith('/referrals') }] : []),
+    ...(can(person, 'record.policy') ? [{ href: '/records', text: 'Records', active: path.startsWith('/records') }] : []),
+    ...(can(person, 'delegation.manage') ? [{ href: '/delegation', text: 'Your deputy', active: path.startsWith('/delegation') }] : []),
+  ];
+}
