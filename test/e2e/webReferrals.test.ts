@@ -75,7 +75,7 @@ test('a RAP member refers a case in the browser (a name refused first), position
   await page.getByLabel('Annual cost').fill('180,000');
   await page.getByLabel('Cumberland Council share').fill('50');
   await page.getByLabel('NHS North East and North Cumbria ICB share').fill('50');
-  await page.getByLabel(/^Urgent/).check();
+  await page.getByRole('checkbox', { name: /^Urgent/ }).check();
   await page.getByRole('button', { name: 'Refer the case' }).click();
   await expect(errorSummary(page)).resolves.toContain('This looks like a name');
   await expect(page.locator('#caseRef-error').textContent()).resolves.toContain('never personal data');
@@ -116,7 +116,7 @@ test('a RAP member refers a case in the browser (a name refused first), position
   const chair = await signedInAs(browser, system.baseUrl, 'Example RAP Chair');
   page = chair.page;
   await page.getByRole('link', { name: 'Referrals', exact: true }).click();
-  await page.getByRole('link', { name: "The panel's agenda" }).click();
+  await page.getByRole('button', { name: "The panel's agenda" }).click();
   await page.waitForURL('**/referrals/agenda');
   const headings = await page.getByRole('heading', { level: 2 }).allTextContents();
   expect(headings[0]).toMatch(/^Next panel: /);
@@ -125,7 +125,7 @@ test('a RAP member refers a case in the browser (a name refused first), position
   await expectAccessible(page);
 
   // Not yet met: the Meeting rule, at the decision buttons and in the error summary.
-  await page.getByRole('link', { name: `Record the panel's decision on ${laterRef.replace('-', '')}` }).click();
+  await page.getByRole('button', { name: `Record the panel's decision on ${laterRef.replace('-', '')}` }).click();
   await page.waitForURL(/\/tasks\/[^/]+$/);
   await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(errorSummary(page)).resolves.toContain('Meeting rule');
@@ -135,7 +135,7 @@ test('a RAP member refers a case in the browser (a name refused first), position
 
   // Today's panel: approved from the agenda, through the web service.
   await page.goto('/referrals/agenda');
-  await page.getByRole('link', { name: `Record the panel's decision on ${urgentRef.replace('-', '')}` }).click();
+  await page.getByRole('button', { name: `Record the panel's decision on ${urgentRef.replace('-', '')}` }).click();
   await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await page.waitForURL(/decided=1/);
   await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "approve"');

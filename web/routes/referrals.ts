@@ -76,7 +76,7 @@ export function referralsRouter(ctx: ApiContext): Router {
     const view = await readReferralAs(ctx, req.person!, req.params.id);
     res.render('referrals/referral', {
       title: `Referral ${view.caseRef}`,
-      page: referralPage(ctx, req.person!, view),
+      page: referralPage(ctx, view),
       isChair: isChair(req.person!),
       success: req.query['referred'] === '1' ? `Case ${view.caseRef} is referred: each funding partner is asked for its position.` : undefined,
     });

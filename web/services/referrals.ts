@@ -1,7 +1,6 @@
 import type { ApiContext } from '../../api/context';
 import { HttpProblem } from '../../api/problem';
 import { referralsFor, referralTimeline } from '../../api/referrals';
-import { can } from '../../api/permissions';
 import { tasksOf } from '../../db/readModels';
 import type { Person } from '../../domain/partnership';
 import { localities, needs, newReferralRequestSchema, type ReferralStatus, type ReferralView } from '../../domain/referral';
@@ -159,7 +158,7 @@ const taskRow = (ctx: ApiContext, t: Task) => ({
 });
 
 /** Everything a referral's page shows: its facts, positions side by side, open tasks, decisions and timeline. */
-export function referralPage(ctx: ApiContext, person: Person, view: ReferralView) {
+export function referralPage(ctx: ApiContext, view: ReferralView) {
   const p = ctx.partnership;
   const timeline = referralTimeline(ctx, view);
   return {
@@ -186,7 +185,6 @@ export function referralPage(ctx: ApiContext, person: Person, view: ReferralView
       text: i.channel ? `Through ${{ email: 'an emailed link', web: 'the web service', api: 'the API' }[i.channel]}` : '',
     })),
     hoursToDecision: timeline.hoursToDecision,
-    mayWithdraw: can(person, 'referral.withdraw', { owner: view.referredBy, withdrawalPartners: view.fundingPartners }),
   };
 }
 
