@@ -7,7 +7,7 @@ import { startDevMailbox, type DevMailbox } from './lib/devMailbox';
 import { startDevServer, type DevServer } from './lib/devServer';
 import { spawnRole, stopChild, waitForHttp } from './lib/processes';
 import { ensureTemporalCli, projectRoot, ProvisionError } from './lib/provision';
-import { readableLine } from './lib/consoleLines';
+import { partConsole } from './lib/consoleLines';
 
 /**
  * `npm start`: the embedded default. A Temporal dev server persisting to var/temporal.db, a
@@ -25,9 +25,12 @@ function signingKey(): string {
 }
 
 /** A part's output as readable lines (scripts/lib/consoleLines.ts): its JSON logs stay the processes' own. */
-const prefix = (name: string) => (line: string) => {
-  const shown = readableLine(name, line);
-  if (shown) console.log(shown);
+const prefix = (name: string) => {
+  const readable = partConsole(name);
+  return (line: string) => {
+    const shown = readable(line);
+    if (shown) console.log(shown);
+  };
 };
 
 async function main(): Promise<void> {

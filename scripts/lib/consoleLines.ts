@@ -49,3 +49,27 @@ export function readableLine(part: string, line: string): string | undefined {
   // Anything else (a crash's stack trace, a message from a tool) is shown as it is.
   return `${part}: ${text}`;
 }
+
+const depth = (text: string): number => (text.match(/[{[]/g) ?? []).length - (text.match(/[}\]]/g) ?? []).length;
+
+/**
+ * One part's console: Temporal's worker logger prints an entry's details as an object that may
+ * run over several lines; they are read as one entry, so none of its lines shows on its own.
+ */
+export function partConsole(part: string): (line: string) => string | undefined {
+  let pending: string | undefined;
+  return (line) => {
+    if (pending !== undefined) {
+      pending += ` ${line.trim()}`;
+      if (depth(pending) > 0) return undefined;
+      const entry = pending;
+      pending = undefined;
+      return readableLine(part, entry);
+    }
+    if (/\[(TRACE|DEBUG|INFO|WARN|ERROR)\]/.test(line) && depth(line) > 0) {
+      pending = line.trim();
+      return undefined;
+    }
+    return readableLine(part, line);
+  };
+}

@@ -1,4 +1,4 @@
-import { readableLine } from '../../scripts/lib/consoleLines';
+import { partConsole, readableLine } from '../../scripts/lib/consoleLines';
 
 test("npm start's console: no line per request, a readable line per part's readiness and per error", () => {
   const request = JSON.stringify({ level: 30, msg: 'request', method: 'GET', route: '/readyz', status: 200, ms: 2 });
@@ -13,4 +13,10 @@ test("npm start's console: no line per request, a readable line per part's readi
   expect(readableLine('Temporal', 'time=2026-12-02T04:00:00Z level=INFO msg="started"')).toBeUndefined();
   expect(readableLine('Temporal', 'time=2026-12-02T04:00:00Z level=ERROR msg="database locked"')).toBe('Temporal: error: database locked');
   expect(readableLine('api', 'Error: Cannot find module x')).toBe('api: Error: Cannot find module x');
+});
+
+test("a worker log entry whose details run over several lines is one entry, not a line each", () => {
+  const worker = partConsole('worker');
+  const lines = ['2026-12-02T04:00:00.000Z [INFO] Worker state changed {', "  sdkComponent: 'worker',", "  taskQueue: 'jco',", "  state: 'RUNNING'", '}', '2026-12-02T04:00:01.000Z [INFO] Workflow bundle created { size: 3 }'];
+  expect(lines.map(worker).filter(Boolean)).toEqual(['worker: ready, polling for work']);
 });
