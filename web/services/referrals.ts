@@ -7,6 +7,7 @@ import { localities, needs, newReferralRequestSchema, type ReferralStatus, type 
 import { missingFrom, REFERRAL_TASK_KINDS } from '../../domain/referralRules';
 import type { Task } from '../../domain/task';
 import { partnerName, personName } from './words';
+import { ukDateTime } from '../../activities/mail';
 
 /** A referral's status as the panel says it. */
 export const statusLabel: Record<ReferralStatus, string> = {
@@ -82,7 +83,9 @@ export function referralRequestFrom(ctx: ApiContext, form: Record<string, unknow
 /** A rule's words with partners by their names, not their ids (`lsc-icb`), first letter capital. */
 export function inWords(ctx: ApiContext, text: string): string {
   let out = text;
-  for (const p of ctx.partnership.partners) out = out.replace(new RegExp(`(?<![\\w-])${p.id}(?![\\w-])`, 'g'), p.name);
+  for (const p of [...ctx.partnership.partners, ...ctx.partnership.people]) out = out.replace(new RegExp(`(?<![\\w-])${p.id}(?![\\w-])`, 'g'), p.name);
+  // Instants as the workflow writes them (2027-01-12T10:00:00.000Z) in UK time.
+  out = out.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso) => ukDateTime(iso));
   return out.charAt(0).toUpperCase() + out.slice(1);
 }
 
@@ -151,7 +154,7 @@ function positionsSideBySide(ctx: ApiContext, view: Pick<ReferralView, 'fundingP
 
 const taskRow = (ctx: ApiContext, t: Task) => ({
   id: t.id,
-  title: t.title,
+  title: inWords(ctx, t.title),
   kind: t.kind,
   dueAt: t.dueAt,
   askedOf: (t.parties?.length ? t.parties.map((p) => (p.partner ? partnerName(ctx.partnership, p.partner) : p.assignees.map((a) => personName(ctx.partnership, a)).join(', '))) : t.assignees.map((a) => personName(ctx.partnership, a))).join('; '),
@@ -179,7 +182,7 @@ export function referralPage(ctx: ApiContext, view: ReferralView) {
     decisions: view.decisions.map((d) => ({ outcome: outcomeLabel[d.outcome] ?? d.outcome, by: personName(p, d.by), at: d.at, split: splitWords(ctx, d.split), conditions: d.conditions, reasons: d.reasons, returnDate: d.returnDate })),
     openTasks: view.openTasks.map((t) => taskRow(ctx, t)),
     timeline: [...timeline.items].reverse().map((i) => ({
-      label: { text: i.what.charAt(0).toUpperCase() + i.what.slice(1) },
+      label: { text: inWords(ctx, i.what) },
       byline: i.who ? { text: `${personName(p, i.who)}${i.partner ? ` (${partnerName(p, i.partner)})` : ''}${i.actingFor ? `, acting for ${personName(p, i.actingFor)}` : ''}` } : undefined,
       datetime: { timestamp: i.at, type: 'datetime' },
       text: i.channel ? `Through ${{ email: 'an emailed link', web: 'the web service', api: 'the API' }[i.channel]}` : '',
@@ -218,7 +221,7 @@ export async function panelAgenda(ctx: ApiContext, person: Person, now = Date.no
       urgent: i.view.urgent,
       panelAt: i.panelAt!,
       annualCost: `£${i.view.annualCost.toLocaleString('en-GB')}`,
-      quorum: missing.length ? `Not yet: no position from ${missing.map((m) => partnerName(ctx.partnership, m)).join(', ')}` : 'Quorate: every funding partner has a position',
+      quorum: missing.length ? `No position yet from ${missing.map((m) => partnerName(ctx.partnership, m)).join(', ')}` : 'Every funding partner has a position',
       quorate: missing.length === 0,
       positions: positionsSideBySide(ctx, i.view),
       agreedSplit: splitWords(ctx, i.view.agreedSplit),
