@@ -12,7 +12,7 @@ import { requestLog } from './observability';
 import { openApiDocument } from './openapi';
 import { metrics, opsRouter } from './ops';
 import { assetsRouter } from '../web/assets';
-import { pageSecurityHeaders } from '../web/middleware/securityHeaders';
+import { apiDocsSecurityHeaders } from '../web/middleware/securityHeaders';
 import { useViews, viewEnvironment } from '../web/views';
 import { staffWebService } from '../web';
 import { peopleRouter } from './people';
@@ -33,7 +33,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use(opsRouter(ctx, m.registry));
   app.get('/api/v1/openapi.json', (_req, res) => void res.json(openApiDocument));
   useViews(app, viewEnvironment(ctx.partnership));
-  app.get('/api/v1/docs', pageSecurityHeaders, (_req, res) => {
+  app.get('/api/v1/docs', apiDocsSecurityHeaders, (_req, res) => {
     const rows = Object.entries(openApiDocument.paths).flatMap(([p, ops]) =>
       Object.entries(ops).map(([method, op]) => [{ text: `${method.toUpperCase()} ${p}` }, { text: (op as { summary: string }).summary }]),
     );

@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { retainedTypes, type Person } from '../domain/partnership';
-import { HoldRefused, holdsOf, liftHold, placeHold } from '../db/holds';
-import { rowsInPeriod, rowsOf, verifyCase, type RecordRow } from '../db/record';
+import { HoldRefused, holdsOf, liftHold, placeHold, type Hold } from '../db/holds';
+import { rowsInPeriod, rowsOf, verifyCase, type PeriodFilter, type RecordRow } from '../db/record';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { csvRow } from './csv';
@@ -159,29 +159,91 @@ async function streaming(res: Response, ctx: ApiContext, sink: Sink, write: () =
   }
 }
 
+/** The cases of a subject the person may read, oldest first; none: 404 (not the data), for the API and the records pages. */
+export async function readableCases(ctx: Pick<ApiContext, 'database'>, person: Person, action: 'record.read' | 'record.hold', raw: string) {
+  const parsed = subjectId.safeParse(raw);
+  const notFound = `No record of ${raw.slice(0, 200)} that you may read.`;
+  if (!parsed.success) throw problem(404, notFound);
+  const rows = await ctx.database.db
+    .selectFrom('subjects')
+    .select(['instance', 'subject_type', 'partners', 'title'])
+    .where('subject_id', '=', parsed.data)
+    .orderBy('started_at')
+    .orderBy('instance')
+    .limit(1000)
+    .execute();
+  const mine = rows.filter((r) => can(person, action, { partners: parsePartners(r.partners) }));
+  // Unknown, or not theirs (a records officer of another partner too): the same 404.
+  if (mine.length === 0) throw problem(404, notFound);
+  return { id: parsed.data, cases: mine };
+}
+
+/** Places a legal hold on a subject the person may hold (POST /records/{id}/holds and the record's page). */
+export async function placeHoldAs(ctx: ApiContext, person: Person, rawSubject: string, raw: unknown): Promise<Hold> {
+  const { id: subject } = await readableCases(ctx, person, 'record.hold', rawSubject);
+  const parsed = holdBody.safeParse(raw ?? {});
+  if (!parsed.success) throw invalid(parsed.error, 'hold');
+  try {
+    const hold = await placeHold(ctx.database, { subjectId: subject, by: person.id, reason: parsed.data.reason, at: new Date().toISOString() });
+    ctx.logger?.info({ subjectId: subject, holdId: hold.id, by: person.id }, 'legal hold placed');
+    return hold;
+  } catch (err) {
+    if (err instanceof HoldRefused) throw problem(422, `Hold rule: ${err.message}`, [{ path: 'reason', message: `Hold rule: ${err.message}` }]);
+    throw err;
+  }
+}
+
+/** Lifts a legal hold, with the reason (POST /records/{id}/holds/{holdId}/lift and the record's page). */
+export async function liftHoldAs(ctx: ApiContext, person: Person, rawSubject: string, rawHold: unknown, raw: unknown): Promise<Hold> {
+  const { id: subject } = await readableCases(ctx, person, 'record.hold', rawSubject);
+  const hold = holdId.safeParse(rawHold);
+  if (!hold.success) throw problem(404, `No hold ${String(rawHold).slice(0, 100)} on ${subject}.`);
+  const parsed = liftBody.safeParse(raw ?? {});
+  if (!parsed.success) throw invalid(parsed.error, 'lift');
+  try {
+    const lifted = await liftHold(ctx.database, { subjectId: subject, holdId: hold.data, by: person.id, reason: parsed.data.reason, at: new Date().toISOString() });
+    ctx.logger?.info({ subjectId: subject, holdId: lifted.id, by: person.id }, 'legal hold lifted');
+    return lifted;
+  } catch (err) {
+    if (err instanceof HoldRefused) throw problem(err.why === 'unknown' ? 404 : 409, err.message);
+    throw err;
+  }
+}
+
+/** The period a records officer may export (GET /api/v1/records and the records search page): their partner's unless they name it. */
+export function periodFilterFor(person: Person, q: z.infer<typeof periodQuery>): PeriodFilter {
+  authorize(person, 'record.export', {}, '');
+  const partner = q.partner ?? person.partner!;
+  authorize(person, 'record.export', { partners: [partner] }, '');
+  return { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), type: q.type, partner };
+}
+
+/** A period's events as CSV, streamed (the API's `Accept: text/csv` and the records page's download). */
+export async function sendPeriodCsv(ctx: ApiContext, res: Response, filter: PeriodFilter, opts: { pageSize?: number; chunkSize?: number } = {}): Promise<void> {
+  const sink = new Sink(res, opts.chunkSize);
+  res.status(200).set('Cache-Control', 'no-store');
+  await streaming(res, ctx, sink, async () => {
+    res.type('text/csv; charset=utf-8').set('Content-Disposition', attachment(`records-${filter.partner}-${filter.from.slice(0, 10)}-${filter.to.slice(0, 10)}.csv`));
+    await sink.push(csvRow([...csvColumns]));
+    for await (const r of rowsInPeriod(ctx.database.db, filter, opts.pageSize ?? 500)) await sink.push(csvOf(r));
+  });
+}
+
+/** A subject's record as CSV, every case in order, streamed (the API's `Accept: text/csv` and the record page's download). */
+export async function sendRecordCsv(ctx: ApiContext, res: Response, subject: string, cases: { instance: string }[], opts: { pageSize?: number; chunkSize?: number } = {}): Promise<void> {
+  const sink = new Sink(res, opts.chunkSize);
+  res.status(200).set('Cache-Control', 'no-store');
+  await streaming(res, ctx, sink, async () => {
+    res.type('text/csv; charset=utf-8').set('Content-Disposition', attachment(`record-${subject}.csv`));
+    await sink.push(csvRow([...csvColumns]));
+    for (const c of cases) for await (const r of rowsOf(ctx.database.db, subject, c.instance, opts.pageSize ?? 500)) await sink.push(csvOf(r));
+  });
+}
+
 export function recordsRouter(ctx: ApiContext, opts: { pageSize?: number; chunkSize?: number } = {}): Router {
   const router = Router();
   const db = ctx.database.db;
   const pageSize = opts.pageSize ?? 500;
-
-  /** The cases of a subject the caller may read, oldest first; none: 404 (not the data). */
-  async function readableCases(person: Person, action: 'record.read' | 'record.hold', raw: string) {
-    const parsed = subjectId.safeParse(raw);
-    const notFound = `No record of ${raw.slice(0, 200)} that you may read.`;
-    if (!parsed.success) throw problem(404, notFound);
-    const rows = await db
-      .selectFrom('subjects')
-      .select(['instance', 'subject_type', 'partners'])
-      .where('subject_id', '=', parsed.data)
-      .orderBy('started_at')
-      .orderBy('instance')
-      .limit(1000)
-      .execute();
-    const mine = rows.filter((r) => can(person, action, { partners: parsePartners(r.partners) }));
-    // Unknown, or not theirs (a records officer of another partner too): the same 404.
-    if (mine.length === 0) throw problem(404, notFound);
-    return { id: parsed.data, cases: mine };
-  }
 
   function format(req: Request, types: string[]): string {
     const chosen = req.accepts(types);
@@ -205,43 +267,28 @@ export function recordsRouter(ctx: ApiContext, opts: { pageSize?: number; chunkS
     authorize(person, 'record.export', {}, '');
     const parsed = periodQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
-    const q = parsed.data;
-    const partner = q.partner ?? person.partner!;
-    authorize(person, 'record.export', { partners: [partner] }, '');
+    const filter = periodFilterFor(person, parsed.data);
     const mediaType = format(req, ['application/x-ndjson', 'text/csv']);
-    const from = new Date(q.from).toISOString();
-    const to = new Date(q.to).toISOString();
-    const filter = { from, to, type: q.type, partner };
+    if (mediaType === 'text/csv') return sendPeriodCsv(ctx, res, filter, { pageSize, chunkSize: opts.chunkSize });
     const sink = new Sink(res, opts.chunkSize);
     res.status(200).set('Cache-Control', 'no-store');
     await streaming(res, ctx, sink, async () => {
-      if (mediaType === 'text/csv') {
-        res.type('text/csv; charset=utf-8').set('Content-Disposition', attachment(`records-${partner}-${from.slice(0, 10)}-${to.slice(0, 10)}.csv`));
-        await sink.push(csvRow([...csvColumns]));
-        for await (const r of rowsInPeriod(db, filter, pageSize)) await sink.push(csvOf(r));
-      } else {
-        res.type('application/x-ndjson; charset=utf-8');
-        for await (const r of rowsInPeriod(db, filter, pageSize)) {
-          await sink.push(`${JSON.stringify({ subjectId: r.subject_id, subjectType: r.subject_type, instance: r.instance, ...eventOf(r) })}\n`);
-        }
+      res.type('application/x-ndjson; charset=utf-8');
+      for await (const r of rowsInPeriod(db, filter, pageSize)) {
+        await sink.push(`${JSON.stringify({ subjectId: r.subject_id, subjectType: r.subject_type, instance: r.instance, ...eventOf(r) })}\n`);
       }
     });
   });
 
   router.get('/:subjectId', async (req, res) => {
     const person = caller(req);
-    const { id: subject, cases } = await readableCases(person, 'record.read', req.params['subjectId']!);
+    const { id: subject, cases } = await readableCases(ctx, person, 'record.read', req.params['subjectId']!);
     const mediaType = format(req, ['application/json', 'text/csv']);
+    if (mediaType === 'text/csv') return sendRecordCsv(ctx, res, subject, cases, { pageSize, chunkSize: opts.chunkSize });
     const holds = await holdsOf(db, subject);
     const sink = new Sink(res, opts.chunkSize);
     res.status(200).set('Cache-Control', 'no-store');
     await streaming(res, ctx, sink, async () => {
-      if (mediaType === 'text/csv') {
-        res.type('text/csv; charset=utf-8').set('Content-Disposition', attachment(`record-${subject}.csv`));
-        await sink.push(csvRow([...csvColumns]));
-        for (const c of cases) for await (const r of rowsOf(db, subject, c.instance, pageSize)) await sink.push(csvOf(r));
-        return;
-      }
       res.type('application/json');
       await sink.push(`{"subjectId":${JSON.stringify(subject)},"cases":[`);
       for (const [i, c] of cases.entries()) {
@@ -259,42 +306,19 @@ export function recordsRouter(ctx: ApiContext, opts: { pageSize?: number; chunkS
 
   router.get('/:subjectId/verification', async (req, res) => {
     const person = caller(req);
-    const { id: subject, cases } = await readableCases(person, 'record.read', req.params['subjectId']!);
+    const { id: subject, cases } = await readableCases(ctx, person, 'record.read', req.params['subjectId']!);
     const checked = [];
     for (const c of cases) checked.push(await verifyCase(db, subject, c.instance));
     res.set('Cache-Control', 'no-store').json({ subjectId: subject, intact: checked.every((v) => v.intact), cases: checked });
   });
 
   router.post('/:subjectId/holds', async (req, res) => {
-    const person = caller(req);
-    const { id: subject } = await readableCases(person, 'record.hold', req.params['subjectId']!);
-    const parsed = holdBody.safeParse(req.body ?? {});
-    if (!parsed.success) throw invalid(parsed.error, 'hold');
-    try {
-      const hold = await placeHold(ctx.database, { subjectId: subject, by: person.id, reason: parsed.data.reason, at: new Date().toISOString() });
-      ctx.logger?.info({ subjectId: subject, holdId: hold.id, by: person.id }, 'legal hold placed');
-      res.status(201).location(`/api/v1/records/${subject}`).json(hold);
-    } catch (err) {
-      if (err instanceof HoldRefused) throw problem(422, `Hold rule: ${err.message}`);
-      throw err;
-    }
+    const hold = await placeHoldAs(ctx, caller(req), req.params['subjectId']!, req.body);
+    res.status(201).location(`/api/v1/records/${hold.subjectId}`).json(hold);
   });
 
   router.post('/:subjectId/holds/:holdId/lift', async (req, res) => {
-    const person = caller(req);
-    const { id: subject } = await readableCases(person, 'record.hold', req.params['subjectId']!);
-    const hold = holdId.safeParse(req.params['holdId']);
-    if (!hold.success) throw problem(404, `No hold ${String(req.params['holdId']).slice(0, 100)} on ${subject}.`);
-    const parsed = liftBody.safeParse(req.body ?? {});
-    if (!parsed.success) throw invalid(parsed.error, 'lift');
-    try {
-      const lifted = await liftHold(ctx.database, { subjectId: subject, holdId: hold.data, by: person.id, reason: parsed.data.reason, at: new Date().toISOString() });
-      ctx.logger?.info({ subjectId: subject, holdId: lifted.id, by: person.id }, 'legal hold lifted');
-      res.json(lifted);
-    } catch (err) {
-      if (err instanceof HoldRefused) throw problem(err.why === 'unknown' ? 404 : 409, err.message);
-      throw err;
-    }
+    res.json(await liftHoldAs(ctx, caller(req), req.params['subjectId']!, req.params['holdId'], req.body));
   });
 
   // The database away or busy: api/problem.ts's handler answers 503 with Retry-After, as for every route.

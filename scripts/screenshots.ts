@@ -112,6 +112,69 @@ async function main(): Promise<void> {
     await cpage.getByRole('link', { name: 'Community nursing for children with complex needs' }).click();
     await shot(cpage, '16-a-commission');
     await commissions.close();
+
+    // The Resource Allocation Panel, delegation and the decision record.
+    const signedIn = async (name: string) => {
+      const c = await browser.newContext({ baseURL: system.baseUrl, viewport: { width: 1100, height: 800 } });
+      const p = await c.newPage();
+      await p.goto('/sign-in');
+      await p.getByRole('button', { name: `Sign in as ${name}`, exact: true }).click();
+      await p.waitForURL('**/tasks');
+      return p;
+    };
+    const rap = await signedIn('Example Council RAP Member');
+    await rap.goto('/referrals/new');
+    await rap.getByLabel('Case reference').fill('Jane Smith');
+    await rap.getByLabel('Locality').selectOption('Keswick');
+    await rap.getByLabel('Health').check();
+    await rap.getByLabel('Education').check();
+    await rap.getByLabel('The package').fill('Overnight nursing care and a specialist school place');
+    await rap.getByLabel('Annual cost').fill('210000');
+    await rap.getByLabel('Cumberland Council share').fill('50');
+    await rap.getByLabel('NHS North East and North Cumbria ICB share').fill('50');
+    await rap.getByRole('button', { name: 'Refer the case' }).click();
+    await shot(rap, '17-refer-a-case-refused');
+    await rap.getByLabel('Case reference').fill('CYP-48213');
+    await rap.getByRole('button', { name: 'Refer the case' }).click();
+    await rap.waitForURL(/referred=1/);
+    const referral = new URL(rap.url()).pathname.split('/').pop()!;
+    // The council's RAP member proposes another split through the API: the positions differ, side by side.
+    const view = (await (await fetch(`${system.baseUrl}/api/v1/referrals/${referral}`, { headers: { authorization: 'Bearer demo-key-council-rap-member-0001' } })).json()) as { openTasks: { id: string; kind: string }[] };
+    const position = view.openTasks.find((t) => t.kind === 'referral-position')!;
+    await fetch(`${system.baseUrl}/api/v1/tasks/${position.id}/decision`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer demo-key-council-rap-member-0001', 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'propose', comment: 'Education needs dominate', data: { split: { council: 60, 'nenc-icb': 40 } } }),
+    });
+    for (let i = 0; i < 50; i++) {
+      await rap.goto(`/referrals/${referral}`);
+      if ((await rap.getByText('Proposes another split').count()) > 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await shot(rap, '18-a-referral');
+    const chair = await signedIn('Example RAP Chair');
+    await chair.goto('/referrals/agenda');
+    await shot(chair, '19-panel-agenda');
+    await chair.goto('/referrals');
+    await shot(chair, '20-referrals');
+    const director = await signedIn('Example Director for Children and Families');
+    await director.goto('/delegation');
+    await director.getByLabel('Deputy').selectOption({ label: 'Example Executive Board Chair' });
+    await director.getByLabel('First day of cover').fill(new Date().toISOString().slice(0, 10));
+    await director.getByLabel('Last day of cover').fill(new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10));
+    await director.getByRole('button', { name: 'Set deputy' }).click();
+    await director.waitForURL(/done=set/);
+    await shot(director, '21-your-deputy');
+    const officer = await signedIn('Example Council Records Officer');
+    await officer.goto('/records');
+    await officer.getByRole('button', { name: 'Search' }).click();
+    await officer.waitForURL(/\/records\?/);
+    await shot(officer, '22-records-search');
+    await officer.goto(`/records/${referral}`);
+    await officer.getByLabel('Place a legal hold').fill('Freedom of Information request FOI-2026-118');
+    await officer.getByRole('button', { name: 'Place hold' }).click();
+    await officer.waitForURL(/done=held/);
+    await shot(officer, '23-a-record-on-hold');
   } finally {
     await browser.close();
     await system.stop();

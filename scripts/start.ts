@@ -7,6 +7,7 @@ import { startDevMailbox, type DevMailbox } from './lib/devMailbox';
 import { startDevServer, type DevServer } from './lib/devServer';
 import { spawnRole, stopChild, waitForHttp } from './lib/processes';
 import { ensureTemporalCli, projectRoot, ProvisionError } from './lib/provision';
+import { partConsole } from './lib/consoleLines';
 
 /**
  * `npm start`: the embedded default. A Temporal dev server persisting to var/temporal.db, a
@@ -23,7 +24,14 @@ function signingKey(): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-const prefix = (name: string) => (line: string) => console.log(`[${name}] ${line}`);
+/** A part's output as readable lines (scripts/lib/consoleLines.ts): its JSON logs stay the processes' own. */
+const prefix = (name: string) => {
+  const readable = partConsole(name);
+  return (line: string) => {
+    const shown = readable(line);
+    if (shown) console.log(shown);
+  };
+};
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -37,10 +45,17 @@ async function main(): Promise<void> {
   async function stopAll(code: number): Promise<never> {
     if (stopping) return new Promise<never>(() => undefined);
     stopping = true;
-    console.log('stopping: api, worker, mailbox, Temporal');
-    for (const c of [...children].reverse()) await stopChild(c);
+    const names = ['worker', 'api'];
+    for (const [i, c] of [...children.entries()].reverse()) {
+      console.log(`${names[i]}: stopping`);
+      await stopChild(c);
+      console.log(`${names[i]}: stopped`);
+    }
+    if (mailbox) console.log('mailbox: stopping');
     await mailbox?.close();
+    if (temporal) console.log('Temporal: stopping');
     await temporal?.stop();
+    console.log('stopped');
     process.exit(code);
   }
   process.once('SIGINT', () => void stopAll(0));
@@ -49,19 +64,23 @@ async function main(): Promise<void> {
   try {
     const externalTemporal = process.env['TEMPORAL_ADDRESS'];
     if (!externalTemporal) {
+      console.log('Temporal: starting the dev server (var/temporal.db)');
       temporal = await startDevServer({
         cli: ensureTemporalCli((s) => console.log(s)),
         port: TEMPORAL_PORT,
         uiPort: UI_PORT,
         dbFile: path.join(varDir, 'temporal.db'),
-        onOutput: prefix('temporal'),
+        onOutput: prefix('Temporal'),
       });
+      console.log(`Temporal: ready at ${temporal.address}`);
     }
     const mailDir = path.join(varDir, 'mail');
     let smtpUrl = env.SMTP_URL;
     if (!smtpUrl) {
+      console.log('mailbox: starting');
       mailbox = await startDevMailbox({ dir: mailDir, port: SMTP_PORT });
       smtpUrl = mailbox.url;
+      console.log(`mailbox: ready, SMTP at ${mailbox.url}`);
     }
     const childEnv: NodeJS.ProcessEnv = {
       ...process.env,
@@ -74,6 +93,7 @@ async function main(): Promise<void> {
       ...(mailbox ? { JCO_DEV_MAIL_DIR: mailDir } : {}),
     };
     for (const role of ['worker', 'api'] as const) {
+      console.log(`${role}: starting`);
       const child = spawnRole(role, childEnv, prefix(role));
       child.once('exit', (code, signal) => {
         if (!stopping) {

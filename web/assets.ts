@@ -12,6 +12,9 @@ export function assetsRouter(): Router {
   const moj = path.join(mojDist, 'moj');
   router.get('/moj-frontend.min.css', (_req, res) => res.sendFile(path.join(moj, 'moj-frontend.min.css'), day));
   router.get('/moj-frontend.min.js', (_req, res) => res.sendFile(path.join(moj, 'moj-frontend.min.js'), day));
+  // Swagger UI for /api/v1/docs: its stylesheet and bundle only, from the package.
+  const swagger = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+  for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js']) router.get(`/swagger-ui/${file}`, (_req, res) => res.sendFile(path.join(swagger, file), day));
   router.use('/images', express.static(path.join(govuk, 'assets', 'images'), { index: false, ...day }));
   router.use('/images', express.static(path.join(moj, 'assets', 'images'), { index: false, ...day })); // MoJ's icons (the filter's tag cross)
   router.use(express.static(path.join(__dirname, 'assets'), { index: false, ...day }));

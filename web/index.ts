@@ -10,9 +10,12 @@ import { signInRouter } from './routes/signIn';
 import { tasksRouter } from './routes/tasks';
 import { commissionsRouter } from './routes/commissions';
 import { OidcSignIn } from './services/oidcSignIn';
+import { referralsRouter } from './routes/referrals';
+import { delegationRouter } from './routes/delegation';
+import { recordsPagesRouter } from './routes/records';
 
 /** The pages of the staff web service; everything else (the API, emailed links, assets) is elsewhere. */
-const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$)|commissions(?:\/|$))/;
+const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$)|commissions(?:\/|$)|referrals(?:\/|$)|delegation(?:\/|$)|records(?:\/|$))/;
 
 /**
  * The staff web service on the API's own Express app: server-rendered pages on GOV.UK Frontend,
@@ -30,6 +33,7 @@ export function staffWebService(ctx: ApiContext, settings: WebSettings): Router 
   if (sso && settings.oidc) router.use(oidcRouter(ctx, { ...settings, oidc: settings.oidc }, sso));
   router.use(tasksRouter(ctx));
   router.use(commissionsRouter(ctx));
+  router.use(referralsRouter(ctx), delegationRouter(ctx), recordsPagesRouter(ctx));
   router.use((_req, res) => res.status(404).render('notFound', { title: 'Page not found' }));
   router.use(pageErrors(ctx.logger));
   return router;

@@ -26,7 +26,8 @@ export function viewEnvironment(partnership: Partnership): nunjucks.Environment 
   );
   env.addFilter('partnerName', (id: unknown) => (typeof id === 'string' ? partnerName(partnership, id) : ''));
   env.addFilter('personName', (id: unknown) => (typeof id === 'string' ? personName(partnership, id) : ''));
-  env.addFilter('mojDate', (iso: unknown) => (typeof iso === 'string' && iso ? ukDateTime(iso) : '')); // MoJ's timeline dates, in the UK's words
+  // MoJ Frontend's timeline formats its dates with this filter: UK dates and times here.
+  env.addFilter('mojDate', (iso: unknown, type: unknown) => (typeof iso !== 'string' || !iso ? '' : type === 'date' ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }) : ukDateTime(iso)));
   env.addFilter('capitalise', (s: unknown) => (typeof s === 'string' && s ? s[0]!.toUpperCase() + s.slice(1) : ''));
   return env;
 }

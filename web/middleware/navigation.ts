@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ApiContext } from '../../api/context';
 import { openTasksOf } from '../services/yourTasks';
+import { moreNavigation } from '../services/moreNavigation';
 
 /** The signed-in navigation, with how many tasks wait for the person (the same list as "Your tasks"). */
 export function navigation(ctx: ApiContext) {
@@ -10,7 +11,7 @@ export function navigation(ctx: ApiContext) {
     const inbox = openTasksOf(ctx, req.person);
     res.locals['openTasks'] = inbox;
     const count = await inbox.then((entries) => entries.length).catch(() => undefined);
-    res.locals['navigation'] = [{ href: '/tasks', text: count === undefined ? 'Your tasks' : `Your tasks (${count})`, active: req.path.startsWith('/tasks') }, ...(req.person.partner ? [{ href: '/commissions', text: 'Commissions', active: req.path.startsWith('/commissions') }] : [])];
+    res.locals['navigation'] = [{ href: '/tasks', text: count === undefined ? 'Your tasks' : `Your tasks (${count})`, active: req.path.startsWith('/tasks') }, ...moreNavigation(req.person, req.path)];
     next();
   };
 }

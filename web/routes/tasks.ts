@@ -47,14 +47,17 @@ export function tasksRouter(ctx: ApiContext): Router {
     const view = await taskPage(ctx, req.person!, id);
     // A refusal is shown beside the field it is about: the comment when it asks for a reason (or
     // the task has no other field), else the first of the task's fields.
-    const aboutComment = refusal !== undefined && (!view.fields.length || /comment|reason/i.test(refusal));
-    const field = refusal === undefined || aboutComment ? undefined : view.fields[0];
+    // A rule about the decision itself (the panel's quorum, whether it has met) is shown at the buttons.
+    const aboutDecision = refusal !== undefined && /^(Quorum|Meeting|Delegation) rule:|have not agreed a split/.test(refusal);
+    const aboutComment = refusal !== undefined && !aboutDecision && (!view.fields.length || /comment|reason/i.test(refusal));
+    const field = refusal === undefined || aboutComment || aboutDecision ? undefined : view.fields[0];
     res.status(status).render('task', {
       title: view.task.title,
       view,
       values,
-      errors: refusal ? [{ text: refusal, href: field ? `#${field.id}` : '#comment' }] : [],
+      errors: refusal ? [{ text: refusal, href: aboutDecision ? '#decision' : field ? `#${field.id}` : '#comment' }] : [],
       commentError: aboutComment ? refusal : undefined,
+      decisionError: aboutDecision ? refusal : undefined,
       fieldErrors: field ? { [field.name]: refusal } : {},
       success: req.query['decided'] === '1' && view.mine ? `Your decision is recorded: you chose "${view.mine.decision}".` : undefined,
     });
