@@ -95,6 +95,32 @@ export async function raiseDispute(ctx: ApiContext, person: Person, request: unk
   return { id, duplicate: false, view: await readDispute(ctx, id).catch(() => ({ id, stage: 'early-resolution' })) };
 }
 
+/** The disputes a person may list: their partner's; the Board's and the accountable officers' (who read every dispute): all. */
+export async function listDisputes(ctx: ApiContext, person: Person, query: z.infer<typeof disputeListQuery>) {
+  authorize(person, 'dispute.list', {}, '');
+  const page = await listSubjects(ctx.database.db, {
+    type: 'dispute',
+    partners: [...(can(person, 'dispute.read', {}) ? [] : [person.partner!]), ...(query.partner ? [query.partner] : [])],
+    status: query.stage,
+    now: new Date().toISOString(),
+    limit: 100,
+  });
+  return page.rows.map((row) => ({
+    id: row.subject_id,
+    title: row.title,
+    stage: row.status,
+    partners: JSON.parse(row.partners) as string[],
+    startedAt: row.started_at,
+    href: `/api/v1/disputes/${row.subject_id}`,
+  }));
+}
+
+/** A dispute's timeline (GET /api/v1/disputes/{id}/timeline): how long each stage took and whom it waited on, and every event in words. */
+export function disputeTimeline(ctx: Pick<ApiContext, 'partnership'>, view: DisputeView) {
+  const stages = view.stages.map((s) => ({ ...s, hours: Math.round(((s.to ? Date.parse(s.to) : Date.now()) - Date.parse(s.from)) / 36e5 * 10) / 10 }));
+  return { id: view.id, title: view.title, stages, items: timelineOf(view.history, ctx.partnership) };
+}
+
 export function disputesRouter(ctx: ApiContext): Router {
   const router = Router();
 
@@ -108,26 +134,11 @@ export function disputesRouter(ctx: ApiContext): Router {
   });
 
   router.get('/', async (req, res) => {
+    const parsed = disputeListQuery.safeParse(req.query);
     const person = caller(req);
     authorize(person, 'dispute.list', {}, '');
-    const parsed = disputeListQuery.safeParse(req.query);
     if (!parsed.success) throw invalid(parsed.error, 'query');
-    const page = await listSubjects(ctx.database.db, {
-      type: 'dispute',
-      partners: [...(can(person, 'dispute.read', {}) ? [] : [person.partner!]), ...(parsed.data.partner ? [parsed.data.partner] : [])],
-      status: parsed.data.stage,
-      now: new Date().toISOString(),
-      limit: 100,
-    });
-    const items = page.rows.map((row) => ({
-      id: row.subject_id,
-      title: row.title,
-      stage: row.status,
-      partners: JSON.parse(row.partners) as string[],
-      startedAt: row.started_at,
-      href: `/api/v1/disputes/${row.subject_id}`,
-    }));
-    res.json({ items });
+    res.json({ items: await listDisputes(ctx, person, parsed.data) });
   });
 
   router.get('/:id', async (req, res) => {
@@ -141,9 +152,7 @@ export function disputesRouter(ctx: ApiContext): Router {
     const person = caller(req);
     const view = await readDispute(ctx, req.params.id);
     authorize(person, 'dispute.read', scopeOf(view), `There is no dispute ${req.params.id}.`);
-    // At a glance: how long each stage took and whom it waited on when its time ran out.
-    const stages = view.stages.map((s) => ({ ...s, hours: Math.round(((s.to ? Date.parse(s.to) : Date.now()) - Date.parse(s.from)) / 36e5 * 10) / 10 }));
-    res.json({ id: view.id, title: view.title, stages, items: timelineOf(view.history, ctx.partnership) });
+    res.json(disputeTimeline(ctx, view));
   });
 
   // Since one `withdraw` Update serves commissions, disputes and referrals: the raiser, or a

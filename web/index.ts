@@ -8,9 +8,11 @@ import { loadSession } from './middleware/session';
 import { oidcRouter } from './routes/oidc';
 import { signInRouter } from './routes/signIn';
 import { tasksRouter } from './routes/tasks';
+import { evaluationRouter } from './routes/evaluation';
+import { disputesRouter } from './routes/disputes';
 
 /** The pages of the staff web service; everything else (the API, emailed links, assets) is elsewhere. */
-const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$))/;
+const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$)|disputes(?:\/|$)|commissions\/[^/]+\/(?:evaluation|disputes\/new)$)/;
 
 /**
  * The staff web service on the API's own Express app: server-rendered pages on GOV.UK Frontend,
@@ -24,6 +26,7 @@ export function staffWebService(ctx: ApiContext, settings: WebSettings): Router 
   router.use(signInRouter(ctx, settings));
   if (settings.oidc) router.use(oidcRouter(ctx, { ...settings, oidc: settings.oidc }));
   router.use(tasksRouter(ctx));
+  router.use(evaluationRouter(ctx), disputesRouter(ctx));
   router.use((_req, res) => res.status(404).render('notFound', { title: 'Page not found' }));
   router.use(pageErrors(ctx.logger));
   return router;

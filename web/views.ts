@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import { partnerName, personName, type Partnership } from '../domain/partnership';
 import { ukDateTime } from '../activities/mail';
+import { fieldSections } from './services/taskForm';
 
 /** GOV.UK Frontend's own Nunjucks templates and macros (`govuk/components/...`), from the package. */
 export const govukDist = path.resolve(path.dirname(require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.css')), '..');
@@ -26,6 +27,8 @@ export function viewEnvironment(partnership: Partnership): nunjucks.Environment 
   );
   env.addFilter('partnerName', (id: unknown) => (typeof id === 'string' ? partnerName(partnership, id) : ''));
   env.addFilter('personName', (id: unknown) => (typeof id === 'string' ? personName(partnership, id) : ''));
+  env.addFilter('mojDate', (iso: unknown) => (typeof iso === 'string' && iso ? ukDateTime(iso) : '')); // MoJ's timeline dates
+  env.addFilter('sectionsOf', fieldSections);
   env.addFilter('capitalise', (s: unknown) => (typeof s === 'string' && s ? s[0]!.toUpperCase() + s.slice(1) : ''));
   return env;
 }

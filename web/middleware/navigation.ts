@@ -10,7 +10,7 @@ export function navigation(ctx: ApiContext) {
     const inbox = openTasksOf(ctx, req.person);
     res.locals['openTasks'] = inbox;
     const count = await inbox.then((entries) => entries.length).catch(() => undefined);
-    res.locals['navigation'] = [{ href: '/tasks', text: count === undefined ? 'Your tasks' : `Your tasks (${count})`, active: req.path.startsWith('/tasks') }];
+    res.locals['navigation'] = [{ href: '/tasks', text: count === undefined ? 'Your tasks' : `Your tasks (${count})`, active: req.path.startsWith('/tasks') }, { href: '/disputes', text: 'Disputes', active: req.path.startsWith('/disputes') }];
     next();
   };
 }
