@@ -203,7 +203,9 @@ async function evaluationAndDisputes(baseUrl: string, browser: Browser, shot: (p
   await commissioner.getByLabel('The outcome you propose').fill('An even split between the partners');
   await shot(commissioner, '24-raise-a-dispute');
   const early = await until('the early resolution task', async () => (await call<{ openTasks: Task[] }>('GET', `/api/v1/disputes/${disputeId}`, apiKeys['council-commissioner']!)).body.openTasks?.[0]);
-  await call('POST', `/api/v1/tasks/${early.id}/decision`, apiKeys['council-commissioner']!, { decision: 'escalate', comment: 'We cannot agree between us' });
+  const asked = early.parties?.find((p) => !p.decision)?.partner === 'council' ? 'council-commissioner' : 'nenc-commissioner';
+  const escalated = await call('POST', `/api/v1/tasks/${early.id}/decision`, apiKeys[asked]!, { decision: 'escalate', comment: 'We cannot agree between us' });
+  if (escalated.status !== 200) throw new Error(`escalating: ${escalated.status} ${JSON.stringify(escalated.body)}`);
   const chair = await signIn('Example Executive Board Chair');
   await until('the Board task', async () => ((await chair.goto(`/disputes/${disputeId}`), await chair.getByRole('link', { name: /^Record the Executive Board/ }).count()) ? true : undefined));
   await shot(chair, '25-dispute-at-the-board');

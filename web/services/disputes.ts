@@ -64,6 +64,8 @@ export async function newDisputePage(ctx: ApiContext, person: Person, commission
   return {
     commission,
     mayRaise: can(person, 'dispute.raise', { partners: commission.partners }),
+    /** The partnership's deadline for early resolution, as its policy says it. */
+    earlyDue: ctx.partnership.policies.dispute.earlyResolution.due,
     partners: commission.partners.map((id) => ({ id, name: partnerName(ctx.partnership, id) })),
   };
 }

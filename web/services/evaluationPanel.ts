@@ -52,7 +52,11 @@ export async function panelPage(ctx: ApiContext, person: Person, commissionId: s
       requested: commission.evaluation,
       maySetUp: !commission.evaluation && can(person, 'evaluation.setup', scope),
       leadSettled,
-      pool: panelPool(ctx.partnership, commission.partners).map((m) => ({ ...m, from: m.partner ? partnerName(ctx.partnership, m.partner) : 'Lived-experience representative' })),
+      // Panel members and lived-experience representatives first: those usually chosen.
+      pool: panelPool(ctx.partnership, commission.partners)
+        .map((m) => ({ ...m, evaluator: m.livedExperience || !!ctx.partnership.people.find((p) => p.id === m.id)?.roles.includes('panel-member') }))
+        .sort((a, b) => Number(b.evaluator) - Number(a.evaluator))
+        .map((m) => ({ ...m, from: m.partner ? `${partnerName(ctx.partnership, m.partner)}${m.evaluator ? ', panel member' : ''}` : 'Lived-experience representative' })),
     };
   }
   const panel = await readEvaluation(ctx, commissionId, person);
