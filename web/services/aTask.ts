@@ -32,11 +32,17 @@ export async function taskPage(ctx: ApiContext, person: Person, id: string, now 
   const asked = task.parties?.length ? task.parties.map((p) => (p.partner ? partyName(ctx.partnership, p.partner) : p.assignees.map((a) => personName(ctx.partnership, a)).join(', '))) : task.assignees.map((a) => personName(ctx.partnership, a));
   const deputyFor = task.assignees.includes(person.id) ? [] : task.assignees.filter((a) => principals.includes(a));
   const p = ctx.partnership;
+  const awaitedName = (id: string): string => {
+    const party = task.parties?.find((x) => x.id === id);
+    return party && !party.partner ? party.assignees.map((a) => personName(p, a)).join(', ') : partyName(p, id);
+  };
   const facts = [
-    { key: 'About', value: `${subjectTypeLabel[commission.kind] ?? commission.kind}: ${commission.title}` },
+    // A dispute's or a panel's title already says what it is ("Dispute: …", "Evaluation: …").
+    { key: 'About', value: /^(Dispute|Evaluation): /.test(commission.title) ? commission.title : `${subjectTypeLabel[commission.kind] ?? commission.kind}: ${commission.title}` },
     { key: 'Partners', value: partnerNames(p, commission.partners) },
     { key: 'Asked of', value: asked.join('; ') },
-    ...(task.awaiting?.length && task.status === 'open' ? [{ key: 'Still awaiting', value: task.awaiting.map((a) => partyName(p, a)).join(', ') }] : []),
+    // A party is a partner, or people named by the party's id ("anyone"): then its people by name.
+    ...(task.awaiting?.length && task.status === 'open' ? [{ key: 'Still awaiting', value: task.awaiting.map((a) => awaitedName(a)).join(', ') }] : []),
     ...(task.ifNoAnswer ? [{ key: 'If nobody answers', value: task.ifNoAnswer }] : []),
   ];
   const decisions = (task.decisions ?? (task.decision ? [task.decision] : [])).map((d) => ({
