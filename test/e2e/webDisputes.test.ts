@@ -64,7 +64,7 @@ const grid = (reason: string, score = 3) => ({
 test('the lead commissioner sets up a panel in the browser; a member declares and scores there, blind until scoring closes, then sees the result matrix', async () => {
   const title = `Speech and language therapy ${Date.now()}`;
   const c = await commission(title);
-  const lead = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${c.id}`, { key: keys.nenc }), (r) => r.body.openTasks.length === 1);
+  const lead = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${c.id}`, { key: keys.nenc }), (r) => r.body.openTasks?.length === 1);
   expect((await api.call('POST', `/api/v1/tasks/${lead.body.openTasks[0]!.id}/decision`, { key: keys.nenc, json: { decision: 'agree' } })).status).toBe(200);
   await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${c.id}`, { key: keys.council }), (r) => r.body.lead.status === 'agreed');
 
@@ -171,12 +171,12 @@ test('the lead commissioner sets up a panel in the browser; a member declares an
 test('an objection becomes a dispute that the Executive Board and both accountable officers settle in the browser; its page shows the outcome', async () => {
   const title = `Short breaks for disabled children ${Date.now()}`;
   const c = await commission(title);
-  const lead = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${c.id}`, { key: keys.nenc }), (r) => r.body.openTasks.length === 1);
+  const lead = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${c.id}`, { key: keys.nenc }), (r) => r.body.openTasks?.length === 1);
   expect((await api.call('POST', `/api/v1/tasks/${lead.body.openTasks[0]!.id}/decision`, { key: keys.nenc, json: { decision: 'object', comment: 'Health needs dominate: the ICB should lead' } })).status).toBe(200);
   const opened = await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${c.id}`, { key: keys.council }), (r) => r.body.history.some((e) => e.event === 'dispute-opened'));
   const disputeId = opened.body.history.find((e) => e.event === 'dispute-opened')!.detail!.split(' ')[1]!;
   // Early resolution: a lead escalates at once (through the API), with a reason.
-  const early = await eventually(() => api.call<DisputeView>('GET', `/api/v1/disputes/${disputeId}`, { key: keys.council }), (r) => r.body.openTasks.length === 1);
+  const early = await eventually(() => api.call<DisputeView>('GET', `/api/v1/disputes/${disputeId}`, { key: keys.council }), (r) => r.body.openTasks?.length === 1);
   const asked = early.body.openTasks[0]!.parties!.find((p) => !p.decision)!.partner!;
   const escalated = await api.call('POST', `/api/v1/tasks/${early.body.openTasks[0]!.id}/decision`, { key: asked === 'council' ? keys.council : keys.nenc, json: { decision: 'escalate', comment: 'We cannot agree between us' } });
   expect(escalated.status).toBe(200);
