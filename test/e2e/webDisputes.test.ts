@@ -118,6 +118,7 @@ test('the lead commissioner sets up a panel in the browser; a member declares an
   // Scoring: a fieldset per bidder, a score and a reason for every criterion.
   await reloadUntil(page, '/tasks', async () => (await page.getByRole('link', { name: /^Score 2 bids independently/ }).count()) === 1);
   await page.getByRole('link', { name: /^Score 2 bids independently/ }).click();
+  await expect(page.getByRole('link', { name: /^See the evaluation panel/ }).getAttribute('href')).resolves.toBe(`/commissions/${c.id}/evaluation`);
   await expect(page.locator('legend').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('Acme Care'), expect.stringContaining('North Support')]));
   await expect(page.locator('input[name^="data.scores."]').count()).resolves.toBe(6);
   await expect(page.locator('textarea[name^="data.scores."]').count()).resolves.toBe(6);
@@ -192,6 +193,8 @@ test('an objection becomes a dispute that the Executive Board and both accountab
   await expect(page.locator('dl').first().textContent()).resolves.toContain('Stage 2: the Local Area SEND Executive Board');
   await expectAccessible(page);
   await page.getByRole('link', { name: /^Record the Executive Board/ }).click();
+  // The task's page leads back to the dispute's.
+  await expect(page.getByRole('link', { name: /^See the dispute/ }).getAttribute('href')).resolves.toBe(`/disputes/${disputeId}`);
   await page.getByLabel('Comment').fill('The Board could not agree: the officers must decide');
   await page.getByRole('button', { name: 'Final decision required' }).click();
   await page.waitForURL(/decided=1/);

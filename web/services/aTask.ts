@@ -2,13 +2,15 @@ import type { ApiContext } from '../../api/context';
 import { coversNow, mayDecide, readTaskAs } from '../../api/tasks';
 import type { Person } from '../../domain/partnership';
 import type { Decision, Task } from '../../domain/task';
+import { commissionIdOfEvaluation } from '../../domain/evaluation';
 import { fieldViews, type FieldView } from './taskForm';
 import { kindLabel, partnerNames, partyName, personName, subjectTypeLabel } from './words';
 
 export interface TaskPage {
   task: Task;
   kindLabel: string;
-  subject: { title: string; type: string; partners: string };
+  /** `page`: the subject's own page in this service, where it has one (a dispute, an evaluation panel). */
+  subject: { title: string; type: string; partners: string; page?: string | undefined };
   /** What is asked, of whom, by when: the summary list's rows. */
   facts: { key: string; value: string }[];
   overdue: boolean;
@@ -57,7 +59,12 @@ export async function taskPage(ctx: ApiContext, person: Person, id: string, now 
   return {
     task,
     kindLabel: kindLabel(task.kind),
-    subject: { title: commission.title, type: commission.kind, partners: partnerNames(p, commission.partners) },
+    subject: {
+      title: commission.title,
+      type: commission.kind,
+      partners: partnerNames(p, commission.partners),
+      page: commission.kind === 'dispute' ? `/disputes/${commission.id}` : commission.kind === 'evaluation' ? `/commissions/${commissionIdOfEvaluation(commission.id)}/evaluation` : undefined,
+    },
     facts,
     overdue: task.status === 'open' && Date.parse(task.dueAt) < now,
     mayDecide: decidable,
