@@ -114,6 +114,7 @@ export const taskSchema = z.object({
         max: z.number().optional(),
         choices: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
         hint: z.string().optional(),
+        group: z.string().optional().describe('fields shown together under this heading (a bidder\'s scores); layout only'),
       }),
     )
     .optional()

@@ -411,8 +411,8 @@ export function scoringFields(setup: Pick<EvaluationSetup, 'criteria' | 'bidders
     .filter((b) => bidders.includes(b.id))
     .flatMap((b) =>
       setup.criteria.flatMap((c) => [
-        { path: ['scores', b.id, c.id, 'score'], label: `${b.name}: score for ${c.name}`, type: 'integer' as const, required: true, min: 0, max: scaleMax, ...(c.guidance ? { hint: c.guidance } : {}) },
-        { path: ['scores', b.id, c.id, 'reason'], label: `${b.name}: reason for the ${c.name} score`, type: 'text' as const, required: true },
+        { path: ['scores', b.id, c.id, 'score'], label: `${b.name}: score for ${c.name}`, type: 'integer' as const, required: true, min: 0, max: scaleMax, ...(c.guidance ? { hint: c.guidance } : {}), group: b.name },
+        { path: ['scores', b.id, c.id, 'reason'], label: `${b.name}: reason for the ${c.name} score`, type: 'text' as const, required: true, group: b.name },
       ]),
     );
 }

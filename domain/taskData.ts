@@ -86,6 +86,8 @@ export interface FormField {
   max?: number;
   choices?: { value: string; label: string }[];
   hint?: string;
+  /** Consecutive fields with the same group are shown together under it (a bidder's scores); layout only, never a rule. */
+  group?: string;
 }
 
 export function checkTaskData(name: string | undefined, data: unknown, fields?: FormField[], option?: string): string | undefined {

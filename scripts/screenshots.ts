@@ -6,6 +6,9 @@ import { accessibilityViolations } from './lib/accessibility';
 import { CHROMIUM_FLAGS, ensureChromium } from './lib/chromium';
 import { projectRoot } from './lib/provision';
 import { startSystem } from './lib/system';
+import { answerFor } from '../test/helpers/answer';
+import type { Browser } from 'playwright-core';
+import type { Task } from '../domain/task';
 
 /**
  * `npx tsx scripts/screenshots.ts`: screenshots of the staff web service's main pages, taken from
@@ -175,11 +178,149 @@ async function main(): Promise<void> {
     await officer.getByRole('button', { name: 'Place hold' }).click();
     await officer.waitForURL(/done=held/);
     await shot(officer, '23-a-record-on-hold');
+
+    await evaluationAndDisputes(system.baseUrl, browser, shot);
   } finally {
     await browser.close();
     await system.stop();
   }
   if (violations.length) throw new Error(`axe found ${violations.length} violation(s):\n${violations.join('\n')}`);
+}
+
+/** A person's API key from the bundled partnership, by id (the demonstration's people). */
+const apiKeys: Record<string, string> = {
+  'council-commissioner': 'demo-key-council-commissioner-0001',
+  'nenc-commissioner': 'demo-key-nenc-commissioner-00001',
+  'council-senior-manager': 'demo-key-council-senior-manager-0001',
+  'nenc-senior-manager': 'demo-key-nenc-senior-manager-001',
+  'nenc-panel-member': 'demo-key-nenc-panel-member-00001',
+  'parent-carer-rep': 'demo-key-parent-carer-rep-000001',
+};
+
+/**
+ * The evaluation panel (20 to 23) and the dispute ladder (24 to 29): a panel set up in the
+ * browser and scored, and an objection the Board and the accountable officers settle.
+ */
+async function evaluationAndDisputes(baseUrl: string, browser: Browser, shot: (p: Page, name: string) => Promise<void>): Promise<void> {
+  const call = async <T>(method: string, url: string, bearer: string, json?: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${baseUrl}${url}`, { method, headers: { authorization: `Bearer ${bearer}`, ...(json ? { 'content-type': 'application/json' } : {}) }, body: json ? JSON.stringify(json) : undefined });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as T };
+  };
+  const until = async <T>(what: string, fn: () => Promise<T | undefined>): Promise<T> => {
+    for (let i = 0; i < 300; i++) {
+      const v = await fn();
+      if (v !== undefined) return v;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+  type View = { id: string; openTasks: Task[]; lead: { status: string }; evaluation?: { status: string }; history: { event: string; detail?: string }[] };
+  const read = async (id: string) => (await call<View>('GET', `/api/v1/commissions/${id}`, apiKeys['council-commissioner']!)).body;
+  const signIn = async (name: string) => {
+    const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1100, height: 800 } });
+    const p = await context.newPage();
+    await p.goto('/sign-in');
+    await p.getByRole('button', { name: `Sign in as ${name}`, exact: true }).click();
+    await p.waitForURL('**/tasks');
+    return p;
+  };
+  const start = async (title: string) => (await call<{ id: string }>('POST', '/api/v1/commissions', apiKeys['council-commissioner']!, { title, partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 20_000 })).body.id;
+  const leadTask = async (id: string) => until('the lead partner task', async () => (await read(id)).openTasks[0]);
+
+  // An evaluation panel: set up in the browser once the lead is agreed.
+  const panelCommission = await start('Speech and language therapy for children');
+  await call('POST', `/api/v1/tasks/${(await leadTask(panelCommission)).id}/decision`, apiKeys['nenc-commissioner']!, { decision: 'agree' });
+  await until('the lead agreed', async () => ((await read(panelCommission)).lead.status === 'agreed' ? true : undefined));
+  const commissioner = await signIn('Example Council Commissioner');
+  await commissioner.goto(`/commissions/${panelCommission}/evaluation`);
+  await commissioner.getByLabel('Bidders, one a line').fill('Acme Care\nNorth Support');
+  for (const name of ['Example Council Evaluator', 'Example NENC Evaluator', 'Example Parent Carer']) await commissioner.getByLabel(name).check();
+  await commissioner.getByLabel('Scoring closes on').fill(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
+  await shot(commissioner, '24-evaluation-set-up');
+  await commissioner.getByRole('button', { name: 'Set up the panel' }).click();
+  await commissioner.waitForURL(/setUp=1/);
+  // The commission walks on to evaluation, its steps answered as a willing participant would.
+  await until('the panel to start', async () => {
+    const v = await read(panelCommission);
+    if (v.evaluation?.status === 'running') return true;
+    const answer = v.openTasks[0] && answerFor(v.openTasks[0], { canAct: (p) => p in apiKeys });
+    if (answer) {
+      const { by, ...json } = answer;
+      await call('POST', `/api/v1/tasks/${v.openTasks[0]!.id}/decision`, apiKeys[by]!, json);
+    }
+    return undefined;
+  });
+  const panelId = `je-${panelCommission.slice(3)}`;
+  const grid = (who: string, q: number) => ({
+    scores: Object.fromEntries(
+      ['acme-care', 'north-support'].map((b, i) => [b, { 'quality-of-service': { score: q - i, reason: `${who}: the staffing plan against the guidance` }, price: { score: 3, reason: `${who}: a mid-range price` }, 'social-value': { score: 3 + i, reason: `${who}: local jobs pledged` } }]),
+    ),
+  });
+  for (const person of ['nenc-panel-member', 'parent-carer-rep']) {
+    await until('a declaration', async () => ((await call('POST', `/api/v1/tasks/${panelId}.declare-${person}/decision`, apiKeys[person]!, { decision: 'declare' })).status === 200 ? true : undefined));
+  }
+  await until('a score', async () => ((await call('POST', `/api/v1/tasks/${panelId}.score-nenc-panel-member/decision`, apiKeys['nenc-panel-member']!, { decision: 'submit', data: grid('NENC', 4) })).status === 200 ? true : undefined));
+  const evaluator = await signIn('Example Council Evaluator');
+  await until('the declaration task', async () => ((await evaluator.reload(), await evaluator.getByRole('link', { name: /^Declare/ }).count()) ? true : undefined));
+  await evaluator.getByRole('link', { name: /^Declare/ }).click();
+  await evaluator.getByRole('button', { name: 'Declare' }).click();
+  await evaluator.waitForURL(/decided=1/);
+  await until('the scoring task', async () => ((await evaluator.goto('/tasks'), await evaluator.getByRole('link', { name: /^Score/ }).count()) ? true : undefined));
+  await evaluator.getByRole('link', { name: /^Score/ }).click();
+  for (const [bidder, byCriterion] of Object.entries(grid('Council', 3).scores)) {
+    for (const [criterion, s] of Object.entries(byCriterion)) {
+      await evaluator.locator(`[name="data.scores.${bidder}.${criterion}.score"]`).fill(String(s.score));
+      await evaluator.locator(`[name="data.scores.${bidder}.${criterion}.reason"]`).fill(s.reason);
+    }
+  }
+  await shot(evaluator, '25-scoring-task');
+  await evaluator.getByRole('button', { name: 'Submit' }).click();
+  await evaluator.waitForURL(/decided=1/);
+  await evaluator.goto(`/commissions/${panelCommission}/evaluation`);
+  await shot(evaluator, '26-evaluation-panel-blind');
+  await until('the last score', async () => ((await call('POST', `/api/v1/tasks/${panelId}.score-parent-carer-rep/decision`, apiKeys['parent-carer-rep']!, { decision: 'submit', data: grid('Parent carer', 4) })).status === 200 ? true : undefined));
+  await until('the result', async () => ((await evaluator.reload(), await evaluator.getByRole('heading', { name: 'Result matrix' }).count()) ? true : undefined));
+  await shot(evaluator, '27-evaluation-result');
+
+  // A dispute: an objection to the lead, escalated by the council, then the Board and the officers in the browser.
+  const disputed = await start('Short breaks: a second provider');
+  await call('POST', `/api/v1/tasks/${(await leadTask(disputed)).id}/decision`, apiKeys['nenc-commissioner']!, { decision: 'object', comment: 'Health needs dominate: the ICB should lead' });
+  const disputeId = await until('the dispute', async () => (await read(disputed)).history.find((e) => e.event === 'dispute-opened')?.detail?.split(' ')[1]);
+  await commissioner.goto(`/commissions/${panelCommission}/disputes/new`);
+  await commissioner.getByLabel('NHS North East and North Cumbria ICB').check();
+  await commissioner.getByLabel('What the disagreement is about').fill('Who pays for the assessments');
+  await commissioner.getByLabel('The outcome you propose').fill('An even split between the partners');
+  await shot(commissioner, '28-raise-a-dispute');
+  const early = await until('the early resolution task', async () => (await call<{ openTasks: Task[] }>('GET', `/api/v1/disputes/${disputeId}`, apiKeys['council-commissioner']!)).body.openTasks?.[0]);
+  const asked = early.parties?.find((p) => !p.decision)?.partner === 'council' ? 'council-commissioner' : 'nenc-commissioner';
+  const escalated = await call('POST', `/api/v1/tasks/${early.id}/decision`, apiKeys[asked]!, { decision: 'escalate', comment: 'We cannot agree between us' });
+  if (escalated.status !== 200) throw new Error(`escalating: ${escalated.status} ${JSON.stringify(escalated.body)}`);
+  const chair = await signIn('Example Executive Board Chair');
+  await until('the Board task', async () => ((await chair.goto(`/disputes/${disputeId}`), await chair.getByRole('link', { name: /^Record the Executive Board/ }).count()) ? true : undefined));
+  await shot(chair, '29-dispute-at-the-board');
+  await chair.goto('/disputes');
+  await shot(chair, '30-disputes');
+  await chair.goto(`/disputes/${disputeId}`);
+  await chair.getByRole('link', { name: /^Record the Executive Board/ }).click();
+  await chair.getByLabel('Comment').fill('The Board could not agree: the officers must decide');
+  await shot(chair, '31-board-task');
+  await chair.getByRole('button', { name: 'Final decision required' }).click();
+  await chair.waitForURL(/decided=1/);
+  const director = await signIn('Example Director for Children and Families');
+  await until('the officers task', async () => ((await director.goto('/tasks'), await director.getByRole('link', { name: /^Propose the resolution/ }).count()) ? true : undefined));
+  await director.getByRole('link', { name: /^Propose the resolution/ }).click();
+  await director.getByLabel('The partner who leads (optional)').selectOption({ label: 'NHS North East and North Cumbria ICB' });
+  await director.getByLabel('Comment').fill('Health needs dominate');
+  await shot(director, '32-officers-propose');
+  await director.getByRole('button', { name: 'Propose' }).click();
+  await director.waitForURL(/decided=1/);
+  const nursing = await signIn('Example Director of Nursing');
+  await until('the signing task', async () => ((await nursing.goto('/tasks'), await nursing.getByRole('link', { name: /^Sign "/ }).count()) ? true : undefined));
+  await nursing.getByRole('link', { name: /^Sign "/ }).click();
+  await nursing.getByRole('button', { name: 'Accept' }).click();
+  await nursing.waitForURL(/decided=1/);
+  await until('the outcome', async () => ((await nursing.goto(`/disputes/${disputeId}`), await nursing.locator('#outcome').count()) ? true : undefined));
+  await shot(nursing, '33-dispute-resolved');
 }
 
 main().catch((err: unknown) => {

@@ -13,9 +13,11 @@ import { OidcSignIn } from './services/oidcSignIn';
 import { referralsRouter } from './routes/referrals';
 import { delegationRouter } from './routes/delegation';
 import { recordsPagesRouter } from './routes/records';
+import { evaluationRouter } from './routes/evaluation';
+import { disputesRouter } from './routes/disputes';
 
 /** The pages of the staff web service; everything else (the API, emailed links, assets) is elsewhere. */
-const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$)|commissions(?:\/|$)|referrals(?:\/|$)|delegation(?:\/|$)|records(?:\/|$))/;
+const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$)|commissions(?:\/|$)|disputes(?:\/|$)|referrals(?:\/|$)|delegation(?:\/|$)|records(?:\/|$))/;
 
 /**
  * The staff web service on the API's own Express app: server-rendered pages on GOV.UK Frontend,
@@ -32,6 +34,8 @@ export function staffWebService(ctx: ApiContext, settings: WebSettings): Router 
   router.use(signInRouter(ctx, settings, sso));
   if (sso && settings.oidc) router.use(oidcRouter(ctx, { ...settings, oidc: settings.oidc }, sso));
   router.use(tasksRouter(ctx));
+  // A commission's panel and disputes first: their paths are under /commissions/{id}/.
+  router.use(evaluationRouter(ctx), disputesRouter(ctx));
   router.use(commissionsRouter(ctx));
   router.use(referralsRouter(ctx), delegationRouter(ctx), recordsPagesRouter(ctx));
   router.use((_req, res) => res.status(404).render('notFound', { title: 'Page not found' }));

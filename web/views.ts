@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import nunjucks from 'nunjucks';
 import { partnerName, personName, type Partnership } from '../domain/partnership';
 import { ukDateTime } from '../activities/mail';
+import { fieldSections } from './services/taskForm';
 
 /** GOV.UK Frontend's own Nunjucks templates and macros (`govuk/components/...`), from the package. */
 export const govukDist = path.resolve(path.dirname(require.resolve('govuk-frontend/dist/govuk/govuk-frontend.min.css')), '..');
@@ -28,6 +29,7 @@ export function viewEnvironment(partnership: Partnership): nunjucks.Environment 
   env.addFilter('personName', (id: unknown) => (typeof id === 'string' ? personName(partnership, id) : ''));
   // MoJ Frontend's timeline formats its dates with this filter: UK dates and times here.
   env.addFilter('mojDate', (iso: unknown, type: unknown) => (typeof iso !== 'string' || !iso ? '' : type === 'date' ? new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }) : ukDateTime(iso)));
+  env.addFilter('sectionsOf', fieldSections);
   env.addFilter('capitalise', (s: unknown) => (typeof s === 'string' && s ? s[0]!.toUpperCase() + s.slice(1) : ''));
   return env;
 }

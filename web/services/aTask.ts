@@ -2,13 +2,15 @@ import type { ApiContext } from '../../api/context';
 import { coversNow, mayDecide, readTaskAs } from '../../api/tasks';
 import type { Person } from '../../domain/partnership';
 import type { Decision, Task } from '../../domain/task';
+import { commissionIdOfEvaluation } from '../../domain/evaluation';
 import { fieldViews, type FieldView } from './taskForm';
 import { kindLabel, partnerNames, partyName, personName, subjectTypeLabel } from './words';
 
 export interface TaskPage {
   task: Task;
   kindLabel: string;
-  subject: { title: string; type: string; partners: string };
+  /** `page`: the subject's own page in this service, where it has one (a dispute, an evaluation panel). */
+  subject: { title: string; type: string; partners: string; page?: string | undefined };
   /** What is asked, of whom, by when: the summary list's rows. */
   facts: { key: string; value: string }[];
   overdue: boolean;
@@ -32,11 +34,17 @@ export async function taskPage(ctx: ApiContext, person: Person, id: string, now 
   const asked = task.parties?.length ? task.parties.map((p) => (p.partner ? partyName(ctx.partnership, p.partner) : p.assignees.map((a) => personName(ctx.partnership, a)).join(', '))) : task.assignees.map((a) => personName(ctx.partnership, a));
   const deputyFor = task.assignees.includes(person.id) ? [] : task.assignees.filter((a) => principals.includes(a));
   const p = ctx.partnership;
+  const awaitedName = (id: string): string => {
+    const party = task.parties?.find((x) => x.id === id);
+    return party && !party.partner ? party.assignees.map((a) => personName(p, a)).join(', ') : partyName(p, id);
+  };
   const facts = [
-    { key: 'About', value: `${subjectTypeLabel[commission.kind] ?? commission.kind}: ${commission.title}` },
+    // A dispute's or a panel's title already says what it is ("Dispute: …", "Evaluation: …").
+    { key: 'About', value: /^(Dispute|Evaluation): /.test(commission.title) ? commission.title : `${subjectTypeLabel[commission.kind] ?? commission.kind}: ${commission.title}` },
     { key: 'Partners', value: partnerNames(p, commission.partners) },
     { key: 'Asked of', value: asked.join('; ') },
-    ...(task.awaiting?.length && task.status === 'open' ? [{ key: 'Still awaiting', value: task.awaiting.map((a) => partyName(p, a)).join(', ') }] : []),
+    // A party is a partner, or people named by the party's id ("anyone"): then its people by name.
+    ...(task.awaiting?.length && task.status === 'open' ? [{ key: 'Still awaiting', value: task.awaiting.map((a) => awaitedName(a)).join(', ') }] : []),
     ...(task.ifNoAnswer ? [{ key: 'If nobody answers', value: task.ifNoAnswer }] : []),
   ];
   const decisions = (task.decisions ?? (task.decision ? [task.decision] : [])).map((d) => ({
@@ -51,7 +59,12 @@ export async function taskPage(ctx: ApiContext, person: Person, id: string, now 
   return {
     task,
     kindLabel: kindLabel(task.kind),
-    subject: { title: commission.title, type: commission.kind, partners: partnerNames(p, commission.partners) },
+    subject: {
+      title: commission.title,
+      type: commission.kind,
+      partners: partnerNames(p, commission.partners),
+      page: commission.kind === 'dispute' ? `/disputes/${commission.id}` : commission.kind === 'evaluation' ? `/commissions/${commissionIdOfEvaluation(commission.id)}/evaluation` : undefined,
+    },
     facts,
     overdue: task.status === 'open' && Date.parse(task.dueAt) < now,
     mayDecide: decidable,

@@ -5,6 +5,7 @@ import type { Person } from '../../domain/partnership';
 export function moreNavigation(person: Person, path: string): { href: string; text: string; active: boolean }[] {
   return [
     ...(person.partner ? [{ href: '/commissions', text: 'Commissions', active: path.startsWith('/commissions') }] : []),
+    { href: '/disputes', text: 'Disputes', active: path.startsWith('/disputes') },
     ...(can(person, 'referral.list') ? [{ href: '/referrals', text: 'Referrals', active: path.startsWith('/referrals') }] : []),
     ...(can(person, 'record.policy') ? [{ href: '/records', text: 'Records', active: path.startsWith('/records') }] : []),
     ...(can(person, 'delegation.manage') ? [{ href: '/delegation', text: 'Your deputy', active: path.startsWith('/delegation') }] : []),

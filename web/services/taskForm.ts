@@ -17,3 +17,14 @@ export function echoedValues(body: unknown): Record<string, string> {
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (typeof v === 'string' && k.length <= 200) out[k] = v.slice(0, 10_000);
   return out;
 }
+
+/** Consecutive fields of the same group, together (a bidder's scores and reasons); fields of no group each stand alone. */
+export function fieldSections<F extends { group?: string | undefined }>(fields: F[] | undefined): { group?: string | undefined; fields: F[] }[] {
+  const out: { group?: string | undefined; fields: F[] }[] = [];
+  for (const f of fields ?? []) {
+    const last = out.at(-1);
+    if (last && f.group && last.group === f.group) last.fields.push(f);
+    else out.push({ group: f.group, fields: [f] });
+  }
+  return out;
+}
