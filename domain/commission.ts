@@ -14,6 +14,17 @@ import { calendarOf, partnerById, partnerIdSchema, type Partnership } from './pa
 export const stages = ['lead-agreement', 'analyse', 'plan', 'secure-services', 'review', 'ended', 'withdrawn'] as const;
 export type Stage = (typeof stages)[number];
 
+/** A stage in words: the commission's record ("stage entered"), its pages and their filters. */
+export const stageNames: Record<Stage, string> = {
+  'lead-agreement': 'Lead-partner agreement',
+  analyse: 'Analyse',
+  plan: 'Plan',
+  'secure-services': 'Secure services',
+  review: 'Review',
+  ended: 'Ended',
+  withdrawn: 'Withdrawn',
+};
+
 export const leadStatuses = ['proposed', 'agreed', 'disputed', 'decided'] as const;
 export type LeadStatus = (typeof leadStatuses)[number];
 

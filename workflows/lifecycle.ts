@@ -1,7 +1,7 @@
 import { condition, ParentClosePolicy, patched, sleep, startChild, uuid4 } from '@temporalio/workflow';
 import type { Calendar } from '../domain/calendar';
 import type { CommissionInput, Stage } from '../domain/commission';
-import { COMMISSION_ID, commissionWorkflowId } from '../domain/commission';
+import { COMMISSION_ID, commissionWorkflowId, stageNames } from '../domain/commission';
 import { addDuration, subtractDuration } from '../domain/duration';
 import {
   planSteps,
@@ -727,16 +727,6 @@ function newCommissionId(): string {
   if (!COMMISSION_ID.test(id)) throw new Error(`not a commission id: ${id}`);
   return id;
 }
-
-export const stageNames: Record<Stage, string> = {
-  'lead-agreement': 'Lead-partner agreement',
-  analyse: 'Analyse',
-  plan: 'Plan',
-  'secure-services': 'Secure services',
-  review: 'Review',
-  ended: 'Ended',
-  withdrawn: 'Withdrawn',
-};
 
 /** What the commission shows about its lifecycle. */
 export function lifecycleView(life: LifecycleState, openTasks: Task[]): LifecycleView {

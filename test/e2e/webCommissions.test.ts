@@ -100,7 +100,7 @@ test('a commissioner starts a commission in the browser (plan and timetable firs
   await page.goto(`/commissions?title=${stamp}&stage=lead-agreement`);
   const row = page.getByRole('row').filter({ hasText: title });
   await expect(row.count()).resolves.toBe(1);
-  await expect(row.textContent()).resolves.toMatch(/NHS Lancashire and South Cumbria ICB[\s\S]*Agreeing the lead partner[\s\S]*Agree Cumberland Council as lead partner/);
+  await expect(row.textContent()).resolves.toMatch(/NHS Lancashire and South Cumbria ICB[\s\S]*Lead-partner agreement[\s\S]*Agree Cumberland Council as lead partner/);
   await expectAccessible(page);
   await page.goto(`/commissions?title=${stamp}&stage=review`);
   await expect(page.getByText('No commissions match these filters').count()).resolves.toBe(1);

@@ -7,7 +7,7 @@ import { listQuery } from '../../api/schemas';
 import { readCommission, readEvaluation, scopeOf } from '../../api/subjects';
 import { coversNow, mayDecide } from '../../api/tasks';
 import { timelineOf } from '../../api/timeline';
-import { leadStatuses, newCommissionRequestSchema, stages, type CommissionView, type NewCommissionRequest, type Stage } from '../../domain/commission';
+import { leadStatuses, newCommissionRequestSchema, stageNames, stages, type CommissionView, type NewCommissionRequest } from '../../domain/commission';
 import type { EvaluationView } from '../../domain/evaluation';
 import type { WaitingOn } from '../../domain/liveness';
 import { highRiskFactors, highRiskFactorIds, type ProportionalityInput } from '../../domain/proportionality';
@@ -17,15 +17,8 @@ import { kindLabel, partnerName, partnerNames, partyName, personName, personName
 
 /* ------------------------------------------------------------------ words */
 
-export const stageLabel: Record<Stage, string> = {
-  'lead-agreement': 'Agreeing the lead partner',
-  analyse: 'Analyse',
-  plan: 'Plan',
-  'secure-services': 'Secure services',
-  review: 'Review',
-  ended: 'Ended',
-  withdrawn: 'Withdrawn',
-};
+/** The stages in the same words as the commission's record. */
+export const stageLabel = stageNames;
 
 export const leadStatusLabel: Record<string, string> = { proposed: 'Proposed, awaiting agreement', agreed: 'Agreed', disputed: 'Disputed', decided: 'Decided by the dispute' };
 
