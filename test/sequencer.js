@@ -18,6 +18,9 @@ const measured = {
   // Chromium, axe on each page, four tests (2026-12-02).
   'e2e/web.test.ts': 55,
   'e2e/webCommissions.test.ts': 60,
+  // The evaluation panel and disputes, and the referrals, delegation and records pages (2026-12-02, alone).
+  'e2e/webDisputes.test.ts': 94,
+  'e2e/webReferrals.test.ts': 89,
   'workflow/evaluationPanel.test.ts': 48,
   'e2e/operations.test.ts': 42,
   'e2e/leadPartnerAgreement.test.ts': 38,

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import type { CommissionView } from '../../domain/commission';
-import { startSystem, type RunningSystem } from '../../scripts/lib/system';
-import { browserComplaints, expectAccessible, launchBrowser, signedInAs, watchedPage } from '../helpers/browser';
+import type { RunningSystem } from '../../scripts/lib/system';
+import { expectAccessible, systemInBrowser, signedInAs, watchedPage } from '../helpers/browser';
 import { client, eventually, keys, linkIn, mailAbout } from '../helpers/http';
 import { startOidcProvider } from '../helpers/oidcProvider';
 
@@ -16,21 +16,16 @@ let provider: Awaited<ReturnType<typeof startOidcProvider>>;
 /** Whom the test's OpenID Connect provider signs in next. */
 let ssoPerson = { email: 'commissioner@lsc-icb.example', sub: 'lsc-commissioner-sub' };
 
-beforeAll(async () => {
-  provider = await startOidcProvider({ clientId: 'jco-web', person: () => ssoPerson });
-  const sso = { OIDC_ISSUER: provider.issuer, OIDC_AUDIENCE: 'jco-web', OIDC_JWKS_URL: `${provider.issuer}/jwks`, OIDC_CLIENT_ID: 'jco-web' };
-  [system, browser] = await Promise.all([startSystem({ env: sso }), launchBrowser()]);
-  api = client(system);
-}, 180_000);
-
-afterEach(() => {
-  // No script error, blocked resource or content security policy refusal on any page.
-  expect(browserComplaints.splice(0)).toEqual([]);
+systemInBrowser({
+  env: async () => {
+    provider = await startOidcProvider({ clientId: 'jco-web', person: () => ssoPerson });
+    const sso = { OIDC_ISSUER: provider.issuer, OIDC_AUDIENCE: 'jco-web', OIDC_JWKS_URL: `${provider.issuer}/jwks`, OIDC_CLIENT_ID: 'jco-web' };
+    return sso;
+  },
+  started: (running) => ({ system, browser, api } = running),
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
   await provider?.close();
 });
 

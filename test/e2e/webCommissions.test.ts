@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { startSystem, type RunningSystem } from '../../scripts/lib/system';
-import { browserComplaints, expectAccessible, launchBrowser, signedInAs } from '../helpers/browser';
+import type { RunningSystem } from '../../scripts/lib/system';
+import { expectAccessible, systemInBrowser, signedInAs } from '../helpers/browser';
 import { client, eventually, keys } from '../helpers/http';
 
 /**
@@ -12,20 +12,7 @@ let system: RunningSystem;
 let api: ReturnType<typeof client>;
 let browser: Browser;
 
-beforeAll(async () => {
-  [system, browser] = await Promise.all([startSystem(), launchBrowser()]);
-  api = client(system);
-}, 180_000);
-
-afterEach(() => {
-  // No script error, blocked resource or content security policy refusal on any page.
-  expect(browserComplaints.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+systemInBrowser({ started: (running) => ({ system, browser, api } = running) });
 
 interface ListReply {
   items: { id: string; title: string }[];

@@ -3,8 +3,8 @@ import type { CommissionView } from '../../domain/commission';
 import type { DisputeView } from '../../domain/dispute';
 import type { EvaluationView } from '../../domain/evaluation';
 import type { Task } from '../../domain/task';
-import { startSystem, type RunningSystem } from '../../scripts/lib/system';
-import { browserComplaints, expectAccessible, launchBrowser, signedInAs } from '../helpers/browser';
+import type { RunningSystem } from '../../scripts/lib/system';
+import { expectAccessible, systemInBrowser, signedInAs } from '../helpers/browser';
 import { answerOpenTasks, client, eventually, keys } from '../helpers/http';
 
 /**
@@ -19,19 +19,7 @@ let browser: Browser;
 
 const member = { nenc: 'demo-key-nenc-panel-member-00001', parent: 'demo-key-parent-carer-rep-000001' };
 
-beforeAll(async () => {
-  [system, browser] = await Promise.all([startSystem(), launchBrowser()]);
-  api = client(system);
-}, 180_000);
-
-afterEach(() => {
-  expect(browserComplaints.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-});
+systemInBrowser({ started: (running) => ({ system, browser, api } = running) });
 
 /** A commission between the council (proposed lead) and the NENC ICB, under £25k so it has few steps. */
 async function commission(title: string): Promise<CommissionView> {

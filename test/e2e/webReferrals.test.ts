@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { ReferralView } from '../../domain/referral';
-import { startSystem, type RunningSystem } from '../../scripts/lib/system';
-import { browserComplaints, expectAccessible, launchBrowser, signedInAs } from '../helpers/browser';
+import type { RunningSystem } from '../../scripts/lib/system';
+import { expectAccessible, systemInBrowser, signedInAs } from '../helpers/browser';
 import { client, eventually } from '../helpers/http';
 
 /**
@@ -22,25 +22,17 @@ const urgentRef = `WEB-${n}`;
 /** Referred through the API, not urgent: its panel is weeks away, so the Meeting rule refuses a decision now. */
 const laterRef = `LAT-${n}`;
 
-beforeAll(async () => {
-  // As test/e2e/referral.test.ts: an urgent panel meets five minutes on, the same UK day, so the
-  // chair may record its decision; a referral for the monthly panel cannot be decided yet.
-  const bundled = readFileSync(join(__dirname, '../../config/cumberland-send.yaml'), 'utf8');
-  if (!bundled.includes('urgentWithin: "2 working days"')) throw new Error('the bundled partnership no longer sets urgentWithin as this test expects');
-  const config = join(mkdtempSync(join(tmpdir(), 'jco-web-referrals-')), 'partnership.yaml');
-  writeFileSync(config, bundled.replace('urgentWithin: "2 working days"', 'urgentWithin: "PT5M"'));
-  [system, browser] = await Promise.all([startSystem({ env: { JCO_CONFIG: config } }), launchBrowser()]);
-  api = client(system);
-}, 180_000);
-
-afterEach(() => {
-  // No script error, blocked resource or content security policy refusal on any page.
-  expect(browserComplaints.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
+systemInBrowser({
+  env: () => {
+    // As test/e2e/referral.test.ts: an urgent panel meets five minutes on, the same UK day, so the
+    // chair may record its decision; a referral for the monthly panel cannot be decided yet.
+    const bundled = readFileSync(join(__dirname, '../../config/cumberland-send.yaml'), 'utf8');
+    if (!bundled.includes('urgentWithin: "2 working days"')) throw new Error('the bundled partnership no longer sets urgentWithin as this test expects');
+    const config = join(mkdtempSync(join(tmpdir(), 'jco-web-referrals-')), 'partnership.yaml');
+    writeFileSync(config, bundled.replace('urgentWithin: "2 working days"', 'urgentWithin: "PT5M"'));
+    return { JCO_CONFIG: config };
+  },
+  started: (running) => ({ system, browser, api } = running),
 });
 
 const errorSummary = (page: Page) => page.locator('.govuk-error-summary').textContent();

@@ -1,6 +1,8 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { accessibilityViolations } from '../../scripts/lib/accessibility';
 import { CHROMIUM_FLAGS, ensureChromium } from '../../scripts/lib/chromium';
+import { startSystem, type RunningSystem } from '../../scripts/lib/system';
+import { client } from './http';
 
 /** Debian's Chromium, driven by Playwright by its path (provisioned by `npm run provision`). */
 export async function launchBrowser(): Promise<Browser> {
@@ -57,4 +59,32 @@ export async function signedInAs(browser: Browser, baseUrl: string, name: string
   await page.getByRole('button', { name: `Sign in as ${name}`, exact: true }).click();
   await page.waitForURL('**/tasks');
   return { context, page };
+}
+
+export interface SystemInBrowser {
+  system: RunningSystem;
+  browser: Browser;
+  api: ReturnType<typeof client>;
+}
+
+/**
+ * A browser test file's set-up: the whole system (with `env`, worked out first, so a test can start
+ * what the system needs to know of) and Chromium, started once before its tests and stopped after;
+ * after each test, no script error, blocked resource or content security policy refusal on any page.
+ */
+export function systemInBrowser(opts: { env?: () => NodeJS.ProcessEnv | Promise<NodeJS.ProcessEnv>; started: (running: SystemInBrowser) => void }): void {
+  let running: Partial<SystemInBrowser> = {};
+  beforeAll(async () => {
+    const env = await opts.env?.();
+    const [system, browser] = await Promise.all([startSystem(env ? { env } : {}), launchBrowser()]);
+    running = { system, browser, api: client(system) };
+    opts.started(running as SystemInBrowser);
+  }, 180_000);
+  afterEach(() => {
+    expect(browserComplaints.splice(0)).toEqual([]);
+  });
+  afterAll(async () => {
+    await running.browser?.close();
+    await running.system?.stop();
+  });
 }
