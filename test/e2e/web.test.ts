@@ -115,6 +115,60 @@ test('a commissioner and an ICB commissioner agree the lead partner in the brows
   await Promise.all([council.context.close(), lsc.context.close(), outsider.context.close()]);
 }, 90_000);
 
+test('the keyboard alone: skip link, sign in, a task from the list, a refusal whose error summary leads to its field, and a decision', async () => {
+  const title = `Speech and language therapy ${Date.now()}`;
+  const created = await api.call<CommissionView>('POST', '/api/v1/commissions', { key: keys.nenc, json: { title, partners: ['council', 'nenc-icb'], proposedLead: 'nenc-icb', estimatedValue: 80_000 } });
+  expect(created.status).toBe(201);
+  const context = await browser.newContext({ baseURL: system.baseUrl });
+  const page = await watchedPage(context);
+  // What has focus, and the table row it is in (a task's link is its title; the row names the subject).
+  const focused = async () => {
+    const at = page.locator(':focus');
+    if (!(await at.count())) return { tag: '', text: '', row: '' };
+    return at.evaluate((e) => ({ tag: e.tagName, text: (e.textContent ?? '').replace(/\s+/g, ' ').trim(), row: e.closest('tr')?.textContent ?? '' }));
+  };
+  /** Tab until what has focus matches: what a keyboard user does to reach it. */
+  const tabTo = async (matches: (f: Awaited<ReturnType<typeof focused>>) => boolean, what: string) => {
+    for (let presses = 0; presses < 80; presses++) {
+      await page.keyboard.press('Tab');
+      if (matches(await focused())) return;
+    }
+    throw new Error(`Tab never reached ${what}`);
+  };
+
+  await page.goto('/sign-in');
+  // The first Tab reaches GOV.UK's skip link.
+  await page.keyboard.press('Tab');
+  await expect(focused()).resolves.toMatchObject({ tag: 'A', text: 'Skip to main content' });
+  await tabTo((f) => f.tag === 'BUTTON' && f.text === 'Sign in as Example Council Commissioner', "the council commissioner's sign-in");
+  await page.keyboard.press('Enter');
+  await page.waitForURL('**/tasks');
+  await eventually(
+    async () => {
+      await page.reload();
+      return page.getByRole('row').filter({ hasText: title }).count();
+    },
+    (n) => n === 1,
+  );
+  await tabTo((f) => f.tag === 'A' && f.row.includes(title), 'the task in the list');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/tasks\/[^/]+$/);
+
+  // Objecting without a reason: the error summary's link leads to the field.
+  await tabTo((f) => f.tag === 'BUTTON' && f.text === 'Object', 'Object');
+  await page.keyboard.press('Enter');
+  await page.waitForLoadState();
+  await tabTo((f) => f.tag === 'A' && /reason|comment/i.test(f.text), "the error summary's link");
+  await page.keyboard.press('Enter');
+  await expect(focused()).resolves.toMatchObject({ tag: 'TEXTAREA' });
+  await page.keyboard.type('Agreed at the joint commissioning board');
+  await tabTo((f) => f.tag === 'BUTTON' && f.text === 'Agree', 'Agree');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/decided=1/);
+  await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "agree"');
+  await context.close();
+}, 90_000);
+
 test("an emailed link's page decides in a real browser (its form posts with our Origin), on the same templates", async () => {
   const title = `Short breaks ${Date.now()}`;
   const created = await api.call<CommissionView>('POST', '/api/v1/commissions', {

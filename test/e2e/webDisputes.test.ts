@@ -59,7 +59,10 @@ test('the lead commissioner sets up a panel in the browser; a member declares an
   // The council's commissioner sets the panel up; the social value rule is explained beside the weights.
   const commissioner = await signedInAs(browser, system.baseUrl, 'Example Council Commissioner');
   let page = commissioner.page;
-  await page.goto(`/commissions/${c.id}/evaluation`);
+  // From the commission's page, as a commissioner finds it (no address typed).
+  await page.goto(`/commissions/${c.id}`);
+  await page.getByRole('link', { name: 'Set up the evaluation panel' }).click();
+  await page.waitForURL(`**/commissions/${c.id}/evaluation`);
   await expect(page.locator('#weights-rule').textContent()).resolves.toContain('Social value carries at least 20%');
   await expectAccessible(page);
   await page.locator('#criteria-0-name').fill('Quality');
@@ -243,7 +246,9 @@ test('a commissioner raises a dispute from a commission in the browser; raising 
   const c = await commission(`Autism assessment pathway ${Date.now()}`);
   const nenc = await signedInAs(browser, system.baseUrl, 'Example NENC Commissioner');
   const page = nenc.page;
-  await page.goto(`/commissions/${c.id}/disputes/new`);
+  await page.goto(`/commissions/${c.id}`);
+  await page.getByRole('link', { name: 'raise a dispute about this commission' }).click();
+  await page.waitForURL(`**/commissions/${c.id}/disputes/new`);
   await expectAccessible(page);
   // Only their own partner ticked: a dispute is between two or more.
   await page.getByLabel('What the disagreement is about').fill('Who pays for the assessments');

@@ -269,6 +269,8 @@ export interface CommissionPage {
   evaluation?: ReturnType<typeof evaluationSummary> | undefined;
   /** The panel exists but this person may not see it. */
   evaluationHidden: boolean;
+  /** No panel yet, and this person may set one up (the API's set-up rule): the page links to its form. */
+  maySetUpPanel: boolean;
   standstill?: NonNullable<CommissionView['lifecycle']>['standstill'];
   steps: { title: string; stage: string; status: string; completedAt?: string | undefined; by?: string | undefined }[];
   timeline: { label: { text: string }; byline?: { text: string } | undefined; datetime: { timestamp: string; type: 'datetime' }; text: string }[];
@@ -322,9 +324,12 @@ export async function commissionPage(ctx: ApiContext, person: Person, id: string
     else evaluationHidden = true;
   }
 
+  const maySetUpPanel = !view.evaluation && !['ended', 'withdrawn'].includes(view.stage) && can(person, 'evaluation.setup', { partners: view.partners, leadPartner: view.lead.partner });
+
   const waitingOn = (view as CommissionView & { waitingOn?: WaitingOn[] }).waitingOn ?? [];
   return {
     view,
+    maySetUpPanel,
     facts: [
       ...(view.description ? [{ key: 'Description', value: view.description }] : []),
       { key: 'Partners', value: partnerNames(p, view.partners) },
