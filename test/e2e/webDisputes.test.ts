@@ -225,8 +225,9 @@ test('an objection becomes a dispute that the Executive Board and both accountab
   expect(outcome).toContain('NHS North East and North Cumbria ICB');
   expect(outcome).toContain('Example Director for Children and Families, Example Director of Nursing');
   await expect(page.getByRole('table', { name: /stages/ }).getByRole('row').count()).resolves.toBe(4);
-  const timeline = (await page.locator('.moj-timeline').textContent()) ?? '';
-  expect(timeline).toContain('Example Director of Nursing (NHS North East and North Cumbria ICB), through the web service');
+  // The officer's decision in the timeline: who, for which partner, and through the web service.
+  const signed = page.locator('.moj-timeline__item').filter({ hasText: 'by Example Director of Nursing for NHS North East and North Cumbria ICB' }).filter({ hasText: 'Through the web service.' });
+  await expect(signed.count()).resolves.toBeGreaterThan(0);
   await expectAccessible(page);
 
   // Every decision on the ladder after the escalation was made in the browser; the commission has its lead.

@@ -6,13 +6,13 @@ import { authorize, can } from '../../api/permissions';
 import { listQuery } from '../../api/schemas';
 import { readCommission, readEvaluation, scopeOf } from '../../api/subjects';
 import { coversNow, mayDecide } from '../../api/tasks';
-import { timelineOf } from '../../api/timeline';
 import { leadStatuses, newCommissionRequestSchema, stageNames, stages, type CommissionView, type NewCommissionRequest } from '../../domain/commission';
 import type { EvaluationView } from '../../domain/evaluation';
 import type { WaitingOn } from '../../domain/liveness';
 import { highRiskFactors, highRiskFactorIds, type ProportionalityInput } from '../../domain/proportionality';
-import { personById, type Person } from '../../domain/partnership';
+import type { Person } from '../../domain/partnership';
 import { ukDateTime } from '../../activities/mail';
+import { timelineOnPage, type TimelineEntry } from './timeline';
 import { kindLabel, partnerName, partnerNames, partyName, personName, personNames } from './words';
 
 /* ------------------------------------------------------------------ words */
@@ -273,13 +273,11 @@ export interface CommissionPage {
   maySetUpPanel: boolean;
   standstill?: NonNullable<CommissionView['lifecycle']>['standstill'];
   steps: { title: string; stage: string; status: string; completedAt?: string | undefined; by?: string | undefined }[];
-  timeline: { label: { text: string }; byline?: { text: string } | undefined; datetime: { timestamp: string; type: 'datetime' }; text: string }[];
+  timeline: TimelineEntry[];
 }
 
 /** Dates the workflows wrote into their details (ISO 8601), as UK dates and times. */
-const readableDates = (text: string): string => text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z/g, (iso) => ukDateTime(iso));
 
-const channelWords: Record<string, string> = { web: 'the web service', email: 'an emailed link', api: 'the API' };
 
 function evaluationSummary(ctx: ApiContext, view: CommissionView, panel: EvaluationView | undefined) {
   const e = view.evaluation!;
@@ -362,29 +360,6 @@ export async function commissionPage(ctx: ApiContext, person: Person, id: string
     standstill: life?.standstill,
     steps: (life?.steps ?? []).map((s) => ({ title: s.title, stage: stageLabel[s.stage] ?? s.stage, status: s.status, completedAt: s.completedAt, by: s.by ? personName(p, s.by) : undefined })),
     // The timeline: the same items as GET /api/v1/commissions/{id}/timeline, newest first.
-    timeline: timelineOf(view.history, p)
-      .map((item, i) => ({ item, entry: view.history[i] }))
-      .reverse()
-      .map(({ item, entry }) => {
-        const who = item.who ? personName(p, item.who) : undefined;
-        // For which partner: the one the decision was for, else the person's own organisation.
-        const partner = item.partner ?? (item.who ? personById(p, item.who)?.partner : undefined);
-        const byline = who
-          ? `${who}${partner ? ` for ${partnerName(p, partner)}` : ''}${item.actingFor ? `, acting for ${personName(p, item.actingFor)}` : ''}`
-          : item.partner
-            ? partnerName(p, item.partner)
-            : 'the system';
-        // The heading is what happened; the details, the channel and the reason follow it.
-        const detail = entry?.detail ? `${readableDates(entry.detail)}.` : '';
-        const verb = entry?.detail && item.what.endsWith(`: ${entry.detail}`) ? item.what.slice(0, -entry.detail.length - 2) : item.what;
-        const how = item.channel ? `Through ${channelWords[item.channel] ?? item.channel}.` : '';
-        const why = entry?.reason && !entry.detail?.includes(entry.reason) ? `Why: “${entry.reason}”` : '';
-        return {
-          label: { text: sentence(verb) },
-          byline: { text: byline },
-          datetime: { timestamp: item.at, type: 'datetime' as const },
-          text: [detail, how, why].filter(Boolean).join(' '),
-        };
-      }),
+    timeline: timelineOnPage(p, view.history),
   };
 }

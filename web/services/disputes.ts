@@ -1,4 +1,5 @@
 import type { ApiContext } from '../../api/context';
+import { timelineOnPage } from './timeline';
 import { disputeTimeline, listDisputes } from '../../api/disputes';
 import { authorize, can } from '../../api/permissions';
 import type { HttpProblem } from '../../api/problem';
@@ -45,15 +46,7 @@ export async function disputePage(ctx: ApiContext, person: Person, id: string) {
     proposals: view.proposals.map((pr) => ({ ...pr, by: personName(p, pr.by), partner: pr.partner ? partnerName(p, pr.partner) : undefined })),
     outcome,
     openTasks: view.openTasks.map((t) => taskRow(ctx, t)),
-    timeline: timeline.items
-      .slice()
-      .reverse()
-      .map((i) => ({
-        label: { text: i.what.charAt(0).toUpperCase() + i.what.slice(1) },
-        datetime: { timestamp: i.at, type: 'datetime' },
-        byline: i.who ? { text: `${personName(p, i.who)}${i.partner ? ` (${partnerName(p, i.partner)})` : ''}${i.actingFor ? `, acting for ${personName(p, i.actingFor)}` : ''}${i.channel ? `, through ${{ email: 'an emailed link', web: 'the web service', api: 'the API' }[i.channel]}` : ''}` } : undefined,
-        text: '',
-      })),
+    timeline: timelineOnPage(p, view.history),
   };
 }
 

@@ -1,4 +1,6 @@
 import type { ApiContext } from '../../api/context';
+import { timelineOnPage } from './timeline';
+import { textInWords } from './words';
 import { HttpProblem } from '../../api/problem';
 import { referralsFor, referralTimeline } from '../../api/referrals';
 import { tasksOf } from '../../db/readModels';
@@ -7,7 +9,6 @@ import { localities, needs, newReferralRequestSchema, type ReferralStatus, type 
 import { missingFrom, REFERRAL_TASK_KINDS } from '../../domain/referralRules';
 import type { Task } from '../../domain/task';
 import { partnerName, personName } from './words';
-import { ukDateTime } from '../../activities/mail';
 
 /** A referral's status as the panel says it. */
 export const statusLabel: Record<ReferralStatus, string> = {
@@ -81,13 +82,8 @@ export function referralRequestFrom(ctx: ApiContext, form: Record<string, unknow
 }
 
 /** A rule's words with partners by their names, not their ids (`lsc-icb`), first letter capital. */
-export function inWords(ctx: ApiContext, text: string): string {
-  let out = text;
-  for (const p of [...ctx.partnership.partners, ...ctx.partnership.people]) out = out.replace(new RegExp(`(?<![\\w-])${p.id}(?![\\w-])`, 'g'), p.name);
-  // Instants as the workflow writes them (2027-01-12T10:00:00.000Z) in UK time.
-  out = out.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/g, (iso) => ukDateTime(iso));
-  return out.charAt(0).toUpperCase() + out.slice(1);
-}
+/** Ids and instants in a workflow's words, as a commissioner reads them (words.ts). */
+export const inWords = (ctx: ApiContext, text: string): string => textInWords(ctx.partnership, text);
 
 /** The field of the form a refusal's path is about: its element id on the page. */
 export function fieldOf(ctx: ApiContext, path: string): string {
@@ -181,12 +177,7 @@ export function referralPage(ctx: ApiContext, view: ReferralView) {
     positions: positionsSideBySide(ctx, view),
     decisions: view.decisions.map((d) => ({ outcome: outcomeLabel[d.outcome] ?? d.outcome, by: personName(p, d.by), at: d.at, split: splitWords(ctx, d.split), conditions: d.conditions, reasons: d.reasons, returnDate: d.returnDate })),
     openTasks: view.openTasks.map((t) => taskRow(ctx, t)),
-    timeline: [...timeline.items].reverse().map((i) => ({
-      label: { text: inWords(ctx, i.what) },
-      byline: i.who ? { text: `${personName(p, i.who)}${i.partner ? ` (${partnerName(p, i.partner)})` : ''}${i.actingFor ? `, acting for ${personName(p, i.actingFor)}` : ''}` } : undefined,
-      datetime: { timestamp: i.at, type: 'datetime' },
-      text: i.channel ? `Through ${{ email: 'an emailed link', web: 'the web service', api: 'the API' }[i.channel]}` : '',
-    })),
+    timeline: timelineOnPage(ctx.partnership, view.history),
     hoursToDecision: timeline.hoursToDecision,
   };
 }

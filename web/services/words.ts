@@ -1,3 +1,4 @@
+import { ukDateTime } from '../../activities/mail';
 import { partnerById, partnerName, personName, type Partnership } from '../../domain/partnership';
 
 export { partnerName, personName };
@@ -16,3 +17,14 @@ export const personNames = (p: Partnership, ids: string[]): string => ids.map((i
 export const partyName = (p: Partnership, id: string): string => partnerById(p, id)?.name ?? personName(p, id);
 
 export const subjectTypeLabel: Record<string, string> = { commission: 'Commission', dispute: 'Dispute', referral: 'Referral', evaluation: 'Evaluation panel' };
+
+/**
+ * What a workflow wrote, in a commissioner's words: partner and person ids as their names, instants
+ * (2027-01-12T10:00:00.000Z) in UK time, a capital first letter.
+ */
+export function textInWords(p: Partnership, text: string): string {
+  let out = text;
+  for (const x of [...p.partners, ...p.people]) out = out.replace(new RegExp(`(?<![\\w-])${x.id}(?![\\w-])`, 'g'), x.name);
+  out = out.replace(/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z\b/g, (iso) => ukDateTime(iso));
+  return out.charAt(0).toUpperCase() + out.slice(1);
+}
