@@ -3,7 +3,7 @@ import type { ApiContext } from '../../api/context';
 import { checkNewCommission, startCommission } from '../../api/commissions';
 import { can } from '../../api/permissions';
 import { HttpProblem, problem } from '../../api/problem';
-import { COMMISSION_ID, leadStatuses, stages, type NewCommissionRequest } from '../../domain/commission';
+import { COMMISSION_ID, leadStatuses, stageNames, stages, type NewCommissionRequest } from '../../domain/commission';
 import { checkCsrf } from '../middleware/csrf';
 import { formBody } from '../middleware/forms';
 import { requireSignedIn } from '../middleware/signedIn';
@@ -17,7 +17,6 @@ import {
   formValues,
   leadStatusLabel,
   requestFrom,
-  stageLabel,
   type CommissionFormValues,
   type FieldError,
 } from '../services/commissions';
@@ -40,7 +39,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
     const base = Object.fromEntries(Object.entries(query).filter(([k, v]) => k !== 'cursor' && typeof v === 'string' && v !== '')) as Record<string, string>;
     const without = (key: string) => `/commissions?${new URLSearchParams(Object.fromEntries(Object.entries(base).filter(([k]) => k !== key)))}`;
     const labels: Record<string, (v: string) => string> = {
-      stage: (v) => stageLabel[v as keyof typeof stageLabel] ?? v,
+      stage: (v) => stageNames[v as keyof typeof stageNames] ?? v,
       partner: (v) => partnerName(ctx.partnership, v),
       leadStatus: (v) => leadStatusLabel[v] ?? v,
       overdue: (v) => (v === 'true' ? 'Overdue' : 'Not overdue'),
@@ -53,7 +52,7 @@ export function commissionsRouter(ctx: ApiContext): Router {
       query,
       list,
       mayStart: mayStart(req),
-      stages: stages.map((s) => ({ value: s, text: stageLabel[s] })),
+      stages: stages.map((s) => ({ value: s, text: stageNames[s] })),
       leadStatuses: leadStatuses.map((s) => ({ value: s, text: leadStatusLabel[s] })),
       partners: ctx.partnership.partners.filter((p) => p.id !== req.person!.partner).map((p) => ({ value: p.id, text: p.name })),
       ownPartner: req.person!.partner ? partnerName(ctx.partnership, req.person!.partner) : '',

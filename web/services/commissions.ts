@@ -17,8 +17,6 @@ import { kindLabel, partnerName, partnerNames, partyName, personName, personName
 
 /* ------------------------------------------------------------------ words */
 
-/** The stages in the same words as the commission's record. */
-export const stageLabel = stageNames;
 
 export const leadStatusLabel: Record<string, string> = { proposed: 'Proposed, awaiting agreement', agreed: 'Agreed', disputed: 'Disputed', decided: 'Decided by the dispute' };
 
@@ -94,7 +92,7 @@ export async function commissionsList(ctx: ApiContext, person: Person, q: Commis
     partners: partnerNames(ctx.partnership, c.partners),
     lead: c.lead.partner ? partnerName(ctx.partnership, c.lead.partner) : '',
     leadStatus: c.lead.status ? (leadStatusLabel[c.lead.status] ?? c.lead.status) : '',
-    stage: stageLabel[c.stage] ?? c.stage,
+    stage: stageNames[c.stage] ?? c.stage,
     waiting: waitingLines(ctx, c.waitingOn).slice(0, 2),
     more: Math.max(0, c.waitingOn.length - 2),
     nextDueAt: c.nextDueAt,
@@ -249,7 +247,7 @@ export function checkAnswers(ctx: ApiContext, request: NewCommissionRequest, now
         { key: 'Contract details notice', value: `Within ${p.contractDetailsNoticeDays} days of signing` },
       ],
       reasons: p.reasons,
-      timetable: plan.timetable.map((t) => ({ ...t, stageLabel: stageLabel[t.stage] })),
+      timetable: plan.timetable.map((t) => ({ ...t, stageLabel: stageNames[t.stage] })),
       from: plan.from,
     },
   };
@@ -339,10 +337,10 @@ export async function commissionPage(ctx: ApiContext, person: Person, id: string
           ? `${prop.highRisk ? 'High risk' : 'Not high risk'}; ${regimeLabel[prop.regime] ?? prop.regime}; procurement: ${(procurementLabel[prop.procurement] ?? prop.procurement).toLowerCase()}; ${prop.gates.length ? `gates ${prop.gates.join(', ')}` : 'no stage gates'}; ${prop.legalReview ? 'legal review' : 'no legal review'}; standstill: ${(standstillLabel[prop.standstill] ?? prop.standstill).toLowerCase()}${prop.urgent ? '; expedited route' : ''}`
           : 'Worked out once the lead partner is settled',
       },
-      { key: 'Stage', value: stageLabel[view.stage] ?? view.stage },
+      { key: 'Stage', value: stageNames[view.stage] ?? view.stage },
       { key: 'Started', value: `${ukDateTime(view.createdAt)} by ${personName(p, view.createdBy)}` },
     ],
-    stage: stageLabel[view.stage] ?? view.stage,
+    stage: stageNames[view.stage] ?? view.stage,
     waitingFor: life?.waitingFor?.what,
     nextEventAt: life?.nextEventAt,
     waiting: waitingLines(ctx, waitingOn),
@@ -358,7 +356,7 @@ export async function commissionPage(ctx: ApiContext, person: Person, id: string
     evaluation,
     evaluationHidden,
     standstill: life?.standstill,
-    steps: (life?.steps ?? []).map((s) => ({ title: s.title, stage: stageLabel[s.stage] ?? s.stage, status: s.status, completedAt: s.completedAt, by: s.by ? personName(p, s.by) : undefined })),
+    steps: (life?.steps ?? []).map((s) => ({ title: s.title, stage: stageNames[s.stage] ?? s.stage, status: s.status, completedAt: s.completedAt, by: s.by ? personName(p, s.by) : undefined })),
     // The timeline: the same items as GET /api/v1/commissions/{id}/timeline, newest first.
     timeline: timelineOnPage(p, view.history),
   };

@@ -82,8 +82,6 @@ export function referralRequestFrom(ctx: ApiContext, form: Record<string, unknow
 }
 
 /** A rule's words with partners by their names, not their ids (`lsc-icb`), first letter capital. */
-/** Ids and instants in a workflow's words, as a commissioner reads them (words.ts). */
-export const inWords = (ctx: ApiContext, text: string): string => textInWords(ctx.partnership, text);
 
 /** The field of the form a refusal's path is about: its element id on the page. */
 export function fieldOf(ctx: ApiContext, path: string): string {
@@ -105,7 +103,7 @@ export function referralErrors(ctx: ApiContext, err: HttpProblem | { path: strin
   const fields: Record<string, string> = {};
   const summary = list.map((e) => {
     const id = fieldOf(ctx, e.path);
-    const text = inWords(ctx, e.message);
+    const text = textInWords(ctx.partnership, e.message);
     fields[id] = fields[id] ? `${fields[id]} ${text}` : text;
     return { text, href: `#${id}` };
   });
@@ -150,7 +148,7 @@ function positionsSideBySide(ctx: ApiContext, view: Pick<ReferralView, 'fundingP
 
 const taskRow = (ctx: ApiContext, t: Task) => ({
   id: t.id,
-  title: inWords(ctx, t.title),
+  title: textInWords(ctx.partnership, t.title),
   kind: t.kind,
   dueAt: t.dueAt,
   askedOf: (t.parties?.length ? t.parties.map((p) => (p.partner ? partnerName(ctx.partnership, p.partner) : p.assignees.map((a) => personName(ctx.partnership, a)).join(', '))) : t.assignees.map((a) => personName(ctx.partnership, a))).join('; '),
