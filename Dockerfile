@@ -7,6 +7,7 @@ RUN npm ci --omit=dev --ignore-scripts=false && npm cache clean --force
 COPY tsconfig.json ./
 COPY activities ./activities
 COPY api ./api
+COPY codec ./codec
 COPY config ./config
 COPY db ./db
 COPY domain ./domain

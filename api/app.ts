@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { codecCors, codecRouter } from './codec';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { identify } from './auth';
@@ -43,6 +44,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/a', rateLimit({ windowMs: 60_000, limit: ctx.rateLimitPerMinute, standardHeaders: 'draft-7', legacyHeaders: false, handler: (_req, _res, next) => next(problem(429, 'Too many requests from here; wait a minute and try again.')) }), linksRouter(ctx));
   if (ctx.devMailDir) app.use('/dev/mail', devMailRouter(ctx.devMailDir));
 
+  app.use('/api/v1/codec', codecCors(ctx.temporalUiOrigin));
   const api = express.Router();
   api.use(express.json({ limit: '256kb' }));
   api.use(identify(ctx.partnership, ctx.oidc));
@@ -64,6 +66,7 @@ export function createApp(ctx: ApiContext): Express {
   api.use('/disputes', disputesRouter(ctx));
   api.use('/referrals', referralsRouter(ctx));
   api.use('/records', recordsRouter(ctx));
+  api.use('/codec', codecRouter(ctx));
   app.use('/api/v1', api);
   // The staff web service's pages: not API, so not in the OpenAPI document.
   app.use(staffWebService(ctx, ctx.web ?? { developmentSignIn: false, secureCookies: true }));

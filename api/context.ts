@@ -1,3 +1,4 @@
+import type { PayloadCodec } from '@temporalio/common';
 import type { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LinkSigner } from '../activities/links';
@@ -34,6 +35,10 @@ export interface ApiContext {
   workerMetricsUrl?: string | undefined;
   /** The staff web service's sign-in and cookies (config/web.ts); without it, single sign-on is off and so is the development sign-in. */
   web?: WebSettings | undefined;
+  /** Encrypts Temporal payloads (config/temporal.ts); the codec endpoint decodes with it for the Temporal UI. */
+  payloadCodec?: PayloadCodec | undefined;
+  /** The Temporal UI's origin, allowed to call the codec endpoint from the browser. */
+  temporalUiOrigin?: string | undefined;
   /** Serve the local dev mailbox from here (the embedded default only). */
   devMailDir?: string | undefined;
 }

@@ -10,20 +10,23 @@ import { connectWithRetry } from '../scripts/lib/retry';
 import { logger } from './observability';
 import { oidcVerifier } from './oidc';
 import { TemporalHealth } from './temporalHealth';
+import { dataConverterOf, temporalConnectionSettings } from '../config/temporal';
 
 /** The production API process, configured only by the environment. */
 async function main(): Promise<void> {
   const { env, partnership, policyVersion, policyText } = loadConfigOrExit();
-  let signingKey: string;
+  let signingKey: string, dataConverter: ReturnType<typeof dataConverterOf>, temporalSettings: ReturnType<typeof temporalConnectionSettings>;
   try {
     signingKey = requireSetting(env, 'LINK_SIGNING_KEY', 'emailed links are verified with it');
+    dataConverter = dataConverterOf(env);
+    temporalSettings = temporalConnectionSettings(env);
   } catch (err) {
     console.error((err as Error).message);
     process.exit(1);
   }
   // Lazy: the API serves /healthz (and 503s) while Temporal is still starting or away.
-  const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const connection = Connection.lazy(temporalSettings);
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
   // Everything people read comes from the system of record; the API waits for it at start-up
   // (its migrations run here or in the worker, whichever comes first).
   const database = await connectWithRetry('the system of record', () => openSystemOfRecord(env, { version: policyVersion, text: policyText }));
@@ -54,6 +57,8 @@ async function main(): Promise<void> {
     publicBaseUrl: env.PUBLIC_BASE_URL,
     web: webSettingsOf(env),
     devMailDir: env.JCO_DEV_MAIL_DIR ? path.resolve(env.JCO_DEV_MAIL_DIR) : undefined,
+    payloadCodec: dataConverter?.payloadCodecs?.[0],
+    temporalUiOrigin: env.TEMPORAL_UI_ORIGIN,
   });
   const server = app.listen(env.PORT, () => logger.info({ port: env.PORT }, `api listening on http://localhost:${env.PORT}`));
   const stop = (): void => {

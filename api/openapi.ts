@@ -1,3 +1,4 @@
+import { codecBody } from './codec';
 import { z } from 'zod';
 import { newCommissionRequestSchema } from '../domain/commission';
 import { delegationBodySchema } from '../domain/delegation';
@@ -245,6 +246,24 @@ export const openApiDocument = {
         },
       },
     },
+    ...Object.fromEntries(
+      (['decode', 'encode'] as const).map((direction) => [
+        `/api/v1/codec/${direction}`,
+        {
+          post: {
+            summary: `${direction === 'decode' ? 'Decrypt' : 'Encrypt'} Temporal payloads for the operators' Temporal UI (its codec server protocol; records officers only)`,
+            requestBody: body(codecBody),
+            responses: {
+              '200': json(schema(codecBody)),
+              '400': problemOf('Not a list of payloads in base64'),
+              '403': problemOf('Not a records officer'),
+              '404': problemOf('Payloads are not encrypted here (JCO_PAYLOAD_KEYS unset)'),
+              ...common,
+            },
+          },
+        },
+      ]),
+    ),
     '/api/v1/people/me': {
       get: { summary: 'Who the API takes the caller to be', responses: { '200': json(ref('Person')), ...common } },
     },

@@ -32,7 +32,8 @@ export type Action =
   | 'record.read'
   | 'record.hold'
   | 'record.export'
-  | 'record.policy';
+  | 'record.policy'
+  | 'payloads.read';
 
 /** What a rule looks at: the subject's partners and the people its tasks ask. */
 export interface Scope {
@@ -170,6 +171,13 @@ export const permissions: Record<Action, Rule> = {
     allows: (p, s) => holds(p, 'records-officer') && p.partner !== undefined && (s.partners === undefined || (s.partners.length === 1 && s.partners[0] === p.partner)),
   },
   'record.policy': {
+    who: 'a records officer',
+    denied: 403,
+    allows: (p) => holds(p, 'records-officer') && p.partner !== undefined,
+  },
+  // Temporal's payloads hold every partner's cases in raw form, not scoped to any one subject:
+  // decrypting them for an operator's Temporal UI is the records officers' alone.
+  'payloads.read': {
     who: 'a records officer',
     denied: 403,
     allows: (p) => holds(p, 'records-officer') && p.partner !== undefined,

@@ -19,7 +19,7 @@ export async function decisionsBenchmark(sequential = Number(process.env['BENCH_
   const system = await startSystem({ env: benchEnv });
   const baseline = await startBaselineWorker(system.temporal.address);
   const connection = await Connection.connect({ address: system.temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: system.dataConverter });
   try {
     const began = performance.now();
     const ids: string[] = [];

@@ -37,7 +37,7 @@ export async function inboxBenchmark(open = Number(process.env['BENCH_OPEN'] ?? 
     const settledSeconds = (performance.now() - started) / 1000;
 
     const connection = await Connection.connect({ address: system.temporal.address });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: system.dataConverter });
     const bare = async () => {
       let n = 0;
       for await (const _ of client.workflow.list({ query: `JcoAssignees = 'nenc-commissioner' AND ExecutionStatus = 'Running'`, pageSize: 1000 })) n++;

@@ -41,7 +41,7 @@ export async function scaleBenchmark(
   });
   const system = await startSystem({ env: { ...benchEnv, JCO_CONFIG: config, JCO_MAX_CACHED_WORKFLOWS: String(cache) } });
   const connection = await Connection.connect({ address: system.temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: system.dataConverter });
   const worker = system.worker.pid!;
   try {
     await sleep(5000);

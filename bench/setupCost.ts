@@ -37,7 +37,7 @@ const mean = (xs: number[]): string => (xs.reduce((a, b) => a + b, 0) / xs.lengt
 export async function setupCostBenchmark(n = Number(process.env['BENCH_COMMISSIONS'] ?? 20)): Promise<string> {
   const system = await startSystem({ env: benchEnv });
   const connection = await Connection.connect({ address: system.temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: system.dataConverter });
   const run = `${Date.now()}`;
   try {
     const ids: string[] = [];

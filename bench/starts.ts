@@ -13,7 +13,7 @@ export async function startsBenchmark(seconds = Number(process.env['BENCH_SECOND
   const system = await startSystem({ env: benchEnv });
   const baseline = await startBaselineWorker(system.temporal.address);
   const connection = await Connection.connect({ address: system.temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: system.dataConverter });
   const run = `${Date.now()}`;
   // Every POST carries its own Idempotency-Key, as a careful client would (one commission each).
   const api = (i: number) => startCommission(system.baseUrl, `Bench start ${i}`, `bench-${run}-${i}`);

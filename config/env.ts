@@ -51,6 +51,24 @@ const envSchema = z.object({
     .optional(),
   /** Set by `npm start`: serve the local dev mailbox at /dev/mail from this folder. */
   JCO_DEV_MAIL_DIR: z.string().min(1).optional(),
+  /**
+   * Temporal over TLS (config/temporal.ts): the CA to trust and, for mutual TLS, this process's
+   * certificate and key, each a PEM file's path; the server name when it differs from the address.
+   * TEMPORAL_TLS=true asks for TLS with the system's CAs (Temporal Cloud with an API key).
+   */
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CA: z.string().min(1).max(4096).optional(),
+  TEMPORAL_TLS_CERT: z.string().min(1).max(4096).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).max(4096).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).max(253).optional(),
+  /** A Temporal Cloud API key (sent as a bearer token; implies TLS). */
+  TEMPORAL_API_KEY: z.string().min(1).max(4096).optional(),
+  /** Payload encryption keys, `id:base64` (32 bytes) comma-separated, newest first (codec/payloadEncryption.ts). */
+  JCO_PAYLOAD_KEYS: z.string().min(1).max(10_000).optional(),
+  /** The operators' Temporal UI (e.g. https://temporal.example.org): allowed to call /api/v1/codec from the browser. */
+  TEMPORAL_UI_ORIGIN: z.url({ protocol: /^https?$/ }).optional().transform((u) => u?.replace(/\/+$/, '')),
+  /** `accept` while histories written before encryption are still open: their plain payloads then decode. */
+  JCO_PAYLOAD_PLAINTEXT: z.enum(['accept', 'refuse']).default('refuse'),
   /** Workflows the worker keeps in memory; the rest replay from history when needed. */
   JCO_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
 });
@@ -68,6 +86,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
       message: 'set OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL together, or none of them',
     })
     .refine((e) => !e.OIDC_CLIENT_ID || e.OIDC_ISSUER, { path: ['OIDC_CLIENT_ID'], message: 'the web sign-in needs OIDC_ISSUER (and OIDC_AUDIENCE, OIDC_JWKS_URL) too' })
+    .refine((e) => !e.TEMPORAL_TLS_CERT === !e.TEMPORAL_TLS_KEY, { path: ['TEMPORAL_TLS_CERT'], message: 'mutual TLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY' })
     .safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  - ${issuePath(i.path)}: ${i.message}`);

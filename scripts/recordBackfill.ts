@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
 import { openSystemOfRecord } from '../db/startup';
 import { refreshRecord } from '../workflows/taskMessages';
+import { dataConverterOf, temporalConnectionSettings } from '../config/temporal';
 
 /**
  * `npm run record:backfill`: brings every open workflow into the system of record. Workflows
@@ -13,8 +14,8 @@ import { refreshRecord } from '../workflows/taskMessages';
 async function main(): Promise<void> {
   const { env, policyVersion, policyText } = loadConfigOrExit();
   const database = await openSystemOfRecord(env, { version: policyVersion, text: policyText }, { importLegacy: true });
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  const connection = await Connection.connect(temporalConnectionSettings(env));
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter: dataConverterOf(env) });
   const types = ['jointCommission', 'dispute', 'evaluationPanel', 'resourceAllocation'];
   const query = `ExecutionStatus = 'Running' AND WorkflowType IN (${types.map((t) => `'${t}'`).join(', ')})`;
   const asked: string[] = [];

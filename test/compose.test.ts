@@ -10,6 +10,8 @@ type Service = {
   command?: string[] | string;
   environment?: Record<string, string>;
   ports?: string[];
+  expose?: string[];
+  networks?: string[];
   depends_on?: Record<string, { condition: string }>;
 };
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
@@ -20,6 +22,8 @@ const hostPort = (address: string) => {
   return { host: u.hostname, port: u.port };
 };
 const exposes = (service: Service, port: string) => (service.ports ?? []).some((p) => p.split(':').pop() === port);
+/** Reachable by the other services on a compose network, published or not. */
+const serves = (service: Service, port: string) => exposes(service, port) || (service.expose ?? []).includes(port);
 
 test('defines the production-like services, with schema set up by admin-tools, not auto-setup', () => {
   expect(Object.keys(services)).toEqual(expect.arrayContaining(['postgresql', 'temporal-admin-tools', 'temporal', 'temporal-ui', 'mailpit', 'api', 'worker']));
@@ -37,10 +41,11 @@ test.each(['api', 'worker'])('%s is built from the project Dockerfile and points
   const env = s.environment!;
   const temporal = hostPort(env['TEMPORAL_ADDRESS']!);
   expect(services[temporal.host]).toBeDefined();
-  expect(exposes(services[temporal.host]!, temporal.port)).toBe(true);
+  expect(serves(services[temporal.host]!, temporal.port)).toBe(true);
+  expect(s.networks).toContain('internal');
   const smtp = hostPort(env['SMTP_URL']!);
   expect(smtp.host).toBe('mailpit');
-  expect(exposes(services['mailpit']!, smtp.port)).toBe(true);
+  expect(serves(services['mailpit']!, smtp.port)).toBe(true);
   // The secret comes from the environment of whoever deploys, never the file.
   expect(env['LINK_SIGNING_KEY']).toMatch(/^\$\{LINK_SIGNING_KEY:\?/);
   expect(s.depends_on).toHaveProperty('temporal-namespace');
@@ -107,4 +112,18 @@ test('the image holds every folder the API and the worker import', () => {
   const copied = [...readFileSync(path.join(root, 'Dockerfile'), 'utf8').matchAll(/^COPY (\S+) /gm)].map((m) => m[1]!.split('/')[0]!);
   const missing = [...foldersReached(['api/main.ts', 'worker/main.ts'])].filter((f) => !copied.includes(f));
   expect(missing).toEqual([]);
+});
+
+test('only the API, the read-only UI behind sign-in and the mail viewer are published; Temporal and the databases are on an internal network', () => {
+  const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name}:${p.split(':').pop()}`));
+  expect(published.sort()).toEqual(['api:3000', 'mailpit:8025', 'temporal-ui:8080']);
+  const networks = (compose as unknown as { networks: Record<string, { internal?: boolean } | null> }).networks;
+  expect(networks['internal']?.internal).toBe(true);
+  for (const name of ['temporal', 'postgresql']) expect(services[name]!.networks).toEqual(['internal']);
+  const ui = services['temporal-ui']!.environment!;
+  expect(ui['TEMPORAL_DISABLE_WRITE_ACTIONS']).toBe('true');
+  expect(ui['TEMPORAL_AUTH_ENABLED']).toBe('true');
+  expect(ui['TEMPORAL_CODEC_ENDPOINT']).toBe(`${services['api']!.environment!['PUBLIC_BASE_URL']}/api/v1/codec`);
+  expect(services['api']!.environment!['TEMPORAL_UI_ORIGIN']).toBe('http://localhost:8080');
+  expect(services['api']!.environment!['JCO_PAYLOAD_KEYS']).toMatch(/^\$\{JCO_PAYLOAD_KEYS:\?/);
 });

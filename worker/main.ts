@@ -8,14 +8,17 @@ import { loadConfigOrExit, requireSetting } from '../config';
 import { connectWithRetry } from '../scripts/lib/retry';
 import { createJcoWorker, ensureSearchAttributes } from './worker';
 import { cachedWorkflowBundle } from './bundle';
+import { dataConverterOf, temporalConnectionSettings } from '../config/temporal';
 
 /** The production worker process, configured only by the environment. */
 async function main(): Promise<void> {
   const { env, partnership, policyVersion, policyText } = loadConfigOrExit();
-  let smtpUrl: string, signingKey: string;
+  let smtpUrl: string, signingKey: string, dataConverter: ReturnType<typeof dataConverterOf>, temporalSettings: ReturnType<typeof temporalConnectionSettings>;
   try {
     smtpUrl = requireSetting(env, 'SMTP_URL', 'the worker sends the emails');
     signingKey = requireSetting(env, 'LINK_SIGNING_KEY', 'emailed links are signed with it');
+    dataConverter = dataConverterOf(env);
+    temporalSettings = temporalConnectionSettings(env);
   } catch (err) {
     console.error((err as Error).message);
     process.exit(1);
@@ -24,17 +27,18 @@ async function main(): Promise<void> {
   if (env.WORKER_METRICS_ADDRESS) Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: env.WORKER_METRICS_ADDRESS } } } });
   const database = await connectWithRetry('the system of record', () => openSystemOfRecord(env, { version: policyVersion, text: policyText }, { importLegacy: true }));
   console.log(`system of record: ${database.where}`);
-  const connection = await connectWithRetry('Temporal', () => NativeConnection.connect({ address: env.TEMPORAL_ADDRESS }));
+  const connection = await connectWithRetry('Temporal', () => NativeConnection.connect(temporalSettings));
   await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
   const worker = await createJcoWorker({
     connection,
     namespace: env.TEMPORAL_NAMESPACE,
     taskQueue: env.TEMPORAL_TASK_QUEUE,
     maxCachedWorkflows: env.JCO_MAX_CACHED_WORKFLOWS,
+    dataConverter,
     workflowBundle: await cachedWorkflowBundle(),
     deps: {
       partnership,
-      delegations: delegationsFromRegister(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE })),
+      delegations: delegationsFromRegister(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter })),
       mailer: nodemailer.createTransport(mailTransportUrl(smtpUrl)),
       links: createLinkSigner(signingKeysFrom(signingKey, env.LINK_SIGNING_KEYS_PREVIOUS)),
       database,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { searchAttributeKeys } from '../domain/searchAttributes';
 import { createActivities, type ActivityDeps } from '../activities';
 import { SearchAttributeType } from '@temporalio/common';
@@ -38,6 +39,8 @@ export interface JcoWorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   maxCachedWorkflows?: number;
+  /** The payload codec (config/temporal.ts): the same on the worker and every client. */
+  dataConverter?: DataConverter;
   /** Tests pass a prebuilt bundle so each worker does not bundle again. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -50,5 +53,6 @@ export async function createJcoWorker(opts: JcoWorkerOptions): Promise<Worker> {
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createActivities(opts.deps),
     maxCachedWorkflows: opts.maxCachedWorkflows ?? 1000,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
   });
 }

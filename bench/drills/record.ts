@@ -27,7 +27,7 @@ export interface RecordCheck {
 export async function recordCheck(system: RunningSystem, ids: string[]): Promise<RecordCheck> {
   const database = openDatabase({ url: system.env['DATABASE_URL'], dataDir: system.dataDir });
   const connection = await Connection.connect({ address: system.temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: system.dataConverter });
   try {
     let lost = 0;
     for (const id of ids) {

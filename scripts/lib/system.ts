@@ -1,7 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
+import { PayloadEncryptionCodec, payloadKeysFrom } from '../../codec/payloadEncryption';
 import { captureHistories } from './captureHistories';
 import { startDevMailbox, type DevMailbox } from './devMailbox';
 import { startDevServer, type DevServer } from './devServer';
@@ -15,6 +18,8 @@ export interface RunningSystem {
   temporal: DevServer;
   mailbox: DevMailbox;
   env: NodeJS.ProcessEnv;
+  /** The payload codec the system's processes use: a client of its own (a benchmark, a test) needs it to read or send. */
+  dataConverter: DataConverter | undefined;
   worker: ChildProcess;
   api: ChildProcess;
   startWorker(): Promise<void>;
@@ -68,6 +73,8 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
     JCO_DATA_DIR: dataDir,
     WORKER_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
     WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics`,
+    // Payloads encrypted as in production (histories captured for replay tests stay plain: they replay without keys).
+    ...(process.env['JCO_CAPTURE_HISTORIES_DIR'] ? {} : { JCO_PAYLOAD_KEYS: `system-test:${randomBytes(32).toString('base64')}` }),
     ...opts.env,
   };
   // The last lines each process printed, to say why if the system does not come up.
@@ -84,6 +91,7 @@ export async function startSystem(opts: { env?: NodeJS.ProcessEnv; log?: (line: 
     temporal,
     mailbox,
     env,
+    dataConverter: env['JCO_PAYLOAD_KEYS'] ? { payloadCodecs: [new PayloadEncryptionCodec(payloadKeysFrom(env['JCO_PAYLOAD_KEYS']))] } : undefined,
     worker: spawnRole('worker', env, (l) => log(`[worker] ${l}`)),
     api: spawnRole('api', env, (l) => log(`[api] ${l}`)),
     async startWorker() {

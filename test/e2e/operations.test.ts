@@ -1,3 +1,6 @@
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { commissionWorkflowId } from '../../domain/commission';
+import { decideTask } from '../../workflows/jointCommission';
 import type { CommissionView } from '../../domain/commission';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
 import { fuzz } from '../helpers/fuzz';
@@ -66,3 +69,28 @@ test('fuzz: thousands of random and malformed requests to every route: no 5xx, n
   const { sent, problems } = await fuzz(system, { seed, total, commissionId, keys: [keys.council, keys.nenc] });
   expect({ seed, sent, problems: problems.slice(0, 10) }).toEqual({ seed, sent: total, problems: [] });
 }, 300_000);
+
+test('Temporal keeps ciphertext: a records officer decodes it through the codec endpoint, a commissioner may not, and a decision sent straight to Temporal without the key is refused', async () => {
+  const created = await api.call<CommissionView>('POST', '/api/v1/commissions', {
+    key: keys.council,
+    json: { title: `Operations ciphertext ${Date.now()}`, partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 1000 },
+  });
+  const id = created.body.id;
+  await eventually(() => api.call('GET', `/api/v1/tasks/${id}.lead`, { key: keys.nenc }), (r) => r.status === 200, 30_000);
+  const temporal = new Client({ connection: await Connection.connect({ address: system.temporal.address }) });
+  const handle = temporal.workflow.getHandle(commissionWorkflowId(id));
+  const started = (await handle.fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+  expect(Buffer.from(started.metadata!.encoding!).toString()).toBe('binary/encrypted');
+  const wire = { payloads: [{ metadata: Object.fromEntries(Object.entries(started.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(started.data!).toString('base64') }] };
+
+  const decoded = await api.call<{ payloads: { data: string }[] }>('POST', '/api/v1/codec/decode', { key: 'demo-key-council-records-officer-01', json: wire });
+  expect(decoded.status).toBe(200);
+  expect(JSON.parse(Buffer.from(decoded.body.payloads[0]!.data, 'base64').toString())).toMatchObject({ id, title: created.body.title });
+  expect((await api.call('POST', '/api/v1/codec/decode', { key: keys.council, json: wire })).status).toBe(403);
+
+  // Whoever reaches Temporal's port without the key cannot decide as anyone.
+  const forged = handle.executeUpdate(decideTask, { args: [{ taskId: `${id}.lead`, by: 'nenc-commissioner', channel: 'api', decision: 'agree' }] });
+  await expect(forged).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+  const task = await api.call<{ status: string }>('GET', `/api/v1/tasks/${id}.lead`, { key: keys.nenc });
+  expect(task.body.status).toBe('open');
+});

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, makeTelemetryFilterString, Runtime } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import type { ParsedMail } from 'mailparser';
@@ -43,7 +44,7 @@ export interface TimeSkippingEnv {
   quiet(): Promise<void>;
 }
 
-export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): Promise<TimeSkippingEnv> {
+export async function timeSkippingEnv(opts: { livenessOf?: Partnership; dataConverter?: DataConverter } = {}): Promise<TimeSkippingEnv> {
   // The interceptors need the environment, which exists only once it is made.
   const made: { env?: TestWorkflowEnvironment; watch?: StrandedRunWatch } = {};
   const people = opts.livenessOf ? new Set(opts.livenessOf.people.map((p) => p.id)) : undefined;
@@ -52,6 +53,7 @@ export async function timeSkippingEnv(opts: { livenessOf?: Partnership } = {}): 
     plugins: [patientKeepalive, retries.plugin],
     server: { executable: { type: 'existing-path', path: process.env.JCO_TEST_SERVER_DEBUG ?? ensureTestServer() } },
     client: {
+      ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
       interceptors: {
         workflow: [
           queriesAskedAgain(() => made.env!, () => made.watch),
@@ -87,8 +89,13 @@ export interface Harness {
 }
 
 /** A time-skipping server, a real SMTP receiver on loopback, and a worker with the real activities. */
-export async function harness(partnership: Partnership = loadPartnership(), mail: { rejectRecipients?: string[]; acceptAfterMs?: number } = {}): Promise<Harness> {
-  const { env, quiet } = await timeSkippingEnv({ livenessOf: partnership });
+export async function harness(
+  partnership: Partnership = loadPartnership(),
+  mail: { rejectRecipients?: string[]; acceptAfterMs?: number } = {},
+  /** The payload codec the worker and the environment's client share (test/workflow/payloadEncryption.test.ts). */
+  dataConverter?: DataConverter,
+): Promise<Harness> {
+  const { env, quiet } = await timeSkippingEnv({ livenessOf: partnership, dataConverter });
   await ensureSearchAttributes(env.nativeConnection, 'default');
   const mailbox = await startDevMailbox(mail);
   const recordsDir = mkdtempSync(path.join(os.tmpdir(), 'jco-records-'));
@@ -98,6 +105,7 @@ export async function harness(partnership: Partnership = loadPartnership(), mail
     namespace: 'default',
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
+    dataConverter,
     deps: {
       partnership,
       delegations: delegationsFromRegister(env.client),
