@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { UNSEALED_PAYLOAD } from '../domain/sealedPayloads';
 
 /**
  * Every workflow and activity payload encrypted with AES-256-GCM before it leaves the process, so
@@ -10,13 +11,14 @@ import { temporal } from '@temporalio/proto';
  *
  * GCM also authenticates. A payload that is not ours (sent by anyone who reached Temporal's port
  * without the key, tampered with, or plain JSON) does not decode to what it claims: it decodes to
- * {@link REFUSED_PAYLOAD}, a value no workflow input check nor update validator accepts, so a
- * forged decision is refused by the validator and nothing enters the history. Throwing instead
+ * {@link REFUSED_PAYLOAD}, which the workflows refuse in words (workflows/interceptors.ts): a forged
+ * decision is refused before any validator runs and nothing enters the history. Throwing instead
  * would fail the workflow task again and again, wedging the case for whoever sent it.
  */
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
-export const REFUSED_PAYLOAD = { refused: 'This did not come through the service: its payload is not encrypted with the partnership\'s key.' } as const;
+/** What a payload the key did not seal decodes to (one definition, in domain/, which the workflows recognise). */
+export const REFUSED_PAYLOAD = UNSEALED_PAYLOAD;
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

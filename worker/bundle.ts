@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from './worker';
+import { workflowInterceptorsPath, workflowsPath } from './worker';
 
 const root = path.join(__dirname, '..');
 
@@ -39,7 +39,7 @@ export async function cachedWorkflowBundle(
   try {
     return { code: readFileSync(file, 'utf8') };
   } catch {
-    const { code } = await bundleWorkflowCode({ workflowsPath: entry, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } });
+    const { code } = await bundleWorkflowCode({ workflowsPath: entry, workflowInterceptorModules: [workflowInterceptorsPath], logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error } });
     try {
       mkdirSync(cacheDir, { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;

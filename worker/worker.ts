@@ -15,6 +15,8 @@ const indexedValueType: Record<string, temporal.api.enums.v1.IndexedValueType> =
 };
 
 export const workflowsPath = path.join(__dirname, '..', 'workflows', 'index.ts');
+/** Every workflow's inbound calls pass through these (workflows/interceptors.ts: unsealed payloads refused). */
+export const workflowInterceptorsPath = path.join(__dirname, '..', 'workflows', 'interceptors.ts');
 
 /** Registers the search attributes the workflows use, if the namespace lacks them. Idempotent. */
 export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
@@ -50,7 +52,7 @@ export async function createJcoWorker(opts: JcoWorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath, interceptors: { workflowModules: [workflowInterceptorsPath] } }),
     activities: createActivities(opts.deps),
     maxCachedWorkflows: opts.maxCachedWorkflows ?? 1000,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),

@@ -41,7 +41,9 @@ test('a commission runs on encrypted payloads; a decision sent without the key, 
     const plain = new Client({ connection: h.env.connection });
     const stranger = new Client({ connection: h.env.connection, dataConverter: { payloadCodecs: [new PayloadEncryptionCodec(payloadKeysFrom(key()))] } });
     for (const forger of [plain, stranger]) {
-      await expect(forger.workflow.getHandle(handle.workflowId).executeUpdate(decideTask, { args: [decision] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      const refused = await forger.workflow.getHandle(handle.workflowId).executeUpdate(decideTask, { args: [decision] }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(/did not come through the service/);
     }
     view = await handle.query(getCommission);
     expect(view.openTasks.map((t) => t.id)).toContain(task.id);
