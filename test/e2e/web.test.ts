@@ -3,7 +3,7 @@ import type { CommissionView } from '../../domain/commission';
 import type { RunningSystem } from '../../scripts/lib/system';
 import { expectAccessible, systemInBrowser, signedInAs, watchedPage } from '../helpers/browser';
 import { client, eventually, keys, linkIn, mailAbout } from '../helpers/http';
-import { startOidcProvider } from '../helpers/oidcProvider';
+import { startOidcProvider, type SignedInAtProvider } from '../helpers/oidcProvider';
 
 /**
  * The staff web service in Debian's Chromium, against the real API, worker, Temporal dev server,
@@ -14,7 +14,9 @@ let api: ReturnType<typeof client>;
 let browser: Browser;
 let provider: Awaited<ReturnType<typeof startOidcProvider>>;
 /** Whom the test's OpenID Connect provider signs in next. */
-let ssoPerson = { email: 'commissioner@lsc-icb.example', sub: 'lsc-commissioner-sub' };
+let ssoPerson: SignedInAtProvider = { email: 'commissioner@lsc-icb.example', sub: 'lsc-commissioner-sub' };
+/** The LSC commissioner's Entra ID tenant and object id, as the bundled partnership file records them. */
+const lscCommissionerAtEntra = { tid: '0b7c5d1e-0000-4000-8000-0000000000e5', oid: '4f0c6a52-0000-4000-8000-00000000c35c' };
 
 systemInBrowser({
   env: async () => {
@@ -188,8 +190,17 @@ test("an emailed link's page decides in a real browser (its form posts with our 
   await context.close();
 }, 60_000);
 
-test('single sign-on (authorization code with PKCE) signs a person in by their email; someone not in the partnership is refused', async () => {
-  ssoPerson = { email: 'Commissioner@LSC-ICB.example', sub: 'lsc-commissioner-sub' };
+test('single sign-on (authorization code with PKCE) signs a person in by the identity recorded for them, never by an email alone; someone not in the partnership is refused', async () => {
+  // An account in another organisation's directory whose email claim says the commissioner's (Entra ID lets its administrators set it).
+  ssoPerson = { email: 'Commissioner@LSC-ICB.example', sub: 'impostor-sub', tid: '0b7c5d1e-0000-4000-8000-0000000bad00', oid: lscCommissionerAtEntra.oid };
+  const impostor = await (await browser.newContext({ baseURL: system.baseUrl })).newPage();
+  await impostor.goto('/sign-in');
+  await impostor.getByRole('button', { name: "Sign in with your organisation's account" }).click();
+  await impostor.waitForLoadState();
+  await expect(impostor.getByText('not as a person of this partnership').count()).resolves.toBe(1);
+  await impostor.context().close();
+
+  ssoPerson = { email: 'renamed@lsc-icb.example', sub: 'lsc-commissioner-sub', ...lscCommissionerAtEntra };
   const known = await browser.newContext({ baseURL: system.baseUrl });
   const page = await known.newPage();
   await page.goto('/tasks');

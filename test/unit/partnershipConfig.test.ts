@@ -103,7 +103,7 @@ test("people's sign-in identities: an Entra ID tenant and object id, or an issue
     expect.arrayContaining(['people[0].identities[0].entraTenantId']),
   );
   expect(problems({ ...minimal, people: [person('a', { oidcSubject: 'abc' })] })).toEqual([
-    expect.objectContaining({ path: 'people[0]', message: expect.stringContaining('identities') as string }),
+    expect.objectContaining({ path: 'people[0].oidcSubject', message: expect.stringContaining('identities') as string }),
   ]);
 });
 
