@@ -47,7 +47,7 @@ export function createApp(ctx: ApiContext): Express {
   app.use('/api/v1/codec', codecCors(ctx.temporalUiOrigin));
   const api = express.Router();
   api.use(express.json({ limit: '256kb' }));
-  api.use(identify(ctx.partnership, ctx.oidc));
+  api.use(identify(ctx.partnership, ctx.oidc, ctx.apiKeys));
   // Per person, after identity: one partner's integration cannot starve the others.
   api.use(
     rateLimit({

@@ -17,8 +17,9 @@ const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').dig
  * is configured. Only key digests are kept; every digest is compared, in constant time, so the
  * response time does not reveal which key was close.
  */
-export function identify(partnership: Partnership, oidc?: (token: string) => Promise<OidcResult>) {
-  const keys = partnership.people.filter((p) => p.apiKey).map((p) => ({ person: p, digest: digest(p.apiKey!) }));
+export function identify(partnership: Partnership, oidc?: (token: string) => Promise<OidcResult>, apiKeys: 'on' | 'off' = 'on') {
+  // Switched off, no key is even held: only the organisation's sign-in reaches the API.
+  const keys = apiKeys === 'off' ? [] : partnership.people.filter((p) => p.apiKey).map((p) => ({ person: p, digest: digest(p.apiKey!) }));
 
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.get('authorization') ?? '';
@@ -31,6 +32,7 @@ export function identify(partnership: Partnership, oidc?: (token: string) => Pro
       req.person = result.person;
       return next();
     }
+    if (apiKeys === 'off') return next(problem(401, "API keys are switched off on this service (AUTH_API_KEYS=off): send a sign-in token from your organisation's single sign-on instead."));
     const given = digest(token);
     let found: Person | undefined;
     for (const k of keys) if (timingSafeEqual(k.digest, given)) found = k.person;

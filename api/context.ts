@@ -26,6 +26,8 @@ export interface ApiContext {
   database: Database;
   /** Verifies OpenID Connect bearer tokens, when single sign-on is configured. */
   oidc?: ((token: string) => Promise<OidcResult>) | undefined;
+  /** AUTH_API_KEYS: `off` refuses every API key (unset: on). */
+  apiKeys?: 'on' | 'off' | undefined;
   logger?: Logger | undefined;
   /** Requests a person (or, for emailed links, an address) may make a minute. */
   rateLimitPerMinute: number;

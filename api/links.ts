@@ -8,7 +8,9 @@ import { ukDateTime } from '../activities/mail';
 import { HttpProblem } from './problem';
 import { dataFromForm } from '../domain/taskData';
 import { echoedValues, fieldViews } from '../web/services/taskForm';
-import { pageSecurityHeaders } from '../web/middleware/securityHeaders';
+import { pageSecurityHeadersSendingFormsTo } from '../web/middleware/securityHeaders';
+import { loadSession } from '../web/middleware/session';
+import { stepUpThroughLink } from '../domain/stepUp';
 import { decide, readTask } from './tasks';
 import { sendFreshLink } from '../workflows/taskMessages';
 import { TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
@@ -35,7 +37,10 @@ export function linksRouter(ctx: ApiContext): Router {
   const router = Router();
   const name = (id: string): string => personName(ctx.partnership, id);
   const partnerNameOf = (id: string): string => partnerName(ctx.partnership, id);
-  router.use(pageSecurityHeaders);
+  // Signing out (from a page that refuses someone else) may go on to the organisation's provider, as in the web service.
+  router.use(pageSecurityHeadersSendingFormsTo(ctx.web?.oidc ? [new URL(ctx.web.oidc.issuer).origin] : []));
+  // Who is signed in to the web service in this browser: high-stakes decisions need their person.
+  router.use(loadSession(ctx, ctx.web?.secureCookies ?? true));
 
   /** A page that says one thing: `inset` is what happened, `before` and `after` its context. */
   function show(res: Response, status: number, title: string, text: { inset?: string; before?: string[]; after?: string[] }): void {
@@ -155,6 +160,33 @@ export function linksRouter(ctx: ApiContext): Router {
     });
   }
 
+  /**
+   * Step-up (domain/stepUp.ts): an award, a stage gate or the officers' resolution needs the
+   * person the link was for signed in. Otherwise a page saying so (sign in, and come back here),
+   * or that someone else is signed in; false when the decision may not go ahead.
+   */
+  function steppedUp(req: Request, res: Response, c: Checked, status: number): boolean {
+    const step = stepUpThroughLink(c.task, c.claims.person, req.person?.id);
+    if (step === 'sign-in-first') {
+      res.status(status).render('links/signInFirst', {
+        title: 'Sign in to make this decision',
+        taskTitle: c.task.title,
+        subjectTitle: c.subjectTitle,
+        linkPerson: name(c.claims.person),
+        signInHref: `/sign-in?returnTo=${encodeURIComponent(`/a/${c.token}`)}`,
+      });
+      return false;
+    }
+    if (step === 'someone-else') {
+      show(res, 403, 'This decision is not yours to make', {
+        before: [c.task.title],
+        inset: `You are signed in as ${req.person!.name}, but this link was sent to ${name(c.claims.person)}. Only they can make this decision through it. If you are ${name(c.claims.person)}, sign out, open the link from your email again and sign in as yourself.`,
+      });
+      return false;
+    }
+    return true;
+  }
+
   /** Only a form we served, posted from our own origin, may act. */
   function fromOurPage(req: Request, c: Checked): boolean {
     const origin = req.get('origin');
@@ -164,7 +196,7 @@ export function linksRouter(ctx: ApiContext): Router {
 
   router.get('/:token', async (req, res) => {
     const c = await check(req.params.token, res);
-    if (c) formPage(res, c);
+    if (c && steppedUp(req, res, c, 200)) formPage(res, c);
   });
 
   router.post('/:token/fresh-link', urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
@@ -191,13 +223,13 @@ export function linksRouter(ctx: ApiContext): Router {
 
   router.post('/:token', urlencoded({ extended: false, limit: '64kb' }), async (req, res) => {
     const c = await check(req.params.token, res);
-    if (!c) return;
+    if (!c || !steppedUp(req, res, c, 403)) return;
     if (!fromOurPage(req, c)) return show(res, 403, 'Please try again', { inset: whatNext.staleForm });
     const parsed = form.safeParse(req.body);
     if (!parsed.success) return formPage(res, c, 400, 'Choose one of the options.');
     const data = c.task.fields ? dataFromForm(c.task.fields, req.body as Record<string, unknown>) : undefined;
     try {
-      const task = await decide(ctx, c.task.id, c.claims.person, 'email', { ...parsed.data, ...(data ? { data } : {}) }, c.claims.id);
+      const task = await decide(ctx, c.task.id, c.claims.person, 'email', { ...parsed.data, ...(data ? { data } : {}) }, { id: c.claims.id, kind: c.task.kind, signedInAs: req.person?.id });
       const d = task.decisions?.filter((x) => x.by === c.claims.person).at(-1) ?? task.decision!;
       res.status(200).render('links/decided', {
         title: 'Your decision is recorded',

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createLinkSigner, signingKeysFrom } from '../activities/links';
 import { loadConfigOrExit, requireSetting } from '../config';
 import { webSettingsOf } from '../config/web';
+import { identityRulesOf } from '../config/identity';
 import { createApp } from './app';
 import { openSystemOfRecord } from '../db/startup';
 import { purgeEndedSessions } from '../db/sessions';
@@ -50,9 +51,10 @@ async function main(): Promise<void> {
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     workerMetricsUrl: env.WORKER_METRICS_URL,
     trustProxy: env.TRUST_PROXY,
+    apiKeys: env.AUTH_API_KEYS,
     oidc:
       env.OIDC_ISSUER && env.OIDC_AUDIENCE && env.OIDC_JWKS_URL
-        ? oidcVerifier({ issuer: env.OIDC_ISSUER, audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL, personClaim: env.OIDC_PERSON_CLAIM }, partnership)
+        ? oidcVerifier({ ...identityRulesOf(env.OIDC_ISSUER, env), audience: env.OIDC_AUDIENCE, jwksUrl: env.OIDC_JWKS_URL }, partnership)
         : undefined,
     publicBaseUrl: env.PUBLIC_BASE_URL,
     web: webSettingsOf(env),

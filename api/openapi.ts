@@ -421,8 +421,8 @@ export const openApiDocument = {
         security: [],
         parameters: [pathParam('token')],
         responses: {
-          '200': { description: 'HTML page' },
-          '403': { description: 'Altered, unknown or someone else\'s link' },
+          '200': { description: "HTML page: the decision's form; for an award, a stage gate or the accountable officers' resolution, a page asking the person to sign in first (then back here) unless they are signed in to the web service" },
+          '403': { description: "Altered, unknown or someone else's link, or a high-stakes decision with someone other than the link's person signed in" },
           '409': { description: 'Already decided' },
           '410': { description: 'Expired (a page offering a fresh link when the task is still open and still asks its person)' },
         },
@@ -434,7 +434,7 @@ export const openApiDocument = {
         requestBody: {
           content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { decision: { type: 'string' }, comment: { type: 'string' }, form: { type: 'string' } } } } },
         },
-        responses: { '200': { description: 'Recorded' }, '403': { description: 'Altered, unknown or someone else\'s link, or not from our page' }, '409': { description: 'Already decided' }, '410': { description: 'Expired' }, '422': { description: 'Refused by a rule' } },
+        responses: { '200': { description: 'Recorded' }, '403': { description: "Altered, unknown or someone else's link, not from our page, or a high-stakes decision (award, stage gate, the accountable officers' resolution) without the link's person signed in to the web service" }, '409': { description: 'Already decided' }, '410': { description: 'Expired' }, '422': { description: 'Refused by a rule' } },
       },
     },
     '/a/{token}/fresh-link': {

@@ -8,6 +8,7 @@ import type { Party } from '../domain/task';
 import { untilRecorded } from './readYourWrites';
 import { decideTask, extendTaskDeadline } from '../workflows/jointCommission';
 import { addDuration } from '../domain/duration';
+import { stepUpThroughLink } from '../domain/stepUp';
 import { calendarOf } from '../domain/partnership';
 import { caller } from './auth';
 import type { ApiContext } from './context';
@@ -52,6 +53,27 @@ export function mayDecide(task: Task, person: string, covers: Cover[], now: numb
   return standingOn(parties, person, covers, now).ok;
 }
 
+/** A decision through an emailed link: the link's id, the task's kind, and who is signed in to the web service in that browser. */
+export interface LinkUse {
+  id: string;
+  kind: string;
+  signedInAs?: string | undefined;
+}
+
+/**
+ * The step-up rule (domain/stepUp.ts), checked here too so that nothing decides a high-stakes task
+ * through a link without its person signed in, whichever page or route calls: refused (403) before
+ * anything reaches the workflow.
+ */
+function refuseWithoutStepUp(by: string, link: LinkUse | undefined): void {
+  if (!link) throw problem(403, 'A decision through an emailed link must come from the link itself.');
+  const step = stepUpThroughLink({ kind: link.kind }, by, link.signedInAs);
+  if (step === 'sign-in-first') {
+    throw problem(403, "An award, a stage gate or the accountable officers' resolution needs you to sign in before you decide through an emailed link: sign in as the person the link was sent to, then open the link again.");
+  }
+  if (step === 'someone-else') throw problem(403, 'You are signed in as someone other than the person this link was sent to; only they can make this decision through it.');
+}
+
 /**
  * Decides through the workflow's Update: its validator is the one place the rules are checked.
  * The decider's covers go with it, read from the record now, so the workflow checks the deputy's
@@ -63,8 +85,10 @@ export async function decide(
   by: string,
   channel: Channel,
   body: DecisionBody,
-  linkId?: string,
+  link?: LinkUse,
 ): Promise<Task> {
+  if (channel === 'email') refuseWithoutStepUp(by, link);
+  const linkId = link?.id;
   const workflowId = subjectWorkflowId(subjectIdOfTask(taskId) ?? '');
   if (!workflowId) throw problem(404, `There is no task ${taskId}.`);
   const handle = ctx.client.workflow.getHandle(workflowId);

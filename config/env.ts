@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { issuePath } from './partnership';
+import { isMultiTenantIssuer } from './identity';
 
 /** The project's own task queue, so it can share a namespace with other applications. */
 export const DEFAULT_TASK_QUEUE = 'joint-commissioning';
@@ -26,8 +27,26 @@ const envSchema = z.object({
   OIDC_ISSUER: z.url().optional(),
   OIDC_AUDIENCE: z.string().min(1).optional(),
   OIDC_JWKS_URL: z.url().optional(),
-  /** Which claim names the person: their email in the partnership file, or their `oidcSubject`. */
-  OIDC_PERSON_CLAIM: z.enum(['email', 'preferred_username', 'sub']).default('email'),
+  /**
+   * Identity (issue 17): people are recognised by the identities the partnership file records for
+   * them (issuer and subject, or Entra ID tenant and object id), which their organisation cannot
+   * reassign; never by an email claim alone, which Entra ID lets a tenant's administrators set.
+   * A multi-tenant issuer (Entra ID's `common` or `organizations`) needs the tenants allowed
+   * (councils' and NHSmail's), comma-separated; any other tenant's token is refused.
+   */
+  OIDC_TENANTS: z
+    .string()
+    .transform((s) => s.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'each must be a tenant id (a GUID, the "Directory (tenant) ID")')).min(1))
+    .optional(),
+  /** `verified`: a person with no identity recorded may be recognised by an email their provider says is verified. */
+  OIDC_EMAIL_FALLBACK: z.enum(['off', 'verified']).default('off'),
+  /** Replaced by the identities in the partnership file: refused rather than silently ignored. */
+  OIDC_PERSON_CLAIM: z
+    .never({ error: 'is no longer used: people are recognised by the identities recorded for them in the partnership file (identities: [{ entraTenantId, entraObjectId }] or [{ issuer, subject }]); OIDC_EMAIL_FALLBACK=verified also allows a verified email' })
+    .optional(),
+  /** `off`: API keys are refused altogether, so only the organisation's sign-in reaches the API. */
+  AUTH_API_KEYS: z.enum(['on', 'off']).default('on'),
   /** The staff web service's single sign-on (authorization code with PKCE) against OIDC_ISSUER: its client id. */
   OIDC_CLIENT_ID: z.string().min(1).max(200).optional(),
   /** The client's secret, for a confidential client (Entra ID web apps); a public client uses PKCE alone. */
@@ -87,6 +106,11 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     })
     .refine((e) => !e.OIDC_CLIENT_ID || e.OIDC_ISSUER, { path: ['OIDC_CLIENT_ID'], message: 'the web sign-in needs OIDC_ISSUER (and OIDC_AUDIENCE, OIDC_JWKS_URL) too' })
     .refine((e) => !e.TEMPORAL_TLS_CERT === !e.TEMPORAL_TLS_KEY, { path: ['TEMPORAL_TLS_CERT'], message: 'mutual TLS needs both TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY' })
+    .refine((e) => !e.OIDC_ISSUER || !isMultiTenantIssuer(e.OIDC_ISSUER) || e.OIDC_TENANTS, {
+      path: ['OIDC_TENANTS'],
+      message: 'a multi-tenant issuer (Entra ID common or organizations) needs the tenant ids allowed to sign in, comma-separated',
+    })
+    .refine((e) => e.AUTH_API_KEYS === 'on' || e.OIDC_ISSUER, { path: ['AUTH_API_KEYS'], message: 'off needs single sign-on (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL), or nobody could call the API' })
     .safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  - ${issuePath(i.path)}: ${i.message}`);

@@ -13,6 +13,20 @@ import type { Partnership } from '../domain/partnership';
 export const bundledPartnershipFile = path.join(__dirname, 'cumberland-send.yaml');
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and hyphens');
+const guid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID as Entra ID shows it, e.g. 72f988bf-86f1-41af-91ab-2d7cd011db47')
+  .transform((g) => g.toLowerCase());
+
+/** A person's identity at a sign-in service (domain/partnership.ts SignInIdentity). */
+const signInIdentity = z.union([
+  z.object({ entraTenantId: guid, entraObjectId: guid }).strict(),
+  z.object({ issuer: z.url({ protocol: /^https?$/ }), subject: z.string().min(1).max(255) }).strict(),
+]);
+
+/** The key two people may not share: one identity names one person. */
+const identityKey = (i: z.infer<typeof signInIdentity>): string => ('entraObjectId' in i ? `entra:${i.entraTenantId}:${i.entraObjectId}` : `oidc:${i.issuer}:${i.subject}`);
+
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date written YYYY-MM-DD');
 
 const leadPartnerAgreementPolicy = z
@@ -104,7 +118,9 @@ export const partnershipSchema = z
           partner: id.optional(),
           roles: z.array(z.enum(roles)).min(1, 'a person holds at least one role'),
           apiKey: z.string().min(24, 'an API key has at least 24 characters').optional(),
-          oidcSubject: z.string().optional(),
+          identities: z.array(signInIdentity).max(20).optional(),
+          /** Replaced: a subject without its issuer could be anyone's at another issuer. */
+          oidcSubject: z.never({ error: 'oidcSubject is replaced by identities: [{ issuer, subject }] (or, for Entra ID, [{ entraTenantId, entraObjectId }])' }).optional(),
         })
         .strict(),
     ),
@@ -116,6 +132,7 @@ export const partnershipSchema = z
     const partnerIds = new Set(file.partners.map((p) => p.id));
     const seen = new Map<string, number>();
     const keys = new Map<string, number>();
+    const identities = new Map<string, string>();
     file.partners.forEach((p, i) => {
       if (file.partners.findIndex((q) => q.id === p.id) !== i)
         ctx.addIssue({ code: 'custom', path: ['partners', i, 'id'], message: `partner id "${p.id}" is used twice` });
@@ -133,6 +150,13 @@ export const partnershipSchema = z
           path: ['people', i, 'partner'],
           message: 'only lived-experience representatives may have no partner',
         });
+      person.identities?.forEach((identity, j) => {
+        const key = identityKey(identity);
+        const holder = identities.get(key);
+        if (holder !== undefined && holder !== person.id)
+          ctx.addIssue({ code: 'custom', path: ['people', i, 'identities', j], message: `this sign-in identity is already given to "${holder}"` });
+        identities.set(key, person.id);
+      });
       if (person.apiKey !== undefined) {
         if (keys.has(person.apiKey))
           ctx.addIssue({ code: 'custom', path: ['people', i, 'apiKey'], message: 'this API key is already given to another person' });

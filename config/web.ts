@@ -1,5 +1,6 @@
 import type { Env } from './env';
 import { engineOf } from '../db/engine';
+import { identityRulesOf, type IdentityRules } from './identity';
 
 /** How the staff web service signs people in, decided once from the environment. */
 export interface WebSettings {
@@ -8,7 +9,7 @@ export interface WebSettings {
   /** Cookies need HTTPS (`Secure`) everywhere but plain http on this machine. */
   secureCookies: boolean;
   /** Single sign-on, when OIDC_ISSUER and OIDC_CLIENT_ID are set. */
-  oidc?: { issuer: string; clientId: string; clientSecret?: string | undefined; redirectUri: string; personClaim: Env['OIDC_PERSON_CLAIM'] } | undefined;
+  oidc?: { issuer: string; clientId: string; clientSecret?: string | undefined; redirectUri: string; identity: IdentityRules } | undefined;
 }
 
 const loopback = (host: string): boolean => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
@@ -34,7 +35,7 @@ export function webSettingsOf(env: Env): WebSettings {
             clientId: env.OIDC_CLIENT_ID,
             clientSecret: env.OIDC_CLIENT_SECRET,
             redirectUri: `${env.PUBLIC_BASE_URL}/sign-in/oidc/callback`,
-            personClaim: env.OIDC_PERSON_CLAIM,
+            identity: identityRulesOf(env.OIDC_ISSUER, env),
           }
         : undefined,
   };

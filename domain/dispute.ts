@@ -15,6 +15,14 @@ export type DisputeStage = (typeof disputeStages)[number];
 
 export const DISPUTE_ID = /^jd-[a-z0-9]{10}$/;
 
+/** The kinds of a dispute's tasks, one per stage (the officers' in two: a proposal, then signing it). */
+export const DISPUTE_TASK_KINDS = {
+  early: 'dispute-early-resolution',
+  board: 'dispute-executive-board',
+  officersPropose: 'dispute-officers-propose',
+  officersRespond: 'dispute-officers-respond',
+} as const;
+
 /** The domain's defaults, for commissions started before their input carried the dispute policy. */
 export const defaultDisputePolicy = {
   earlyResolution: { due: '10 working days', remindBefore: '3 working days' },

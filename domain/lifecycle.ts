@@ -11,6 +11,12 @@ import { standstillEnds } from './standstill';
  * proportionality rule makes applicable, in order, and what the commission shows about them.
  */
 
+/** The kinds of the lifecycle's tasks that decide for the partners (the others record facts: `commission-<step>`). */
+export const LIFECYCLE_TASK_KINDS = {
+  stageGate: 'commission-stage-gate',
+  award: 'commission-award',
+} as const;
+
 export const lifecyclePolicySchema = lazy(() =>
   z
     .object({

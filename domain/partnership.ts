@@ -33,6 +33,14 @@ export interface Partner {
   kind: 'local-authority' | 'icb' | 'other';
 }
 
+/**
+ * Who a person is at their organisation's sign-in service, as the partnership file records it.
+ * Microsoft Entra ID: the "Directory (tenant) ID" and the user's "Object ID" (the token's `tid` and
+ * `oid`), which stay the same when their name or email changes. Any other OpenID provider: its
+ * issuer and the person's subject there (`iss` and `sub`).
+ */
+export type SignInIdentity = { entraTenantId: string; entraObjectId: string } | { issuer: string; subject: string };
+
 export interface Person {
   id: string;
   name: string;
@@ -40,7 +48,8 @@ export interface Person {
   partner?: string | undefined;
   roles: Role[];
   apiKey?: string | undefined;
-  oidcSubject?: string | undefined;
+  /** How single sign-on recognises them; none, and only a verified email can (when allowed). */
+  identities?: SignInIdentity[] | undefined;
 }
 
 export interface LeadPartnerAgreementPolicy {

@@ -9,6 +9,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import {
+  DISPUTE_TASK_KINDS,
   chosenOutcome,
   disputeInputSchema,
   outcomeDataSchema,
@@ -37,12 +38,8 @@ export const getDispute = defineQuery<DisputeView>('getDispute');
 export const withdrawDispute = defineUpdate<DisputeView, [{ by: string; reason: string }]>('withdrawDispute');
 export { decideTask, extendTaskDeadline, withdraw };
 
-export const DISPUTE_TASK_KINDS = {
-  early: 'dispute-early-resolution',
-  board: 'dispute-executive-board',
-  officersPropose: 'dispute-officers-propose',
-  officersRespond: 'dispute-officers-respond',
-} as const;
+// The kinds are the domain's (domain/stepUp.ts says which are high-stakes); exported here as before.
+export { DISPUTE_TASK_KINDS };
 
 /** Where the accountable officers' stage is, so a continued run resumes it. */
 interface OfficersProgress {

@@ -15,6 +15,7 @@ import {
   type StandstillView,
   type StepRecord,
   type WaitingFor,
+  LIFECYCLE_TASK_KINDS,
 } from '../domain/lifecycle';
 import { gateNames, type Gate, type Proportionality } from '../domain/proportionality';
 import { afterRepresentations, standstillEnds } from '../domain/standstill';
@@ -222,7 +223,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
     const key = `gate-${g}${round > 1 ? `.r${round}` : ''}`;
     const approvers: TaskSpec = {
       key,
-      kind: 'commission-stage-gate',
+      kind: LIFECYCLE_TASK_KINDS.stageGate,
       title: `Approve ${gateNames[g]}`,
       subject,
       options: ['approve', 'reject'],
@@ -333,7 +334,7 @@ export async function runLifecycle(ctx: LifecycleContext): Promise<'continue-as-
           (round) => [
             {
               key: `award${take}${round > 1 ? `.r${round}` : ''}`,
-              kind: 'commission-award',
+              kind: LIFECYCLE_TASK_KINDS.award,
               title: recommended ? `Award the contract to ${recommended}` : 'Decide the award',
               subject,
               options: ['award', 'reject'],

@@ -1,7 +1,7 @@
 import type { CommissionView } from '../../domain/commission';
 import type { DisputeView } from '../../domain/dispute';
 import type { RunningSystem } from '../../scripts/lib/system';
-import { client, decideByLink, eventually, keys, linkIn, mailAbout, startSystemWith } from '../helpers/http';
+import { client, decideByLink, developmentSignIn, eventually, keys, linkIn, mailAbout, startSystemWith } from '../helpers/http';
 
 /**
  * From an objection to the accountable officers' decision, over HTTP and emailed links, with a
@@ -58,7 +58,10 @@ test('objection → early resolution times out → the Board times out → the o
 
   // The council's director proposes by email; the ICB's director counter-proposes; the council's signs.
   const [toCouncil] = await mailAbout(system, 'director.children@council.example', 'Propose the resolution');
-  expect((await decideByLink(api, linkIn(toCouncil!), { decision: 'propose', comment: 'The council runs the service', 'data.leadPartner': 'council' })).status).toBe(200);
+  // The officers' resolution is high-stakes: the link's page asks the director to sign in first.
+  const officersLink = linkIn(toCouncil!);
+  const signedIn = await developmentSignIn(system, 'council-director-children', new URL(officersLink).pathname);
+  expect((await decideByLink(api, officersLink, { decision: 'propose', comment: 'The council runs the service', 'data.leadPartner': 'council' }, { cookie: signedIn.cookie })).status).toBe(200);
   const round1 = await eventually(readDispute, (r) => r.body.openTasks[0]?.id.endsWith('officers.r1') ?? false);
   const counter = await api.call('POST', `/api/v1/tasks/${round1.body.openTasks[0]!.id}/decision`, {
     key: 'demo-key-nenc-director-nursing-01',

@@ -1,7 +1,7 @@
 import type { CommissionView } from '../../domain/commission';
 import { createLinkSigner } from '../../activities/links';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
-import { client, decideByLink, eventually, keys, linkIn, mailAbout } from '../helpers/http';
+import { answerOpenTasks, client, decideByLink, developmentSignIn, eventually, keys, linkIn, mailAbout } from '../helpers/http';
 
 /** Emailed decisions against the real processes and a real SMTP server on loopback. */
 const OLD_KEY = 'retired-signing-key-from-last-year-0123456789';
@@ -17,10 +17,10 @@ afterAll(async () => {
   await system?.stop();
 });
 
-async function createCommission(partners = ['council', 'nenc-icb', 'lsc-icb']): Promise<CommissionView> {
+async function createCommission(partners = ['council', 'nenc-icb', 'lsc-icb'], estimatedValue = 120_000): Promise<CommissionView> {
   const res = await api.call<CommissionView>('POST', '/api/v1/commissions', {
     key: keys.council,
-    json: { title: `Speech and language therapy ${Date.now()}`, partners, proposedLead: 'council', estimatedValue: 120_000 },
+    json: { title: `Speech and language therapy ${Date.now()}`, partners, proposedLead: 'council', estimatedValue },
   });
   expect(res.status).toBe(201);
   return res.body;
@@ -97,6 +97,48 @@ test('forged, expired, reused and someone else\'s links, and forms not from our 
   const done = await eventually(() => commission(created.id), (r) => r.body.lead.status !== 'proposed');
   expect(done.body.lead).toMatchObject({ status: 'disputed', reason: 'NHS North East and North Cumbria ICB objected: The ICB should lead this one' });
   expect(done.body.history.find((e) => e.event === 'task-decided')).toMatchObject({ by: 'nenc-commissioner', channel: 'email' });
+});
+
+test("a stage gate by emailed link needs the person it was sent to signed in: the page says so and brings them back to it; someone else signed in is refused; other decisions stay one click", async () => {
+  // Over the sourcing strategy threshold, so stage gates apply.
+  const created = await createCommission(['council', 'nenc-icb'], 700_000);
+  const [leadMail] = await mailAbout(system, 'commissioner@nenc-icb.example', created.title);
+  expect((await decideByLink(api, linkIn(leadMail!), { decision: 'agree' })).status).toBe(200);
+  await answerOpenTasks(api, created.id, (v) => v.openTasks.some((t) => t.kind === 'commission-stage-gate'));
+  const gateMail = (await mailAbout(system, 'senior.manager@council.example', created.title)).find((m) => m.subject?.includes('Approve'))!;
+  const link = linkIn(gateMail);
+  const path = new URL(link).pathname;
+
+  // Holding the link is not enough: the page asks them to sign in, and carries no form.
+  const anonymous = await api.call('GET', link);
+  expect(anonymous.status).toBe(200);
+  expect(anonymous.text).toContain('Sign in to make this decision');
+  expect(anonymous.text).toContain('Example Council Senior Manager');
+  expect(anonymous.text).toContain(`/sign-in?returnTo=${encodeURIComponent(path)}`);
+  expect(anonymous.text).not.toContain('name="form"');
+  // A post with a valid form token (worked out here with the signing key) is refused all the same.
+  const token = path.split('/a/')[1]!;
+  const forced = await api.call('POST', link, { form: { decision: 'approve', comment: '', form: createLinkSigner(system.env['LINK_SIGNING_KEY']!).formToken(token) } });
+  expect(forced.status).toBe(403);
+  expect(forced.text).toContain('Sign in to make this decision');
+
+  // Someone else signed in (the email forwarded to a colleague): refused, saying who is who.
+  const colleague = await developmentSignIn(system, 'nenc-senior-manager', path);
+  const wrong = await api.call('GET', link, { headers: { cookie: colleague.cookie } });
+  expect(wrong.status).toBe(403);
+  expect(wrong.text).toContain('You are signed in as Example NENC Senior Manager');
+  expect(wrong.text).toContain('sent to Example Council Senior Manager');
+  expect(wrong.text).not.toContain('name="form"');
+  expect((await commission(created.id)).body.openTasks.find((t) => t.kind === 'commission-stage-gate')!.decisions).toEqual([]);
+
+  // The person it was sent to signs in and is brought back to the same decision, and decides.
+  const own = await developmentSignIn(system, 'council-senior-manager', path);
+  expect(own.location).toBe(path);
+  const decided = await decideByLink(api, link, { decision: 'approve' }, { cookie: own.cookie });
+  expect(decided.status).toBe(200);
+  expect(decided.text).toContain('Your decision is recorded');
+  const gate = await eventually(() => commission(created.id), (r) => r.body.history.some((e) => e.event === 'task-decided' && e.by === 'council-senior-manager'));
+  expect(gate.body.history.find((e) => e.event === 'task-decided' && e.by === 'council-senior-manager')).toMatchObject({ channel: 'email' });
 });
 
 test('key rotation: links signed with a retired key still work; new links use the current key', async () => {

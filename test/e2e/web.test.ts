@@ -2,8 +2,8 @@ import type { Browser } from 'playwright-core';
 import type { CommissionView } from '../../domain/commission';
 import type { RunningSystem } from '../../scripts/lib/system';
 import { expectAccessible, systemInBrowser, signedInAs, watchedPage } from '../helpers/browser';
-import { client, eventually, keys, linkIn, mailAbout } from '../helpers/http';
-import { startOidcProvider } from '../helpers/oidcProvider';
+import { answerOpenTasks, client, eventually, keys, linkIn, mailAbout } from '../helpers/http';
+import { startOidcProvider, type SignedInAtProvider } from '../helpers/oidcProvider';
 
 /**
  * The staff web service in Debian's Chromium, against the real API, worker, Temporal dev server,
@@ -14,7 +14,9 @@ let api: ReturnType<typeof client>;
 let browser: Browser;
 let provider: Awaited<ReturnType<typeof startOidcProvider>>;
 /** Whom the test's OpenID Connect provider signs in next. */
-let ssoPerson = { email: 'commissioner@lsc-icb.example', sub: 'lsc-commissioner-sub' };
+let ssoPerson: SignedInAtProvider = { email: 'commissioner@lsc-icb.example', sub: 'lsc-commissioner-sub' };
+/** The LSC commissioner's Entra ID tenant and object id, as the bundled partnership file records them. */
+const lscCommissionerAtEntra = { tid: '0b7c5d1e-0000-4000-8000-0000000000e5', oid: '4f0c6a52-0000-4000-8000-00000000c35c' };
 
 systemInBrowser({
   env: async () => {
@@ -169,11 +171,12 @@ test('the keyboard alone: skip link, sign in, a task from the list, a refusal wh
   await context.close();
 }, 90_000);
 
-test("an emailed link's page decides in a real browser (its form posts with our Origin), on the same templates", async () => {
+test("an emailed link's page decides in a real browser (its form posts with our Origin), on the same templates; a stage gate's link asks its person to sign in and brings them back to decide", async () => {
   const title = `Short breaks ${Date.now()}`;
+  // Over the sourcing strategy threshold: stage gates apply.
   const created = await api.call<CommissionView>('POST', '/api/v1/commissions', {
     key: keys.council,
-    json: { title, partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 90_000 },
+    json: { title, partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 700_000 },
   });
   expect(created.status).toBe(201);
   const link = linkIn((await mailAbout(system, 'commissioner@nenc-icb.example', title))[0]!);
@@ -185,11 +188,26 @@ test("an emailed link's page decides in a real browser (its form posts with our 
   await page.getByRole('button', { name: 'Agree' }).click();
   await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Your decision is recorded');
   await expectAccessible(page);
+
+  // A stage gate is high-stakes: its link's page asks for sign-in, then returns to the same decision.
+  await answerOpenTasks(api, created.body.id, (v) => v.openTasks.some((t) => t.kind === 'commission-stage-gate'));
+  const gateLink = linkIn((await mailAbout(system, 'senior.manager@council.example', title)).find((m) => m.subject?.includes('Approve'))!);
+  await page.goto(gateLink);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Sign in to make this decision');
+  await expect(page.getByRole('button', { name: 'Approve' }).count()).resolves.toBe(0);
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in as Example Council Senior Manager', exact: true }).click();
+  await page.waitForURL(gateLink);
+  // The same decision page as above (checked with axe there), now signed in.
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/^Approve /);
+  await page.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Your decision is recorded');
   await context.close();
 }, 60_000);
 
-test('single sign-on (authorization code with PKCE) signs a person in by their email; someone not in the partnership is refused', async () => {
-  ssoPerson = { email: 'Commissioner@LSC-ICB.example', sub: 'lsc-commissioner-sub' };
+test('single sign-on (authorization code with PKCE) signs a person in by the identity recorded for them, never by an email alone; someone not in the partnership is refused', async () => {
+  ssoPerson = { email: 'renamed@lsc-icb.example', sub: 'lsc-commissioner-sub', ...lscCommissionerAtEntra };
   const known = await browser.newContext({ baseURL: system.baseUrl });
   const page = await known.newPage();
   await page.goto('/tasks');
@@ -204,7 +222,9 @@ test('single sign-on (authorization code with PKCE) signs a person in by their e
   await page.goto('/tasks');
   expect(new URL(page.url()).pathname).toBe('/sign-in');
 
-  ssoPerson = { email: 'someone@elsewhere.example', sub: 'stranger' };
+  // Someone not in the partnership, whose account (in another organisation's directory) has an email
+  // claim saying the commissioner's, verified or not: Entra ID lets a directory's administrators set it.
+  ssoPerson = { email: 'Commissioner@LSC-ICB.example', email_verified: true, sub: 'impostor-sub', tid: '0b7c5d1e-0000-4000-8000-0000000bad00', oid: lscCommissionerAtEntra.oid };
   const stranger = await (await browser.newContext({ baseURL: system.baseUrl })).newPage();
   await stranger.goto('/sign-in');
   await stranger.getByRole('button', { name: "Sign in with your organisation's account" }).click();

@@ -67,13 +67,36 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
   }
 }
 
-/** What a person does with an emailed link: open the page, then press a button on it. */
-export async function decideByLink(api: ReturnType<typeof client>, link: string, fields: { decision: string; comment?: string; [input: string]: string | undefined }) {
-  const pageReply = await api.call('GET', link);
+/**
+ * What a person does with an emailed link: open the page, then press a button on it; with
+ * `cookie`, in a browser signed in to the web service (as high-stakes decisions need).
+ */
+export async function decideByLink(api: ReturnType<typeof client>, link: string, fields: { decision: string; comment?: string; [input: string]: string | undefined }, opts: { cookie?: string } = {}) {
+  const headers = opts.cookie ? { cookie: opts.cookie } : undefined;
+  const pageReply = await api.call('GET', link, { headers });
   const formToken = /name="form" value="([^"]+)"/.exec(pageReply.text)?.[1];
   if (!formToken) return pageReply;
   const form = Object.fromEntries(Object.entries({ ...fields, comment: fields.comment ?? '', form: formToken }).filter((e): e is [string, string] => e[1] !== undefined));
-  return api.call('POST', link, { form });
+  return api.call('POST', link, { form, headers });
+}
+
+/**
+ * The development sign-in (embedded default only) as a browser goes through it: the sign-in page
+ * (an anonymous session and its CSRF token), then the person's button. The session's cookie, and
+ * where the service sends the browser next (`returnTo`, if it is a page of this service).
+ */
+export async function developmentSignIn(system: RunningSystem, person: string, returnTo: string): Promise<{ cookie: string; location: string | null }> {
+  const cookieOf = (res: Response): string => res.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  const page = await fetch(`${system.baseUrl}/sign-in?returnTo=${encodeURIComponent(returnTo)}`, { redirect: 'manual' });
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  const signedIn = await fetch(`${system.baseUrl}/sign-in/development`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: cookieOf(page), origin: system.baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ person, returnTo, csrf }).toString(),
+  });
+  expect(signedIn.status).toBe(303);
+  return { cookie: cookieOf(signedIn), location: signedIn.headers.get('location') };
 }
 
 /** The emails to an address whose subject names `title`, once `count` have arrived. */

@@ -10,10 +10,13 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
  * sends the browser back where the service asked. Enough to run the web service's real code flow
  * without an outside provider.
  */
-export async function startOidcProvider(opts: { clientId: string; person: () => { email: string; sub: string } }) {
+/** Whom the provider signs in: their subject and any other claims (email, email_verified, Entra ID's tid and oid). */
+export type SignedInAtProvider = { sub: string } & Record<string, unknown>;
+
+export async function startOidcProvider(opts: { clientId: string; person: () => SignedInAtProvider }) {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
-  const codes = new Map<string, { challenge: string; nonce: string; redirectUri: string; who: { email: string; sub: string } }>();
+  const codes = new Map<string, { challenge: string; nonce: string; redirectUri: string; who: SignedInAtProvider }>();
   let issuer = '';
   /** Each sign-out the provider was asked for: the client, and where it sent the browser back. */
   const signOuts: { clientId: string | null; postLogoutRedirectUri: string | null }[] = [];
@@ -59,11 +62,12 @@ export async function startOidcProvider(opts: { clientId: string; person: () => 
         codes.delete(form.get('code') ?? '');
         const verifier = form.get('code_verifier') ?? '';
         if (!grant || createHash('sha256').update(verifier).digest('base64url') !== grant.challenge || form.get('redirect_uri') !== grant.redirectUri) return json(400, { error: 'invalid_grant' });
-        void new SignJWT({ email: grant.who.email, nonce: grant.nonce })
+        const { sub, ...claims } = grant.who;
+        void new SignJWT({ ...claims, nonce: grant.nonce })
           .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
           .setIssuer(issuer)
           .setAudience(opts.clientId)
-          .setSubject(grant.who.sub)
+          .setSubject(sub)
           .setIssuedAt()
           .setExpirationTime('5m')
           .sign(privateKey)

@@ -76,6 +76,37 @@ test('cross-references are checked: unknown partner, duplicate id, partnerless s
   }
 });
 
+test("people's sign-in identities: an Entra ID tenant and object id, or an issuer and subject; each given to one person only", () => {
+  const entra = { entraTenantId: '0B7C5D1E-0000-4000-8000-00000000C0C1', entraObjectId: '4f0c6a52-0000-4000-8000-000000000001' };
+  const ok = parsePartnership({
+    ...minimal,
+    people: [
+      { id: 'a', name: 'A', email: 'a@x.example', partner: 'council', roles: ['commissioner'], identities: [entra] },
+      { id: 'b', name: 'B', email: 'b@x.example', partner: 'icb', roles: ['commissioner'], identities: [{ issuer: 'https://idp.example', subject: 'b-1' }] },
+    ],
+  });
+  // Tenant and object ids are compared as Entra ID writes them: lower case.
+  expect(ok.people[0]!.identities).toEqual([{ entraTenantId: '0b7c5d1e-0000-4000-8000-00000000c0c1', entraObjectId: '4f0c6a52-0000-4000-8000-000000000001' }]);
+  const problems = (raw: unknown): { path: string; message: string }[] => {
+    try {
+      parsePartnership(raw);
+    } catch (err) {
+      return (err as ConfigError).problems;
+    }
+    return [];
+  };
+  const person = (id: string, extra: Record<string, unknown>) => ({ id, name: id, email: `${id}@x.example`, partner: 'council', roles: ['commissioner'], ...extra });
+  expect(problems({ ...minimal, people: [person('a', { identities: [entra] }), person('b', { identities: [{ ...entra, entraTenantId: entra.entraTenantId.toLowerCase() }] })] })).toEqual([
+    { path: 'people[1].identities[0]', message: 'this sign-in identity is already given to "a"' },
+  ]);
+  expect(problems({ ...minimal, people: [person('a', { identities: [{ entraTenantId: 'council', entraObjectId: 'x' }] })] }).map((p) => p.path)).toEqual(
+    expect.arrayContaining(['people[0].identities[0].entraTenantId']),
+  );
+  expect(problems({ ...minimal, people: [person('a', { oidcSubject: 'abc' })] })).toEqual([
+    expect.objectContaining({ path: 'people[0].oidcSubject', message: expect.stringContaining('identities') as string }),
+  ]);
+});
+
 test('a process given an invalid partnership file exits non-zero naming each problem', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'jco-config-'));
   const file = path.join(dir, 'partnership.yaml');

@@ -24,7 +24,7 @@ test('cookies are Secure everywhere but plain http on this machine; single sign-
     clientId: 'jco-web',
     clientSecret: undefined,
     redirectUri: 'https://jco.example/sign-in/oidc/callback',
-    personClaim: 'email',
+    identity: { issuer: sso.OIDC_ISSUER, tenants: undefined, emailFallback: 'off' },
   });
   expect(() => env({ OIDC_CLIENT_ID: 'jco-web' })).toThrow(/OIDC_CLIENT_ID: the web sign-in needs OIDC_ISSUER/);
 });

@@ -37,7 +37,7 @@ export function oidcRouter(ctx: ApiContext, settings: WebSettings & { oidc: NonN
       ctx.logger?.warn({ err: (err as Error).message }, 'single sign-on refused');
       throw problem(401, 'Your organisation did not confirm who you are. Start again from the sign-in page.');
     }
-    const matched = personFromClaims(claims, settings.oidc.personClaim, ctx.partnership);
+    const matched = personFromClaims(claims, settings.oidc.identity, ctx.partnership);
     if (!matched.ok) throw problem(403, matched.reason);
     await signIn(ctx, res, settings.secureCookies, matched.person.id, 'oidc', req.webSession);
     res.redirect(303, kept.returnTo);
