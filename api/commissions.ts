@@ -23,6 +23,7 @@ import { timetable } from '../domain/lifecycle';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
+import { checkIdempotencyKey, keyedDigest } from './idempotency';
 import { challengeBody, listQuery, planQuery } from './schemas';
 import type { z } from 'zod';
 import { authorize } from './permissions';
@@ -139,14 +140,10 @@ export function checkNewCommission(ctx: ApiContext, person: Person, body: NewCom
  */
 export async function startCommission(ctx: ApiContext, person: Person, body: NewCommissionRequest, key?: string): Promise<{ view: CommissionView; fresh: boolean }> {
   checkNewCommission(ctx, person, body);
-  if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
-    throw problem(400, 'The Idempotency-Key header must be 1 to 200 visible ASCII characters.');
-  }
+  if (key !== undefined) checkIdempotencyKey(key);
   const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
   // The same caller and key always name the same commission, so a retried POST finds it.
-  const id = commissionIdFrom(
-    key ? createHash('sha256').update(`${person.id}\n${key}`).digest() : randomBytes(10),
-  );
+  const id = commissionIdFrom(key ? keyedDigest(person.id, key) : randomBytes(10));
   const input = commissionInputOf(body, ctx.partnership, { id, createdBy: { person: person.id, partner: person.partner! }, policyVersion: ctx.policyVersion });
 
   // A new commission answers from its input: waiting for the worker to run its first steps

@@ -8,18 +8,20 @@ import { delegationRegister, revokeDelegation, setDelegation, type SetDelegation
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { authorize } from './permissions';
+import { keyedDigest } from './idempotency';
 import { invalid, problem } from './problem';
 import { TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 
 /** Records a delegation in the register, starting the register the first time. */
-export async function recordDelegation(client: Client, taskQueue: string, req: SetDelegation): Promise<Delegation> {
+export async function recordDelegation(client: Client, taskQueue: string, req: SetDelegation, updateId?: string): Promise<Delegation> {
   const handle = await client.workflow.start(delegationRegister, {
     workflowId: DELEGATIONS_WORKFLOW_ID,
     taskQueue,
     args: [[]],
     workflowIdConflictPolicy: 'USE_EXISTING',
   });
-  return handle.executeUpdate(setDelegation, { args: [req] });
+  // The same update id is one update: the register answers a second one with the first's result.
+  return handle.executeUpdate(setDelegation, { args: [req], ...(updateId ? { updateId } : {}) });
 }
 
 /**
@@ -27,7 +29,7 @@ export async function recordDelegation(client: Client, taskQueue: string, req: S
  * schema, then the delegation rules (a deputy of their own partner who holds one of their roles,
  * not themselves, ending in the future), then the register.
  */
-export async function delegateTo(ctx: ApiContext, person: Person, raw: unknown): Promise<Delegation> {
+export async function delegateTo(ctx: ApiContext, person: Person, raw: unknown, key?: string): Promise<Delegation> {
   authorize(person, 'delegation.manage', {}, '');
   const parsed = delegationBodySchema().safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error, 'delegation');
@@ -39,8 +41,11 @@ export async function delegateTo(ctx: ApiContext, person: Person, raw: unknown):
   }
   if (deputy.id === person.id) throw problem(422, 'Delegation rule: you cannot be your own deputy.', [{ path: 'deputy', message: 'Delegation rule: you cannot be your own deputy.' }]);
   if (Date.parse(parsed.data.to) <= Date.now()) throw problem(422, 'Delegation rule: the delegation must end in the future.', [{ path: 'to', message: 'Delegation rule: the delegation must end in the future.' }]);
+  const req = { principal: person.id, deputy: deputy.id, roles, from: parsed.data.from, to: parsed.data.to };
+  // With a key (the web form's), the same request sent twice sets one delegation, not one replaced by its double.
+  const updateId = key ? `delegation-${keyedDigest(person.id, key, JSON.stringify(req)).toString('hex')}` : undefined;
   return viaTemporal(ctx, 'The delegation register', () =>
-    recordDelegation(ctx.client, ctx.taskQueue, { principal: person.id, deputy: deputy.id, roles, from: parsed.data.from, to: parsed.data.to }),
+    recordDelegation(ctx.client, ctx.taskQueue, req, updateId),
     TEMPORAL_BUDGET_MS.update,
   );
 }

@@ -7,6 +7,7 @@ import { caller } from './auth';
 import type { ApiContext } from './context';
 import { csvRow } from './csv';
 import { authorize, can } from './permissions';
+import { keyedDigest } from './idempotency';
 import { invalid, problem } from './problem';
 import { ClientGone, Sink } from './stream';
 
@@ -179,12 +180,14 @@ export async function readableCases(ctx: Pick<ApiContext, 'database'>, person: P
 }
 
 /** Places a legal hold on a subject the person may hold (POST /records/{id}/holds and the record's page). */
-export async function placeHoldAs(ctx: ApiContext, person: Person, rawSubject: string, raw: unknown): Promise<Hold> {
+export async function placeHoldAs(ctx: ApiContext, person: Person, rawSubject: string, raw: unknown, key?: string): Promise<Hold> {
   const { id: subject } = await readableCases(ctx, person, 'record.hold', rawSubject);
   const parsed = holdBody.safeParse(raw ?? {});
   if (!parsed.success) throw invalid(parsed.error, 'hold');
   try {
-    const hold = await placeHold(ctx.database, { subjectId: subject, by: person.id, reason: parsed.data.reason, at: new Date().toISOString() });
+    // With a key (the web form's), the same hold asked twice is one hold: its id is named by the key.
+    const holdId = key ? `hold-${keyedDigest(person.id, key, subject, parsed.data.reason).toString('hex').slice(0, 16)}` : undefined;
+    const hold = await placeHold(ctx.database, { subjectId: subject, by: person.id, reason: parsed.data.reason, at: new Date().toISOString(), holdId });
     ctx.logger?.info({ subjectId: subject, holdId: hold.id, by: person.id }, 'legal hold placed');
     return hold;
   } catch (err) {

@@ -14,7 +14,8 @@ export interface TimelineItem {
   text: string;
 }
 
-const verbs: Record<string, string> = {
+/** What each event of the record is, in words (the timelines and the records pages say these, not `task-opened`). */
+export const verbs: Record<string, string> = {
   'commission-created': 'started the commission',
   'lead-proposed': 'proposed the lead partner',
   'task-opened': 'a task was opened',

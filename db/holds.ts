@@ -48,12 +48,15 @@ export class HoldRefused extends Error {
 }
 
 /** Places a legal hold: while it is in place nothing of the subject is disposed of. */
-export async function placeHold(database: Database, h: { subjectId: string; by: string; reason: string; at: string }): Promise<Hold> {
+export async function placeHold(database: Database, h: { subjectId: string; by: string; reason: string; at: string; holdId?: string | undefined }): Promise<Hold> {
   return database.write(async (tx) => {
+    // A hold named by its request's key and placed already: that one, not a second.
+    const placed = h.holdId ? await tx.selectFrom('holds').selectAll().where('hold_id', '=', h.holdId).where('subject_id', '=', h.subjectId).executeTakeFirst() : undefined;
+    if (placed) return holdOf(placed);
     const { n } = await tx.selectFrom('holds').select((eb) => eb.fn.countAll<number>().as('n')).where('subject_id', '=', h.subjectId).executeTakeFirstOrThrow();
     if (Number(n) >= MAX_HOLDS_PER_SUBJECT) throw new HoldRefused('too-many', `A subject keeps at most ${MAX_HOLDS_PER_SUBJECT} holds; lift and keep using an existing one.`);
     const row: HoldRow = {
-      hold_id: `hold-${randomBytes(8).toString('hex')}`,
+      hold_id: h.holdId ?? `hold-${randomBytes(8).toString('hex')}`,
       subject_id: h.subjectId,
       placed_by: h.by,
       placed_at: h.at,
@@ -62,8 +65,10 @@ export async function placeHold(database: Database, h: { subjectId: string; by: 
       lifted_at: null,
       lift_reason: null,
     };
-    await tx.insertInto('holds').values(row).execute();
-    return holdOf(row);
+    // Two at once with the same key (PostgreSQL lets both look first): the second inserts nothing and answers with the first.
+    await tx.insertInto('holds').values(row).onConflict((oc) => oc.column('hold_id').doNothing()).execute();
+    const kept = h.holdId ? await tx.selectFrom('holds').selectAll().where('hold_id', '=', row.hold_id).executeTakeFirst() : undefined;
+    return holdOf(kept ?? row);
   });
 }
 

@@ -73,7 +73,7 @@ test('a commissioner and an ICB commissioner agree the lead partner in the brows
   await page.getByLabel('Comment').fill('The ICB has the nursing contracts already');
   await page.getByRole('button', { name: 'Agree' }).click();
   await page.waitForURL(/decided=1/);
-  await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "agree"');
+  await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "Agree"');
   await expectAccessible(page);
 
   // The LSC ICB's commissioner agrees from their task list, in a browser without JavaScript.
@@ -167,7 +167,7 @@ test('the keyboard alone: skip link, sign in, a task from the list, a refusal wh
   await tabTo((f) => f.tag === 'BUTTON' && f.text === 'Agree', 'Agree');
   await page.keyboard.press('Enter');
   await page.waitForURL(/decided=1/);
-  await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "agree"');
+  await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "Agree"');
   await context.close();
 }, 90_000);
 

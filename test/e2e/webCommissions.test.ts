@@ -103,6 +103,8 @@ test('a commissioner starts a commission in the browser (plan and timetable firs
   );
   expect(taskRow).toBe(1);
   await lsc.page.getByRole('row').filter({ hasText: title }).getByRole('link').click();
+  // The task leads to its commission's page (found missing by scripts/walkThrough.ts: only the address would get there).
+  await expect(lsc.page.getByRole('link', { name: /^See the commission/ }).getAttribute('href')).resolves.toBe(new URL(commissionUrl).pathname);
   await lsc.page.getByRole('button', { name: 'Agree' }).click();
   await lsc.page.waitForURL(/decided=1/);
 
@@ -130,6 +132,16 @@ test('a commissioner starts a commission in the browser (plan and timetable firs
   const decided = page.locator('.moj-timeline__item').filter({ hasText: 'Example LSC Commissioner' }).filter({ hasText: 'through the web service' });
   await expect(decided.count()).resolves.toBe(1);
   await expect(decided.locator('.moj-timeline__byline').textContent()).resolves.toContain('Example LSC Commissioner for NHS Lancashire and South Cumbria ICB');
+  // A task whoever of its people answers first ("anyone") names them, not "anyone".
+  const livedExperience = await eventually(
+    async () => {
+      await page.goto(commissionUrl);
+      const row = page.locator('#open-tasks + table tbody tr').filter({ hasText: 'lived experience' });
+      return (await row.count()) ? row.locator('td').nth(1).textContent() : null;
+    },
+    (asks) => asks !== null,
+  );
+  expect(livedExperience?.trim()).toBe('Example Council Commissioner');
   await expectAccessible(page);
   const timeline = await api.call<{ items: { who?: string; channel?: string; event: string }[] }>('GET', `/api/v1/commissions/${id}/timeline`, { key: keys.lsc });
   expect(timeline.body.items.filter((i) => i.event === 'task-decided').map((i) => [i.who, i.channel])).toEqual([['lsc-commissioner', 'web']]);

@@ -131,7 +131,7 @@ test('the lead commissioner sets up a panel in the browser; a member declares an
   await page.locator('[name="data.scores.acme-care.price.score"]').fill('3');
   await page.getByRole('button', { name: 'Submit' }).click();
   await page.waitForURL(/decided=1/);
-  await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "submit"');
+  await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "Submit"');
   await expectAccessible(page);
 
   // Blind: the panel page shows who has declared and scored, not the others' scores.

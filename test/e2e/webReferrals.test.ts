@@ -127,6 +127,9 @@ test('a RAP member refers a case in the browser (a name refused first), position
   await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await expect(errorSummary(page)).resolves.toContain('Meeting rule');
   await expect(page.locator('#decision .govuk-error-message').textContent()).resolves.toContain('it has not met yet');
+  // The meeting's day in words, as the heading says it too (not 2027-01-12).
+  await expect(errorSummary(page)).resolves.not.toMatch(/\d{4}-\d{2}-\d{2}/);
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.not.toMatch(/\d{4}-\d{2}-\d{2}/);
   await expect(page.locator('.govuk-error-summary a').getAttribute('href')).resolves.toBe('#decision');
   await expectAccessible(page);
 
@@ -135,7 +138,7 @@ test('a RAP member refers a case in the browser (a name refused first), position
   await page.getByRole('button', { name: `Record the panel's decision on ${urgentRef.replace('-', '')}` }).click();
   await page.getByRole('button', { name: 'Approve', exact: true }).click();
   await page.waitForURL(/decided=1/);
-  await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "approve"');
+  await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('you chose "Approve"');
   const approved = await eventually(
     () => api.call<ReferralView>('GET', `/api/v1/referrals/${id}`, { key: rap.chair }),
     (r) => r.body.status === 'approved',
@@ -164,8 +167,17 @@ test('a person sets a deputy in the browser (someone without a shared role refus
   await expectAccessible(page);
 
   await page.getByLabel('Deputy').selectOption({ label: 'Example Executive Board Chair' });
+  // The form as the browser sends it, to send it a second time below (a second press, or "resend" after a lost answer).
+  const form = new URLSearchParams(
+    await page.locator('form[action="/delegation"] [name]').evaluateAll((els) => els.map((e): [string, string] => [e.getAttribute('name') ?? '', (e as unknown as { value: string }).value])),
+  ).toString();
   await page.getByRole('button', { name: 'Set deputy' }).click();
   await page.waitForURL(/done=set/);
+  const again = await context.request.post('/delegation', { headers: { origin: system.baseUrl, 'content-type': 'application/x-www-form-urlencoded' }, data: form, maxRedirects: 0 });
+  expect([again.status(), again.headers()['location']]).toEqual([303, '/delegation?done=set']);
+  await page.reload();
+  // One delegation, not one replaced by its double.
+  await expect(page.getByRole('table').getByRole('row').count()).resolves.toBe(2);
   await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('Your deputy is set');
   await expect(page.locator('.govuk-inset-text').textContent()).resolves.toContain('Example Executive Board Chair is your deputy');
   await expectAccessible(page);
@@ -200,13 +212,24 @@ test('a records officer searches the record and places a hold (a hold without a 
   await page.getByRole('link', { name: subject }).first().click();
   await page.waitForURL(`**/records/${subject}`);
   await expect(page.getByText('Chain intact').count()).resolves.toBe(1);
+  // What happened in words, with names and dates: not the record's codes (task-opened), ids or instants.
+  const events = (await page.locator('table.jco-record').first().textContent()) ?? '';
+  expect(events).toContain('A task was opened');
+  expect(events).not.toMatch(/task-opened|referral-created|\d{4}-\d{2}-\d{2}T|council-rap-member/);
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Place hold' }).click();
   await expect(errorSummary(page)).resolves.toContain('Give the reason for the hold');
   await expectAccessible(page);
   await page.getByLabel('Place a legal hold').fill('Freedom of Information request FOI-2026-118');
+  const holdForm = new URLSearchParams(
+    await page.locator('form[action$="/holds"] [name]').evaluateAll((els) => els.map((e): [string, string] => [e.getAttribute('name') ?? '', (e as unknown as { value: string }).value])),
+  ).toString();
   await page.getByRole('button', { name: 'Place hold' }).click();
   await page.waitForURL(/done=held/);
+  // The same form sent again places no second hold (the record below has one).
+  const again = await context.request.post(`/records/${subject}/holds`, { headers: { origin: system.baseUrl, 'content-type': 'application/x-www-form-urlencoded' }, data: holdForm, maxRedirects: 0 });
+  expect([again.status(), again.headers()['location']]).toEqual([303, `/records/${subject}?done=held`]);
+  await page.reload();
   await expect(page.locator('.govuk-notification-banner--success').textContent()).resolves.toContain('legal hold is placed');
   await expect(page.getByText('On hold', { exact: true }).count()).resolves.toBe(1);
   await expectAccessible(page);

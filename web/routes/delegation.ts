@@ -7,6 +7,7 @@ import { checkCsrf } from '../middleware/csrf';
 import { formBody } from '../middleware/forms';
 import { requireSignedIn } from '../middleware/signedIn';
 import { delegationErrors, delegationPage, delegationRequestFrom } from '../services/delegation';
+import { newKey } from '../services/commissions';
 import { echoedValues } from '../services/taskForm';
 
 const banners: Record<string, string> = { set: 'Your deputy is set: they are asked with you, for your roles they hold, from the first day to the last.', revoked: 'Your delegation is revoked: your deputy no longer acts for you.' };
@@ -19,7 +20,7 @@ export function delegationRouter(ctx: ApiContext): Router {
 
   async function show(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, errors: ReturnType<typeof delegationErrors> = { summary: [], fields: {} }): Promise<void> {
     const done = typeof req.query['done'] === 'string' ? banners[req.query['done']] : undefined;
-    res.status(status).render('delegation', { title: 'Your deputy', page: await delegationPage(ctx, req.person!), values: echoedValues(values), errors: errors.summary, fieldErrors: errors.fields, success: status === 200 ? done : undefined });
+    res.status(status).render('delegation', { title: 'Your deputy', page: await delegationPage(ctx, req.person!), values: echoedValues(values), formKey: newKey(), errors: errors.summary, fieldErrors: errors.fields, success: status === 200 ? done : undefined });
   }
 
   router.get('/delegation', (req, res) => show(req, res));
@@ -29,8 +30,8 @@ export function delegationRouter(ctx: ApiContext): Router {
     const { body, errors } = delegationRequestFrom(form);
     if (errors.length) return show(req, res, 400, form, delegationErrors(errors));
     try {
-      // Safe to submit twice: the register replaces the person's delegation with the same one.
-      await delegateTo(ctx, req.person!, body);
+      // Safe to submit twice: the form's key names one change to the register, made once.
+      await delegateTo(ctx, req.person!, body, typeof form['key'] === 'string' ? form['key'] : undefined);
     } catch (err) {
       if (err instanceof HttpProblem && err.status < 500) return show(req, res, err.status, form, delegationErrors(err));
       throw err;

@@ -9,6 +9,7 @@ import { formBody } from '../middleware/forms';
 import { requireSignedIn } from '../middleware/signedIn';
 import { recordPage, searchRecord, searchValues } from '../services/records';
 import { echoedValues } from '../services/taskForm';
+import { newKey } from '../services/commissions';
 
 const notFound = (res: Response): void => void res.status(404).render('notFound', { title: 'Page not found' });
 const banners: Record<string, string> = { held: 'The legal hold is placed: this record is not disposed of while it stands.', lifted: 'The hold is lifted. The record keeps who placed and lifted it, and why.' };
@@ -44,6 +45,7 @@ export function recordsPagesRouter(ctx: ApiContext): Router {
       title: `Record of ${page.title}`,
       page,
       values: echoedValues(values),
+      formKey: newKey(),
       errors: error ? [{ text: error.text, href: `#${error.field}` }] : [],
       fieldErrors: error ? { [error.field]: error.text } : {},
       success: status === 200 ? done : undefined,
@@ -66,9 +68,10 @@ export function recordsPagesRouter(ctx: ApiContext): Router {
 
   router.post('/records/:subjectId/holds', formBody, csrf, async (req, res) => {
     const subject = String(req.params['subjectId']);
-    const reason = (req.body as { reason?: unknown }).reason;
+    const { reason, key } = req.body as { reason?: unknown; key?: unknown };
     try {
-      await placeHoldAs(ctx, req.person!, subject, { reason: typeof reason === 'string' ? reason : '' });
+      // Safe to submit twice: the form's key names one hold, placed once.
+      await placeHoldAs(ctx, req.person!, subject, { reason: typeof reason === 'string' ? reason : '' }, typeof key === 'string' ? key : undefined);
     } catch (err) {
       const shown = refusal(err, 'reason');
       if (shown) return showRecord(req, res, (err as HttpProblem).status, req.body as Record<string, unknown>, shown);

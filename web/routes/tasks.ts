@@ -12,6 +12,7 @@ import { requireSignedIn } from '../middleware/signedIn';
 import { taskPage } from '../services/aTask';
 import { echoedValues } from '../services/taskForm';
 import { PAGE_SIZE, yourTasks, yourTasksQuery } from '../services/yourTasks';
+import { textInWords } from '../services/words';
 
 const taskId = z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/);
 /** The form's own fields; the task's data fields are read by its one definition (dataFromForm). */
@@ -42,7 +43,9 @@ export function tasksRouter(ctx: ApiContext): Router {
     });
   });
 
-  async function showTask(req: Request, res: Response, status = 200, refusal?: string, values: Record<string, string> = {}): Promise<void> {
+  async function showTask(req: Request, res: Response, status = 200, refusedAs?: string, values: Record<string, string> = {}): Promise<void> {
+    // The workflow's words, with its ids and dates ("on 2027-01-12 or after") as names and dates in words.
+    const refusal = refusedAs === undefined ? undefined : textInWords(ctx.partnership, refusedAs);
     const id = taskId.parse(req.params['id']);
     const view = await taskPage(ctx, req.person!, id);
     // A refusal is shown beside the field it is about: the comment when it asks for a reason (or
@@ -52,14 +55,14 @@ export function tasksRouter(ctx: ApiContext): Router {
     const aboutComment = refusal !== undefined && !aboutDecision && (!view.fields.length || /comment|reason/i.test(refusal));
     const field = refusal === undefined || aboutComment || aboutDecision ? undefined : view.fields[0];
     res.status(status).render('task', {
-      title: view.task.title,
+      title: view.title,
       view,
       values,
       errors: refusal ? [{ text: refusal, href: aboutDecision ? '#decision' : field ? `#${field.id}` : '#comment' }] : [],
       commentError: aboutComment ? refusal : undefined,
       decisionError: aboutDecision ? refusal : undefined,
       fieldErrors: field ? { [field.name]: refusal } : {},
-      success: req.query['decided'] === '1' && view.mine ? `Your decision is recorded: you chose "${view.mine.decision}".` : undefined,
+      success: req.query['decided'] === '1' && view.mine ? `Your decision is recorded: you chose "${view.options.find((o) => o.value === view.mine!.decision)?.label ?? view.mine.decision}".` : undefined,
     });
   }
 

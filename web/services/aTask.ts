@@ -1,15 +1,24 @@
 import type { ApiContext } from '../../api/context';
+import { can } from '../../api/permissions';
+import { scopeOf, type SubjectView } from '../../api/subjects';
 import { coversNow, mayDecide, readTaskAs } from '../../api/tasks';
 import type { Person } from '../../domain/partnership';
 import type { Decision, Task } from '../../domain/task';
 import { commissionIdOfEvaluation } from '../../domain/evaluation';
 import { fieldViews, type FieldView } from './taskForm';
-import { kindLabel, partnerNames, partyName, personName, subjectTypeLabel } from './words';
+import { askedOf, biddersOf, decidedInWords, kindLabel, partnerNames, partyName, personName, stillAwaiting, subjectTypeLabel, textInWords } from './words';
 
 export interface TaskPage {
   task: Task;
+  /** What the task asks and the record so far, in words (an evaluation's bidders by name, not `acme-care`). */
+  title: string;
+  briefing: string[];
+  /** Each option as its button says it: a bidder by its name, other options as words. */
+  options: { value: string; label: string }[];
+  /** The options that need a reason, as the comment's hint says them (a bidder by its name). */
+  reasonRequiredFor: string[];
   kindLabel: string;
-  /** `page`: the subject's own page in this service, where it has one (a dispute, an evaluation panel). */
+  /** `page`: the subject's own page in this service, where this person may see it. */
   subject: { title: string; type: string; partners: string; page?: string | undefined };
   /** What is asked, of whom, by when: the summary list's rows. */
   facts: { key: string; value: string }[];
@@ -26,44 +35,63 @@ export interface TaskPage {
 
 const via: Record<string, string> = { api: 'the API', email: 'an emailed link', web: 'the web service' };
 
+/**
+ * The subject's own page, for the task page's link to it: a dispute's, an evaluation panel's, and
+ * a commission's or a referral's to those the API lets read it (others would meet the 404 page).
+ */
+function subjectPage(person: Person, subject: SubjectView): string | undefined {
+  switch (subject.kind) {
+    case 'dispute':
+      return `/disputes/${subject.id}`;
+    case 'evaluation':
+      return `/commissions/${commissionIdOfEvaluation(subject.id)}/evaluation`;
+    case 'commission':
+      return can(person, 'commission.read', scopeOf(subject)) ? `/commissions/${subject.id}` : undefined;
+    case 'referral':
+      return can(person, 'referral.read', scopeOf(subject)) ? `/referrals/${subject.id}` : undefined;
+  }
+}
+
 /** Everything the task page shows, read as the API reads it (404 for those it is not for). */
 export async function taskPage(ctx: ApiContext, person: Person, id: string, now = Date.now()): Promise<TaskPage> {
   const { task, commission } = await readTaskAs(ctx, person, id);
   const { covers, principals } = await coversNow(ctx, person.id, now);
+  // A commission's and its panel's tasks name the panel's bidders by their ids (the award, a tie-break).
+  const bidders = commission.kind === 'commission' || commission.kind === 'evaluation' ? await biddersOf(ctx, commission.kind === 'evaluation' ? commissionIdOfEvaluation(commission.id) : commission.id) : [];
+  const optionLabel = (o: string): string => bidders.find((b) => b.id === o)?.name ?? (o === 'final-decision-required' ? 'Final decision required' : o.charAt(0).toUpperCase() + o.slice(1));
   const decidable = task.status === 'open' && mayDecide(task, person.id, covers, now);
-  const asked = task.parties?.length ? task.parties.map((p) => (p.partner ? partyName(ctx.partnership, p.partner) : p.assignees.map((a) => personName(ctx.partnership, a)).join(', '))) : task.assignees.map((a) => personName(ctx.partnership, a));
   const deputyFor = task.assignees.includes(person.id) ? [] : task.assignees.filter((a) => principals.includes(a));
   const p = ctx.partnership;
-  const awaitedName = (id: string): string => {
-    const party = task.parties?.find((x) => x.id === id);
-    return party && !party.partner ? party.assignees.map((a) => personName(p, a)).join(', ') : partyName(p, id);
-  };
   const facts = [
     // A dispute's or a panel's title already says what it is ("Dispute: …", "Evaluation: …").
     { key: 'About', value: /^(Dispute|Evaluation): /.test(commission.title) ? commission.title : `${subjectTypeLabel[commission.kind] ?? commission.kind}: ${commission.title}` },
     { key: 'Partners', value: partnerNames(p, commission.partners) },
-    { key: 'Asked of', value: asked.join('; ') },
+    { key: 'Asked of', value: askedOf(p, task) },
     // A party is a partner, or people named by the party's id ("anyone"): then its people by name.
-    ...(task.awaiting?.length && task.status === 'open' ? [{ key: 'Still awaiting', value: task.awaiting.map((a) => awaitedName(a)).join(', ') }] : []),
+    ...(task.awaiting?.length && task.status === 'open' ? [{ key: 'Still awaiting', value: stillAwaiting(p, task) }] : []),
     ...(task.ifNoAnswer ? [{ key: 'If nobody answers', value: task.ifNoAnswer }] : []),
   ];
   const decisions = (task.decisions ?? (task.decision ? [task.decision] : [])).map((d) => ({
     by: personName(p, d.by),
     actingFor: d.actingFor ? personName(p, d.actingFor) : undefined,
     partner: d.partner ? partyName(p, d.partner) : undefined,
-    decision: d.decision,
+    decision: optionLabel(d.decision),
     comment: d.comment,
     at: d.at,
     channel: via[d.channel] ?? d.channel,
   }));
   return {
     task,
+    title: textInWords(p, task.title, bidders),
+    briefing: (task.briefing ?? []).map((line) => decidedInWords(textInWords(p, line, bidders))),
+    options: task.options.map((o) => ({ value: o, label: optionLabel(o) })),
+    reasonRequiredFor: task.reasonRequiredFor.map((o) => bidders.find((b) => b.id === o)?.name ?? o),
     kindLabel: kindLabel(task.kind),
     subject: {
       title: commission.title,
       type: commission.kind,
       partners: partnerNames(p, commission.partners),
-      page: commission.kind === 'dispute' ? `/disputes/${commission.id}` : commission.kind === 'evaluation' ? `/commissions/${commissionIdOfEvaluation(commission.id)}/evaluation` : undefined,
+      page: subjectPage(person, commission),
     },
     facts,
     overdue: task.status === 'open' && Date.parse(task.dueAt) < now,

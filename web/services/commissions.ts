@@ -13,7 +13,7 @@ import { highRiskFactors, highRiskFactorIds, type ProportionalityInput } from '.
 import type { Person } from '../../domain/partnership';
 import { ukDateTime } from '../../activities/mail';
 import { timelineOnPage, type TimelineEntry } from './timeline';
-import { kindLabel, partnerName, partnerNames, partyName, personName, personNames } from './words';
+import { awaitedName, kindLabel, partnerName, partnerNames, personName, personNames, stillAwaiting, textInWords } from './words';
 
 /* ------------------------------------------------------------------ words */
 
@@ -43,13 +43,14 @@ export interface WaitingLine {
   dueAt?: string | undefined;
 }
 
-export function waitingLines(ctx: ApiContext, waiting: WaitingOn[]): WaitingLine[] {
+/** `bidders`: the evaluation panel's, so the award's task ("Award the contract to acme-care") names them. */
+export function waitingLines(ctx: ApiContext, waiting: WaitingOn[], bidders: readonly { id: string; name: string }[] = []): WaitingLine[] {
   const p = ctx.partnership;
   return waiting.map((w): WaitingLine => {
     switch (w.kind) {
       case 'task': {
-        const who = w.awaiting?.length ? w.awaiting.map((a) => partyName(p, a.party)).join(', ') : personNames(p, w.people);
-        return { text: `${w.title}: waiting for ${who || 'nobody named'}`, taskId: w.taskId, dueAt: w.dueAt };
+        const who = w.awaiting?.length ? w.awaiting.map((a) => awaitedName(p, a.party, a.people)).join(', ') : personNames(p, w.people);
+        return { text: `${textInWords(p, w.title, bidders)}: waiting for ${who || 'nobody named'}`, taskId: w.taskId, dueAt: w.dueAt };
       }
       case 'date':
         return { text: w.for, dueAt: w.at };
@@ -297,7 +298,7 @@ function evaluationSummary(ctx: ApiContext, view: CommissionView, panel: Evaluat
       agreed: m.agreed,
       points: m.points,
     })),
-    tieBreak: e.result?.tieBreak,
+    tieBreak: e.result?.tieBreak ? { ...e.result.tieBreak, tied: e.result.tieBreak.tied.map(bidder), chosen: e.result.tieBreak.chosen ? bidder(e.result.tieBreak.chosen) : undefined } : undefined,
   };
 }
 
@@ -313,13 +314,16 @@ export async function commissionPage(ctx: ApiContext, person: Person, id: string
   // The evaluation reads' rule: the participating partners' commissioners, and the panel's members.
   let evaluation: CommissionPage['evaluation'];
   let evaluationHidden = false;
+  let panel: EvaluationView | undefined;
   if (view.evaluation) {
-    const panel = view.evaluation.status === 'requested' ? undefined : await readEvaluation(ctx, id).catch(() => undefined);
+    panel = view.evaluation.status === 'requested' ? undefined : await readEvaluation(ctx, id).catch(() => undefined);
     const scope = { partners: view.partners, panel: panel?.members.map((m) => m.person) ?? [] };
     if (can(person, 'evaluation.read', scope)) evaluation = evaluationSummary(ctx, view, panel);
     else evaluationHidden = true;
   }
 
+  // The panel's bidders: the award's task and the events after scoring name them by their ids.
+  const bidders = panel?.bidders ?? [];
   const maySetUpPanel = !view.evaluation && !['ended', 'withdrawn'].includes(view.stage) && can(person, 'evaluation.setup', { partners: view.partners, leadPartner: view.lead.partner });
 
   const waitingOn = (view as CommissionView & { waitingOn?: WaitingOn[] }).waitingOn ?? [];
@@ -343,12 +347,12 @@ export async function commissionPage(ctx: ApiContext, person: Person, id: string
     stage: stageNames[view.stage] ?? view.stage,
     waitingFor: life?.waitingFor?.what,
     nextEventAt: life?.nextEventAt,
-    waiting: waitingLines(ctx, waitingOn),
+    waiting: waitingLines(ctx, waitingOn, bidders),
     openTasks: view.openTasks.map((t) => ({
       id: t.id,
-      title: t.title,
+      title: textInWords(p, t.title, bidders),
       kind: kindLabel(t.kind),
-      asked: t.awaiting?.length ? t.awaiting.map((a) => partyName(p, a)).join(', ') : personNames(p, t.assignees),
+      asked: stillAwaiting(p, t),
       dueAt: t.dueAt,
       overdue: Date.parse(t.dueAt) < now,
       mayDecide: mayDecide(t, person.id, covers, now),
@@ -356,8 +360,8 @@ export async function commissionPage(ctx: ApiContext, person: Person, id: string
     evaluation,
     evaluationHidden,
     standstill: life?.standstill,
-    steps: (life?.steps ?? []).map((s) => ({ title: s.title, stage: stageNames[s.stage] ?? s.stage, status: s.status, completedAt: s.completedAt, by: s.by ? personName(p, s.by) : undefined })),
+    steps: (life?.steps ?? []).map((s) => ({ title: textInWords(p, s.title, bidders), stage: stageNames[s.stage] ?? s.stage, status: s.status, completedAt: s.completedAt, by: s.by ? personName(p, s.by) : undefined })),
     // The timeline: the same items as GET /api/v1/commissions/{id}/timeline, newest first.
-    timeline: timelineOnPage(p, view.history),
+    timeline: timelineOnPage(p, view.history, bidders),
   };
 }

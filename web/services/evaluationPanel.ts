@@ -9,7 +9,7 @@ import { criterionKinds, panelPool, resultMatrix, type EvaluationView, type Matr
 import { ukInstant } from '../../domain/panel';
 import type { Person } from '../../domain/partnership';
 import type { Task } from '../../domain/task';
-import { partnerName, partyName, personName } from './words';
+import { askedOf, partnerName, personName, textInWords } from './words';
 
 export const phaseWords: Record<string, string> = {
   declaring: 'Members are declaring any conflicts of interest',
@@ -32,9 +32,10 @@ const scoringWords: Record<string, string> = {
 /** An open task as the pages list it: linked, with whom it asks and by when. */
 export const taskRow = (ctx: ApiContext, t: Task) => ({
   id: t.id,
-  title: t.title,
+  // A workflow's title may name people by id ("proposed by council-director-children"): as "Your tasks" says it.
+  title: textInWords(ctx.partnership, t.title),
   dueAt: t.dueAt,
-  askedOf: (t.parties?.length ? t.parties.map((p) => (p.partner ? partyName(ctx.partnership, p.partner) : p.assignees.map((a) => personName(ctx.partnership, a)).join(', '))) : t.assignees.map((a) => personName(ctx.partnership, a))).join('; '),
+  askedOf: askedOf(ctx.partnership, t),
 });
 
 /** The panel page: the set-up form before there is a panel, the panel as this person may see it after. */

@@ -3,7 +3,9 @@ import { periodFilterFor, periodQuery, readableCases } from '../../api/records';
 import { holdsOf } from '../../db/holds';
 import { rowsInPeriod, rowsOf, verifyCase, type PeriodFilter, type RecordRow } from '../../db/record';
 import type { Person } from '../../domain/partnership';
-import { partnerName, personName } from './words';
+import { verbs } from '../../api/timeline';
+import { commissionIdOfEvaluation } from '../../domain/evaluation';
+import { biddersOf, decidedInWords, kindLabel, partnerName, personName, textInWords } from './words';
 
 /** How many events a page shows; the CSV download has every one. */
 export const SHOWN = 100;
@@ -11,17 +13,18 @@ export const SHOWN = 100;
 const channels: Record<string, string> = { api: 'API', email: 'Emailed link', web: 'Web service' };
 
 /** An event of the record in words: who (for which partner, acting for whom), when, how, what and why. */
-function eventRow(ctx: ApiContext, r: RecordRow) {
+function eventRow(ctx: ApiContext, r: RecordRow, bidders: readonly { id: string; name: string }[] = []) {
   const p = ctx.partnership;
   return {
     subjectId: r.subject_id,
     subjectType: r.subject_type,
     seq: r.seq,
     at: r.at,
-    event: r.event,
+    // In words: "a task was opened", not task-opened; ids and instants in the details as names and UK dates.
+    event: textInWords(p, verbs[r.event] ?? kindLabel(r.event)),
     who: r.by_person ? `${personName(p, r.by_person)}${r.partner ? ` (${partnerName(p, r.partner)})` : ''}${r.acting_for ? `, acting for ${personName(p, r.acting_for)}` : ''}` : r.partner ? partnerName(p, r.partner) : 'The system',
     channel: r.channel ? (channels[r.channel] ?? r.channel) : '',
-    what: r.what ?? '',
+    what: r.what ? (r.event === 'task-decided' ? decidedInWords : (s: string) => s)(textInWords(p, r.what, bidders)) : '',
     reason: r.reason ?? '',
   };
 }
@@ -67,9 +70,11 @@ export async function searchRecord(ctx: ApiContext, person: Person, values: Reco
 export async function recordPage(ctx: ApiContext, person: Person, subjectId: string) {
   const { id, cases } = await readableCases(ctx, person, 'record.read', subjectId);
   const out = [];
+  // A commission's and its panel's record name the panel's bidders by their ids.
+  const bidders = /^j[ce]-/.test(id) ? await biddersOf(ctx, id.startsWith('je-') ? commissionIdOfEvaluation(id) : id) : [];
   for (const c of cases) {
     const events = [];
-    for await (const r of rowsOf(ctx.database.db, id, c.instance)) events.push(eventRow(ctx, r));
+    for await (const r of rowsOf(ctx.database.db, id, c.instance)) events.push(eventRow(ctx, r, bidders));
     const verified = await verifyCase(ctx.database.db, id, c.instance);
     out.push({ instance: c.instance, type: c.subject_type, title: c.title, events, intact: verified.intact, firstBroken: verified.firstBroken });
   }

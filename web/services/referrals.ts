@@ -1,6 +1,6 @@
 import type { ApiContext } from '../../api/context';
 import { timelineOnPage } from './timeline';
-import { textInWords } from './words';
+import { askedOf, textInWords } from './words';
 import { HttpProblem } from '../../api/problem';
 import { referralsFor, referralTimeline } from '../../api/referrals';
 import { tasksOf } from '../../db/readModels';
@@ -151,7 +151,7 @@ const taskRow = (ctx: ApiContext, t: Task) => ({
   title: textInWords(ctx.partnership, t.title),
   kind: t.kind,
   dueAt: t.dueAt,
-  askedOf: (t.parties?.length ? t.parties.map((p) => (p.partner ? partnerName(ctx.partnership, p.partner) : p.assignees.map((a) => personName(ctx.partnership, a)).join(', '))) : t.assignees.map((a) => personName(ctx.partnership, a))).join('; '),
+  askedOf: askedOf(ctx.partnership, t),
 });
 
 /** Everything a referral's page shows: its facts, positions side by side, open tasks, decisions and timeline. */

@@ -1,7 +1,7 @@
 import { timelineOf } from '../../api/timeline';
 import type { HistoryEntry } from '../../domain/commission';
 import { personById, type Partnership } from '../../domain/partnership';
-import { partnerName, personName, textInWords } from './words';
+import { decidedInWords, partnerName, personName, textInWords } from './words';
 
 /** One entry of MoJ Frontend's timeline component. */
 export interface TimelineEntry {
@@ -18,7 +18,7 @@ const channelWords: Record<string, string> = { web: 'the web service', email: 'a
  * items as its `GET …/timeline`, each with who, for which partner, acting for whom, when, through
  * which channel and why. The heading is what happened; the details, channel and reason follow.
  */
-export function timelineOnPage(p: Partnership, history: HistoryEntry[]): TimelineEntry[] {
+export function timelineOnPage(p: Partnership, history: HistoryEntry[], named: readonly { id: string; name: string }[] = []): TimelineEntry[] {
   return timelineOf(history, p)
     .map((item, i) => ({ item, entry: history[i] }))
     .reverse()
@@ -31,12 +31,13 @@ export function timelineOnPage(p: Partnership, history: HistoryEntry[]): Timelin
         : item.partner
           ? partnerName(p, item.partner)
           : 'the system';
-      const detail = entry?.detail ? `${textInWords(p, entry.detail)}.` : '';
+      const decided = (text: string) => (entry?.event === 'task-decided' ? decidedInWords(text) : text);
+      const detail = entry?.detail ? `${decided(textInWords(p, entry.detail, named))}.` : '';
       const verb = entry?.detail && item.what.endsWith(`: ${entry.detail}`) ? item.what.slice(0, -entry.detail.length - 2) : item.what;
       const how = item.channel ? `Through ${channelWords[item.channel] ?? item.channel}.` : '';
       const why = entry?.reason && !entry.detail?.includes(entry.reason) ? `Why: “${entry.reason}”` : '';
       return {
-        label: { text: textInWords(p, verb) },
+        label: { text: textInWords(p, verb, named) },
         byline: { text: byline },
         datetime: { timestamp: item.at, type: 'datetime' as const },
         text: [detail, how, why].filter(Boolean).join(' '),

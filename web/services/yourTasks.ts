@@ -4,7 +4,8 @@ import { coversNow, inboxOf } from '../../api/tasks';
 import { currentSubject } from '../../db/readModels';
 import type { Person } from '../../domain/partnership';
 import type { InboxEntry, SubjectType } from '../../domain/task';
-import { kindLabel, partnerNames, personNames } from './words';
+import { commissionIdOfEvaluation, PANEL_TASK_KINDS } from '../../domain/evaluation';
+import { biddersOf, kindLabel, partnerNames, personNames, textInWords } from './words';
 
 /** The list's filters, sort and page, from the query string; anything else in it is ignored. */
 export const yourTasksQuery = z.object({
@@ -33,6 +34,9 @@ export interface TaskRow {
   asDeputyFor: string;
 }
 
+/** Task kinds whose titles name an evaluation panel's bidders. */
+const namesBidders = new Set<string>(['commission-award', PANEL_TASK_KINDS.tieBreak]);
+
 /** The person's open tasks with what the list shows of each subject: its title and partners by name. */
 async function rowsFor(ctx: ApiContext, person: Person, now: number, inbox: Promise<InboxEntry[]>): Promise<TaskRow[]> {
   const entries = await inbox;
@@ -42,11 +46,17 @@ async function rowsFor(ctx: ApiContext, person: Person, now: number, inbox: Prom
     const row = await currentSubject(ctx.database.db, id);
     if (row) subjects.set(id, { title: row.title, partners: JSON.parse(row.partners) as string[] });
   }
+  // The award and a tie-break name the panel's bidders by their ids: their names, from the panel (one read each).
+  const bidders = new Map<string, { id: string; name: string }[]>();
+  for (const e of entries) {
+    if (!namesBidders.has(e.kind) || bidders.has(e.subject.id)) continue;
+    bidders.set(e.subject.id, await biddersOf(ctx, e.subject.type === 'evaluation' ? commissionIdOfEvaluation(e.subject.id) : e.subject.id));
+  }
   return entries.map((e: InboxEntry) => {
     const subject = subjects.get(e.subject.id);
     return {
       id: e.id,
-      title: e.title,
+      title: textInWords(ctx.partnership, e.title, bidders.get(e.subject.id)),
       kind: e.kind,
       kindLabel: kindLabel(e.kind),
       subjectTitle: subject?.title ?? e.subject.title ?? e.subject.id,
