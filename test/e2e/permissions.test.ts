@@ -223,3 +223,14 @@ test('the timeline tells the story in plain words', async () => {
   expect(res.body.items.map((i) => i.event).slice(0, 3)).toEqual(['commission-created', 'lead-proposed', 'task-opened']);
   expect(res.body.items[0]!.text).toMatch(/^\w+day, \d{1,2} \w+ \d{4} at \d{2}:\d{2}, Example Council Commissioner \(Cumberland Council\): started the commission: Permissions walk/);
 });
+
+test('bounded inputs: a duration or date beyond its bound is refused at once, naming the bound, never a 500', async () => {
+  // Issue 17, item 3: "P300000Y" used to end in a 500, from the extension and the panel's scoring deadline alike.
+  const far = await api.call<{ errors?: { path: string; message: string }[] }>('POST', `/api/v1/tasks/${taskId}/extension`, { key: keys.council, json: { extendBy: 'P300000Y', reason: 'Far away' } });
+  expect(far.status).toBe(400);
+  expect(far.body.errors?.[0]?.message).toMatch(/at most ten years/);
+  const panel = await api.call('PUT', `/api/v1/commissions/${commission.id}/evaluation`, { key: keys.council, json: { ...panelSetup, scoringDue: 'P300000Y' } });
+  expect(panel.status).toBe(400);
+  const date = await api.call('POST', `/api/v1/tasks/${taskId}/extension`, { key: keys.council, json: { dueAt: '9999-12-31T00:00:00Z', reason: 'Far away' } });
+  expect(date.status).toBe(400);
+});
