@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { MetricMeter } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities, type TaskEmailInput } from '../../activities';
+import { classifyMailError } from '../../activities/mailErrors';
 import { createLinkSigner } from '../../activities/links';
 import { loadPartnership } from '../../config';
 import { openMigratedDatabase, type Database } from '../../db';
@@ -103,4 +104,21 @@ test('signed in, to a recipient it takes, the email is delivered', async () => {
   expect(await send(at('jco', 'right-password'), 'nenc-senior-manager')).toBeUndefined();
   expect(mailbox.messages.length).toBe(before + 1);
   expect(outages()).toEqual([]);
+});
+
+test.each([
+  [{ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550, response: '550 5.1.1 <a@b.example>: Recipient address rejected: User unknown' }, 'recipient-refused'],
+  [{ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 551, response: '551 5.1.6 User not local' }, 'recipient-refused'],
+  [{ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 553, response: '553 5.1.3 Bad recipient address syntax' }, 'recipient-refused'],
+  [{ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 450, response: '450 4.2.1 Mailbox busy' }, 'recipient-deferred'],
+  [{ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 554, response: '554 5.7.1 <a@b.example>: Relay access denied' }, 'outage:relay'],
+  [{ code: 'EENVELOPE', command: 'RCPT TO', responseCode: 550, response: '550 5.7.1 Client host rejected: cannot find your hostname' }, 'outage:relay'],
+  [{ code: 'EAUTH', command: 'AUTH PLAIN', responseCode: 535, response: '535 5.7.3 Authentication unsuccessful' }, 'outage:authentication'],
+  [{ code: 'EENVELOPE', command: 'MAIL FROM', responseCode: 530, response: '530 5.7.57 Client not authenticated to send mail' }, 'outage:authentication'],
+  [{ code: 'ETLS', command: 'CONN', response: 'self-signed certificate' }, 'outage:tls'],
+  [{ code: 'ETIMEDOUT', command: 'CONN' }, 'outage:connection'],
+  [{ code: 'EMESSAGE', command: 'DATA', responseCode: 554, response: '554 5.6.0 Message rejected' }, 'outage:server'],
+])('%j is %s', (err, want) => {
+  const got = classifyMailError(err);
+  expect(got.kind === 'outage' ? `outage:${got.reason}` : got.kind).toBe(want);
 });
