@@ -33,9 +33,10 @@ export const evaluationSetupSchema = lazy(() =>
             })
             .strict(),
         )
-        .min(1, 'give at least one criterion'),
-      bidders: z.array(z.object({ id: criterionOrBidderId(), name: z.string().trim().min(1) }).strict()).min(1, 'name at least one bidder'),
-      members: z.array(z.string().min(1)).min(1, 'name the panel members'),
+        .min(1, 'give at least one criterion')
+        .max(30, 'at most 30 criteria'),
+      bidders: z.array(z.object({ id: criterionOrBidderId(), name: z.string().trim().min(1) }).strict()).min(1, 'name at least one bidder').max(100, 'at most 100 bidders'),
+      members: z.array(z.string().min(1)).min(1, 'name the panel members').max(30, 'at most 30 panel members'),
       scoringDue: z
         .string()
         .min(1)

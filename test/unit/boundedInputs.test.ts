@@ -99,3 +99,17 @@ describe('an extension by a duration: authority first, then the computation, in 
     expect(moved.dueAt).toBe('2026-12-22T17:00:00.000Z');
   });
 });
+
+describe('counts', () => {
+  test('every list a caller sends has an upper bound', async () => {
+    const { newCommissionRequestSchema } = await import('../../domain/commission');
+    const { newDisputeRequestSchema } = await import('../../domain/dispute');
+    const many = (n: number, f: (i: number) => unknown) => Array.from({ length: n }, (_, i) => f(i));
+    const setup = { criteria: [{ id: 'q', name: 'Quality', kind: 'quality', weight: 100 }], bidders: [{ id: 'a', name: 'A' }], members: ['x'], scoringDue: '10 working days' };
+    expect(evaluationSetupSchema().safeParse({ ...setup, criteria: many(31, (i) => ({ id: `c${i}`, name: 'Crit', kind: 'quality', weight: 1 })) }).success).toBe(false);
+    expect(evaluationSetupSchema().safeParse({ ...setup, bidders: many(101, (i) => ({ id: `b${i}`, name: 'B' })) }).success).toBe(false);
+    expect(evaluationSetupSchema().safeParse({ ...setup, members: many(31, (i) => `m${i}`) }).success).toBe(false);
+    expect(newCommissionRequestSchema().safeParse({ title: 'Many', partners: many(51, (i) => `p${i}`), proposedLead: 'p0', estimatedValue: 1 }).success).toBe(false);
+    expect(newDisputeRequestSchema().safeParse({ subject: { type: 'commission', id: 'jc-abcdefghij' }, partners: many(51, (i) => `p${i}`), matter: 'Many partners', desiredOutcome: 'Agree' }).success).toBe(false);
+  });
+});
