@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Transporter } from 'nodemailer';
 import { holdersOf, personById, type Partnership, type Role } from '../domain/partnership';
 import type { AssigneeSpec } from '../domain/task';
@@ -7,6 +7,7 @@ import type { Delegation } from '../domain/delegation';
 import type { Task } from '../domain/task';
 import type { LinkSigner } from './links';
 import { composeTaskMail, type MailPurpose, type MailTask } from './mail';
+import { classifyMailError, type OutageReason } from './mailErrors';
 import type { Database } from '../db';
 import { claimSend, markSent } from '../db/outbox';
 import { delegationsInForceAt } from '../db/delegations';
@@ -45,6 +46,21 @@ export interface TaskEmailInput {
 
 /** Errors retrying cannot fix; the workflow records them instead. */
 export const permanentFailures = ['UnknownRecipient', 'MailRejected'];
+
+/**
+ * The alert metric of a mail outage, on the worker's Prometheus endpoint (WORKER_METRICS_ADDRESS)
+ * beside the SDK's own, labelled by reason (authentication, relay, connection, tls, server): a
+ * failed send that is not one recipient's refusal, retried until the mail server mends.
+ */
+export const MAIL_OUTAGE_METRIC = 'jco_mail_outage_total';
+
+function countOutage(reason: OutageReason): void {
+  try {
+    Context.current().metricMeter.createCounter(MAIL_OUTAGE_METRIC, 'sends', 'Sends failed for a reason not of the recipient (sign-in, relay, connection, TLS, server); retried').add(1, { reason });
+  } catch {
+    // Outside an activity (no meter): the log line below still says it.
+  }
+}
 
 export function createActivities(deps: ActivityDeps) {
   const mailDomain = new URL(deps.publicBaseUrl).hostname || 'jco.invalid';
@@ -106,15 +122,25 @@ export function createActivities(deps: ActivityDeps) {
         try {
           await deps.mailer.sendMail({ from: deps.mailFrom, to: person.email, messageId, ...mail });
         } catch (err) {
-          const code = (err as { responseCode?: number }).responseCode;
-          if (code !== undefined && code >= 500) {
+          const failure = classifyMailError(err);
+          // Only a refusal of this recipient is permanent: the workflow marks them unreachable.
+          if (failure.kind === 'recipient-refused') {
             throw ApplicationFailure.create({
               type: 'MailRejected',
-              message: `The mail server refused the message (${code})`,
+              message: `The mail server refused the recipient (${failure.code})`,
               nonRetryable: true,
             });
           }
-          throw err;
+          if (failure.kind === 'recipient-deferred') throw err;
+          // Anything else is the partnership's mail out of order, not this person's: retried
+          // (the workflow's policy backs off to a minute) and counted for the alert.
+          countOutage(failure.reason);
+          log.warn('mail outage: the send will be retried', { taskId: input.task.id, reason: failure.reason, code: failure.code });
+          throw ApplicationFailure.create({
+            type: 'MailOutage',
+            message: `The mail server could not take the message (${failure.reason}${failure.code ? `, ${failure.code}` : ''}); it will be retried`,
+            nonRetryable: false,
+          });
         }
       });
       await markSentPatiently(db, messageId);

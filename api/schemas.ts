@@ -3,8 +3,7 @@ import { waitingOnField } from './waitingOnSchema';
 import { withdrawnSchema } from './withdrawalSchema';
 import { highRiskFactorIds } from '../domain/proportionality';
 import { leadStatuses, stages } from '../domain/commission';
-import { durationText } from '../domain/duration';
-import { decisionRequestSchema } from '../domain/task';
+import { decisionRequestSchema, extensionFields, oneNewDeadline } from '../domain/task';
 
 /**
  * The API's request schemas: routes validate with them and the OpenAPI document is generated
@@ -40,14 +39,10 @@ export const inboxQuery = z
   })
   .strict();
 
-export const extensionBody = z
-  .object({
-    dueAt: z.iso.datetime({ offset: true }).optional(),
-    extendBy: durationText().optional(),
-    reason: z.string().trim().min(3, 'give the reason for the extension'),
-  })
+/** `POST /tasks/{id}/extension`: the caller's part of the workflow's extension request, one rule for both. */
+export const extensionBody = extensionFields()
   .strict()
-  .refine((b) => (b.dueAt === undefined) !== (b.extendBy === undefined), { path: ['dueAt'], message: 'give either dueAt or extendBy' });
+  .refine((b) => (b.dueAt === undefined) !== (b.extendBy === undefined), oneNewDeadline);
 
 // Responses. Generated into the OpenAPI document; the end-to-end tests validate every response
 // they receive against that document.

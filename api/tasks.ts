@@ -7,9 +7,7 @@ import { standingOn, type Cover } from '../domain/delegation';
 import type { Party } from '../domain/task';
 import { untilRecorded } from './readYourWrites';
 import { decideTask, extendTaskDeadline } from '../workflows/jointCommission';
-import { addDuration } from '../domain/duration';
 import { stepUpThroughLink } from '../domain/stepUp';
-import { calendarOf } from '../domain/partnership';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
@@ -177,13 +175,13 @@ export function tasksRouter(ctx: ApiContext): Router {
     if (!parsed.success) throw invalid(parsed.error, 'extension');
     const { task, commission } = await readTask(ctx, req.params.id);
     authorize(person, gate(commission, 'task.extend'), scopeOf(commission), `There is no task ${req.params.id}.`);
-    const dueAt = parsed.data.dueAt
-      ? new Date(parsed.data.dueAt)
-      : addDuration(calendarOf(ctx.partnership), new Date(task.dueAt), parsed.data.extendBy!);
+    // Nothing is computed here: the workflow's validator checks who may extend first, then counts
+    // a duration on the case's own calendar from the deadline it holds (bounded: DURATION_BOUND).
+    const { dueAt, extendBy, reason } = parsed.data;
     const handle = ctx.client.workflow.getHandle(commission.workflowId);
     const moved = await viaTemporal(ctx, `Task ${task.id}`, () =>
       handle.executeUpdate(extendTaskDeadline, {
-        args: [{ taskId: task.id, by: person.id, byPartner: person.partner, byRoles: person.roles, dueAt: dueAt.toISOString(), reason: parsed.data.reason }],
+        args: [{ taskId: task.id, by: person.id, byPartner: person.partner, byRoles: person.roles, ...(dueAt !== undefined ? { dueAt } : { extendBy }), reason }],
       }),
       TEMPORAL_BUDGET_MS.update,
     );

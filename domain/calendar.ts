@@ -24,6 +24,30 @@ export interface Calendar {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The dates anyone may give the system (a deadline, a delegation's window, a records period, a
+ * start or return date in a decision): from 1 January 1900 to 31 December 2199. Beyond them a
+ * date is a mistake or an attack, and refusing it keeps every date the system computes from one
+ * inside what Date can hold. One bound, read by the API's schemas, the workflows' validators and
+ * the pages.
+ */
+export const DATE_BOUNDS = { earliest: '1900-01-01', latest: '2199-12-31' } as const;
+const EARLIEST_MS = Date.parse(`${DATE_BOUNDS.earliest}T00:00:00Z`);
+const AFTER_LATEST_MS = Date.parse(`${DATE_BOUNDS.latest}T00:00:00Z`) + 86_400_000;
+export const DATE_BOUNDS_MESSAGE = `a date from ${DATE_BOUNDS.earliest.slice(0, 4)} to ${DATE_BOUNDS.latest.slice(0, 4)}`;
+
+/** Whether a date ("YYYY-MM-DD") or date-time is a real one within DATE_BOUNDS. */
+export function withinDateBounds(text: string): boolean {
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  return !Number.isNaN(t) && t >= EARLIEST_MS && t < AFTER_LATEST_MS;
+}
+
+/** A UK date, "YYYY-MM-DD", within DATE_BOUNDS. */
+export const boundedDate = lazy(() => z.iso.date().refine(withinDateBounds, { message: DATE_BOUNDS_MESSAGE }));
+
+/** An instant with its offset, within DATE_BOUNDS. */
+export const boundedInstant = lazy(() => z.iso.datetime({ offset: true }).refine(withinDateBounds, { message: DATE_BOUNDS_MESSAGE }));
+
 /** Days since 1970-01-01 for a civil date. */
 function dayNumber(year: number, month: number, day: number): number {
   return Math.floor(Date.UTC(year, month - 1, day) / DAY_MS);
@@ -161,28 +185,86 @@ export function ukDate(instant: Date): string {
   return new Date(instant.getTime() + ukOffsetMs(instant.getTime())).toISOString().slice(0, 10);
 }
 
-function shiftWorkingDays(calendar: Calendar, from: Date, n: number, direction: 1 | -1): Date {
+/**
+ * How much counting a working-day computation did: one step a day at either end of the range
+ * and one a whole week between. The tests read it to show the work is bounded by the weeks.
+ */
+export interface CalendarWork {
+  steps: number;
+}
+
+/** Weekday holidays of a calendar in a year (named and proclaimed), as day numbers: looked up once per year. */
+const weekdayHolidayCache = new Map<string, number[]>();
+
+function weekdayHolidays(calendar: Calendar, year: number): number[] {
+  const key = `${calendar.name}:${year}:${calendar.extraHolidays.join(',')}`;
+  let days = weekdayHolidayCache.get(key);
+  if (!days) {
+    const extra = calendar.extraHolidays.filter((d) => d.startsWith(`${year}-`)).map((d) => dayNumber(...(d.split('-').map(Number) as [number, number, number])));
+    days = [...new Set([...holidaysOf(calendar.name, year), ...extra])].filter((d) => !isWeekend(d));
+    if (weekdayHolidayCache.size > 1000) weekdayHolidayCache.clear();
+    weekdayHolidayCache.set(key, days);
+  }
+  return days;
+}
+
+/** Working days from Monday `monday` to the Sunday after it: five, less the holidays on its weekdays. */
+function workingDaysInWeek(calendar: Calendar, monday: number): number {
+  const first = new Date(monday * DAY_MS).getUTCFullYear();
+  const last = new Date((monday + 6) * DAY_MS).getUTCFullYear();
+  let holidays = 0;
+  for (let year = first; year <= last; year++) for (const d of weekdayHolidays(calendar, year)) if (d >= monday && d <= monday + 6) holidays++;
+  return 5 - holidays;
+}
+
+/**
+ * The day `n` working days after (or before) day `start`. Day by day to the week's edge, then a
+ * whole week at a time while the target lies beyond it, then day by day within its week: at
+ * most some 14 single days plus one step a week, whatever `n` is.
+ */
+function shiftDayNumber(calendar: Calendar, start: number, n: number, direction: 1 | -1, work?: CalendarWork): number {
+  let day = start;
+  let left = n;
+  const step = (): void => {
+    day += direction;
+    if (work) work.steps++;
+    if (isWorkingDayNumber(calendar, day)) left--;
+  };
+  // To the week's edge: the next day is a Monday going forward, a Sunday going back.
+  while (left > 0 && weekday(day + direction) !== (direction === 1 ? 1 : 0)) step();
+  while (left > 0) {
+    const monday = direction === 1 ? day + 1 : day - 7;
+    const inWeek = workingDaysInWeek(calendar, monday);
+    if (work) work.steps++;
+    if (inWeek < left) {
+      left -= inWeek;
+      day += 7 * direction;
+    } else {
+      while (left > 0) step();
+    }
+  }
+  return day;
+}
+
+function shiftWorkingDays(calendar: Calendar, from: Date, n: number, direction: 1 | -1, work?: CalendarWork): Date {
   const offset = ukOffsetMs(from.getTime());
   const local = from.getTime() + offset;
-  let dayNo = Math.floor(local / DAY_MS);
-  const timeOfDay = local - dayNo * DAY_MS;
-  for (let counted = 0; counted < n; ) {
-    dayNo += direction;
-    if (isWorkingDayNumber(calendar, dayNo)) counted++;
-  }
+  const startDay = Math.floor(local / DAY_MS);
+  const timeOfDay = local - startDay * DAY_MS;
+  const dayNo = shiftDayNumber(calendar, startDay, n, direction, work);
   const targetLocal = dayNo * DAY_MS + timeOfDay;
   // The offset of the target day, not the start, so "10:00" stays 10:00 across a clock change.
   return new Date(targetLocal - ukOffsetMs(targetLocal - 3_600_000));
 }
 
 /** The same UK clock time, `n` working days later. */
-export function addWorkingDays(calendar: Calendar, from: Date, n: number): Date {
-  return shiftWorkingDays(calendar, from, n, 1);
+export function addWorkingDays(calendar: Calendar, from: Date, n: number, work?: CalendarWork): Date {
+  return shiftWorkingDays(calendar, from, n, 1, work);
 }
 
 /** The same UK clock time, `n` working days earlier. */
-export function subtractWorkingDays(calendar: Calendar, from: Date, n: number): Date {
-  return shiftWorkingDays(calendar, from, n, -1);
+export function subtractWorkingDays(calendar: Calendar, from: Date, n: number, work?: CalendarWork): Date {
+  return shiftWorkingDays(calendar, from, n, -1, work);
 }
 
 /** The UK date after `isoDate`. */
@@ -197,10 +279,8 @@ export function nextUkDate(isoDate: string): string {
  */
 export function workingDayPeriodEnd(calendar: Calendar, firstDay: string, n: number): Date {
   const [y, m, d] = firstDay.split('-').map(Number) as [number, number, number];
-  let dayNo = dayNumber(y, m, d);
-  for (let counted = 0; ; dayNo++) {
-    if (isWorkingDayNumber(calendar, dayNo) && ++counted === n) break;
-  }
+  // The nth working day counted from the day before the first: by whole weeks, as every count.
+  const dayNo = shiftDayNumber(calendar, dayNumber(y, m, d) - 1, n, 1);
   const localMidnight = (dayNo + 1) * DAY_MS;
   return new Date(localMidnight - ukOffsetMs(localMidnight - 3_600_000));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { lazy } from './lazy';
-import { nextUkDate, ukOffsetMs } from './calendar';
+import { boundedDate, boundedInstant, DATE_BOUNDS_MESSAGE, nextUkDate, ukOffsetMs } from './calendar';
 
 /** A person's deputy for a window: tasks created or escalated then go to the deputy too. */
 export interface Delegation {
@@ -29,7 +29,7 @@ export function ukDayStart(isoDate: string): Date {
  */
 const windowEnd = (end: 'from' | 'to') =>
   z
-    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .union([boundedInstant(), boundedDate()], { error: `a timestamp with its offset, or a date written YYYY-MM-DD; ${DATE_BOUNDS_MESSAGE}` })
     .transform((v) => (v.length === 10 ? ukDayStart(end === 'from' ? v : nextUkDate(v)) : new Date(v)).toISOString())
     .describe(
       end === 'from'

@@ -17,6 +17,22 @@ const WORKING = /^(\d+)\s+working\s+days?$/i;
 const DAYS = /^(\d+)\s+(?:calendar\s+)?days?$/i;
 const ISO = /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
+/**
+ * The longest duration anyone may write, in a policy or a request: ten years ("2610 working
+ * days", "3653 days", "P10Y", "P120M"). Longer is a mistake or an attack: refused by the schema
+ * before anything is computed, and by `addDuration` if it ever gets that far.
+ */
+export const DURATION_BOUND = { workingDays: 2610, days: 3653, months: 120 } as const;
+const BOUND_TEXT = 'at most ten years ("2610 working days", "3653 days" or "P10Y")';
+
+/** Whether a parsed duration is within DURATION_BOUND (a calendar duration: its months and days together). */
+export function withinDurationBound(d: Duration): boolean {
+  if (d.kind === 'working-days') return d.days <= DURATION_BOUND.workingDays;
+  const months = d.years * 12 + d.months;
+  const days = d.days + d.ms / 86_400_000;
+  return months <= DURATION_BOUND.months && days <= DURATION_BOUND.days && months * 30.44 + days <= DURATION_BOUND.days;
+}
+
 export function parseDuration(text: string): Duration | undefined {
   const t = text.trim();
   let m = WORKING.exec(t);
@@ -37,15 +53,24 @@ export function parseDuration(text: string): Duration | undefined {
   return undefined;
 }
 
+/** A duration as partners and callers write it, within DURATION_BOUND. */
 export const durationText = lazy(() =>
-  z.string().refine((s) => parseDuration(s) !== undefined, {
-    message: 'must be "<n> working days", "<n> days" or an ISO 8601 duration such as "PT30S" or "P3M"',
-  }),
+  z
+    .string()
+    .max(100, 'a duration is written in a few words, such as "10 working days"')
+    .superRefine((s, ctx) => {
+      const d = parseDuration(s);
+      if (!d) ctx.addIssue({ code: 'custom', message: 'must be "<n> working days", "<n> days" or an ISO 8601 duration such as "PT30S" or "P3M"' });
+      else if (!withinDurationBound(d)) ctx.addIssue({ code: 'custom', message: `must be ${BOUND_TEXT}` });
+    })
+    .describe(`"<n> working days", "<n> days" or an ISO 8601 duration; ${BOUND_TEXT}`),
 );
 
 function mustParse(text: DurationText): Duration {
   const d = parseDuration(text);
   if (!d) throw new TypeError(`Not a duration: "${text}"`);
+  // Never computed beyond the bound: a working-day count that large would hold the event loop.
+  if (!withinDurationBound(d)) throw new RangeError(`The duration "${text.slice(0, 40)}" is beyond the bound: ${BOUND_TEXT}.`);
   return d;
 }
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { lazy } from './lazy';
-import { calendarSchema } from './calendar';
+import { calendarSchema, DATE_BOUNDS_MESSAGE, withinDateBounds } from './calendar';
 import type { Calendar } from './calendar';
-import { addDuration, durationText, parseDuration } from './duration';
+import { addDuration, durationText, parseDuration, withinDurationBound } from './duration';
 import type { Partnership } from './partnership';
 import type { HistoryEntry } from './commission';
 import type { FormField } from './taskData';
@@ -33,10 +33,15 @@ export const evaluationSetupSchema = lazy(() =>
             })
             .strict(),
         )
-        .min(1, 'give at least one criterion'),
-      bidders: z.array(z.object({ id: criterionOrBidderId(), name: z.string().trim().min(1) }).strict()).min(1, 'name at least one bidder'),
-      members: z.array(z.string().min(1)).min(1, 'name the panel members'),
-      scoringDue: z.string().min(1),
+        .min(1, 'give at least one criterion')
+        .max(30, 'at most 30 criteria'),
+      bidders: z.array(z.object({ id: criterionOrBidderId(), name: z.string().trim().min(1) }).strict()).min(1, 'name at least one bidder').max(100, 'at most 100 bidders'),
+      members: z.array(z.string().min(1)).min(1, 'name the panel members').max(30, 'at most 30 panel members'),
+      scoringDue: z
+        .string()
+        .min(1)
+        .max(100)
+        .refine((t) => scoringDueText(t) !== undefined, { message: `a date-time such as 2027-03-01T17:00:00Z (${DATE_BOUNDS_MESSAGE}), or a duration such as "10 working days" (at most ten years)` }),
       socialValueJustification: z.string().trim().min(10, 'a justification says why, in a sentence or more').optional(),
     })
     .strict(),
@@ -76,11 +81,18 @@ export interface RuleBreach {
   message: string;
 }
 
-/** The scoring deadline as given: a date-time, or a duration from now such as "10 working days". */
+/** What a scoring deadline's text is: a bounded duration, or a date-time within DATE_BOUNDS; undefined for anything else. */
+function scoringDueText(text: string): 'duration' | 'date-time' | undefined {
+  const d = parseDuration(text);
+  if (d) return withinDurationBound(d) ? 'duration' : undefined;
+  return /^\d{4}-\d{2}-\d{2}T/.test(text) && withinDateBounds(text) ? 'date-time' : undefined;
+}
+
+/** The scoring deadline as given: a date-time, or a duration from now such as "10 working days"; undefined beyond the bounds. */
 export function scoringDueAt(text: string, calendar: Calendar, now: Date): Date | undefined {
-  if (parseDuration(text)) return addDuration(calendar, now, text);
-  const at = /^\d{4}-\d{2}-\d{2}T/.test(text) ? new Date(text) : undefined;
-  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+  const kind = scoringDueText(text);
+  if (kind === 'duration') return addDuration(calendar, now, text);
+  return kind === 'date-time' ? new Date(text) : undefined;
 }
 
 /** Someone who may sit on a commission's panel: from a participating partner, or a lived-experience representative. */

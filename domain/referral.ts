@@ -129,7 +129,7 @@ export const newReferralRequestSchema = lazy(() =>
     .object({
       caseRef: z.string().trim().min(1, 'give the pseudonymous case reference').max(40),
       locality: z.enum(localities, { message: `the locality is one of the 14 Key Service Centres or "not in a KSC"` }),
-      needs: z.array(z.enum(needs)).min(1, 'name at least one of health, education, social-care').refine((n) => new Set(n).size === n.length, 'each need is listed once'),
+      needs: z.array(z.enum(needs)).min(1, 'name at least one of health, education, social-care').max(needs.length, 'each need is listed once').refine((n) => new Set(n).size === n.length, 'each need is listed once'),
       packageDescription: z.string().trim().min(5, 'describe the package').max(2000),
       annualCost: z.number().positive('the annual cost is more than zero').finite(),
       proposedSplit: splitSchema(),

@@ -3,6 +3,8 @@ import { lazy } from './lazy';
 import type { Role } from './partnership';
 import type { FormField } from './taskData';
 import { coverSchema } from './delegation';
+import { boundedInstant } from './calendar';
+import { durationText } from './duration';
 
 /** What a task is about; its id is the subject's business key. */
 export type SubjectType = 'commission' | 'dispute' | 'referral' | 'evaluation';
@@ -119,18 +121,33 @@ export const decisionRequestSchema = lazy(() =>
     .strict(),
 );
 
+/**
+ * What a caller says to move a deadline: to a date (`dueAt`), or by a duration from the current
+ * deadline (`extendBy`, counted on the case's calendar by the workflow, after it has checked who
+ * may extend). Both within their bounds (DATE_BOUNDS, DURATION_BOUND). The API's body and the
+ * update's argument are both this.
+ */
+export const extensionFields = lazy(() =>
+  z.object({
+    dueAt: boundedInstant().optional(),
+    extendBy: durationText().optional(),
+    reason: z.string().trim().min(3, 'give the reason for the extension').max(4000),
+  }),
+);
+
+export const oneNewDeadline = { path: ['dueAt'], message: 'give either dueAt or extendBy' };
+
 /** Moves a task's deadline: only the subject's lead commissioner or a senior manager of an asked partner. */
 export const extensionRequestSchema = lazy(() =>
-  z
-    .object({
+  extensionFields()
+    .extend({
       taskId: z.string().min(1),
       by: z.string().min(1),
       byPartner: z.string().optional(),
-      byRoles: z.array(z.string()),
-      dueAt: z.iso.datetime({ offset: true }),
-      reason: z.string().trim().min(3, 'give the reason for the extension'),
+      byRoles: z.array(z.string()).max(50),
     })
-    .strict(),
+    .strict()
+    .refine((b) => (b.dueAt === undefined) !== (b.extendBy === undefined), oneNewDeadline),
 );
 
 export type ExtensionRequest = z.infer<ReturnType<typeof extensionRequestSchema>>;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { lazy } from './lazy';
 import { splitSchema } from './referral';
+import { DATE_BOUNDS_MESSAGE, withinDateBounds } from './calendar';
 
-const isoDate = lazy(() => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD'));
+const isoDate = lazy(() => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date written YYYY-MM-DD').refine(withinDateBounds, { message: DATE_BOUNDS_MESSAGE }));
 
 /** A dispute's outcome as its parent reads it: the partner who leads, or the split (DOMAIN.md section 4). */
 const leadChoice = lazy(() => z.object({ leadPartner: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'choose one of the partners') }).strict());
@@ -145,8 +146,8 @@ export function checkForm(fields: FormField[], data: unknown): string | undefine
     if (f.type === 'text' && !(typeof v === 'string' && v.trim().length >= 3 && v.length <= 4000)) {
       problems.push(`${where}: ${f.label} must be written out (3 to 4,000 characters)`);
     }
-    if (f.type === 'date' && !(typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)))) {
-      problems.push(`${where}: ${f.label} must be a date written YYYY-MM-DD`);
+    if (f.type === 'date' && !(typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && withinDateBounds(v))) {
+      problems.push(`${where}: ${f.label} must be a date written YYYY-MM-DD, ${DATE_BOUNDS_MESSAGE}`);
     }
     if (f.type === 'choice' && !(typeof v === 'string' && (f.choices ?? []).some((c) => c.value === v))) {
       problems.push(`${where}: ${f.label} must be one of ${(f.choices ?? []).map((c) => c.value).join(', ')}`);

@@ -182,6 +182,7 @@ export function subjectRecord(opts: {
   const book = new TaskBook(state, {
     leadCommissioner: typeof lead === 'string' ? () => ({ person: lead }) : lead,
     maxExtensionDays: opts.maxExtensionDays ?? MAX_EXTENSION_DAYS,
+    calendar: opts.calendar,
   });
   const background: Promise<unknown>[] = [];
   // Decided once, at the run's start: `patched` answers true again once a replay catches up, and

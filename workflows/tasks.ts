@@ -1,6 +1,8 @@
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import { checkTaskData } from '../domain/taskData';
 import { standingOn, type Standing } from '../domain/delegation';
+import type { Calendar } from '../domain/calendar';
+import { addDuration } from '../domain/duration';
 import {
   decisionRequestSchema,
   keyOf,
@@ -34,6 +36,8 @@ export interface TaskBookRules {
   leadCommissioner(): LeadCommissioner;
   /** How far, in all, a task's deadline may move (calendar days): extensions are not a way round escalation. */
   maxExtensionDays: number;
+  /** The case's calendar: an extension by working days is counted on it. */
+  calendar: Calendar;
 }
 
 /** The default bound on extensions of one task, in calendar days. */
@@ -183,10 +187,12 @@ export class TaskBook {
     if (!isLead && !seniorOfAsked) {
       refuse(refusal.noAuthority, 'Extension rule: only the lead commissioner, or a senior manager of a partner the task asks, may extend its deadline.');
     }
-    if (Date.parse(req.dueAt) <= Date.parse(task.dueAt)) {
+    // Only now, for someone who may extend, is the new deadline computed (bounded: DURATION_BOUND).
+    const dueAt = this.newDeadline(task, req);
+    if (Date.parse(dueAt) <= Date.parse(task.dueAt)) {
       refuse(refusal.invalidExtension, `The new deadline must be later than the current one (${task.dueAt}).`);
     }
-    const movedDays = ((task.extendedMs ?? 0) + Date.parse(req.dueAt) - Date.parse(task.dueAt)) / 86_400_000;
+    const movedDays = ((task.extendedMs ?? 0) + Date.parse(dueAt) - Date.parse(task.dueAt)) / 86_400_000;
     if (movedDays > this.rules.maxExtensionDays) {
       refuse(
         refusal.invalidExtension,
@@ -195,10 +201,16 @@ export class TaskBook {
     }
   }
 
+  /** The deadline an extension asks for: the date given, or the current deadline plus the duration on the case's calendar. */
+  private newDeadline(task: Task, req: ExtensionRequest): string {
+    return req.extendBy !== undefined ? addDuration(this.rules.calendar, new Date(task.dueAt), req.extendBy).toISOString() : new Date(req.dueAt!).toISOString();
+  }
+
   extend(req: ExtensionRequest): Task {
     const task = this.find(req.taskId)!;
-    task.extendedMs = (task.extendedMs ?? 0) + Date.parse(req.dueAt) - Date.parse(task.dueAt);
-    task.dueAt = new Date(req.dueAt).toISOString();
+    const dueAt = this.newDeadline(task, req);
+    task.extendedMs = (task.extendedMs ?? 0) + Date.parse(dueAt) - Date.parse(task.dueAt);
+    task.dueAt = dueAt;
     task.revision = (task.revision ?? 0) + 1;
     return task;
   }

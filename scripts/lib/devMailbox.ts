@@ -34,18 +34,41 @@ export async function startDevMailbox(
     rejectRecipients?: string[];
     /** Each message is accepted only after this long, as a busy relay does (an email stays on its way meanwhile). */
     acceptAfterMs?: number;
+    /**
+     * Sign-in required, as a council's relay does: a client that sends mail without signing in is
+     * answered 530, a wrong user name or password 535.
+     */
+    requireAuth?: { user: string; pass: string };
+    /**
+     * Mail only for these domains is taken; any other recipient is answered as Exchange Online
+     * refuses to relay (550 5.7.54): a 550 on RCPT TO that is about the sender's right to relay,
+     * not about that recipient.
+     */
+    relayDomains?: string[];
   } = {},
 ): Promise<DevMailbox> {
   const host = opts.host ?? '127.0.0.1';
   const messages: Buffer[] = [];
   const events = new EventEmitter();
   if (opts.dir) mkdirSync(opts.dir, { recursive: true });
+  const auth = opts.requireAuth;
   const server = new SMTPServer({
-    authOptional: true,
+    authOptional: !auth,
+    // Loopback only: signing in without TLS is what the tests of a wrong password need.
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    onAuth(attempt, _session, callback) {
+      if (!auth || (attempt.username === auth.user && attempt.password === auth.pass)) return callback(null, { user: attempt.username ?? 'anyone' });
+      callback(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
+    },
     disabledCommands: ['STARTTLS'],
     logger: false,
     size: 10 * 1024 * 1024,
     onRcptTo(address, _session, callback) {
+      const domain = address.address.split('@').pop()!.toLowerCase();
+      if (opts.relayDomains && !opts.relayDomains.includes(domain)) {
+        return callback(Object.assign(new Error('5.7.54 SMTP; Unable to relay recipient in non-accepted domain'), { responseCode: 550 }));
+      }
       if (opts.rejectRecipients?.includes(address.address.toLowerCase())) {
         return callback(Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
       }

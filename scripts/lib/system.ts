@@ -30,7 +30,7 @@ export interface RunningSystem {
   /** Stops the SMTP server (mail cannot be delivered until `startMailbox`). */
   stopMailbox(): Promise<void>;
   /** Starts it again on the same port, keeping what it received before. */
-  startMailbox(opts?: { rejectRecipients?: string[] }): Promise<void>;
+  startMailbox(opts?: Omit<Parameters<typeof startDevMailbox>[0], 'port'>): Promise<void>;
   killWorker(signal?: NodeJS.Signals): Promise<void>;
   /** Another API process on the same Temporal server and database; returns its base URL. */
   startAnotherApi(): Promise<string>;

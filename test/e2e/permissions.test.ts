@@ -2,6 +2,7 @@ import type { CommissionView } from '../../domain/commission';
 import { loadPartnership } from '../../config';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
 import { answerOpenTasks, client, eventually, keys } from '../helpers/http';
+import { fuzzBoundedInputs } from '../helpers/fuzz';
 
 /**
  * Every endpoint, every person of the bundled partnership: allowed or denied as the permission
@@ -223,3 +224,45 @@ test('the timeline tells the story in plain words', async () => {
   expect(res.body.items.map((i) => i.event).slice(0, 3)).toEqual(['commission-created', 'lead-proposed', 'task-opened']);
   expect(res.body.items[0]!.text).toMatch(/^\w+day, \d{1,2} \w+ \d{4} at \d{2}:\d{2}, Example Council Commissioner \(Cumberland Council\): started the commission: Permissions walk/);
 });
+
+test('bounded inputs: a duration or date beyond its bound is refused at once, naming the bound, never a 500', async () => {
+  // Issue 17, item 3: "P300000Y" used to end in a 500, from the extension and the panel's scoring deadline alike.
+  const far = await api.call<{ errors?: { path: string; message: string }[] }>('POST', `/api/v1/tasks/${taskId}/extension`, { key: keys.council, json: { extendBy: 'P300000Y', reason: 'Far away' } });
+  expect(far.status).toBe(400);
+  expect(far.body.errors?.[0]?.message).toMatch(/at most ten years/);
+  const panel = await api.call('PUT', `/api/v1/commissions/${commission.id}/evaluation`, { key: keys.council, json: { ...panelSetup, scoringDue: 'P300000Y' } });
+  expect(panel.status).toBe(400);
+  const date = await api.call('POST', `/api/v1/tasks/${taskId}/extension`, { key: keys.council, json: { dueAt: '9999-12-31T00:00:00Z', reason: 'Far away' } });
+  expect(date.status).toBe(400);
+  // "99999999 working days" used to hold the API's event loop for minutes.
+  const long = await api.call<{ errors?: { message: string }[] }>('POST', `/api/v1/tasks/${taskId}/extension`, { key: keys.council, json: { extendBy: '99999999 working days', reason: 'Far away' } });
+  expect({ status: long.status, message: long.body.errors?.[0]?.message }).toEqual({ status: 400, message: expect.stringMatching(/at most ten years/) });
+  // Within the bound, from someone who may read the task but not extend it: the rule of who may extend answers first.
+  const notLead = await api.call<{ detail: string }>('POST', `/api/v1/tasks/${taskId}/extension`, { key: keys.nenc, json: { extendBy: '2610 working days', reason: 'Far away' } });
+  expect({ status: notLead.status, detail: notLead.body.detail }).toEqual({ status: 403, detail: expect.stringMatching(/Extension rule: only the lead commissioner/) });
+  // And the lead commissioner is held to the 60 days in all.
+  const tooFar = await api.call<{ detail: string }>('POST', `/api/v1/tasks/${taskId}/extension`, { key: keys.council, json: { extendBy: '2610 working days', reason: 'Far away' } });
+  expect({ status: tooFar.status, detail: tooFar.body.detail }).toEqual({ status: 422, detail: expect.stringMatching(/60 days in all/) });
+});
+
+test('fuzz: every duration and date field of the API, sent hostile values, answers without a 5xx', async () => {
+  // FUZZ_CPU=1 also reads each request's CPU in the API from its /metrics, for the report (not asserted).
+  const seed = Number(process.env['FUZZ_SEED'] ?? 20261202);
+  const total = Number(process.env['FUZZ_BOUNDED_REQUESTS'] ?? 60);
+  const { sent, problems, byStatus, cpuMs } = await fuzzBoundedInputs(system, {
+    seed,
+    total,
+    cpu: process.env['FUZZ_CPU'] === '1',
+    targets: {
+      taskId,
+      commissionId: commission.id,
+      decisionTaskId: referralTaskId,
+      panelSetup,
+      keys: { lead: keys.council, other: keys.nenc, recordsOfficer: 'demo-key-council-records-officer-01', person: 'demo-key-nenc-senior-manager-001' },
+    },
+  });
+  if (cpuMs) console.log(`bounded-input fuzz: ${sent} requests, ${JSON.stringify(byStatus)}, most CPU for one request ${cpuMs.max} ms (scrape ${cpuMs.scrapeMs} ms taken off): ${cpuMs.worst}`);
+  expect({ seed, sent, problems: problems.slice(0, 10) }).toEqual({ seed, sent: total, problems: [] });
+  // Most are refused before anything is computed.
+  expect(byStatus[400] ?? 0).toBeGreaterThan(total / 3);
+}, 120_000);

@@ -96,3 +96,130 @@ export async function fuzz(
   );
   return { sent, problems };
 }
+
+/** Durations as an attacker writes them: beyond every bound, at the bound, malformed, huge. */
+export const hostileDurations: unknown[] = [
+  '99999999 working days',
+  'P300000Y',
+  `${'9'.repeat(5000)} working days`,
+  'PT99999999999H',
+  `P${'9'.repeat(30)}D`,
+  'P10Y11M',
+  '2611 working days',
+  '2610 working days',
+  '3653 days',
+  'P10Y',
+  'P1Y2M3W4DT5H6M7.5S',
+  '0 working days',
+  '-5 working days',
+  '1e9 days',
+  'P',
+  'PT',
+  ` ${'P1D'.repeat(2000)}`,
+  '5 working days',
+  '',
+  1e308,
+  null,
+  ['5 working days'],
+];
+
+/** Dates and date-times the same way: beyond 1900–2199, at its edges, impossible, in other shapes. */
+export const hostileDates: unknown[] = [
+  '9999-12-31T00:00:00Z',
+  '+275760-09-13T00:00:00Z',
+  '-271821-04-20T00:00:00Z',
+  '0000-01-01T00:00:00Z',
+  '1899-12-31T23:59:59Z',
+  '1900-01-01T00:00:00Z',
+  '2199-12-31T23:59:59+14:00',
+  '2200-01-01T00:00:00Z',
+  '2026-02-30T00:00:00Z',
+  '2026-13-01T00:00:00Z',
+  '2027-01-04T17:00:00Z',
+  '9999-12-31',
+  '0001-01-01',
+  '2199-12-31',
+  '2027-01-04',
+  `2027-01-04T17:00:00.${'9'.repeat(5000)}Z`,
+  '1e308',
+  '',
+  -1,
+  1e308,
+  null,
+];
+
+export interface BoundedInputTargets {
+  /** An open task the `lead` key may extend. */
+  taskId: string;
+  /** A commission whose evaluation panel the `lead` key may set up (its scoring deadline). */
+  commissionId: string;
+  /** A task whose decision data carries dates (a referral panel's), or any task. */
+  decisionTaskId: string;
+  panelSetup: Record<string, unknown>;
+  keys: { lead: string; other: string; recordsOfficer: string; person: string };
+}
+
+/**
+ * Every duration and date field of the API (an extension's extendBy and dueAt, a panel's
+ * scoringDue, a delegation's from and to, a records period's from and to, the dates in a
+ * decision's data) sent hostile values, one request at a time. The problems are 5xx answers or
+ * statuses no caller should see. With `cpu`, each request's CPU in the API process is read from
+ * its /metrics (process_cpu_seconds_total before and after, less what two scrapes back to back
+ * cost) for the report and the bench: never asserted on in a test.
+ */
+export async function fuzzBoundedInputs(
+  system: RunningSystem,
+  opts: { seed: number; total: number; targets: BoundedInputTargets; cpu?: boolean },
+): Promise<{ sent: number; problems: string[]; byStatus: Record<number, number>; cpuMs: { max: number; worst: string; scrapeMs?: number } | undefined }> {
+  const { pick } = rng(opts.seed);
+  const t = opts.targets;
+  const d = (): unknown => pick(hostileDurations);
+  const when = (): unknown => pick(hostileDates);
+  const requests: (() => { method: string; path: string; key: string; json: unknown })[] = [
+    () => ({ method: 'POST', path: `/api/v1/tasks/${t.taskId}/extension`, key: pick([t.keys.lead, t.keys.other]), json: { extendBy: d(), reason: 'Fuzzed extension' } }),
+    () => ({ method: 'POST', path: `/api/v1/tasks/${t.taskId}/extension`, key: pick([t.keys.lead, t.keys.other]), json: { dueAt: when(), reason: 'Fuzzed extension' } }),
+    () => ({ method: 'PUT', path: `/api/v1/commissions/${t.commissionId}/evaluation`, key: t.keys.lead, json: { ...t.panelSetup, scoringDue: pick([d(), when()]) } }),
+    () => ({ method: 'PUT', path: '/api/v1/people/me/delegation', key: t.keys.person, json: { deputy: 'nobody-of-this-name', from: when(), to: when() } }),
+    () => ({ method: 'GET', path: `/api/v1/records?from=${encodeURIComponent(String(when()))}&to=${encodeURIComponent(String(when()))}`, key: t.keys.recordsOfficer, json: undefined }),
+    () => ({ method: 'POST', path: `/api/v1/tasks/${t.decisionTaskId}/decision`, key: t.keys.lead, json: { decision: pick(['defer', 'approve']), data: pick([{ returnDate: when() }, { startDate: when() }]) } }),
+  ];
+  const allowed = new Set([200, 201, 202, 400, 403, 404, 409, 422]);
+  const problems: string[] = [];
+  const byStatus: Record<number, number> = {};
+  const cpuSeconds = async (): Promise<number> => {
+    const text = await (await fetch(`${system.baseUrl}/metrics`)).text();
+    return Number(/^process_cpu_seconds_total(?:\{[^}]*\})? ([\d.e+-]+)$/m.exec(text)?.[1] ?? NaN);
+  };
+  let cpuMs: { max: number; worst: string; scrapeMs?: number } | undefined = opts.cpu ? { max: 0, worst: '' } : undefined;
+  // What two scrapes back to back cost (the API's /metrics gathers the worker's too): taken off each figure.
+  let scrape = 0;
+  if (opts.cpu) {
+    const pairs: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const a = await cpuSeconds();
+      pairs.push(((await cpuSeconds()) - a) * 1000);
+    }
+    scrape = pairs.sort((x, y) => x - y)[3]!;
+  }
+  let sent = 0;
+  while (sent < opts.total) {
+    sent++;
+    const r = pick(requests)();
+    const before = opts.cpu ? await cpuSeconds() : 0;
+    const res = await fetch(`${system.baseUrl}${r.path}`, {
+      method: r.method,
+      headers: { authorization: `Bearer ${r.key}`, ...(r.json === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: r.json === undefined ? undefined : JSON.stringify(r.json),
+    });
+    const text = await res.text();
+    if (cpuMs) {
+      const ms = ((await cpuSeconds()) - before) * 1000 - scrape;
+      if (ms > cpuMs.max) cpuMs = { max: Math.round(ms * 10) / 10, scrapeMs: Math.round(scrape * 10) / 10, worst: `${r.method} ${r.path.slice(0, 60)} ${JSON.stringify(r.json ?? '').slice(0, 100)} → ${res.status}` };
+    }
+    byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
+    if (!allowed.has(res.status) || /\n\s+at .+\(.+:\d+:\d+\)/.test(text)) {
+      problems.push(`${r.method} ${r.path.slice(0, 80)} ${JSON.stringify(r.json ?? '').slice(0, 120)} → ${res.status} ${text.slice(0, 200)}`);
+    }
+  }
+  return { sent, problems, byStatus, cpuMs };
+}

@@ -1,4 +1,5 @@
-import { addWorkingDays, bankHolidays, isWorkingDay, subtractWorkingDays, ukDate, type Calendar } from '../../domain/calendar';
+import fc from 'fast-check';
+import { addWorkingDays, bankHolidays, isWorkingDay, nextUkDate, subtractWorkingDays, ukDate, ukOffsetMs, workingDayPeriodEnd, type Calendar, type CalendarWork } from '../../domain/calendar';
 
 const ew: Calendar = { name: 'england-and-wales', extraHolidays: [] };
 const act: Calendar = { name: 'procurement-act', extraHolidays: [] };
@@ -68,5 +69,66 @@ describe('working-day arithmetic', () => {
     // is Monday 00:30 BST (Sunday 23:30 UTC), not Monday 23:30 UTC.
     expect(ukDate(new Date('2026-06-05T23:30:00Z'))).toBe('2026-06-06');
     expect(addWorkingDays(ew, new Date('2026-06-05T23:30:00Z'), 1).toISOString()).toBe('2026-06-07T23:30:00.000Z');
+  });
+});
+
+/**
+ * Issue 17, item 3: working days are counted a whole week at a time (holidays looked up once per
+ * year), so "2,610 working days" costs some 520 steps, not 3,650. The day-by-day count below is
+ * the rule as people count it; the fast count must agree with it everywhere.
+ */
+describe('working days counted by whole weeks', () => {
+  const DAY = 86_400_000;
+  /** The rule, one day at a time: the UK date `n` working days after (or before) the UK date of `from`. */
+  function dayByDay(calendar: Calendar, from: Date, n: number, direction: 1 | -1): string {
+    let day = Date.parse(`${ukDate(from)}T00:00:00Z`);
+    for (let counted = 0; counted < n; ) {
+      day += direction * DAY;
+      if (isWorkingDay(calendar, new Date(day).toISOString().slice(0, 10))) counted++;
+    }
+    return new Date(day).toISOString().slice(0, 10);
+  }
+  const isoDay = fc.integer({ min: Date.UTC(1990, 0, 1) / DAY, max: Date.UTC(2150, 11, 31) / DAY }).map((d) => new Date(d * DAY).toISOString().slice(0, 10));
+  const calendars = fc.record({
+    name: fc.constantFrom('england-and-wales' as const, 'procurement-act' as const),
+    // Proclaimed days, some at weekends, some on a bank holiday already, some repeated.
+    extraHolidays: fc.array(fc.oneof(isoDay, fc.constantFrom('2026-12-25', '2027-06-05', '2027-06-07', '2030-01-01')), { maxLength: 12 }),
+  });
+  const instants = fc.integer({ min: Date.UTC(1995, 0, 1), max: Date.UTC(2140, 0, 1) }).map((ms) => new Date(ms));
+  const runs = { seed: 17, numRuns: 100 };
+
+  test('adding and subtracting agree with the day-by-day count', () => {
+    fc.assert(
+      fc.property(calendars, instants, fc.integer({ min: 0, max: 600 }), fc.constantFrom(1 as const, -1 as const), (calendar, from, n, direction) => {
+        const fast = direction === 1 ? addWorkingDays(calendar, from, n) : subtractWorkingDays(calendar, from, n);
+        expect(ukDate(fast)).toBe(dayByDay(calendar, from, n, direction));
+        // The same UK clock time.
+        const clock = (t: Date): number => (t.getTime() + ukOffsetMs(t.getTime())) % DAY;
+        expect(clock(fast)).toBe(clock(from));
+      }),
+      runs,
+    );
+  });
+
+  test("a statutory period's end agrees with the day-by-day count", () => {
+    fc.assert(
+      fc.property(calendars, isoDay, fc.integer({ min: 1, max: 400 }), (calendar, firstDay, n) => {
+        const end = workingDayPeriodEnd(calendar, firstDay, n);
+        const lastDay = ukDate(new Date(end.getTime() - 1));
+        const before = new Date(Date.parse(`${firstDay}T12:00:00Z`) - DAY);
+        expect(lastDay).toBe(dayByDay(calendar, before, n, 1));
+        expect(nextUkDate(lastDay)).toBe(ukDate(end));
+      }),
+      runs,
+    );
+  });
+
+  test('the work is bounded by the weeks, not the days', () => {
+    const from = new Date('2026-05-22T09:00:00Z');
+    for (const n of [1, 10, 261, 2610]) {
+      const work: CalendarWork = { steps: 0 };
+      addWorkingDays(ew, from, n, work);
+      expect({ n, bounded: work.steps > 0 && work.steps <= Math.ceil(n / 4.5) + 16 }).toEqual({ n, bounded: true });
+    }
   });
 });

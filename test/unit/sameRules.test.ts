@@ -38,7 +38,7 @@ function validatorRefusal(task: Partial<Task>, req: Record<string, unknown>): st
     escalationLevel: 0,
     ...task,
   };
-  const book = new TaskBook({ tasks: [open], usedLinks: [] }, { leadCommissioner: () => ({}), maxExtensionDays: 60 });
+  const book = new TaskBook({ tasks: [open], usedLinks: [] }, { leadCommissioner: () => ({}), maxExtensionDays: 60, calendar: { name: 'england-and-wales', extraHolidays: [] } });
   try {
     book.validate({ taskId: open.id, by: 'nenc-commissioner', channel: 'api', ...req } as DecisionRequest);
     return undefined;

@@ -21,7 +21,7 @@ const { resolveAssignees, sendTaskEmail } = proxyActivities<Activities>({
 export async function taskProbe(spec: TaskSpec, calendar: Calendar): Promise<Omit<TaskResult, 'task'> & { status: string }> {
   const state: TaskBookState = { tasks: [], usedLinks: [] };
   const history: HistoryEntry[] = [];
-  const book = new TaskBook(state, { leadCommissioner: () => ({ person: 'council-commissioner' }), maxExtensionDays: MAX_EXTENSION_DAYS });
+  const book = new TaskBook(state, { leadCommissioner: () => ({ person: 'council-commissioner' }), maxExtensionDays: MAX_EXTENSION_DAYS, calendar });
   setHandler(probeState, () => ({ tasks: state.tasks, history }));
   setHandler(decideTask, (req) => book.decide(req), { validator: (req) => book.validate(req) });
   setHandler(extendTaskDeadline, (req) => book.extend(req), { validator: (req) => book.validateExtension(req) });
