@@ -257,6 +257,10 @@ const endpoints: { name: string; call: () => { method: string; path: string; jso
     call: () => ({ method: 'GET', path: `/api/v1/records?partner=lsc-icb&from=${new Date(Date.now() - day).toISOString()}&to=${new Date(Date.now() + day).toISOString()}`, headers: { accept: 'text/csv' } }),
     expected: expectFor(['lsc-records-officer'], 200, 403),
   },
+  // Who read a subject (the access audit): the records officers of the partners it involves.
+  { name: 'GET /api/v1/referrals/{id}/reads', call: () => ({ method: 'GET', path: `/api/v1/referrals/${referralId}/reads` }), expected: expectFor(recordReaders, 200, 404) },
+  { name: 'GET /api/v1/commissions/{id}/reads', call: () => ({ method: 'GET', path: `/api/v1/commissions/${commission.id}/reads` }), expected: expectFor(recordReaders, 200, 404) },
+  { name: 'GET /api/v1/disputes/{id}/reads', call: () => ({ method: 'GET', path: `/api/v1/disputes/${disputeId}/reads` }), expected: expectFor(recordReaders, 200, 404) },
   { name: 'GET /api/v1/records/policies/{version}', call: () => ({ method: 'GET', path: `/api/v1/records/policies/${commission.policyVersion}` }), expected: expectFor(recordsOfficers, 200, 403) },
   {
     // No reason: past the permission gate, 400 for the readers; 404 for everyone else.
@@ -291,7 +295,9 @@ test("the disputes list shows a referral's split dispute only to the referral's 
   for (const person of people.filter((p) => p.partner)) {
     const res = await api.call<{ items: { id: string }[] }>('GET', '/api/v1/disputes', { key: person.apiKey! });
     got[person.id] = res.body.items.some((d) => d.id === splitDisputeIdOf);
-    want[person.id] = referralReaders.includes(person.id);
+    // Its readers, within the list's own rule (their partner's disputes): LSC's RAP member reads it
+    // by its link, but LSC is not a party, so it is not in their list.
+    want[person.id] = referralReaders.includes(person.id) && ['council', 'nenc-icb'].includes(person.partner!);
   }
   expect(got).toEqual(want);
 });
@@ -354,6 +360,45 @@ test('blind scoring: nobody sees another member\'s scores or reasons in any fiel
   }
   expect(beyond).toEqual([]);
 }, 60_000);
+
+test("each read of a referral, an evaluation or a decision record is audited: who, what, which kind of read, when, how and from where; records officers page through them", async () => {
+  type Reads = { reads: { at: string; person: string; partner: string | null; kind: string; readOf: string; channel: string; address: string | null }[]; next?: string };
+  const officer = 'demo-key-council-records-officer-01';
+  const before = Date.now();
+  expect((await api.call('GET', `/api/v1/referrals/${referralId}`, { key: 'demo-key-nenc-rap-member-000001' })).status).toBe(200);
+  expect((await api.call('GET', `/api/v1/referrals/${referralId}/timeline`, { key: 'demo-key-nenc-rap-member-000001' })).status).toBe(200);
+  expect((await api.call('GET', `/api/v1/tasks/${referralTaskId}`, { key: 'demo-key-nenc-rap-member-000001' })).status).toBe(200);
+  expect((await api.call('GET', `/api/v1/records/${referralId}`, { key: officer, headers: { accept: 'text/csv' } })).status).toBe(200);
+  // A refused read reads nothing, so it is not in the list.
+  expect((await api.call('GET', `/api/v1/referrals/${referralId}`, { key: keys.lsc })).status).toBe(404);
+
+  const listed = await api.call<Reads>('GET', `/api/v1/referrals/${referralId}/reads?limit=4`, { key: officer });
+  expect(listed.status).toBe(200);
+  expect(listed.body.reads.map((r) => [r.person, r.kind, r.readOf, r.channel])).toEqual([
+    ['council-records-officer', 'decision-record-csv', referralId, 'api'],
+    ['nenc-rap-member', 'task', referralTaskId, 'api'],
+    ['nenc-rap-member', 'referral-timeline', referralId, 'api'],
+    ['nenc-rap-member', 'referral', referralId, 'api'],
+  ]);
+  expect(listed.body.reads.every((r) => /^(::ffff:)?127\.0\.0\.1$|^::1$/.test(r.address ?? '') && Date.parse(r.at) >= before - 1000)).toBe(true);
+  expect(listed.body.reads[1]!.partner).toBe('nenc-icb');
+  // Older reads (the walk's) are on the next pages, reached by `next` alone.
+  expect(listed.body.next).toMatch(/^\/api\/v1\/referrals\/.+\/reads\?limit=4&cursor=/);
+  const older = await api.call<Reads>('GET', listed.body.next!, { key: officer });
+  expect(older.status).toBe(200);
+  expect(older.body.reads.length).toBeGreaterThan(0);
+  expect(Date.parse(older.body.reads[0]!.at)).toBeLessThanOrEqual(Date.parse(listed.body.reads.at(-1)!.at));
+  // Bounded: no page over 200, no cursor the API did not give.
+  for (const q of ['limit=0', 'limit=201', 'limit=ten', 'cursor=not-ours', 'cursor=%00', 'sort=person']) {
+    expect([q, (await api.call('GET', `/api/v1/referrals/${referralId}/reads?${q}`, { key: officer })).status]).toEqual([q, 400]);
+  }
+  // The panel's reads (its page, its tasks) and the decision record's are listed under the commission.
+  const panelReads = await api.call<Reads>('GET', `/api/v1/commissions/${evaluated}/reads?limit=200`, { key: officer });
+  const kinds = new Set(panelReads.body.reads.map((r) => `${r.person} ${r.kind}`));
+  for (const k of ['nenc-panel-member evaluation', 'council-commissioner evaluation', 'council-commissioner task', 'council-records-officer decision-record']) expect([...kinds]).toContain(k);
+  // A read the panel's rule refused (a senior manager's, of a panel task) read nothing: not there.
+  expect([...kinds]).not.toContain('council-senior-manager task');
+});
 
 test('the timeline tells the story in plain words', async () => {
   const res = await api.call<{ items: { event: string; text: string }[] }>('GET', `/api/v1/commissions/${commission.id}/timeline`, { key: keys.council });

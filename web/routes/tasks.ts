@@ -11,6 +11,8 @@ import { formBody } from '../middleware/forms';
 import { requireSignedIn } from '../middleware/signedIn';
 import { taskPage } from '../services/aTask';
 import { echoedValues } from '../services/taskForm';
+import { auditTaskRead, readerOf } from '../../api/accessAudit';
+import { subjectIdOfTask } from '../../domain/task';
 import { PAGE_SIZE, yourTasks, yourTasksQuery } from '../services/yourTasks';
 
 const taskId = z.string().min(1).max(200).regex(/^[A-Za-z0-9._-]+$/);
@@ -45,6 +47,7 @@ export function tasksRouter(ctx: ApiContext): Router {
   async function showTask(req: Request, res: Response, status = 200, refusal?: string, values: Record<string, string> = {}): Promise<void> {
     const id = taskId.parse(req.params['id']);
     const view = await taskPage(ctx, req.person!, id);
+    await auditTaskRead(ctx, readerOf(req, 'web'), view.task.id, subjectIdOfTask(view.task.id) ?? '');
     // A refusal is shown beside the field it is about: the comment when it asks for a reason (or
     // the task has no other field), else the first of the task's fields.
     // A rule about the decision itself (the panel's quorum, whether it has met) is shown at the buttons.
