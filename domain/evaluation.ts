@@ -449,7 +449,7 @@ export function resultMatrix(setup: Pick<EvaluationSetup, 'criteria' | 'bidders'
 export const scoringIsBlind = (phase: string): boolean => phase === 'declaring' || phase === 'scoring';
 
 /** The record's words for a member's scoring decision ("Score Acme Care independently: submit, …"). */
-const SCORING_DECIDED = /^(Score .+ independently): (\S+)/;
+const SCORING_DECIDED = /^(Score .+ independently): ([^,\s]+)/;
 
 /**
  * A scoring decision as the record holds it (`task-decided`, its comment in the detail and the
