@@ -26,10 +26,11 @@ import { invalid, problem } from './problem';
 import { checkIdempotencyKey, keyedDigest } from './idempotency';
 import { challengeBody, listQuery, planQuery } from './schemas';
 import type { z } from 'zod';
-import { authorize } from './permissions';
+import { authorize, can } from './permissions';
 import { timelineOf } from './timeline';
 import { withdrawalHandler } from './withdrawal';
-import { readCommission, scopeOf, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
+import { readsRoute } from './accessAudit';
+import { readCommission, readEvaluation, scopeOf, TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 
 const commissionIdFrom = (bytes: Buffer): string => idFromBytes('jc', bytes);
 
@@ -100,20 +101,39 @@ export function commissionsRouter(ctx: ApiContext): Router {
   }));
 
   router.get('/:id', async (req, res) => {
-    const person = caller(req);
-    const view = await readCommission(ctx, req.params.id);
-    authorize(person, 'commission.read', scopeOf(view), `There is no commission ${req.params.id}.`);
-    res.json(view);
+    res.json(await readCommissionAs(ctx, caller(req), req.params.id));
   });
 
+  // Who read it (the access audit), for records officers.
+  router.get('/:id/reads', readsRoute(ctx, 'commission'));
+
   router.get('/:id/timeline', async (req, res) => {
-    const person = caller(req);
-    const view = await readCommission(ctx, req.params.id);
-    authorize(person, 'commission.read', scopeOf(view), `There is no commission ${req.params.id}.`);
+    const view = await readCommissionAs(ctx, caller(req), req.params.id);
     res.json({ id: view.id, title: view.title, items: timelineOf(view.history, ctx.partnership) });
   });
 
   return router;
+}
+
+/** The entries the evaluation panel's record added to its commission's when it completed. */
+const PANEL_ENTRY = /^\[evaluation\] /;
+
+/**
+ * A commission as this person may read it (404 for those the commission's rule refuses). Its
+ * evaluation panel's result (every score and reason) and the panel's record copied into the
+ * commission's (declarations of interest, scores, moderation) are read under the panel's rule:
+ * the commission's other followers (senior managers, procurement, finance, legal) see that the
+ * panel ran and whom it recommends, not how its members declared or scored. The API's GET and
+ * timeline and the staff web service's commission page all read through here.
+ */
+export async function readCommissionAs(ctx: ApiContext, person: Person, id: string): Promise<CommissionView> {
+  const view = await readCommission(ctx, id);
+  authorize(person, 'commission.read', scopeOf(view), `There is no commission ${id}.`);
+  if (!view.evaluation || can(person, 'evaluation.read', { partners: view.partners })) return view;
+  const panel = view.evaluation.status === 'requested' ? [] : ((await readEvaluation(ctx, id).catch(() => undefined))?.members.map((m) => m.person) ?? []);
+  if (can(person, 'evaluation.read', { partners: view.partners, panel })) return view;
+  const { result: _result, ...evaluation } = view.evaluation;
+  return { ...view, evaluation, history: view.history.filter((h) => !PANEL_ENTRY.test(h.detail ?? '')) };
 }
 
 /**

@@ -8,13 +8,14 @@ import { assigneesKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../
 import { dispute } from '../workflows/dispute';
 import { caller } from './auth';
 import type { ApiContext } from './context';
-import { authorize, can } from './permissions';
+import { authorize, can, readRuleOf, type Action } from './permissions';
 import { invalid, problem } from './problem';
 import { listSubjects } from '../db/readModels';
 import { untilSubject } from './readYourWrites';
 import { readCommission, readDispute, scopeOf, viaTemporal } from './subjects';
 import { timelineOf } from './timeline';
 import { withdrawalHandler } from './withdrawal';
+import { readsRoute } from './accessAudit';
 
 export const disputeListQuery = z
   .object({
@@ -105,7 +106,13 @@ export async function listDisputes(ctx: ApiContext, person: Person, query: z.inf
     now: new Date().toISOString(),
     limit: 100,
   });
-  return page.rows.map((row) => ({
+  // A dispute on a referral's split is listed only to those who may read the referral's.
+  const readable = page.rows.filter((row) => {
+    const about = (JSON.parse(row.view) as { subject?: { type?: 'commission' | 'referral' } }).subject?.type;
+    const partners = JSON.parse(row.partners) as string[];
+    return about !== 'referral' || can(person, disputeReadRule({ subject: { type: about, id: row.subject_id } }), { partners });
+  });
+  return readable.map((row) => ({
     id: row.subject_id,
     title: row.title,
     stage: row.status,
@@ -119,6 +126,16 @@ export async function listDisputes(ctx: ApiContext, person: Person, query: z.inf
 export function disputeTimeline(ctx: Pick<ApiContext, 'partnership'>, view: DisputeView) {
   const stages = view.stages.map((s) => ({ ...s, hours: Math.round(((s.to ? Date.parse(s.to) : Date.now()) - Date.parse(s.from)) / 36e5 * 10) / 10 }));
   return { id: view.id, title: view.title, stages, items: timelineOf(view.history, ctx.partnership) };
+}
+
+/** The rule a dispute is read under: a dispute on a referral's split, the referral's (readRuleOf). */
+export const disputeReadRule = (view: Pick<DisputeView, 'subject'>): Action => readRuleOf({ kind: 'dispute', about: view.subject.type });
+
+/** A dispute this person may read, by its rule; 404 for anyone else. */
+export async function readDisputeAs(ctx: ApiContext, person: Person, id: string): Promise<DisputeView> {
+  const view = await readDispute(ctx, id);
+  authorize(person, disputeReadRule(view), scopeOf(view), `There is no dispute ${id}.`);
+  return view;
 }
 
 export function disputesRouter(ctx: ApiContext): Router {
@@ -142,17 +159,14 @@ export function disputesRouter(ctx: ApiContext): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    const person = caller(req);
-    const view = await readDispute(ctx, req.params.id);
-    authorize(person, 'dispute.read', scopeOf(view), `There is no dispute ${req.params.id}.`);
-    res.json(view);
+    res.json(await readDisputeAs(ctx, caller(req), req.params.id));
   });
 
+  // Who read it (the access audit), for records officers.
+  router.get('/:id/reads', readsRoute(ctx, 'dispute'));
+
   router.get('/:id/timeline', async (req, res) => {
-    const person = caller(req);
-    const view = await readDispute(ctx, req.params.id);
-    authorize(person, 'dispute.read', scopeOf(view), `There is no dispute ${req.params.id}.`);
-    res.json(disputeTimeline(ctx, view));
+    res.json(disputeTimeline(ctx, await readDisputeAs(ctx, caller(req), req.params.id)));
   });
 
   // Since one `withdraw` Update serves commissions, disputes and referrals: the raiser, or a
@@ -160,7 +174,7 @@ export function disputesRouter(ctx: ApiContext): Router {
   router.post('/:id/withdrawal', withdrawalHandler<DisputeView>(ctx, {
     type: 'dispute',
     read: (id) => readDispute(ctx, id),
-    readAction: 'dispute.read',
+    readAction: disputeReadRule,
     readScope: scopeOf,
     withdrawalScope: (v) => ({ owner: v.raisedBy, partners: v.partners }),
     status: (v) => v.outcome?.status ?? v.stage,

@@ -13,6 +13,7 @@ import { calendarOf, type Person } from '../domain/partnership';
 import { commissionWorkflowId } from '../domain/commission';
 import { setUpEvaluation } from '../workflows/jointCommission';
 import { caller } from './auth';
+import { auditRead, readerOf } from './accessAudit';
 import type { ApiContext } from './context';
 import { authorize } from './permissions';
 import { invalid, problem } from './problem';
@@ -105,7 +106,9 @@ export function evaluationRouter(ctx: ApiContext): Router {
 
   router.get('/', async (req, res) => {
     const person = caller(req);
-    res.json(await readEvaluation(ctx, (req.params as { id: string }).id, person));
+    const view = await readEvaluation(ctx, (req.params as { id: string }).id, person);
+    await auditRead(ctx, readerOf(req, 'api'), view.id, 'evaluation');
+    res.json(view);
   });
 
   return router;

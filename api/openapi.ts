@@ -8,6 +8,7 @@ import { evaluationSetupSchema } from '../domain/evaluation';
 import { disputeListQuery } from './disputes';
 import { withdrawalBody, type WithdrawableType } from '../domain/withdrawal';
 import { withdrawalSummary } from './withdrawal';
+import { accessReadsSchema, readsQuery } from './accessAudit';
 import { referralListQuery } from './referrals';
 import { holdBody, holdSchema, liftBody, periodEventSchema, periodQuery, policySchema, recordSchema, recordVerificationSchema } from './records';
 import {
@@ -68,6 +69,22 @@ const withdrawalPath = (type: WithdrawableType, shown: string) => ({
 });
 const pathParam = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
 
+/** One shape for the three access audits: who read the subject, for its partners' records officers. */
+const readsPath = (shown: string) => ({
+  get: {
+    summary: `Who read the ${shown} (the access audit; a records officer of a partner it involves)`,
+    description:
+      `Every read of the ${shown}${shown === 'commission' ? ', its evaluation panel and its tasks' : shown === 'referral' ? ', its timeline and its tasks' : ''} and of its decision record by a person, through the API or the web service: who, for which partner, what kind of read, when, and from which address. Newest first, a page at a time: follow \`next\`.`,
+    parameters: [pathParam('id'), ...queryParams(readsQuery)],
+    responses: {
+      '200': json(ref('AccessReads')),
+      '400': problemOf('A limit out of range, or a cursor this API did not give'),
+      '404': problemOf("Unknown, or not the caller's to see"),
+      ...common,
+    },
+  },
+});
+
 /** Query parameters from a zod object schema: one source of truth with the route's validation. */
 function queryParams(s: z.ZodObject): object[] {
   const properties = (schema(s, 'input')['properties'] ?? {}) as Record<string, object>;
@@ -84,7 +101,7 @@ const databaseCommon = {
 const common = {
   '401': problemOf('No or unknown API key or sign-in token'),
   '429': problemOf('Too many requests for this key'),
-  '503': problemOf('Temporal unreachable; Retry-After says when to try again'),
+  '503': problemOf('Temporal or the record database unreachable, or (for a read of a referral, an evaluation or a decision record) the read could not be recorded in the access audit; Retry-After says when to try again'),
 };
 
 /** The OpenAPI document the API serves: the contract of ../shared/API.md as built. */
@@ -120,6 +137,7 @@ export const openApiDocument = {
       PeriodEvent: schema(periodEventSchema),
       Hold: schema(holdSchema),
       Policy: schema(policySchema),
+      AccessReads: schema(accessReadsSchema),
     },
   },
   security: [{ bearer: [] }],
@@ -173,6 +191,7 @@ export const openApiDocument = {
         responses: { '200': json(ref('Commission')), '404': problemOf("Unknown, or not the caller's to see"), ...common },
       },
     },
+    '/api/v1/commissions/{id}/reads': readsPath('commission'),
     '/api/v1/commissions/{id}/timeline': {
       get: {
         summary: 'Every event in order, in plain words',
@@ -304,6 +323,7 @@ export const openApiDocument = {
     '/api/v1/disputes/{id}': {
       get: { summary: 'A dispute: stage, proposals, tasks, history, outcome', parameters: [pathParam('id')], responses: { '200': json(ref('Dispute')), '404': problemOf("Unknown, or not the caller's to see"), ...common } },
     },
+    '/api/v1/disputes/{id}/reads': readsPath('dispute'),
     '/api/v1/disputes/{id}/timeline': {
       get: { summary: 'Every event in plain words, and how long each stage waited on whom', parameters: [pathParam('id')], responses: { '200': json(ref('DisputeTimeline')), '404': problemOf("Unknown, or not the caller's to see"), ...common } },
     },
@@ -335,6 +355,7 @@ export const openApiDocument = {
         responses: { '200': json(ref('Referral')), '404': problemOf("Unknown, or not the caller's to see"), ...common },
       },
     },
+    '/api/v1/referrals/{id}/reads': readsPath('referral'),
     '/api/v1/referrals/{id}/timeline': {
       get: {
         summary: 'Every event in plain words; time from referral to decision and where it waited',

@@ -33,7 +33,8 @@ export type Action =
   | 'record.hold'
   | 'record.export'
   | 'record.policy'
-  | 'payloads.read';
+  | 'payloads.read'
+  | 'record.reads';
 
 /** What a rule looks at: the subject's partners and the people its tasks ask. */
 export interface Scope {
@@ -170,6 +171,12 @@ export const permissions: Record<Action, Rule> = {
     denied: 403,
     allows: (p, s) => holds(p, 'records-officer') && p.partner !== undefined && (s.partners === undefined || (s.partners.length === 1 && s.partners[0] === p.partner)),
   },
+  // Who read a child's referral, a panel's record or a decision record: the records officers' to answer.
+  'record.reads': {
+    who: 'a records officer of a partner the subject involves (others: 404, not the data)',
+    denied: 404,
+    allows: (p, s) => holds(p, 'records-officer') && atParticipating(p, s),
+  },
   'record.policy': {
     who: 'a records officer',
     denied: 403,
@@ -183,6 +190,32 @@ export const permissions: Record<Action, Rule> = {
     allows: (p) => holds(p, 'records-officer') && p.partner !== undefined,
   },
 };
+
+/** The kinds of subject a person reads, and what a dispute is about (its subject's type). */
+export interface ReadSubject {
+  kind: 'commission' | 'dispute' | 'evaluation' | 'referral';
+  /** For a dispute: the type of the subject it was raised on. */
+  about?: 'commission' | 'referral' | undefined;
+}
+
+/**
+ * The one rule a subject is read under, with everything that shows it: its page, its tasks, its
+ * history and timeline, for the API and the web service alike. An evaluation panel's (its
+ * declarations and scores) is the panel's own rule, not the commission's wider one; a dispute on
+ * a referral's funding split names the child's case, so it is read under the referral's rule.
+ */
+export function readRuleOf(subject: ReadSubject): Action {
+  switch (subject.kind) {
+    case 'evaluation':
+      return 'evaluation.read';
+    case 'referral':
+      return 'referral.read';
+    case 'dispute':
+      return subject.about === 'referral' ? 'referral.read' : 'dispute.read';
+    default:
+      return 'commission.read';
+  }
+}
 
 export function can(person: Person, action: Action, scope: Scope = {}): boolean {
   return permissions[action].allows(person, scope);

@@ -2,8 +2,11 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { retainedTypes, type Person } from '../domain/partnership';
 import { boundedDate, boundedInstant, DATE_BOUNDS_MESSAGE } from '../domain/calendar';
+import { blindRecordEntry } from '../domain/evaluation';
+import type { RecordDb } from '../db';
 import { HoldRefused, holdsOf, liftHold, placeHold, type Hold } from '../db/holds';
-import { rowsInPeriod, rowsOf, verifyCase, type PeriodFilter, type RecordRow } from '../db/record';
+import { rowsInPeriod, rowsOf, subjectsInPeriod, verifyCase, type PeriodFilter, type RecordRow } from '../db/record';
+import { auditRead, auditReads, readerOf, type Reader } from './accessAudit';
 import { caller } from './auth';
 import type { ApiContext } from './context';
 import { csvRow } from './csv';
@@ -129,6 +132,27 @@ export function eventOf(r: RecordRow): z.infer<typeof recordEventSchema> {
   };
 }
 
+/**
+ * How the record's rows are shown while an evaluation panel's scoring is blind: its members'
+ * scoring decisions without the comment or reasons, to records officers as to everyone else,
+ * until scoring closes (the stored row and its hash are untouched; the verification still checks
+ * them). One read of the panels scoring now, then a function for each row of an export or a page.
+ */
+export async function blindScoring(db: RecordDb): Promise<(r: RecordRow) => RecordRow> {
+  const scoring = await db
+    .selectFrom('subjects')
+    .select(['subject_id', 'instance'])
+    .where('subject_type', '=', 'evaluation')
+    .where('status', 'in', ['declaring', 'scoring'])
+    .execute();
+  const blind = new Set(scoring.map((s) => `${s.subject_id}#${s.instance}`));
+  return (r) => {
+    if (!blind.has(`${r.subject_id}#${r.instance}`)) return r;
+    const shown = blindRecordEntry({ event: r.event, detail: r.what ?? undefined, reason: r.reason ?? undefined });
+    return { ...r, what: shown.detail ?? null, reason: shown.reason ?? null };
+  };
+}
+
 export function csvOf(r: RecordRow): string {
   return csvRow([
     r.subject_id, r.subject_type, r.instance, r.seq, r.at, r.event, r.by_person, r.partner, r.role, r.acting_for,
@@ -222,6 +246,12 @@ export function periodFilterFor(person: Person, q: z.infer<typeof periodQuery>):
   return { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), type: q.type, partner };
 }
 
+/** A period export reads the record of every subject in it: each is audited before a byte is sent. */
+export async function auditPeriod(ctx: ApiContext, reader: Reader, filter: PeriodFilter): Promise<void> {
+  const subjects = await subjectsInPeriod(ctx.database.db, filter);
+  await auditReads(ctx, reader, subjects.map((of) => ({ of, kind: 'decision-record-period' as const })));
+}
+
 /** A period's events as CSV, streamed (the API's `Accept: text/csv` and the records page's download). */
 export async function sendPeriodCsv(ctx: ApiContext, res: Response, filter: PeriodFilter, opts: { pageSize?: number; chunkSize?: number } = {}): Promise<void> {
   const sink = new Sink(res, opts.chunkSize);
@@ -229,7 +259,8 @@ export async function sendPeriodCsv(ctx: ApiContext, res: Response, filter: Peri
   await streaming(res, ctx, sink, async () => {
     res.type('text/csv; charset=utf-8').set('Content-Disposition', attachment(`records-${filter.partner}-${filter.from.slice(0, 10)}-${filter.to.slice(0, 10)}.csv`));
     await sink.push(csvRow([...csvColumns]));
-    for await (const r of rowsInPeriod(ctx.database.db, filter, opts.pageSize ?? 500)) await sink.push(csvOf(r));
+    const shown = await blindScoring(ctx.database.db);
+    for await (const r of rowsInPeriod(ctx.database.db, filter, opts.pageSize ?? 500)) await sink.push(csvOf(shown(r)));
   });
 }
 
@@ -240,7 +271,8 @@ export async function sendRecordCsv(ctx: ApiContext, res: Response, subject: str
   await streaming(res, ctx, sink, async () => {
     res.type('text/csv; charset=utf-8').set('Content-Disposition', attachment(`record-${subject}.csv`));
     await sink.push(csvRow([...csvColumns]));
-    for (const c of cases) for await (const r of rowsOf(ctx.database.db, subject, c.instance, opts.pageSize ?? 500)) await sink.push(csvOf(r));
+    const shown = await blindScoring(ctx.database.db);
+    for (const c of cases) for await (const r of rowsOf(ctx.database.db, subject, c.instance, opts.pageSize ?? 500)) await sink.push(csvOf(shown(r)));
   });
 }
 
@@ -273,13 +305,15 @@ export function recordsRouter(ctx: ApiContext, opts: { pageSize?: number; chunkS
     if (!parsed.success) throw invalid(parsed.error, 'query');
     const filter = periodFilterFor(person, parsed.data);
     const mediaType = format(req, ['application/x-ndjson', 'text/csv']);
+    await auditPeriod(ctx, readerOf(req, 'api'), filter);
     if (mediaType === 'text/csv') return sendPeriodCsv(ctx, res, filter, { pageSize, chunkSize: opts.chunkSize });
     const sink = new Sink(res, opts.chunkSize);
     res.status(200).set('Cache-Control', 'no-store');
     await streaming(res, ctx, sink, async () => {
       res.type('application/x-ndjson; charset=utf-8');
+      const shown = await blindScoring(db);
       for await (const r of rowsInPeriod(db, filter, pageSize)) {
-        await sink.push(`${JSON.stringify({ subjectId: r.subject_id, subjectType: r.subject_type, instance: r.instance, ...eventOf(r) })}\n`);
+        await sink.push(`${JSON.stringify({ subjectId: r.subject_id, subjectType: r.subject_type, instance: r.instance, ...eventOf(shown(r)) })}\n`);
       }
     });
   });
@@ -288,8 +322,10 @@ export function recordsRouter(ctx: ApiContext, opts: { pageSize?: number; chunkS
     const person = caller(req);
     const { id: subject, cases } = await readableCases(ctx, person, 'record.read', req.params['subjectId']!);
     const mediaType = format(req, ['application/json', 'text/csv']);
+    await auditRead(ctx, readerOf(req, 'api'), subject, mediaType === 'text/csv' ? 'decision-record-csv' : 'decision-record');
     if (mediaType === 'text/csv') return sendRecordCsv(ctx, res, subject, cases, { pageSize, chunkSize: opts.chunkSize });
     const holds = await holdsOf(db, subject);
+    const shown = await blindScoring(db);
     const sink = new Sink(res, opts.chunkSize);
     res.status(200).set('Cache-Control', 'no-store');
     await streaming(res, ctx, sink, async () => {
@@ -299,7 +335,7 @@ export function recordsRouter(ctx: ApiContext, opts: { pageSize?: number; chunkS
         await sink.push(`${i ? ',' : ''}{"instance":${JSON.stringify(c.instance)},"subjectType":${JSON.stringify(c.subject_type)},"events":[`);
         let first = true;
         for await (const r of rowsOf(db, subject, c.instance, pageSize)) {
-          await sink.push(`${first ? '' : ','}${JSON.stringify(eventOf(r))}`);
+          await sink.push(`${first ? '' : ','}${JSON.stringify(eventOf(shown(r)))}`);
           first = false;
         }
         await sink.push(']}');

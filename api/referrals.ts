@@ -17,6 +17,7 @@ import {
 import { assigneesKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { resourceAllocation } from '../workflows/referral';
 import { caller } from './auth';
+import { auditRead, readerOf, readsRoute } from './accessAudit';
 import type { ApiContext } from './context';
 import { authorize } from './permissions';
 import { invalid, problem } from './problem';
@@ -174,13 +175,18 @@ export function referralsRouter(ctx: ApiContext): Router {
     const person = caller(req);
     const view = await readReferral(ctx, req.params.id);
     authorize(person, 'referral.read', scope(view), `There is no referral ${req.params.id}.`);
+    await auditRead(ctx, readerOf(req, 'api'), view.id, 'referral');
     res.json(view);
   });
+
+  // Who read it (the access audit), for records officers.
+  router.get('/:id/reads', readsRoute(ctx, 'referral'));
 
   router.get('/:id/timeline', async (req, res) => {
     const person = caller(req);
     const view = await readReferral(ctx, req.params.id);
     authorize(person, 'referral.read', scope(view), `There is no referral ${req.params.id}.`);
+    await auditRead(ctx, readerOf(req, 'api'), view.id, 'referral-timeline');
     res.json(referralTimeline(ctx, view));
   });
 

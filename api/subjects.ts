@@ -102,6 +102,10 @@ export interface SubjectView {
   partners: string[];
   tasks: Task[];
   workflowId: string;
+  /** An evaluation panel's members: its read rule's people. */
+  panel?: string[] | undefined;
+  /** What a dispute was raised on: a dispute on a referral is read under the referral's rule. */
+  about?: 'commission' | 'referral' | undefined;
 }
 
 /** Reads a commission, a dispute, an evaluation panel or a referral by its id (the prefix says which). */
@@ -110,12 +114,22 @@ export async function readSubject(ctx: RecordReader, id: string): Promise<Subjec
   if (!type) throw problem(404, `There is nothing with the id ${id}.`);
   const row = await currentRow(ctx, id, type);
   let tasks = await tasksOf(ctx.database.db, id, row.instance);
+  const page = JSON.parse(row.view) as { members?: { person: string }[]; subject?: { type?: 'commission' | 'referral' } };
   if (type === 'evaluation') {
     // Scores stay with their member until scoring closes; a task read shows who scored, not what.
     const blind = row.status === 'declaring' || row.status === 'scoring';
     if (blind) tasks = tasks.map((t) => (t.kind === PANEL_TASK_KINDS.scoring ? blindTask(t) : t));
   }
-  return { kind: type, id, title: row.title, partners: JSON.parse(row.partners) as string[], tasks, workflowId: row.workflow_id };
+  return {
+    kind: type,
+    id,
+    title: row.title,
+    partners: JSON.parse(row.partners) as string[],
+    tasks,
+    workflowId: row.workflow_id,
+    ...(type === 'evaluation' ? { panel: (page.members ?? []).map((m) => m.person) } : {}),
+    ...(type === 'dispute' ? { about: page.subject?.type } : {}),
+  };
 }
 
 /** The subject type an id names, by its pattern. */
@@ -137,9 +151,10 @@ export function subjectWorkflowId(id: string): string | undefined {
 }
 
 /** What the permission rules look at for a commission: its partners and everyone its tasks ask. */
-export function scopeOf(view: Pick<CommissionView, 'partners' | 'tasks'>): Scope {
+export function scopeOf(view: Pick<CommissionView, 'partners' | 'tasks'> & { panel?: string[] | undefined }): Scope {
   return {
     partners: view.partners,
     assignees: [...new Set(view.tasks.flatMap((t: Task) => [...t.assignees, ...(t.parties ?? []).flatMap((p) => p.assignees)]))],
+    ...(view.panel ? { panel: view.panel } : {}),
   };
 }

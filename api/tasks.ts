@@ -9,20 +9,21 @@ import { untilRecorded } from './readYourWrites';
 import { decideTask, extendTaskDeadline } from '../workflows/jointCommission';
 import { stepUpThroughLink } from '../domain/stepUp';
 import { caller } from './auth';
+import { auditTaskRead, readerOf } from './accessAudit';
 import type { ApiContext } from './context';
 import { invalid, problem } from './problem';
 import { decisionBody, extensionBody, inboxQuery, type DecisionBody } from './schemas';
-import { authorize, type Action } from './permissions';
+import { authorize, readRuleOf, type Action } from './permissions';
 import { readSubject, scopeOf, subjectWorkflowId, TEMPORAL_BUDGET_MS, viaTemporal, type SubjectView } from './subjects';
 
 /**
  * Who gets past the API's gate to a task: whoever may read its subject, by the subject's own rule
- * (a referral's tasks are as private as the referral; a dispute's are open to the Board and the
- * accountable officers, who read the dispute itself). Past it, the workflow says who may decide
- * or extend (403 naming the rule), so 404 means only that the task is not theirs to know of.
+ * (readRuleOf: a referral's tasks are as private as the referral, a split dispute's too; an
+ * evaluation panel's, its declarations and scores, are the panel's). Past it, the workflow says
+ * who may decide or extend (403 naming the rule), so 404 means only that the task is not theirs
+ * to know of.
  */
-const gate = (subject: SubjectView, action: Action): Action =>
-  subject.kind === 'referral' ? 'referral.read' : subject.kind === 'dispute' ? 'dispute.read' : action;
+const gate = (subject: SubjectView, action: Action): Action => (subject.kind === 'commission' ? action : readRuleOf(subject));
 
 /** Finds a task and the commission it belongs to; 404 when either is unknown. */
 export async function readTask(ctx: ApiContext, id: string): Promise<{ task: Task; commission: SubjectView }> {
@@ -158,7 +159,9 @@ export function tasksRouter(ctx: ApiContext): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    res.json((await readTaskAs(ctx, caller(req), req.params.id)).task);
+    const { task, commission } = await readTaskAs(ctx, caller(req), req.params.id);
+    await auditTaskRead(ctx, readerOf(req, 'api'), task.id, commission.id);
+    res.json(task);
   });
 
   router.post('/:id/decision', async (req, res) => {

@@ -13,8 +13,8 @@ import { TEMPORAL_BUDGET_MS, viaTemporal } from './subjects';
 export interface Withdrawable<V extends { tasks: Task[] }> {
   type: WithdrawableType;
   read(id: string): Promise<V>;
-  /** Who may read it (others: 404, as for reading it). */
-  readAction: Action;
+  /** Who may read it (others: 404, as for reading it): one rule, or the rule its view names. */
+  readAction: Action | ((view: V) => Action);
   readScope(view: V): Scope;
   /** The creator/raiser/referrer, and the partners the withdrawal rule names. */
   withdrawalScope(view: V): { owner: string; partners: string[] };
@@ -48,7 +48,7 @@ export function withdrawalHandler<V extends { tasks: Task[] }>(ctx: ApiContext, 
       );
     }
     const view = await w.read(req.params.id);
-    authorize(person, w.readAction, w.readScope(view), `There is no ${w.type} ${req.params.id}.`);
+    authorize(person, typeof w.readAction === 'function' ? w.readAction(view) : w.readAction, w.readScope(view), `There is no ${w.type} ${req.params.id}.`);
     const scope = w.withdrawalScope(view);
     authorize(person, `${w.type}.withdraw` as Action, { owner: scope.owner, withdrawalPartners: scope.partners }, '');
     if (!w.open(view)) throw problem(409, `This ${w.type} is already ${w.status(view)}; only an open ${w.type} can be withdrawn.`);

@@ -205,6 +205,19 @@ export interface PeriodFilter {
   partner?: string | undefined;
 }
 
+/** The subjects with events in a period (as rowsInPeriod filters them): whose records a period export reads. */
+export async function subjectsInPeriod(db: RecordDb, f: PeriodFilter): Promise<string[]> {
+  let q = db.selectFrom('record_events as e').select('e.subject_id').distinct().where('e.at', '>=', f.from).where('e.at', '<', f.to);
+  if (f.type) q = q.where('e.subject_type', '=', f.type);
+  if (f.partner) {
+    const like = `%"${f.partner}"%`;
+    q = q.where((eb) =>
+      eb.exists(eb.selectFrom('subjects as s').select('s.subject_id').whereRef('s.subject_id', '=', 'e.subject_id').whereRef('s.instance', '=', 'e.instance').where('s.partners', 'like', like)),
+    );
+  }
+  return (await q.execute()).map((r) => r.subject_id);
+}
+
 /** Every event of a period, in time order, in pages: a year exports without being held in memory. */
 export async function* rowsInPeriod(db: RecordDb, f: PeriodFilter, pageSize = 500): AsyncGenerator<RecordRow> {
   let cursor: { at: string; subject_id: string; instance: string; seq: number } | undefined;

@@ -125,6 +125,22 @@ export interface RecordSchema {
     /** JSON: single sign-on's PKCE verifier, state, nonce and where to go after, while it is under way. */
     sign_in_state: string | null;
   };
+  /** The access audit (db/accessAudit.ts): one row per read of a referral, an evaluation or a decision record. */
+  access_reads: {
+    id: string;
+    /** The subject the read is listed under: a referral, a commission (its panel too) or a dispute. */
+    subject_id: string;
+    subject_type: string;
+    /** What exactly was read: the subject, its panel, one of its tasks, or its decision record. */
+    read_of: string;
+    kind: string;
+    person: string;
+    partner: string | null;
+    /** `api` or `web`. */
+    channel: string;
+    address: string | null;
+    at: string;
+  };
   /** One-off imports already done (the old var/records files). */
   imports: { name: string; at: string; detail: string };
 }

@@ -457,15 +457,38 @@ export function resultMatrix(setup: Pick<EvaluationSetup, 'criteria' | 'bidders'
   );
 }
 
+/** Whether a panel's phase keeps scores blind: until scoring closes. */
+export const scoringIsBlind = (phase: string): boolean => phase === 'declaring' || phase === 'scoring';
+
+/** The record's words for a member's scoring decision ("Score Acme Care independently: submit, …"). */
+const SCORING_DECIDED = /^(Score .+ independently): ([^,\s]+)/;
+
+/**
+ * A scoring decision as the record holds it (`task-decided`, its comment in the detail and the
+ * reason), told without the comment while scoring is blind: who scored, not what or why.
+ */
+export function blindRecordEntry<E extends { event: string; detail?: string | undefined; reason?: string | undefined }>(entry: E): E {
+  const m = entry.event === 'task-decided' ? SCORING_DECIDED.exec(entry.detail ?? '') : null;
+  if (!m) return entry;
+  const { reason: _hidden, ...rest } = entry;
+  return { ...rest, detail: `${m[1]}: ${m[2]} (the scores and reasons are shown when scoring closes)` } as E;
+}
+
 /**
  * What one viewer may see while scoring is blind: their own scores and scoring task, nobody
- * else's. Once scoring closes, everything.
+ * else's, in every field (the history's decisions too). Once scoring closes, everything.
  */
 export function blindFor(view: EvaluationView, viewer: string): EvaluationView {
-  if (view.phase !== 'declaring' && view.phase !== 'scoring') return view;
+  if (!scoringIsBlind(view.phase)) return view;
   const hide = (t: Task): Task =>
     t.kind !== PANEL_TASK_KINDS.scoring || t.parties?.some((p) => p.id === viewer || p.assignees.includes(viewer)) ? t : blindTask(t);
-  return { ...view, scores: view.scores.filter((s) => s.member === viewer), tasks: view.tasks.map(hide), openTasks: view.openTasks.map(hide) };
+  return {
+    ...view,
+    scores: view.scores.filter((s) => s.member === viewer),
+    tasks: view.tasks.map(hide),
+    openTasks: view.openTasks.map(hide),
+    history: view.history.map((h) => (h.by === viewer ? h : blindRecordEntry(h))),
+  };
 }
 
 /** A scoring task without the scores and reasons in its decisions. */

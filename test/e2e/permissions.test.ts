@@ -1,5 +1,11 @@
+import { Client, Connection } from '@temporalio/client';
 import type { CommissionView } from '../../domain/commission';
 import { loadPartnership } from '../../config';
+import { calendarOf } from '../../domain/partnership';
+import { disputeWorkflowId, type DisputeInput } from '../../domain/dispute';
+import { evaluationIdOf } from '../../domain/evaluation';
+import { splitDisputeId } from '../../domain/referral';
+import { dispute } from '../../workflows/dispute';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
 import { answerOpenTasks, client, eventually, keys } from '../helpers/http';
 import { fuzzBoundedInputs } from '../helpers/fuzz';
@@ -18,6 +24,11 @@ let referralTaskId: string;
 let walkReferrals = 0;
 /** A second commission, its lead agreed and its evaluation panel set up. */
 let evaluated: string;
+/** Its panel's id; the panel's tasks are `${panelId}.declare-<member>` and `${panelId}.score-<member>`. */
+let panelId: string;
+/** A dispute on a referral's funding split, as the referral's workflow raises one. */
+let splitDisputeIdOf: string;
+let splitTaskId: string;
 const panelSetup = {
   criteria: [
     { id: 'quality', name: 'Quality', kind: 'quality', weight: 80 },
@@ -62,7 +73,42 @@ beforeAll(async () => {
   await api.call('POST', `/api/v1/tasks/${lead.body.openTasks[0]!.id}/decision`, { key: keys.nenc, json: { decision: 'agree' } });
   await answerOpenTasks(api, evaluated, (v) => v.lifecycle?.steps.find((s) => s.id === 'evaluation')?.status === 'open');
   expect((await api.call('PUT', `/api/v1/commissions/${evaluated}/evaluation`, { key: keys.council, json: panelSetup })).status).toBe(201);
+  panelId = evaluationIdOf(evaluated);
+  splitDisputeIdOf = await raiseSplitDispute(referralId);
 }, 180_000);
+
+/**
+ * A dispute on a referral's funding split, started as the referral's workflow starts one when
+ * the partners have not agreed a split by the panel (which takes a panel date to pass): the same
+ * workflow, the same input shape, the subject a referral.
+ */
+async function raiseSplitDispute(ofReferral: string): Promise<string> {
+  const id = splitDisputeId(ofReferral, 1);
+  const partnership = loadPartnership();
+  const input: DisputeInput = {
+    id,
+    subject: { type: 'referral', id: ofReferral, title: `Referral ${ofReferral}` },
+    partners: [{ id: 'council', name: 'Cumberland Council' }, { id: 'nenc-icb', name: 'NHS North East and North Cumbria ICB' }],
+    partnership: partnership.partners.map((p) => ({ id: p.id, name: p.name })),
+    matter: `The funding split for referral ${ofReferral}`,
+    desiredOutcome: 'council 50%, nenc-icb 50%',
+    resolutionKind: 'split',
+    raisedBy: { person: 'council-rap-member', partner: 'council' },
+    startAt: 'early-resolution',
+    calendar: calendarOf(partnership),
+    policy: partnership.policies.dispute,
+    policyVersion: 'permissions-walk',
+  };
+  const connection = await Connection.connect({ address: system.temporal.address });
+  try {
+    await new Client({ connection }).workflow.start(dispute, { workflowId: disputeWorkflowId(id), taskQueue: system.env.TEMPORAL_TASK_QUEUE!, args: [input] });
+  } finally {
+    await connection.close();
+  }
+  const seen = await eventually(() => api.call<{ openTasks?: { id: string }[] }>('GET', `/api/v1/disputes/${id}`, { key: keys.council }), (r) => r.status === 200 && (r.body.openTasks ?? []).length > 0);
+  splitTaskId = seen.body.openTasks![0]!.id;
+  return id;
+}
 
 /** A fresh case reference each time: the walk refers as every person. */
 function referral() {
@@ -171,6 +217,27 @@ const endpoints: { name: string; call: () => { method: string; path: string; jso
     call: () => ({ method: 'PUT', path: `/api/v1/commissions/${evaluated}/evaluation`, json: panelSetup }),
     expected: expectFor(followers, (id) => (id === 'council-commissioner' ? 409 : 403), 404),
   },
+  // An evaluation panel's tasks, its declarations and its scores: under the panel's rule (its
+  // members and the participating partners' commissioners), not the commission's wider one.
+  {
+    name: "GET /api/v1/tasks/{id} of an evaluation panel (a member's declaration)",
+    call: () => ({ method: 'GET', path: `/api/v1/tasks/${panelId}.declare-nenc-panel-member` }),
+    expected: expectFor(['council-commissioner', 'nenc-commissioner', 'council-panel-member', 'nenc-panel-member', 'parent-carer-rep'], 200, 404),
+  },
+  {
+    // Its member gets the workflow's 422 for an option that does not exist; other panel readers 403.
+    name: 'POST /api/v1/tasks/{id}/decision of an evaluation panel',
+    call: () => ({ method: 'POST', path: `/api/v1/tasks/${panelId}.declare-nenc-panel-member/decision`, json: { decision: 'perhaps' } }),
+    expected: expectFor(['council-commissioner', 'nenc-commissioner', 'council-panel-member', 'nenc-panel-member', 'parent-carer-rep'], (id) => (id === 'nenc-panel-member' ? 422 : 403), 404),
+  },
+  // A dispute on a referral's split names the child's case: read under the referral's rule.
+  { name: 'GET /api/v1/disputes/{id} on a referral split', call: () => ({ method: 'GET', path: `/api/v1/disputes/${splitDisputeIdOf}` }), expected: expectFor(referralReaders, 200, 404) },
+  { name: 'GET /api/v1/disputes/{id}/timeline on a referral split', call: () => ({ method: 'GET', path: `/api/v1/disputes/${splitDisputeIdOf}/timeline` }), expected: expectFor(referralReaders, 200, 404) },
+  {
+    name: 'GET /api/v1/tasks/{id} of a split dispute',
+    call: () => ({ method: 'GET', path: `/api/v1/tasks/${splitTaskId}` }),
+    expected: expectFor(referralReaders, 200, 404),
+  },
   {
     name: 'GET /api/v1/commissions/{id}/evaluation',
     call: () => ({ method: 'GET', path: `/api/v1/commissions/${evaluated}/evaluation` }),
@@ -191,6 +258,10 @@ const endpoints: { name: string; call: () => { method: string; path: string; jso
     call: () => ({ method: 'GET', path: `/api/v1/records?partner=lsc-icb&from=${new Date(Date.now() - day).toISOString()}&to=${new Date(Date.now() + day).toISOString()}`, headers: { accept: 'text/csv' } }),
     expected: expectFor(['lsc-records-officer'], 200, 403),
   },
+  // Who read a subject (the access audit): the records officers of the partners it involves.
+  { name: 'GET /api/v1/referrals/{id}/reads', call: () => ({ method: 'GET', path: `/api/v1/referrals/${referralId}/reads` }), expected: expectFor(recordReaders, 200, 404) },
+  { name: 'GET /api/v1/commissions/{id}/reads', call: () => ({ method: 'GET', path: `/api/v1/commissions/${commission.id}/reads` }), expected: expectFor(recordReaders, 200, 404) },
+  { name: 'GET /api/v1/disputes/{id}/reads', call: () => ({ method: 'GET', path: `/api/v1/disputes/${disputeId}/reads` }), expected: expectFor(recordReaders, 200, 404) },
   { name: 'GET /api/v1/records/policies/{version}', call: () => ({ method: 'GET', path: `/api/v1/records/policies/${commission.policyVersion}` }), expected: expectFor(recordsOfficers, 200, 403) },
   {
     // No reason: past the permission gate, 400 for the readers; 404 for everyone else.
@@ -217,6 +288,117 @@ test.each(endpoints.map((e) => [e.name, e] as const))('%s: every person allowed 
   // And nobody without a key gets anything.
   const { method, path, json, headers } = endpoint.call();
   expect((await api.call(method, path, { json, headers })).status).toBe(401);
+});
+
+test("the disputes list shows a referral's split dispute only to the referral's readers", async () => {
+  const got: Record<string, boolean> = {};
+  const want: Record<string, boolean> = {};
+  for (const person of people.filter((p) => p.partner)) {
+    const res = await api.call<{ items: { id: string }[] }>('GET', '/api/v1/disputes', { key: person.apiKey! });
+    got[person.id] = res.body.items.some((d) => d.id === splitDisputeIdOf);
+    // Its readers, within the list's own rule (their partner's disputes): LSC's RAP member reads it
+    // by its link, but LSC is not a party, so it is not in their list.
+    want[person.id] = referralReaders.includes(person.id) && ['council', 'nenc-icb'].includes(person.partner!);
+  }
+  expect(got).toEqual(want);
+});
+
+test('blind scoring: nobody sees another member\'s scores or reasons in any field until scoring closes; after, the scores stay with the panel', async () => {
+  const member: Record<string, string> = {
+    'council-panel-member': 'demo-key-council-panel-member-001',
+    'nenc-panel-member': 'demo-key-nenc-panel-member-00001',
+    'parent-carer-rep': 'demo-key-parent-carer-rep-000001',
+  };
+  const secret = (who: string) => `SECRET-${who}`;
+  const grid = (who: string) => ({ scores: { acme: { quality: { score: 3, reason: `${secret(who)}-quality` }, social: { score: 3, reason: `${secret(who)}-social` } } } });
+  for (const [who, key] of Object.entries(member)) {
+    expect((await api.call('POST', `/api/v1/tasks/${panelId}.declare-${who}/decision`, { key, json: { decision: 'declare', data: { conflicts: { acme: '' } }, comment: `DECLARED-${who}` } })).status).toBe(200);
+  }
+  await eventually(() => api.call('GET', `/api/v1/tasks/${panelId}.score-council-panel-member`, { key: member['council-panel-member'] }), (r) => r.status === 200 && (r.body as { status: string }).status === 'open');
+  const scored = await api.call('POST', `/api/v1/tasks/${panelId}.score-council-panel-member/decision`, { key: member['council-panel-member'], json: { decision: 'submit', data: grid('council-panel-member'), comment: `${secret('council-panel-member')}-comment` } });
+  expect(scored.status).toBe(200);
+
+  // While scoring is open: every read by anyone but the scorer is blind, in every field.
+  const whileBlind: [string, string, Record<string, string>?][] = [
+    ['nenc-panel-member', `/api/v1/commissions/${evaluated}/evaluation`],
+    ['nenc-panel-member', `/api/v1/tasks/${panelId}.score-council-panel-member`],
+    ['council-commissioner', `/api/v1/commissions/${evaluated}/evaluation`],
+    ['council-commissioner', `/api/v1/tasks/${panelId}.score-council-panel-member`],
+    ['council-commissioner', `/api/v1/commissions/${evaluated}`],
+    ['council-commissioner', `/api/v1/commissions/${evaluated}/timeline`],
+    ['council-records-officer', `/api/v1/records/${panelId}`],
+    ['council-records-officer', `/api/v1/records/${panelId}`, { accept: 'text/csv' }],
+    ['council-records-officer', `/api/v1/records?from=${new Date(Date.now() - day).toISOString()}&to=${new Date(Date.now() + day).toISOString()}`, { accept: 'text/csv' }],
+  ];
+  const keyOf = (id: string) => people.find((p) => p.id === id)!.apiKey!;
+  const leaks: string[] = [];
+  for (const [who, path, headers] of whileBlind) {
+    const res = await api.call('GET', path, { key: keyOf(who), headers });
+    expect(res.status).toBe(200);
+    if (res.text.includes('SECRET-')) leaks.push(`${who} ${path}${headers ? ' (CSV)' : ''}`);
+  }
+  expect(leaks).toEqual([]);
+  // The scorer sees their own.
+  expect((await api.call('GET', `/api/v1/commissions/${evaluated}/evaluation`, { key: member['council-panel-member'] })).text).toContain(secret('council-panel-member'));
+
+  for (const who of ['nenc-panel-member', 'parent-carer-rep']) {
+    await eventually(() => api.call('GET', `/api/v1/tasks/${panelId}.score-${who}`, { key: member[who] }), (r) => (r.body as { status: string }).status === 'open');
+    expect((await api.call('POST', `/api/v1/tasks/${panelId}.score-${who}/decision`, { key: member[who], json: { decision: 'submit', data: grid(who) } })).status).toBe(200);
+  }
+  await eventually(() => api.call<CommissionView>('GET', `/api/v1/commissions/${evaluated}`, { key: keys.council }), (r) => r.body.evaluation?.status === 'complete');
+
+  // Scoring closed: the panel's readers see the scores and the declarations; the commission's
+  // other followers (senior managers, procurement, finance, legal) see neither, anywhere.
+  const council = await api.call('GET', `/api/v1/commissions/${evaluated}`, { key: keys.council });
+  expect(council.text).toContain(secret('nenc-panel-member'));
+  expect(council.text).toContain('DECLARED-');
+  const beyond: string[] = [];
+  for (const who of ['council-senior-manager', 'council-procurement', 'council-finance', 'council-legal', 'nenc-senior-manager', 'nenc-finance']) {
+    for (const path of [`/api/v1/commissions/${evaluated}`, `/api/v1/commissions/${evaluated}/timeline`, `/api/v1/tasks/${panelId}.score-nenc-panel-member`, `/api/v1/tasks/${panelId}.declare-nenc-panel-member`]) {
+      const res = await api.call('GET', path, { key: keyOf(who) });
+      if (/SECRET-|DECLARED-|declared no conflict/.test(res.text)) beyond.push(`${who} ${path}`);
+    }
+  }
+  expect(beyond).toEqual([]);
+}, 60_000);
+
+test("each read of a referral, an evaluation or a decision record is audited: who, what, which kind of read, when, how and from where; records officers page through them", async () => {
+  type Reads = { reads: { at: string; person: string; partner: string | null; kind: string; readOf: string; channel: string; address: string | null }[]; next?: string };
+  const officer = 'demo-key-council-records-officer-01';
+  const before = Date.now();
+  expect((await api.call('GET', `/api/v1/referrals/${referralId}`, { key: 'demo-key-nenc-rap-member-000001' })).status).toBe(200);
+  expect((await api.call('GET', `/api/v1/referrals/${referralId}/timeline`, { key: 'demo-key-nenc-rap-member-000001' })).status).toBe(200);
+  expect((await api.call('GET', `/api/v1/tasks/${referralTaskId}`, { key: 'demo-key-nenc-rap-member-000001' })).status).toBe(200);
+  expect((await api.call('GET', `/api/v1/records/${referralId}`, { key: officer, headers: { accept: 'text/csv' } })).status).toBe(200);
+  // A refused read reads nothing, so it is not in the list.
+  expect((await api.call('GET', `/api/v1/referrals/${referralId}`, { key: keys.lsc })).status).toBe(404);
+
+  const listed = await api.call<Reads>('GET', `/api/v1/referrals/${referralId}/reads?limit=4`, { key: officer });
+  expect(listed.status).toBe(200);
+  expect(listed.body.reads.map((r) => [r.person, r.kind, r.readOf, r.channel])).toEqual([
+    ['council-records-officer', 'decision-record-csv', referralId, 'api'],
+    ['nenc-rap-member', 'task', referralTaskId, 'api'],
+    ['nenc-rap-member', 'referral-timeline', referralId, 'api'],
+    ['nenc-rap-member', 'referral', referralId, 'api'],
+  ]);
+  expect(listed.body.reads.every((r) => /^(::ffff:)?127\.0\.0\.1$|^::1$/.test(r.address ?? '') && Date.parse(r.at) >= before - 1000)).toBe(true);
+  expect(listed.body.reads[1]!.partner).toBe('nenc-icb');
+  // Older reads (the walk's) are on the next pages, reached by `next` alone.
+  expect(listed.body.next).toMatch(/^\/api\/v1\/referrals\/.+\/reads\?limit=4&cursor=/);
+  const older = await api.call<Reads>('GET', listed.body.next!, { key: officer });
+  expect(older.status).toBe(200);
+  expect(older.body.reads.length).toBeGreaterThan(0);
+  expect(Date.parse(older.body.reads[0]!.at)).toBeLessThanOrEqual(Date.parse(listed.body.reads.at(-1)!.at));
+  // Bounded: no page over 200, no cursor the API did not give.
+  for (const q of ['limit=0', 'limit=201', 'limit=ten', 'cursor=not-ours', 'cursor=%00', 'sort=person']) {
+    expect([q, (await api.call('GET', `/api/v1/referrals/${referralId}/reads?${q}`, { key: officer })).status]).toEqual([q, 400]);
+  }
+  // The panel's reads (its page, its tasks) and the decision record's are listed under the commission.
+  const panelReads = await api.call<Reads>('GET', `/api/v1/commissions/${evaluated}/reads?limit=200`, { key: officer });
+  const kinds = new Set(panelReads.body.reads.map((r) => `${r.person} ${r.kind}`));
+  for (const k of ['nenc-panel-member evaluation', 'council-commissioner evaluation', 'council-commissioner task', 'council-records-officer decision-record']) expect([...kinds]).toContain(k);
+  // A read the panel's rule refused (a senior manager's, of a panel task) read nothing: not there.
+  expect([...kinds]).not.toContain('council-senior-manager task');
 });
 
 test('the timeline tells the story in plain words', async () => {

@@ -123,7 +123,7 @@ describe.each(engines)('several writers on %s', (engine: EngineName) => {
     try {
       // A database nobody has migrated yet: this process and two others migrate together.
       await fresh.database.db.schema.dropTable('record_events').ifExists().execute();
-      for (const table of ['policies', 'subjects', 'tasks', 'task_assignees', 'outbox', 'holds', 'disposals', 'imports', 'delegations', 'web_sessions', 'kysely_migration', 'kysely_migration_lock']) {
+      for (const table of ['policies', 'subjects', 'tasks', 'task_assignees', 'outbox', 'holds', 'disposals', 'imports', 'delegations', 'web_sessions', 'access_reads', 'kysely_migration', 'kysely_migration_lock']) {
         await fresh.database.db.schema.dropTable(table).ifExists().execute();
       }
       if (engine === 'postgres') await fresh.database.db.schema.dropTable('record_events').ifExists().execute();
@@ -137,7 +137,7 @@ describe.each(engines)('several writers on %s', (engine: EngineName) => {
         await here.close();
         const names = applied.map((a) => (Array.isArray(a) ? a.join(',') || '-' : a));
         // Exactly one of the three applied it; the others found it done.
-        expect(names.filter((n) => n === '001_system_of_record,002_delegations,003_web_sessions')).toHaveLength(1);
+        expect(names.filter((n) => n === '001_system_of_record,002_delegations,003_web_sessions,005_access_audit')).toHaveLength(1);
         expect(names.filter((n) => n === '-')).toHaveLength(2);
         for (const o of others) expect(await o.exited).toEqual({ code: 0, signal: null });
       } finally {

@@ -1,5 +1,5 @@
 import { loadPartnership } from '../../config';
-import { needingModeration, panelRuleBreaches, rank, weightedTotals, type EvaluationSetup, type Score } from '../../domain/evaluation';
+import { blindRecordEntry, needingModeration, panelRuleBreaches, rank, weightedTotals, type EvaluationSetup, type Score } from '../../domain/evaluation';
 
 const partnership = loadPartnership();
 const joint = ['council', 'nenc-icb'];
@@ -79,4 +79,11 @@ test('ties go to the higher quality score, and a tie on both is referred back to
   const tie = rank([{ bidder: 'a', total: 70, quality: 30, byCriterion: {} }, { bidder: 'b', total: 70, quality: 30, byCriterion: {} }]);
   expect(tie.recommended).toBeUndefined();
   expect(tie.referredToPanel).toEqual(['a', 'b']);
+});
+
+test('a scoring decision in the record is told without its comment or reasons while scoring is blind; other entries as they are', () => {
+  const entry = { event: 'task-decided', by: 'council-panel-member', detail: 'Score Acme Care independently: submit, "I gave Acme 5"', reason: 'I gave Acme 5' };
+  expect(blindRecordEntry(entry)).toEqual({ event: 'task-decided', by: 'council-panel-member', detail: 'Score Acme Care independently: submit (the scores and reasons are shown when scoring closes)' });
+  const declared = { event: 'task-decided', detail: 'Declare any conflict of interest before evaluating Acme Care: declare', reason: 'none' };
+  expect(blindRecordEntry(declared)).toBe(declared);
 });

@@ -9,6 +9,8 @@ import { formBody } from '../middleware/forms';
 import { requireSignedIn } from '../middleware/signedIn';
 import { CRITERION_ROWS, defaultSetupValues, kindWords, panelPage, setupErrors, setupFromForm, type FieldError } from '../services/evaluationPanel';
 import { echoedValues } from '../services/taskForm';
+import { auditRead, readerOf } from '../../api/accessAudit';
+import { evaluationIdOf } from '../../domain/evaluation';
 
 const commissionId = z.string().regex(/^jc-[a-z0-9]{1,40}$/);
 
@@ -21,6 +23,7 @@ export function evaluationRouter(ctx: ApiContext): Router {
   async function show(req: Request, res: Response, status = 200, errors: FieldError[] = [], values?: Record<string, string>, members?: string[]): Promise<void> {
     const id = commissionId.parse(req.params['id']);
     const page = await panelPage(ctx, req.person!, id);
+    if (page.panel) await auditRead(ctx, readerOf(req, 'web'), evaluationIdOf(id), 'evaluation');
     const fieldErrors = Object.fromEntries(errors.map((e) => [e.field, e.text]));
     res.status(status).render('evaluation/panel', {
       title: `Evaluation panel: ${page.commission.title}`,

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import type { ApiContext } from '../../api/context';
 import { can } from '../../api/permissions';
 import { HttpProblem } from '../../api/problem';
-import { liftHoldAs, periodFilterFor, periodQuery, placeHoldAs, readableCases, sendPeriodCsv, sendRecordCsv } from '../../api/records';
+import { auditPeriod, liftHoldAs, periodFilterFor, periodQuery, placeHoldAs, readableCases, sendPeriodCsv, sendRecordCsv } from '../../api/records';
+import { auditRead, readerOf } from '../../api/accessAudit';
 import { retainedTypes } from '../../domain/partnership';
 import { checkCsrf } from '../middleware/csrf';
 import { formBody } from '../middleware/forms';
@@ -27,7 +28,7 @@ export function recordsPagesRouter(ctx: ApiContext): Router {
     const values = searchValues(req.query);
     if (values['subject']) return res.redirect(303, `/records/${encodeURIComponent(values['subject'].slice(0, 200))}`);
     const searched = req.query['from'] !== undefined;
-    const result = searched ? await searchRecord(ctx, req.person!, values) : undefined;
+    const result = searched ? await searchRecord(ctx, readerOf(req, 'web'), values) : undefined;
     res.status(result?.errors.length ? 400 : 200).render('records/search', { title: 'The decision record', values, types: retainedTypes, result, errors: result?.errors ?? [], fieldErrors: result?.fields ?? {} });
   });
 
@@ -35,11 +36,13 @@ export function recordsPagesRouter(ctx: ApiContext): Router {
   router.get('/records/export.csv', async (req, res) => {
     const parsed = periodQuery.safeParse({ from: req.query['from'], to: req.query['to'], ...(req.query['type'] ? { type: req.query['type'] } : {}) });
     if (!parsed.success) return res.redirect(303, `/records?${new URLSearchParams(searchValues(req.query))}`);
-    await sendPeriodCsv(ctx, res, periodFilterFor(req.person!, parsed.data));
+    const filter = periodFilterFor(req.person!, parsed.data);
+    await auditPeriod(ctx, readerOf(req, 'web'), filter);
+    await sendPeriodCsv(ctx, res, filter);
   });
 
   async function showRecord(req: Request, res: Response, status = 200, values: Record<string, unknown> = {}, error?: { field: string; text: string }): Promise<void> {
-    const page = await recordPage(ctx, req.person!, String(req.params['subjectId']));
+    const page = await recordPage(ctx, readerOf(req, 'web'), String(req.params['subjectId']));
     const done = typeof req.query['done'] === 'string' ? banners[req.query['done']] : undefined;
     res.status(status).render('records/record', {
       title: `Record of ${page.title}`,
@@ -57,6 +60,7 @@ export function recordsPagesRouter(ctx: ApiContext): Router {
   // The same CSV as GET /api/v1/records/{subjectId} with Accept: text/csv.
   router.get('/records/:subjectId/record.csv', async (req, res) => {
     const { id, cases } = await readableCases(ctx, req.person!, 'record.read', req.params.subjectId);
+    await auditRead(ctx, readerOf(req, 'web'), id, 'decision-record-csv');
     await sendRecordCsv(ctx, res, id, cases);
   });
 

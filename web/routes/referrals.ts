@@ -9,6 +9,7 @@ import { checkCsrf } from '../middleware/csrf';
 import { formBody } from '../middleware/forms';
 import { requireSignedIn } from '../middleware/signedIn';
 import { echoedValues } from '../services/taskForm';
+import { auditRead, readerOf } from '../../api/accessAudit';
 import { formChoices, isChair, mayRefer, panelAgenda, referralErrors, referralList, referralPage, referralRequestFrom, statusLabel } from '../services/referrals';
 
 const notFound = (res: Response): void => void res.status(404).render('notFound', { title: 'Page not found' });
@@ -74,6 +75,7 @@ export function referralsRouter(ctx: ApiContext): Router {
 
   router.get('/referrals/:id', async (req, res) => {
     const view = await readReferralAs(ctx, req.person!, req.params.id);
+    await auditRead(ctx, readerOf(req, 'web'), view.id, 'referral');
     res.render('referrals/referral', {
       title: `Referral ${view.caseRef}`,
       page: referralPage(ctx, view),

@@ -11,6 +11,8 @@ import { formBody } from '../middleware/forms';
 import { requireSignedIn } from '../middleware/signedIn';
 import { taskPage } from '../services/aTask';
 import { echoedValues } from '../services/taskForm';
+import { auditTaskRead, readerOf } from '../../api/accessAudit';
+import { subjectIdOfTask } from '../../domain/task';
 import { PAGE_SIZE, yourTasks, yourTasksQuery } from '../services/yourTasks';
 import { textInWords } from '../services/words';
 
@@ -48,6 +50,7 @@ export function tasksRouter(ctx: ApiContext): Router {
     const refusal = refusedAs === undefined ? undefined : textInWords(ctx.partnership, refusedAs);
     const id = taskId.parse(req.params['id']);
     const view = await taskPage(ctx, req.person!, id);
+    await auditTaskRead(ctx, readerOf(req, 'web'), view.task.id, subjectIdOfTask(view.task.id) ?? '');
     // A refusal is shown beside the field it is about: the comment when it asks for a reason (or
     // the task has no other field), else the first of the task's fields.
     // A rule about the decision itself (the panel's quorum, whether it has met) is shown at the buttons.

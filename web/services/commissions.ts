@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiContext } from '../../api/context';
-import { commissionPlan, listCommissions } from '../../api/commissions';
-import { authorize, can } from '../../api/permissions';
+import { commissionPlan, listCommissions, readCommissionAs } from '../../api/commissions';
+import { can } from '../../api/permissions';
 import { listQuery } from '../../api/schemas';
-import { readCommission, readEvaluation, scopeOf } from '../../api/subjects';
+import { readEvaluation } from '../../api/subjects';
 import { coversNow, mayDecide } from '../../api/tasks';
 import { leadStatuses, newCommissionRequestSchema, stageNames, stages, type CommissionView, type NewCommissionRequest } from '../../domain/commission';
 import type { EvaluationView } from '../../domain/evaluation';
@@ -304,8 +304,7 @@ function evaluationSummary(ctx: ApiContext, view: CommissionView, panel: Evaluat
 
 /** A commission as one person may see it: 404 (the API's rule) for those who may not. */
 export async function commissionPage(ctx: ApiContext, person: Person, id: string, now = Date.now()): Promise<CommissionPage> {
-  const view = await readCommission(ctx, id);
-  authorize(person, 'commission.read', scopeOf(view), `There is no commission ${id}.`);
+  const view = await readCommissionAs(ctx, person, id);
   const p = ctx.partnership;
   const { covers } = await coversNow(ctx, person.id, now);
   const life = view.lifecycle;

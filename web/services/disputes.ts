@@ -1,9 +1,9 @@
 import type { ApiContext } from '../../api/context';
 import { timelineOnPage } from './timeline';
-import { disputeTimeline, listDisputes } from '../../api/disputes';
+import { disputeTimeline, listDisputes, readDisputeAs } from '../../api/disputes';
 import { authorize, can } from '../../api/permissions';
 import type { HttpProblem } from '../../api/problem';
-import { readCommission, readDispute, scopeOf } from '../../api/subjects';
+import { readCommission, scopeOf } from '../../api/subjects';
 import type { DisputeStage } from '../../domain/dispute';
 import type { Person } from '../../domain/partnership';
 import { splitText } from '../../domain/referral';
@@ -26,8 +26,7 @@ export async function disputeList(ctx: ApiContext, person: Person) {
 
 /** A dispute's page: its stages, proposals, outcome, open tasks and timeline (the API's timeline). */
 export async function disputePage(ctx: ApiContext, person: Person, id: string) {
-  const view = await readDispute(ctx, id);
-  authorize(person, 'dispute.read', scopeOf(view), `There is no dispute ${id}.`);
+  const view = await readDisputeAs(ctx, person, id);
   const timeline = disputeTimeline(ctx, view);
   const p = ctx.partnership;
   const outcome = view.outcome && {

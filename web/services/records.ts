@@ -1,8 +1,9 @@
 import type { ApiContext } from '../../api/context';
-import { periodFilterFor, periodQuery, readableCases } from '../../api/records';
+import { blindScoring, periodFilterFor, periodQuery, readableCases } from '../../api/records';
+import { auditRead, auditReads, listedUnder, type Reader } from '../../api/accessAudit';
+import { READS_PAGE, readsOf, type ReadKind } from '../../db/accessAudit';
 import { holdsOf } from '../../db/holds';
 import { rowsInPeriod, rowsOf, verifyCase, type PeriodFilter, type RecordRow } from '../../db/record';
-import type { Person } from '../../domain/partnership';
 import { verbs } from '../../api/timeline';
 import { commissionIdOfEvaluation } from '../../domain/evaluation';
 import { biddersOf, decidedInWords, kindLabel, partnerName, personName, textInWords } from './words';
@@ -42,7 +43,8 @@ export function searchValues(query: Record<string, unknown>): Record<string, str
  * A period of the officer's partner's record (the same query and rules as GET /api/v1/records):
  * the first events and how to download all; or the query's problems beside their fields.
  */
-export async function searchRecord(ctx: ApiContext, person: Person, values: Record<string, string>) {
+export async function searchRecord(ctx: ApiContext, reader: Reader, values: Record<string, string>) {
+  const person = reader.person;
   const parsed = periodQuery.safeParse({ from: values['from'], to: values['to'], ...(values['type'] ? { type: values['type'] } : {}) });
   if (!parsed.success) {
     const fields: Record<string, string> = {};
@@ -55,29 +57,57 @@ export async function searchRecord(ctx: ApiContext, person: Person, values: Reco
   const filter: PeriodFilter = periodFilterFor(person, parsed.data);
   const rows = [];
   let more = false;
+  const shown = await blindScoring(ctx.database.db);
   for await (const r of rowsInPeriod(ctx.database.db, filter, SHOWN + 1)) {
     if (rows.length === SHOWN) {
       more = true;
       break;
     }
-    rows.push(eventRow(ctx, r));
+    rows.push(eventRow(ctx, shown(r)));
   }
+  // Each subject whose record the page shows is read: audited before the page is.
+  await auditReads(ctx, reader, [...new Set(rows.map((r) => r.subjectId))].map((of) => ({ of, kind: 'decision-record-period' as const })));
   const csv = `/records/export.csv?${new URLSearchParams({ from: values['from']!, to: values['to']!, ...(values['type'] ? { type: values['type'] } : {}) })}`;
   return { errors: [], fields: {}, rows, more, csv, partner: partnerName(ctx.partnership, filter.partner!) };
 }
 
-/** A subject's record as a records officer of one of its partners reads it (404 for anyone else). */
-export async function recordPage(ctx: ApiContext, person: Person, subjectId: string) {
-  const { id, cases } = await readableCases(ctx, person, 'record.read', subjectId);
+const readWords: Record<ReadKind, string> = {
+  referral: 'The referral',
+  'referral-timeline': "The referral's timeline",
+  evaluation: 'The evaluation panel',
+  task: 'A task',
+  'decision-record': 'The decision record',
+  'decision-record-csv': 'The decision record, as CSV',
+  'decision-record-period': 'The decision record, in a period export',
+};
+
+/**
+ * A subject's record as a records officer of one of its partners reads it (404 for anyone else):
+ * the read audited first, and who has read the subject (the access audit), newest first.
+ */
+export async function recordPage(ctx: ApiContext, reader: Reader, subjectId: string) {
+  const { id, cases } = await readableCases(ctx, reader.person, 'record.read', subjectId);
+  await auditRead(ctx, reader, id, 'decision-record');
+  const { subjectId: under, subjectType } = listedUnder(id);
+  const audit = await readsOf(ctx.database.db, under, { limit: READS_PAGE.default });
+  const p = ctx.partnership;
+  const reads = audit.rows.map((r) => ({
+    at: r.at,
+    who: `${personName(p, r.person)}${r.partner ? ` (${partnerName(p, r.partner)})` : ''}`,
+    what: `${readWords[r.kind as ReadKind] ?? r.kind}${r.read_of !== under ? ` (${r.read_of})` : ''}`,
+    channel: channels[r.channel] ?? r.channel,
+    address: r.address ?? '',
+  }));
   const out = [];
   // A commission's and its panel's record name the panel's bidders by their ids.
   const bidders = /^j[ce]-/.test(id) ? await biddersOf(ctx, id.startsWith('je-') ? commissionIdOfEvaluation(id) : id) : [];
+  const shown = await blindScoring(ctx.database.db);
   for (const c of cases) {
     const events = [];
-    for await (const r of rowsOf(ctx.database.db, id, c.instance)) events.push(eventRow(ctx, r, bidders));
+    for await (const r of rowsOf(ctx.database.db, id, c.instance)) events.push(eventRow(ctx, shown(r), bidders));
     const verified = await verifyCase(ctx.database.db, id, c.instance);
     out.push({ instance: c.instance, type: c.subject_type, title: c.title, events, intact: verified.intact, firstBroken: verified.firstBroken });
   }
   const holds = (await holdsOf(ctx.database.db, id)).map((h) => ({ ...h, placedByName: personName(ctx.partnership, h.placedBy), liftedByName: h.liftedBy ? personName(ctx.partnership, h.liftedBy) : '' }));
-  return { id, title: cases.at(-1)?.title ?? id, cases: out, holds };
+  return { id, title: cases.at(-1)?.title ?? id, cases: out, holds, reads, readsUnder: under, readsApi: `/api/v1/${subjectType}s/${under}/reads`, moreReads: audit.next !== undefined };
 }
