@@ -101,7 +101,7 @@ async function raiseSplitDispute(ofReferral: string): Promise<string> {
   };
   const connection = await Connection.connect({ address: system.temporal.address });
   try {
-    await new Client({ connection }).workflow.start(dispute, { workflowId: disputeWorkflowId(id), taskQueue: system.env.TEMPORAL_TASK_QUEUE!, args: [input] });
+    await new Client({ connection, dataConverter: system.dataConverter }).workflow.start(dispute, { workflowId: disputeWorkflowId(id), taskQueue: system.env.TEMPORAL_TASK_QUEUE!, args: [input] });
   } finally {
     await connection.close();
   }
