@@ -108,3 +108,28 @@ test('the image holds every folder the API and the worker import', () => {
   const missing = [...foldersReached(['api/main.ts', 'worker/main.ts'])].filter((f) => !copied.includes(f));
   expect(missing).toEqual([]);
 });
+
+test('the image runs an LTS line of Node.js the project supports, and installs without overriding the install-script policy', () => {
+  const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  const major = Number(/^FROM node:(\d+)-/m.exec(dockerfile)?.[1]);
+  // Even majors become LTS; 20 ended in April 2026, so the image is on 24 or later.
+  expect(major % 2).toBe(0);
+  expect(major).toBeGreaterThanOrEqual(24);
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+  expect(pkg.engines.node).toMatch(/>=24\b/);
+  expect(dockerfile).toMatch(/^COPY package\.json package-lock\.json \.npmrc /m);
+  expect(dockerfile).not.toMatch(/ignore-scripts=false|dangerously-allow-all-scripts/);
+});
+
+test('allowScripts decides, for every locked package with an install script, whether it runs', () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> };
+  const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+  const withScripts = Object.entries(lock.packages)
+    .filter(([, p]) => p.hasInstallScript)
+    .map(([where]) => where.replace(/^.*node_modules\//, ''));
+  expect(withScripts.filter((name) => !(name in pkg.allowScripts))).toEqual([]);
+  // Only the system of record's native module may build itself; telemetry and the rest may not.
+  expect(Object.entries(pkg.allowScripts).filter(([, allowed]) => allowed).map(([name]) => name)).toEqual(['@photostructure/sqlite']);
+  expect(pkg.allowScripts['@scarf/scarf']).toBe(false);
+  expect(readFileSync(path.join(root, '.npmrc'), 'utf8')).toMatch(/^strict-allow-scripts=true$/m);
+});
