@@ -125,6 +125,13 @@ export interface RecordSchema {
     /** JSON: single sign-on's PKCE verifier, state, nonce and where to go after, while it is under way. */
     sign_in_state: string | null;
   };
+  /** Requests per client and minute window, shared by the API instances (db/rateLimits.ts). */
+  rate_limit_hits: {
+    /** The limiter and a digest of its client key (an address or a person). */
+    bucket: string;
+    window_start: string;
+    hits: number;
+  };
   /** One-off imports already done (the old var/records files). */
   imports: { name: string; at: string; detail: string };
 }
