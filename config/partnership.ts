@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { apiKeySetting, storedApiKeyDigest } from './apiKeys';
 import { calendarNames } from '../domain/calendar';
 import { durationText } from '../domain/duration';
 import { defaultRetention, roles } from '../domain/partnership';
@@ -103,7 +104,7 @@ export const partnershipSchema = z
           email: z.email(),
           partner: id.optional(),
           roles: z.array(z.enum(roles)).min(1, 'a person holds at least one role'),
-          apiKey: z.string().min(24, 'an API key has at least 24 characters').optional(),
+          apiKey: apiKeySetting().optional(),
           oidcSubject: z.string().optional(),
         })
         .strict(),
@@ -134,9 +135,11 @@ export const partnershipSchema = z
           message: 'only lived-experience representatives may have no partner',
         });
       if (person.apiKey !== undefined) {
-        if (keys.has(person.apiKey))
+        // The same key written once as itself and once as its digest is still the same key.
+        const key = storedApiKeyDigest(person.apiKey).toString('hex');
+        if (keys.has(key))
           ctx.addIssue({ code: 'custom', path: ['people', i, 'apiKey'], message: 'this API key is already given to another person' });
-        keys.set(person.apiKey, i);
+        keys.set(key, i);
       }
     });
   });

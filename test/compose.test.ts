@@ -43,6 +43,9 @@ test.each(['api', 'worker'])('%s is built from the project Dockerfile and points
   expect(exposes(services['mailpit']!, smtp.port)).toBe(true);
   // The secret comes from the environment of whoever deploys, never the file.
   expect(env['LINK_SIGNING_KEY']).toMatch(/^\$\{LINK_SIGNING_KEY:\?/);
+  // The partnership file is the deployer's own (the bundled one is refused outside a local run).
+  expect(env['JCO_CONFIG']).toBe('/config/partnership.yaml');
+  expect((s as { volumes?: string[] }).volumes).toContain('${JCO_PARTNERSHIP_FILE:?set JCO_PARTNERSHIP_FILE to your partnership file}:/config/partnership.yaml:ro');
   expect(s.depends_on).toHaveProperty('temporal-namespace');
 });
 

@@ -11,7 +11,7 @@ import { cachedWorkflowBundle } from './bundle';
 
 /** The production worker process, configured only by the environment. */
 async function main(): Promise<void> {
-  const { env, partnership, policyVersion, policyText } = loadConfigOrExit();
+  const { env, partnership, policyVersion, policyText } = loadConfigOrExit(process.env, { serving: 'worker' });
   let smtpUrl: string, signingKey: string;
   try {
     smtpUrl = requireSetting(env, 'SMTP_URL', 'the worker sends the emails');
