@@ -1,6 +1,5 @@
 import express, { type Express } from 'express';
 import { codecCors, codecRouter } from './codec';
-import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import { identify } from './auth';
 import { commissionsRouter } from './commissions';
@@ -18,6 +17,7 @@ import { useViews, viewEnvironment } from '../web/views';
 import { staffWebService } from '../web';
 import { peopleRouter } from './people';
 import { problem, problemHandler } from './problem';
+import { rateLimits } from './rateLimits';
 import { recordsRouter } from './records';
 import { referralsRouter } from './referrals';
 import { tasksRouter } from './tasks';
@@ -41,24 +41,14 @@ export function createApp(ctx: ApiContext): Express {
     res.render('docs', { title: 'Joint Commissioning Orchestrator API', rows });
   });
   app.use('/assets', assetsRouter());
-  app.use('/a', rateLimit({ windowMs: 60_000, limit: ctx.rateLimitPerMinute, standardHeaders: 'draft-7', legacyHeaders: false, handler: (_req, _res, next) => next(problem(429, 'Too many requests from here; wait a minute and try again.')) }), linksRouter(ctx));
+  const limits = rateLimits(ctx);
+  app.use('/a', limits.unauthenticated, linksRouter(ctx));
   if (ctx.devMailDir) app.use('/dev/mail', devMailRouter(ctx.devMailDir));
 
   app.use('/api/v1/codec', codecCors(ctx.temporalUiOrigin));
   const api = express.Router();
   api.use(express.json({ limit: '256kb' }));
-  api.use(identify(ctx.partnership, ctx.oidc, ctx.apiKeys));
-  // Per person, after identity: one partner's integration cannot starve the others.
-  api.use(
-    rateLimit({
-      windowMs: 60_000,
-      limit: ctx.rateLimitPerMinute,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      keyGenerator: (req) => req.person!.id,
-      handler: (_req, _res, next) => next(problem(429, 'Too many requests for your key; wait a minute and try again.', undefined, { 'Retry-After': '60' })),
-    }),
-  );
+  api.use(identify(ctx.partnership, ctx.oidc, ctx.apiKeys), limits.unauthenticatedRefusal, limits.perPerson);
   api.use('/commissions/:id/evaluation', evaluationRouter(ctx));
   api.use('/commissions', commissionsRouter(ctx));
   api.use('/tasks', tasksRouter(ctx));
@@ -69,7 +59,7 @@ export function createApp(ctx: ApiContext): Express {
   api.use('/codec', codecRouter(ctx));
   app.use('/api/v1', api);
   // The staff web service's pages: not API, so not in the OpenAPI document.
-  app.use(staffWebService(ctx, ctx.web ?? { developmentSignIn: false, secureCookies: true }));
+  app.use(staffWebService(ctx, ctx.web ?? { developmentSignIn: false, secureCookies: true }, limits.unauthenticated));
 
   app.use((req, _res, next) => next(problem(404, `Nothing is at ${req.method} ${req.path}.`)));
   app.use(problemHandler);

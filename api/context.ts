@@ -7,6 +7,7 @@ import type { OidcResult } from './oidc';
 import type { Database } from '../db';
 import type { TemporalHealth } from './temporalHealth';
 import type { WebSettings } from '../config/web';
+import type { TrustProxy } from '../config/trustProxy';
 
 /** What every route needs, built once by api/main.ts (or a test). */
 export interface ApiContext {
@@ -31,8 +32,10 @@ export interface ApiContext {
   logger?: Logger | undefined;
   /** Requests a person (or, for emailed links, an address) may make a minute. */
   rateLimitPerMinute: number;
+  /** Requests an address may make a minute with nobody signed in; unset, `rateLimitPerMinute`. */
+  rateLimitUnauthenticatedPerMinute?: number | undefined;
   /** Express's trust proxy setting, when a load balancer sets X-Forwarded-For. */
-  trustProxy?: boolean | number | string | undefined;
+  trustProxy?: TrustProxy | undefined;
   /** The worker's Prometheus endpoint, appended to /metrics. */
   workerMetricsUrl?: string | undefined;
   /** The staff web service's sign-in and cookies (config/web.ts); without it, single sign-on is off and so is the development sign-in. */

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createLinkSigner, signingKeysFrom } from '../activities/links';
-import { loadConfigOrExit, requireSetting } from '../config';
+import { ConfigError, loadConfigOrExit, requireSetting } from '../config';
+import { reloadPeople } from '../config/reload';
 import { webSettingsOf } from '../config/web';
 import { identityRulesOf } from '../config/identity';
 import { createApp } from './app';
@@ -15,7 +16,7 @@ import { dataConverterOf, temporalConnectionSettings } from '../config/temporal'
 
 /** The production API process, configured only by the environment. */
 async function main(): Promise<void> {
-  const { env, partnership, policyVersion, policyText } = loadConfigOrExit();
+  const { env, partnership, policyVersion, policyText } = loadConfigOrExit(process.env, { serving: 'api' });
   let signingKey: string, dataConverter: ReturnType<typeof dataConverterOf>, temporalSettings: ReturnType<typeof temporalConnectionSettings>;
   try {
     signingKey = requireSetting(env, 'LINK_SIGNING_KEY', 'emailed links are verified with it');
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
     console.error((err as Error).message);
     process.exit(1);
   }
+  if (env.TRUST_PROXY === true)
+    logger.warn('TRUST_PROXY=true believes the first address in X-Forwarded-For, which a caller can write: safe only behind a proxy that replaces the header; otherwise give the hop count or the proxies\' addresses');
   // Lazy: the API serves /healthz (and 503s) while Temporal is still starting or away.
   const connection = Connection.lazy(temporalSettings);
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, dataConverter });
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
     links: createLinkSigner(signingKeysFrom(signingKey, env.LINK_SIGNING_KEYS_PREVIOUS)),
     linkGraceMs: env.LINK_GRACE_DAYS * 86_400_000,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    rateLimitUnauthenticatedPerMinute: env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
     workerMetricsUrl: env.WORKER_METRICS_URL,
     trustProxy: env.TRUST_PROXY,
     apiKeys: env.AUTH_API_KEYS,
@@ -68,6 +72,15 @@ async function main(): Promise<void> {
     server.close(() => void Promise.allSettled([connection.close(), database.close()]).finally(() => process.exit(0)));
     setTimeout(() => process.exit(0), 5000).unref();
   };
+  // `kill -HUP <pid>`: people and keys from the partnership file, without a restart (config/reload.ts).
+  process.on('SIGHUP', () => {
+    try {
+      const change = reloadPeople(partnership, env);
+      logger.info(change, 'partnership file re-read: its people and API keys are in force');
+    } catch (err) {
+      logger.error({ problems: err instanceof ConfigError ? err.problems : [{ path: '', message: (err as Error).message }] }, 'partnership file refused on SIGHUP; the people and keys already in force stay');
+    }
+  });
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { issuePath } from './partnership';
 import { isMultiTenantIssuer } from './identity';
+import { trustProxySetting } from './trustProxy';
 
 /** The project's own task queue, so it can share a namespace with other applications. */
 export const DEFAULT_TASK_QUEUE = 'joint-commissioning';
@@ -54,8 +55,19 @@ const envSchema = z.object({
   /** `production` in the container image: the development sign-in is then impossible. */
   NODE_ENV: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-  /** Express "trust proxy": set when a load balancer in front sets X-Forwarded-For. */
-  TRUST_PROXY: z.string().optional(),
+  /**
+   * Requests a minute from one address that no person is signed in to (emailed links, sign-in
+   * pages, API calls without a valid key): unset, RATE_LIMIT_PER_MINUTE. Shared by all API
+   * instances through the record database, so a second instance does not double the allowance.
+   */
+  RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).optional(),
+  /**
+   * Which proxies in front may say who the client is (X-Forwarded-For): `true` (every hop: only
+   * behind a proxy that replaces the header), a hop count, or their addresses and CIDR ranges,
+   * comma-separated (`loopback`, `linklocal`, `uniquelocal` name the private ranges). Without it
+   * the per-address limits see the proxy's address, not the caller's.
+   */
+  TRUST_PROXY: trustProxySetting().optional(),
   /** Where the worker serves the Temporal SDK's Prometheus metrics, e.g. 127.0.0.1:9464. */
   WORKER_METRICS_ADDRESS: z.string().regex(/^[\w.-]+:\d+$/, 'host:port').optional(),
   /** The worker's metrics URL: the API's /metrics appends them, so one scrape sees both. */

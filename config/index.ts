@@ -3,6 +3,8 @@ import { roleGaps } from '../domain/askedRoles';
 import type { Partnership } from '../domain/partnership';
 import { readEnv, type Env } from './env';
 import { bundledPartnershipFile, ConfigError, loadPartnership } from './partnership';
+import { unsafeSettings } from './safety';
+import { isLocalRun } from './web';
 
 export { readEnv, requireSetting, DEFAULT_TASK_QUEUE, type Env } from './env';
 export { loadPartnership, parsePartnership, ConfigError, bundledPartnershipFile } from './partnership';
@@ -37,11 +39,18 @@ export function checkedAgainstWorkflows(partnership: Partnership, source: string
   return partnership;
 }
 
-/** Loads environment and partnership file, or prints every problem and exits non-zero. */
-export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env): AppConfig {
+/**
+ * Loads environment and partnership file, or prints every problem and exits non-zero. A serving
+ * process (the API, the worker) outside a local run also refuses every unsafe setting
+ * (config/safety.ts), naming each and what to do.
+ */
+export function loadConfigOrExit(source: NodeJS.ProcessEnv = process.env, opts: { serving?: 'api' | 'worker' } = {}): AppConfig {
   try {
     const env = readEnv(source);
     const partnership = checkedAgainstWorkflows(loadPartnership(env.JCO_CONFIG), env.JCO_CONFIG ?? bundledPartnershipFile);
+    const unsafe = opts.serving && !isLocalRun(env) ? unsafeSettings(env, partnership) : [];
+    if (unsafe.length)
+      throw new Error(`The ${opts.serving} will not start with settings anyone could use (PUBLIC_BASE_URL is not this machine, or NODE_ENV=production):\n${unsafe.map((u) => `  - ${u.setting} ${u.problem}`).join('\n')}`);
     return { env, partnership, policyVersion: policyVersionOf(partnership), policyText: policyTextOf(partnership) };
   } catch (err) {
     console.error(err instanceof ConfigError || err instanceof Error ? err.message : String(err));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { apiKeySetting, storedApiKeyDigest } from './apiKeys';
 import { calendarNames } from '../domain/calendar';
 import { durationText } from '../domain/duration';
 import { defaultRetention, roles } from '../domain/partnership';
@@ -117,7 +118,7 @@ export const partnershipSchema = z
           email: z.email(),
           partner: id.optional(),
           roles: z.array(z.enum(roles)).min(1, 'a person holds at least one role'),
-          apiKey: z.string().min(24, 'an API key has at least 24 characters').optional(),
+          apiKey: apiKeySetting().optional(),
           identities: z.array(signInIdentity).max(20).optional(),
           /** Replaced: a subject without its issuer could be anyone's at another issuer. */
           oidcSubject: z.never({ error: 'oidcSubject is replaced by identities: [{ issuer, subject }] (or, for Entra ID, [{ entraTenantId, entraObjectId }])' }).optional(),
@@ -158,9 +159,11 @@ export const partnershipSchema = z
         identities.set(key, person.id);
       });
       if (person.apiKey !== undefined) {
-        if (keys.has(person.apiKey))
+        // The same key written once as itself and once as its digest is still the same key.
+        const key = storedApiKeyDigest(person.apiKey).toString('hex');
+        if (keys.has(key))
           ctx.addIssue({ code: 'custom', path: ['people', i, 'apiKey'], message: 'this API key is already given to another person' });
-        keys.set(person.apiKey, i);
+        keys.set(key, i);
       }
     });
   });

@@ -3,7 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import type { TLSConfig } from '@temporalio/client';
 import { PayloadEncryptionCodec, payloadKeysFrom } from '../codec/payloadEncryption';
 import type { Env } from './env';
-import { isEmbeddedDefault } from './web';
+import { isLocalRun } from './web';
 
 /** What both the worker's and the API's connections to Temporal need: one reading of the settings. */
 export interface TemporalConnectionSettings {
@@ -41,14 +41,14 @@ export function temporalConnectionSettings(env: Env): TemporalConnectionSettings
 }
 
 /**
- * The payload codec both sides use. Without JCO_PAYLOAD_KEYS only the embedded default runs (its
- * histories stay on this machine); anywhere else start-up refuses rather than writing ten years of
+ * The payload codec both sides use. Without JCO_PAYLOAD_KEYS only a run on this machine starts (its
+ * histories stay here; the same rule as config/safety.ts's refusals); anywhere else start-up refuses rather than writing ten years of
  * children's cases into Temporal in clear.
  */
 export function payloadCodecOf(env: Env): PayloadEncryptionCodec | undefined {
   if (!env.JCO_PAYLOAD_KEYS) {
-    if (isEmbeddedDefault(env)) return undefined;
-    throw new Error('JCO_PAYLOAD_KEYS is required outside the embedded default: Temporal would keep every payload in clear. Set it to k1:$(openssl rand -base64 32) (see README, "Encrypted payloads").');
+    if (isLocalRun(env)) return undefined;
+    throw new Error('JCO_PAYLOAD_KEYS is required outside a run on this machine: Temporal would keep every payload in clear. Set it to k1:$(openssl rand -base64 32) (see README, "Encrypted payloads").');
   }
   return new PayloadEncryptionCodec(payloadKeysFrom(env.JCO_PAYLOAD_KEYS), { acceptPlaintext: env.JCO_PAYLOAD_PLAINTEXT === 'accept' });
 }

@@ -15,12 +15,21 @@ export interface WebSettings {
 const loopback = (host: string): boolean => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 
 /**
- * The embedded default is what `npm start` and the tests run: the record in the embedded SQLite
- * file, links pointing at this machine, not the production image (NODE_ENV=production). Only there
- * can anyone sign in without a password, and nothing in the environment can switch it on elsewhere.
+ * A local run: links pointing at this machine, not the production image (NODE_ENV=production).
+ * Only there may the demonstration partnership and its published keys serve (config/safety.ts):
+ * `npm start`, the tests and the benchmarks, on either database engine.
+ */
+export function isLocalRun(env: Pick<Env, 'PUBLIC_BASE_URL' | 'NODE_ENV'>): boolean {
+  return env.NODE_ENV !== 'production' && loopback(new URL(env.PUBLIC_BASE_URL).hostname);
+}
+
+/**
+ * The embedded default is what `npm start` and the tests run: a local run with the record in the
+ * embedded SQLite file. Only there can anyone sign in without a password, and nothing in the
+ * environment can switch it on elsewhere.
  */
 export function isEmbeddedDefault(env: Pick<Env, 'DATABASE_URL' | 'PUBLIC_BASE_URL' | 'NODE_ENV'>): boolean {
-  return engineOf(env.DATABASE_URL) === 'sqlite' && env.NODE_ENV !== 'production' && loopback(new URL(env.PUBLIC_BASE_URL).hostname);
+  return engineOf(env.DATABASE_URL) === 'sqlite' && isLocalRun(env);
 }
 
 export function webSettingsOf(env: Env): WebSettings {

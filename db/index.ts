@@ -6,6 +6,7 @@ import { engineOf, type Engine } from './engine';
 import * as m001 from './migrations/001_system_of_record';
 import * as m002 from './migrations/002_delegations';
 import * as m003 from './migrations/003_web_sessions';
+import * as m004 from './migrations/004_rate_limits';
 import * as m005 from './migrations/005_access_audit';
 import type { RecordSchema } from './schema';
 import { openSqliteFile } from './sqliteFile';
@@ -19,6 +20,7 @@ const migrations: Record<string, { up(db: Kysely<unknown>, engine: Engine): Prom
   '001_system_of_record': m001,
   '002_delegations': m002,
   '003_web_sessions': m003,
+  '004_rate_limits': m004,
   '005_access_audit': m005,
 };
 

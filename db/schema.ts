@@ -141,6 +141,13 @@ export interface RecordSchema {
     address: string | null;
     at: string;
   };
+  /** Requests per client and minute window, shared by the API instances (db/rateLimits.ts). */
+  rate_limit_hits: {
+    /** The limiter and a digest of its client key (an address or a person). */
+    bucket: string;
+    window_start: string;
+    hits: number;
+  };
   /** One-off imports already done (the old var/records files). */
   imports: { name: string; at: string; detail: string };
 }

@@ -48,6 +48,9 @@ test.each(['api', 'worker'])('%s is built from the project Dockerfile and points
   expect(serves(services['mailpit']!, smtp.port)).toBe(true);
   // The secret comes from the environment of whoever deploys, never the file.
   expect(env['LINK_SIGNING_KEY']).toMatch(/^\$\{LINK_SIGNING_KEY:\?/);
+  // The partnership file is the deployer's own (the bundled one is refused outside a local run).
+  expect(env['JCO_CONFIG']).toBe('/config/partnership.yaml');
+  expect((s as { volumes?: string[] }).volumes).toContain('${JCO_PARTNERSHIP_FILE:?set JCO_PARTNERSHIP_FILE to your partnership file}:/config/partnership.yaml:ro');
   expect(s.depends_on).toHaveProperty('temporal-namespace');
 });
 
@@ -126,4 +129,29 @@ test('only the API, the read-only UI behind sign-in and the mail viewer are publ
   expect(ui['TEMPORAL_CODEC_ENDPOINT']).toBe(`${services['api']!.environment!['PUBLIC_BASE_URL']}/api/v1/codec`);
   expect(services['api']!.environment!['TEMPORAL_UI_ORIGIN']).toBe('http://localhost:8080');
   expect(services['api']!.environment!['JCO_PAYLOAD_KEYS']).toMatch(/^\$\{JCO_PAYLOAD_KEYS:\?/);
+});
+
+test('the image runs an LTS line of Node.js the project supports, and installs without overriding the install-script policy', () => {
+  const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+  const major = Number(/^FROM node:(\d+)-/m.exec(dockerfile)?.[1]);
+  // Even majors become LTS; 20 ended in April 2026, so the image is on 24 or later.
+  expect(major % 2).toBe(0);
+  expect(major).toBeGreaterThanOrEqual(24);
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+  expect(pkg.engines.node).toMatch(/>=24\b/);
+  expect(dockerfile).toMatch(/^COPY package\.json package-lock\.json \.npmrc /m);
+  expect(dockerfile).not.toMatch(/ignore-scripts=false|dangerously-allow-all-scripts/);
+});
+
+test('allowScripts decides, for every locked package with an install script, whether it runs', () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> };
+  const lock = JSON.parse(readFileSync(path.join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean }> };
+  const withScripts = Object.entries(lock.packages)
+    .filter(([, p]) => p.hasInstallScript)
+    .map(([where]) => where.replace(/^.*node_modules\//, ''));
+  expect(withScripts.filter((name) => !(name in pkg.allowScripts))).toEqual([]);
+  // Only the system of record's native module may build itself; telemetry and the rest may not.
+  expect(Object.entries(pkg.allowScripts).filter(([, allowed]) => allowed).map(([name]) => name)).toEqual(['@photostructure/sqlite']);
+  expect(pkg.allowScripts['@scarf/scarf']).toBe(false);
+  expect(readFileSync(path.join(root, '.npmrc'), 'utf8')).toMatch(/^strict-allow-scripts=true$/m);
 });

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { ApiContext } from '../api/context';
 import type { WebSettings } from '../config/web';
 import { pageErrors } from './middleware/errors';
@@ -23,11 +23,13 @@ const webPaths = /^\/(?:$|sign-in(?:\/|$)|sign-out$|tasks(?:\/|$)|commissions(?:
  * The staff web service on the API's own Express app: server-rendered pages on GOV.UK Frontend,
  * sessions in the record database, the API's services and read models underneath.
  */
-export function staffWebService(ctx: ApiContext, settings: WebSettings): Router {
+export function staffWebService(ctx: ApiContext, settings: WebSettings, limitSignedOut?: RequestHandler): Router {
   const router = Router();
   router.use((req, _res, next) => next(webPaths.test(req.path) ? undefined : 'router'));
   // Signing out of single sign-on goes on to the provider (its issuer's origin, as Entra ID's logout is).
   router.use(pageSecurityHeadersSendingFormsTo(settings.oidc ? [new URL(settings.oidc.issuer).origin] : []), loadSession(ctx, settings.secureCookies), navigation(ctx));
+  // Sign-in pages and anything a signed-out browser asks for: limited per address (api/rateLimits.ts).
+  if (limitSignedOut) router.use((req, res, next) => (req.person ? next() : limitSignedOut(req, res, next)));
   router.get('/', (req, res) => res.redirect(303, req.person ? '/tasks' : '/sign-in'));
   // One client of the organisation's provider, for signing in and for signing out there.
   const sso = settings.oidc ? new OidcSignIn(settings.oidc) : undefined;

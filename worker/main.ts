@@ -12,7 +12,7 @@ import { dataConverterOf, temporalConnectionSettings } from '../config/temporal'
 
 /** The production worker process, configured only by the environment. */
 async function main(): Promise<void> {
-  const { env, partnership, policyVersion, policyText } = loadConfigOrExit();
+  const { env, partnership, policyVersion, policyText } = loadConfigOrExit(process.env, { serving: 'worker' });
   let smtpUrl: string, signingKey: string, dataConverter: ReturnType<typeof dataConverterOf>, temporalSettings: ReturnType<typeof temporalConnectionSettings>;
   try {
     smtpUrl = requireSetting(env, 'SMTP_URL', 'the worker sends the emails');

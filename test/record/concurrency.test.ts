@@ -137,7 +137,7 @@ describe.each(engines)('several writers on %s', (engine: EngineName) => {
         await here.close();
         const names = applied.map((a) => (Array.isArray(a) ? a.join(',') || '-' : a));
         // Exactly one of the three applied it; the others found it done.
-        expect(names.filter((n) => n === '001_system_of_record,002_delegations,003_web_sessions,005_access_audit')).toHaveLength(1);
+        expect(names.filter((n) => n === '001_system_of_record,002_delegations,003_web_sessions,004_rate_limits,005_access_audit')).toHaveLength(1);
         expect(names.filter((n) => n === '-')).toHaveLength(2);
         for (const o of others) expect(await o.exited).toEqual({ code: 0, signal: null });
       } finally {

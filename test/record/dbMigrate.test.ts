@@ -18,10 +18,11 @@ test('db:migrate applies the migrations to the embedded file under JCO_DATA_DIR,
   try {
     const first = dbMigrate({ JCO_DATA_DIR: dir });
     expect(first.code).toBe(0);
-    expect(first.out).toContain(`Applied 4 migration(s) to SQLite ${path.join(dir, 'record.db')}`);
+    expect(first.out).toContain(`Applied 5 migration(s) to SQLite ${path.join(dir, 'record.db')}`);
     expect(first.out).toContain('001_system_of_record');
     expect(first.out).toContain('002_delegations');
     expect(first.out).toContain('003_web_sessions');
+    expect(first.out).toContain('004_rate_limits');
     expect(first.out).toContain('005_access_audit');
     const again = dbMigrate({ JCO_DATA_DIR: dir });
     expect(again).toEqual({ code: 0, out: expect.stringContaining('already up to date') });

@@ -8,7 +8,7 @@ import { payloadCodecOf, temporalConnectionSettings } from '../../config/tempora
 const production = { DATABASE_URL: 'postgres://jco:pw@db:5432/jco', PUBLIC_BASE_URL: 'https://jco.example.org', NODE_ENV: 'production' };
 
 test('outside the embedded default, start-up refuses to write payloads to Temporal in clear', () => {
-  expect(() => payloadCodecOf(readEnv(production))).toThrow(/JCO_PAYLOAD_KEYS is required outside the embedded default/);
+  expect(() => payloadCodecOf(readEnv(production))).toThrow(/JCO_PAYLOAD_KEYS is required outside a run on this machine/);
   expect(payloadCodecOf(readEnv({ ...production, JCO_PAYLOAD_KEYS: `k1:${randomBytes(32).toString('base64')}` }))).toBeDefined();
   // The embedded default (npm start, the tests) may run without: its histories stay on this machine.
   expect(payloadCodecOf(readEnv({}))).toBeUndefined();
