@@ -3,6 +3,7 @@ import { commissionWorkflowId } from '../../domain/commission';
 import { decideTask } from '../../workflows/jointCommission';
 import type { CommissionView } from '../../domain/commission';
 import { startSystem, type RunningSystem } from '../../scripts/lib/system';
+import { runSchemathesis } from '../../scripts/lib/schemathesis';
 import { fuzz } from '../helpers/fuzz';
 import { client, eventually, keys } from '../helpers/http';
 
@@ -94,3 +95,25 @@ test('Temporal keeps ciphertext: a records officer decodes it through the codec 
   const task = await api.call<{ status: string }>('GET', `/api/v1/tasks/${id}.lead`, { key: keys.nenc });
   expect(task.body.status).toBe('open');
 });
+
+test('checked from outside: Schemathesis, signed in as a commissioner, finds no 5xx, no response off its schema, no schema-valid request refused, no wrong answer to an undeclared method', async () => {
+  // A commission of its own: generated requests may withdraw it or extend its tasks.
+  const target = await api.call<CommissionView>('POST', '/api/v1/commissions', {
+    key: keys.council,
+    json: { title: `Operations Schemathesis ${Date.now()}`, partners: ['council', 'nenc-icb'], proposedLead: 'council', estimatedValue: 1000 },
+  });
+  const id = target.body.id;
+  // Short: the coverage phase alone (deterministic: each operation's boundaries, schema-valid and
+  // -invalid values and an undeclared method); `npm run bench -- drill-schemathesis` runs every phase at length.
+  const run = await runSchemathesis(system.baseUrl, {
+    apiKey: keys.council,
+    maxExamples: 1,
+    seed: 20261202,
+    phases: ['coverage'],
+    workers: 4,
+    parameters: { id, taskId: `${id}.lead`, subjectId: id },
+  });
+  if (run.status !== 0) console.error(run.output.slice(Math.max(0, run.output.indexOf('FAILURES'))));
+  expect({ status: run.status, failures: /Failures:[\s\S]*?\n\n/.exec(run.summary)?.[0] }).toEqual({ status: 0, failures: undefined });
+  expect(run.summary).toMatch(/\d+ generated, \d+ passed/);
+}, 180_000);
