@@ -24,6 +24,8 @@ export interface SchemathesisOptions {
   /** Identifiers that exist, so generated requests reach a real subject as well as unknown ones. */
   parameters?: Record<string, string>;
   workers?: number;
+  /** Default: both schema-valid and schema-invalid requests. */
+  mode?: 'positive' | 'negative' | 'all';
 }
 
 /**
@@ -46,6 +48,7 @@ export async function runSchemathesis(baseUrl: string, opts: SchemathesisOptions
     '--workers', String(opts.workers ?? 2),
     '--report', 'junit', '--report-dir', dir,
     ...(opts.phases ? ['--phases', opts.phases.join(',')] : []),
+    ...(opts.mode ? ['--mode', opts.mode] : []),
   ];
   const started = Date.now();
   const child = spawn('python3', args, { env: { ...process.env, PYTHONPATH: pythonPath }, stdio: ['ignore', 'pipe', 'pipe'] });
