@@ -24,7 +24,7 @@ export async function schemathesisDrill(system: RunningSystem, opts: { maxExampl
     ['a commissioner (council-commissioner)', keys.council],
     ['a records officer (council-records-officer)', 'demo-key-council-records-officer-01'],
   ] as const) {
-    runs.push([who, await runSchemathesis(system.baseUrl, { apiKey, maxExamples: opts.maxExamples, seed, parameters, workers: 4 })]);
+    runs.push([who, await runSchemathesis(system.baseUrl, { apiKey, maxExamples: opts.maxExamples, seed, parameters })]);
   }
   return {
     ok: runs.every(([, r]) => r.status === 0),

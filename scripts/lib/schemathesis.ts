@@ -23,6 +23,11 @@ export interface SchemathesisOptions {
   phases?: string[];
   /** Identifiers that exist, so generated requests reach a real subject as well as unknown ones. */
   parameters?: Record<string, string>;
+  /**
+   * Default 1: with more, Hypothesis describing its strategies parses source in several threads at
+   * once, and CPython 3.11's parser then fails ("AST constructor recursion depth mismatch"), which
+   * Schemathesis reports as a runtime error of the operation it was testing.
+   */
   workers?: number;
   /** Default: both schema-valid and schema-invalid requests. */
   mode?: 'positive' | 'negative' | 'all';
@@ -45,7 +50,7 @@ export async function runSchemathesis(baseUrl: string, opts: SchemathesisOptions
     '--header', `Authorization: Bearer ${opts.apiKey}`,
     '--max-examples', String(opts.maxExamples),
     '--seed', String(opts.seed),
-    '--workers', String(opts.workers ?? 2),
+    '--workers', String(opts.workers ?? 1),
     '--report', 'junit', '--report-dir', dir,
     ...(opts.phases ? ['--phases', opts.phases.join(',')] : []),
     ...(opts.mode ? ['--mode', opts.mode] : []),
@@ -61,9 +66,11 @@ export async function runSchemathesis(baseUrl: string, opts: SchemathesisOptions
   return { status, summary, output, ms: Date.now() - started };
 }
 
-/** The run's summary, and the failures in full if there were any: what a report keeps. */
+/** The run's summary, and its errors and failures in full if there were any: what a report keeps. */
 export const reportLines = (r: SchemathesisRun): string[] => {
-  const failures = r.output.indexOf('FAILURES');
-  const at = r.output.indexOf('WARNINGS');
-  return [...(failures >= 0 ? r.output.slice(failures, at > failures ? at : undefined).trim().split('\n') : []), ...r.summary.split('\n')];
+  const starts = ['ERRORS', 'FAILURES'].map((h) => r.output.indexOf(`= ${h} =`)).filter((i) => i >= 0);
+  const first = starts.length ? Math.min(...starts) : -1;
+  const end = r.output.indexOf('= WARNINGS =');
+  const detail = first >= 0 ? r.output.slice(r.output.lastIndexOf('\n', first) + 1, end > first ? r.output.lastIndexOf('\n', end) : undefined).trim().split('\n') : [];
+  return [...detail, ...r.summary.split('\n')];
 };

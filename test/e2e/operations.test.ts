@@ -113,7 +113,6 @@ test('checked from outside: Schemathesis, signed in as a commissioner, finds no 
     seed: 20261202,
     phases: ['coverage'],
     mode: process.env['SCHEMATHESIS_MODE'] === 'all' ? 'all' : 'positive',
-    workers: 4,
     parameters: { id, taskId: `${id}.lead`, subjectId: id },
   });
   if (run.status !== 0) console.error(run.output.slice(Math.max(0, run.output.indexOf('FAILURES'))));
