@@ -10,6 +10,7 @@ import { disputesRouter } from './disputes';
 import { linksRouter } from './links';
 import { requestLog } from './observability';
 import { openApiDocument } from './openapi';
+import { methodNotAllowed } from './methods';
 import { metrics, opsRouter } from './ops';
 import { assetsRouter } from '../web/assets';
 import { apiDocsSecurityHeaders } from '../web/middleware/securityHeaders';
@@ -61,6 +62,7 @@ export function createApp(ctx: ApiContext): Express {
   // The staff web service's pages: not API, so not in the OpenAPI document.
   app.use(staffWebService(ctx, ctx.web ?? { developmentSignIn: false, secureCookies: true }, limits.unauthenticated));
 
+  app.use(methodNotAllowed(openApiDocument.paths));
   app.use((req, _res, next) => next(problem(404, `Nothing is at ${req.method} ${req.path}.`)));
   app.use(problemHandler);
   return app;

@@ -144,8 +144,9 @@ export async function readCommissionAs(ctx: ApiContext, person: Person, id: stri
 export function checkNewCommission(ctx: ApiContext, person: Person, body: NewCommissionRequest): void {
   const unknown = body.partners.map((p, i) => ({ p, i })).filter(({ p }) => !partnerById(ctx.partnership, p));
   if (unknown.length) {
+    // 422: the ids the partnership file holds are a rule of this deployment, not of the document's schema.
     throw problem(
-      400,
+      422,
       'The commission names partners that are not in the partnership.',
       unknown.map(({ p, i }) => ({ path: `partners[${i}]`, message: `no partner has the id "${p}"` })),
     );

@@ -44,7 +44,8 @@ export async function raiseDispute(ctx: ApiContext, person: Person, request: unk
   if (!parsed.success) throw invalid(parsed.error, 'dispute');
   const body = parsed.data;
   const unknown = body.partners.filter((p) => !partnerById(ctx.partnership, p));
-  if (unknown.length) throw problem(400, 'The dispute names partners that are not in the partnership.', unknown.map((p) => ({ path: 'partners', message: `no partner has the id "${p}"` })));
+  // 422: the ids the partnership file holds are a rule of this deployment, not of the document's schema.
+  if (unknown.length) throw problem(422, 'The dispute names partners that are not in the partnership.', unknown.map((p) => ({ path: 'partners', message: `no partner has the id "${p}"` })));
   authorize(person, 'dispute.raise', { partners: body.partners }, '');
   if (body.subject.type !== 'commission') throw problem(422, 'Dispute rule: disputes are raised on commissions; a referral whose split is not agreed by the panel goes to the dispute ladder by itself.');
   const commission = await readCommission(ctx, body.subject.id);

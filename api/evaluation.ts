@@ -54,7 +54,8 @@ export async function setUpPanel(ctx: ApiContext, person: Person, id: string, bo
   authorize(person, 'evaluation.setup', { partners: commission.partners, leadPartner: commission.lead.partner }, '');
   const calendar = calendarOf(ctx.partnership);
   const due = scoringDueAt(parsed.data.scoringDue, calendar, new Date());
-  if (!due) throw problem(400, 'The evaluation set-up has 1 problem; see errors.', [{ path: 'scoringDue', message: 'a date-time such as 2027-03-01T17:00:00Z, or a duration such as "10 working days"' }]);
+  // 422, as for every duration in words: the document's schema cannot state which texts are durations.
+  if (!due) throw problem(422, 'The evaluation set-up has 1 problem; see errors.', [{ path: 'scoringDue', message: 'a date-time such as 2027-03-01T17:00:00Z, or a duration such as "10 working days"' }]);
   const breaches = panelRuleBreaches(parsed.data, ctx.partnership, commission.partners, ctx.partnership.policies.evaluationPanel);
   if (due.getTime() <= Date.now()) breaches.push({ rule: 'scoring-deadline-ahead', message: 'The scoring deadline must be in the future.' });
   if (breaches.length) {

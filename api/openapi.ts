@@ -10,7 +10,7 @@ import { withdrawalBody, type WithdrawableType } from '../domain/withdrawal';
 import { withdrawalSummary } from './withdrawal';
 import { accessReadsSchema, readsQuery } from './accessAudit';
 import { referralListQuery } from './referrals';
-import { holdBody, holdSchema, liftBody, periodEventSchema, periodQuery, policySchema, recordSchema, recordVerificationSchema } from './records';
+import { holdBody, holdSchema, liftBody, periodEventSchema, periodQuery, policySchema, policyVersion, recordSchema, recordVerificationSchema } from './records';
 import {
   commissionListSchema,
   commissionSchema,
@@ -41,9 +41,27 @@ import {
 
 /** JSON Schema (2020-12, OpenAPI 3.1's dialect) of a zod schema, as a request or as a response. */
 const schema = (s: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any', override: io === 'input' ? trimmedText : undefined }) as Record<string, unknown>;
   return rest;
 };
+
+/** A character JavaScript's trim keeps: not its WhiteSpace or LineTerminator, spelt out so every regex dialect reads it alike. */
+const kept = '[^\\u0009-\\u000D\\u0020\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF]';
+
+/**
+ * Text the API trims before counting (`z.string().trim().min(n)`): JSON Schema cannot trim, so its
+ * minLength alone lets "  a " through, which the API refuses. A pattern says what is counted: the
+ * span from the first to the last character a trim keeps is at least n long.
+ */
+function trimmedText(ctx: { zodSchema: unknown; jsonSchema: Record<string, unknown> }): void {
+  const checks = (ctx.zodSchema as { _zod: { def: { checks?: { _zod: { def: { check: string; tx?: unknown } } }[] } } })._zod.def.checks ?? [];
+  const trims = checks.some((c) => c._zod.def.check === 'overwrite' && String(c._zod.def.tx).includes('.trim()'));
+  const min = ctx.jsonSchema['minLength'];
+  if (ctx.jsonSchema['type'] !== 'string' || !trims || typeof min !== 'number' || min < 1) return;
+  const pattern = min === 1 ? kept : `${kept}[\\s\\S]{${min - 2},}${kept}`;
+  if (ctx.jsonSchema['pattern'] === undefined) ctx.jsonSchema['pattern'] = pattern;
+  else ctx.jsonSchema['allOf'] = [...((ctx.jsonSchema['allOf'] as object[] | undefined) ?? []), { pattern }];
+}
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (s: object, description = 'OK') => ({ description, content: { 'application/json': { schema: s } } });
@@ -87,8 +105,10 @@ const readsPath = (shown: string) => ({
 
 /** Query parameters from a zod object schema: one source of truth with the route's validation. */
 function queryParams(s: z.ZodObject): object[] {
-  const properties = (schema(s, 'input')['properties'] ?? {}) as Record<string, object>;
-  return Object.entries(properties).map(([name, p]) => ({ name, in: 'query', required: false, schema: p }));
+  const json = schema(s, 'input');
+  const properties = (json['properties'] ?? {}) as Record<string, object>;
+  const required = new Set((json['required'] ?? []) as string[]);
+  return Object.entries(properties).map(([name, p]) => ({ name, in: 'query', required: required.has(name), schema: p }));
 }
 
 const csv = (description: string) => ({ 'text/csv': { schema: { type: 'string', description } } });
@@ -105,7 +125,7 @@ const common = {
 };
 
 /** The OpenAPI document the API serves: the contract of ../shared/API.md as built. */
-export const openApiDocument = {
+export const openApiDocument = withRuleRefusals({
   openapi: '3.1.0',
   info: { title: 'Joint Commissioning Orchestrator', version: '0.2.0' },
   components: {
@@ -384,7 +404,7 @@ export const openApiDocument = {
     '/api/v1/records/policies/{version}': {
       get: {
         summary: 'The policy text kept for a policy version named in the record (records officers)',
-        parameters: [pathParam('version')],
+        parameters: [{ ...pathParam('version'), schema: schema(policyVersion, 'input') }],
         responses: { '200': json(ref('Policy')), '400': problemOf('Not a policy version'), '403': problemOf('Not a records officer'), '404': problemOf('No text kept for that version'), ...databaseCommon },
       },
     },
@@ -478,4 +498,19 @@ export const openApiDocument = {
     '/api/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
     '/api/v1/docs': { get: { summary: 'This document, browsable', security: [], responses: { '200': { description: 'HTML page' } } } },
   },
-};
+});
+
+/**
+ * Every operation that validates input may also refuse it by a rule the JSON Schema above cannot
+ * state (problem.ts `invalid`: a split summing to 100, a window ending after it starts): 422, so a
+ * request the document allows is never answered 400. And a JSON body over the limit is 413.
+ */
+function withRuleRefusals<D extends { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>(doc: D): D {
+  for (const ops of Object.values(doc.paths))
+    for (const op of Object.values(ops) as { responses: Record<string, unknown>; requestBody?: { content: Record<string, unknown> } }[]) {
+      if (op.responses['400'] && !op.responses['422']) op.responses['422'] = problemOf('A rule refused it; detail names the rule, errors list each');
+      // express.json's limit (app.ts): refused before it is read.
+      if (op.requestBody?.content['application/json']) op.responses['413'] ??= problemOf('The body is over 256 kB');
+    }
+  return doc;
+}

@@ -34,7 +34,8 @@ export async function delegateTo(ctx: ApiContext, person: Person, raw: unknown, 
   const parsed = delegationBodySchema().safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error, 'delegation');
   const deputy = personById(ctx.partnership, parsed.data.deputy);
-  if (!deputy) throw problem(400, 'The delegation names an unknown deputy.', [{ path: 'deputy', message: `no person has the id "${parsed.data.deputy}"` }]);
+  // 422: the people the partnership file names are a rule of this deployment, not of the document's schema.
+  if (!deputy) throw problem(422, 'The delegation names an unknown deputy.', [{ path: 'deputy', message: `no person has the id "${parsed.data.deputy}"` }]);
   const roles = person.roles.filter((r) => deputy.roles.includes(r));
   if (!person.partner || deputy.partner !== person.partner || roles.length === 0) {
     throw problem(422, 'Delegation rule: your deputy must be from your own partner and hold at least one of your roles.', [{ path: 'deputy', message: 'Delegation rule: your deputy must be from your own partner and hold at least one of your roles.' }]);

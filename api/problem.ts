@@ -28,6 +28,7 @@ const titles: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   409: 'Conflict with the current state',
+  405: 'Method not allowed',
   406: 'Not acceptable',
   410: 'Gone',
   422: 'Refused by a rule',
@@ -38,9 +39,15 @@ const titles: Record<number, string> = {
 export const problem = (status: number, detail: string, errors?: ProblemField[], headers?: Record<string, string>): HttpProblem =>
   new HttpProblem(status, titles[status] ?? 'Error', detail, errors, headers);
 
+/**
+ * 400 when the request breaks the shape the OpenAPI document gives it; 422 when every problem is a
+ * rule the document cannot state in JSON Schema (a zod refinement: a split summing to 100, a window
+ * ending after it starts, a duration in words), so a request the document allows is never a 400.
+ */
 export function invalid(err: ZodError, where: string): HttpProblem {
+  const byRule = err.issues.every((i) => i.code === 'custom');
   return problem(
-    400,
+    byRule ? 422 : 400,
     `The ${where} has ${err.issues.length} problem${err.issues.length === 1 ? '' : 's'}; see errors.`,
     err.issues.map((i) => ({ path: issuePath(i.path), message: i.message })),
   );

@@ -28,7 +28,7 @@ const subjectId = z
   .max(200)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'a subject id such as jc-abc123defg');
 const holdId = z.string().regex(/^hold-[0-9a-f]{16}$/, 'a hold id such as hold-0123456789abcdef');
-const policyVersion = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a policy version such as 3f2a9c1b7d4e');
+export const policyVersion = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'a policy version such as 3f2a9c1b7d4e');
 const instant = z.union([boundedDate(), boundedInstant()], { error: `a date (YYYY-MM-DD) or a date-time with its offset; ${DATE_BOUNDS_MESSAGE}` }).describe(`an ISO 8601 date (YYYY-MM-DD, meaning its start in UTC) or date-time; ${DATE_BOUNDS_MESSAGE}`);
 
 /** The longest period one export covers: longer periods are exported in parts. */

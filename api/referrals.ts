@@ -57,9 +57,11 @@ export async function referCase(ctx: ApiContext, person: Person, raw: unknown): 
   if (!parsed.success) throw invalid(parsed.error, 'referral');
   const body = parsed.data;
   const checked = checkCaseReference(body.caseRef);
-  if ('problem' in checked) throw problem(400, checked.problem, [{ path: 'caseRef', message: checked.problem }]);
+  // 422: the personal-data rule reads the text as a person would; a schema's pattern cannot.
+  if ('problem' in checked) throw problem(422, checked.problem, [{ path: 'caseRef', message: checked.problem }]);
   const unknown = Object.keys(body.proposedSplit).filter((p) => !partnerById(ctx.partnership, p));
-  if (unknown.length) throw problem(400, 'The split names partners that are not in the partnership.', unknown.map((p) => ({ path: 'proposedSplit', message: `no partner has the id "${p}"` })));
+  // 422: the ids the partnership file holds are a rule of this deployment, not of the document's schema.
+  if (unknown.length) throw problem(422, 'The split names partners that are not in the partnership.', unknown.map((p) => ({ path: 'proposedSplit', message: `no partner has the id "${p}"` })));
   authorize(person, 'referral.start', { partners: Object.keys(body.proposedSplit) }, '');
   const rules = splitProblems(body.proposedSplit, body.locality, ctx.partnership.partners);
   if (rules.length) throw problem(422, `${rules.join('; ')}.`);

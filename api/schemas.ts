@@ -42,7 +42,9 @@ export const inboxQuery = z
 /** `POST /tasks/{id}/extension`: the caller's part of the workflow's extension request, one rule for both. */
 export const extensionBody = extensionFields()
   .strict()
-  .refine((b) => (b.dueAt === undefined) !== (b.extendBy === undefined), oneNewDeadline);
+  .refine((b) => (b.dueAt === undefined) !== (b.extendBy === undefined), oneNewDeadline)
+  // The same rule in the OpenAPI document, so a client's validator refuses what the API refuses.
+  .meta({ oneOf: [{ required: ['dueAt'] }, { required: ['extendBy'] }] });
 
 // Responses. Generated into the OpenAPI document; the end-to-end tests validate every response
 // they receive against that document.
@@ -371,7 +373,13 @@ export const evaluationSchema = z.object({
 const flag = z.enum(['true', 'false']).optional();
 export const planQuery = z
   .object({
-    value: z.coerce.number().nonnegative().finite().describe('whole-life value including VAT, in pounds'),
+    // Digits, as the document says: `z.coerce.number()` alone took "value=" for £0.
+    value: z
+      .string()
+      .regex(/^\d{1,12}(\.\d{1,2})?$/, 'the value in whole pounds and pence, such as 120000 or 99.50')
+      .transform(Number)
+      .pipe(z.number().finite())
+      .describe('whole-life value including VAT, in pounds'),
     highRiskFactors: z
       .preprocess((v) => (typeof v === 'string' ? (v === '' ? [] : v.split(',')) : v), z.array(z.enum(highRiskFactorIds)))
       .default([])

@@ -46,7 +46,8 @@ export const newCommissionRequestSchema = lazy(() =>
         .array(partnerIdSchema())
         .min(2, 'a joint commission has two or more partners')
         .max(50, 'at most 50 partners')
-        .refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once'),
+        .refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once')
+        .meta({ uniqueItems: true }),
       proposedLead: partnerIdSchema(),
       estimatedValue: z.number().nonnegative('the estimated value cannot be negative').finite().describe('whole-life value including VAT, in pounds'),
       highRiskFactors: z.array(z.enum(highRiskFactorIds)).max(highRiskFactorIds.length, 'each high-risk factor at most once').default([]).describe('any of the high-risk factors DOMAIN.md lists; one is enough to make the commission high risk'),

@@ -59,7 +59,7 @@ export const newDisputeRequestSchema = lazy(() =>
   z
     .object({
       subject: z.object({ type: z.enum(['commission', 'referral']), id: z.string().regex(/^[a-z]+-[a-z0-9]+$/, 'a commission or referral id') }).strict(),
-      partners: z.array(partnerIdSchema()).min(2, 'a dispute is between two or more partners').max(50, 'at most 50 partners').refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once'),
+      partners: z.array(partnerIdSchema()).min(2, 'a dispute is between two or more partners').max(50, 'at most 50 partners').refine((ps) => new Set(ps).size === ps.length, 'each partner is listed once').meta({ uniqueItems: true }),
       matter: z.string().trim().min(5, 'say what the disagreement is about').max(500),
       desiredOutcome: z.string().trim().min(3, 'say what outcome you want').max(2000),
     })

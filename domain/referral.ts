@@ -117,6 +117,7 @@ export const splitSchema = lazy(() =>
   z
     .record(partnerIdSchema(), z.number().min(0, 'a share cannot be negative').max(100, 'a share is at most 100').refine((n) => Math.round(n * 100) === n * 100, 'a share has at most 2 decimal places'))
     .refine((s) => Object.keys(s).length >= 1, 'name at least one funding partner')
+    .meta({ minProperties: 1 })
     .refine((s) => Math.round(Object.values(s).reduce((a, b) => a + b, 0) * 100) === 10_000, {
       message: 'Split rule: the percentages must sum to exactly 100',
     }),
@@ -129,7 +130,7 @@ export const newReferralRequestSchema = lazy(() =>
     .object({
       caseRef: z.string().trim().min(1, 'give the pseudonymous case reference').max(40),
       locality: z.enum(localities, { message: `the locality is one of the 14 Key Service Centres or "not in a KSC"` }),
-      needs: z.array(z.enum(needs)).min(1, 'name at least one of health, education, social-care').max(needs.length, 'each need is listed once').refine((n) => new Set(n).size === n.length, 'each need is listed once'),
+      needs: z.array(z.enum(needs)).min(1, 'name at least one of health, education, social-care').max(needs.length, 'each need is listed once').refine((n) => new Set(n).size === n.length, 'each need is listed once').meta({ uniqueItems: true }),
       packageDescription: z.string().trim().min(5, 'describe the package').max(2000),
       annualCost: z.number().positive('the annual cost is more than zero').finite(),
       proposedSplit: splitSchema(),

@@ -1,10 +1,10 @@
-import { ensureTemporalCli, ensureTestServer, ProvisionError, testServerLib } from './lib/provision';
+import { ensureSchemathesis, ensureTemporalCli, ensureTestServer, ProvisionError, testServerLib } from './lib/provision';
 import { ensureTestServerArchive } from './lib/testServerArchive';
 import { dropStaleTestDatabases, ensurePostgres } from './lib/postgres';
 import { ensureChromium } from './lib/chromium';
 
 /**
- * `npm run provision`: makes sure both Temporal servers, the loopback PostgreSQL (for the
+ * `npm run provision`: makes sure both Temporal servers, Schemathesis (the API checked from outside), the loopback PostgreSQL (for the
  * PostgreSQL engine's tests) and Debian's Chromium (for the browser tests) are here; says what it
  * tried if not. Chromium is required: the browser tests are part of the test command. Without PostgreSQL it fails
  * under CI (CI=true) and only warns elsewhere (those tests then skip, saying so).
@@ -13,7 +13,8 @@ async function main(): Promise<void> {
   try {
     const cli = ensureTemporalCli();
     const testServer = ensureTestServer();
-    console.log(`temporal CLI: ${cli}\ntime-skipping test server: ${testServer}`);
+    const schemathesis = ensureSchemathesis();
+    console.log(`temporal CLI: ${cli}\ntime-skipping test server: ${testServer}\nSchemathesis: ${schemathesis}`);
     await ensureTestServerArchive(testServerLib);
   } catch (err) {
     console.error(err instanceof ProvisionError ? err.message : err);

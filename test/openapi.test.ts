@@ -46,3 +46,19 @@ test('request bodies in the document come from the zod schemas the routes valida
   expect(post.required).toEqual(['title', 'partners', 'proposedLead', 'estimatedValue']);
   expect(Object.keys(post.properties)).toEqual(['title', 'description', 'partners', 'proposedLead', 'estimatedValue', 'highRiskFactors', 'healthCareService', 'socialCareService', 'unusualTerms', 'urgent', 'voluntaryStandstill']);
 });
+
+test('the document states the rules it can, so a request it allows is not refused as malformed', () => {
+  const body = (p: string, m: 'post' | 'put') => (openApiDocument.paths as unknown as Record<string, Record<string, { requestBody: { content: Record<string, { schema: Record<string, unknown> }> } }>>)[p]![m]!.requestBody.content['application/json']!.schema;
+  const props = (s: Record<string, unknown>) => s['properties'] as Record<string, Record<string, unknown>>;
+  expect(props(body('/api/v1/commissions', 'post'))['partners']).toMatchObject({ uniqueItems: true });
+  expect(props(body('/api/v1/referrals', 'post'))['proposedSplit']).toMatchObject({ minProperties: 1 });
+  expect(body('/api/v1/tasks/{taskId}/extension', 'post')['oneOf']).toEqual([{ required: ['dueAt'] }, { required: ['extendBy'] }]);
+  // Trimmed text: "  a " has minLength 3 and is refused; the pattern says so.
+  const reason = new RegExp(props(body('/api/v1/commissions/{id}/withdrawal', 'post'))['reason']!['pattern'] as string, 'u');
+  expect(['  ab ', '\ufeffab\u3000', 'abc', ' a b '].map((s) => reason.test(s))).toEqual(['  ab '.trim().length >= 3, false, true, true]);
+  const plan = openApiDocument.paths['/api/v1/commissions/plan'].get.parameters as { name: string; required: boolean }[];
+  expect(plan.find((p) => p.name === 'value')?.required).toBe(true);
+  // Every operation that answers 400 also documents 422, a rule the schema cannot state.
+  for (const [p, ops] of Object.entries(openApiDocument.paths))
+    for (const [m, op] of Object.entries(ops as Record<string, { responses: Record<string, unknown> }>)) if (op.responses['400']) expect([p, m, op.responses['422'] !== undefined]).toEqual([p, m, true]);
+});

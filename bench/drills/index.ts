@@ -4,6 +4,7 @@ import { createTestDatabase, dropTestDatabase, ensurePostgres, setClusterRunning
 import { badInputDrill } from './badInput';
 import { databaseOutageDrill, twoOfEachDrill } from './record';
 import { mailOutageDrill } from './mailOutage';
+import { schemathesisDrill } from './schemathesis';
 import { serverRestartDrill } from './serverRestart';
 import { workerCrashDrill, type DrillReport } from './workerCrash';
 
@@ -58,5 +59,7 @@ export const drills: Record<string, () => Promise<string>> = {
       }),
     ),
   'drill-two-of-each': () => onPostgres('two-of-each', 'two workers and two API instances on one database', (s) => twoOfEachDrill(s, { commissions: n('DRILL_COMMISSIONS', 60) })),
+  'drill-schemathesis': () =>
+    onOwnSystem('schemathesis', 'the API checked from outside with Schemathesis', (s) => schemathesisDrill(s, { maxExamples: n('SCHEMATHESIS_EXAMPLES', 50) }), false),
   'drill-bad-input': () => onOwnSystem('bad-input', 'hostile requests and bad emailed links', (s) => badInputDrill(s, { fuzzRequests: n('FUZZ_REQUESTS', 10_000) }), false),
 };

