@@ -101,7 +101,8 @@ export async function readsPage(ctx: Pick<ApiContext, 'database'>, person: Perso
   const parsed = readsQuery.safeParse(query ?? {});
   if (!parsed.success) throw invalid(parsed.error, 'query');
   const after = parsed.data.cursor === undefined ? undefined : decodeCursor(parsed.data.cursor);
-  if (parsed.data.cursor !== undefined && !after) throw problem(400, 'The query has 1 problem; see errors.', [{ path: 'cursor', message: 'not a cursor this API gave: use `next` of the page before' }]);
+  // Well formed but not one of ours: a rule the document's schema cannot express, so 422 (400 is for what the schema refuses).
+  if (parsed.data.cursor !== undefined && !after) throw problem(422, 'Cursor rule: not a cursor this API gave; use `next` of the page before.', [{ path: 'cursor', message: 'not a cursor this API gave: use `next` of the page before' }]);
   const notFound = `No record of ${type} ${id.slice(0, 200)} that you may read.`;
   if (subjectTypeOf(id) !== type) throw problem(404, notFound);
   const cases = await ctx.database.db.selectFrom('subjects').select(['partners']).where('subject_id', '=', id).execute();

@@ -96,7 +96,8 @@ const readsPath = (shown: string) => ({
     parameters: [pathParam('id'), ...queryParams(readsQuery)],
     responses: {
       '200': json(ref('AccessReads')),
-      '400': problemOf('A limit out of range, or a cursor this API did not give'),
+      '400': problemOf('A limit out of range, or a cursor not in the form `next` gives'),
+      '422': problemOf('A cursor in that form that this API did not give'),
       '404': problemOf("Unknown, or not the caller's to see"),
       ...common,
     },

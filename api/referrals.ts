@@ -17,7 +17,7 @@ import {
 import { assigneesKey, partnersKey, stageKey, titleKey, updatedAtKey } from '../domain/searchAttributes';
 import { resourceAllocation } from '../workflows/referral';
 import { caller } from './auth';
-import { auditRead, readerOf, readsRoute } from './accessAudit';
+import { auditRead, auditReads, readerOf, readsRoute } from './accessAudit';
 import type { ApiContext } from './context';
 import { authorize } from './permissions';
 import { invalid, problem } from './problem';
@@ -159,6 +159,7 @@ export function referralsRouter(ctx: ApiContext): Router {
     authorize(person, 'referral.list', {}, '');
     if (!parsed.success) throw invalid(parsed.error, 'query');
     const items = (await referralsFor(ctx, person, parsed.data)).map(({ view: _view, instance: _instance, ...item }) => item);
+    await auditReads(ctx, readerOf(req, 'api'), items.map((i) => ({ of: i.id, kind: 'referral-list' as const })));
     res.json({ items });
   });
 

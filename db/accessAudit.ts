@@ -5,6 +5,8 @@ import type { RecordDb } from './index';
 export const readKinds = [
   'referral',
   'referral-timeline',
+  // A list or the chair's agenda names each child's case reference: each referral shown is a read.
+  'referral-list',
   'evaluation',
   'task',
   'decision-record',

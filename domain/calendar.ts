@@ -36,6 +36,12 @@ const EARLIEST_MS = Date.parse(`${DATE_BOUNDS.earliest}T00:00:00Z`);
 const AFTER_LATEST_MS = Date.parse(`${DATE_BOUNDS.latest}T00:00:00Z`) + 86_400_000;
 export const DATE_BOUNDS_MESSAGE = `a date from ${DATE_BOUNDS.earliest.slice(0, 4)} to ${DATE_BOUNDS.latest.slice(0, 4)}`;
 
+/**
+ * The years of DATE_BOUNDS as a pattern, so the OpenAPI document states the bound too (a client's
+ * validator refuses the year 0020 as the API does, with a 400, rather than learning it from a 422).
+ */
+const YEAR_IN_BOUNDS = /^(19|20|21)\d\d-/;
+
 /** Whether a date ("YYYY-MM-DD") or date-time is a real one within DATE_BOUNDS. */
 export function withinDateBounds(text: string): boolean {
   const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
@@ -43,10 +49,10 @@ export function withinDateBounds(text: string): boolean {
 }
 
 /** A UK date, "YYYY-MM-DD", within DATE_BOUNDS. */
-export const boundedDate = lazy(() => z.iso.date().refine(withinDateBounds, { message: DATE_BOUNDS_MESSAGE }));
+export const boundedDate = lazy(() => z.iso.date().regex(YEAR_IN_BOUNDS, DATE_BOUNDS_MESSAGE).refine(withinDateBounds, { message: DATE_BOUNDS_MESSAGE }));
 
 /** An instant with its offset, within DATE_BOUNDS. */
-export const boundedInstant = lazy(() => z.iso.datetime({ offset: true }).refine(withinDateBounds, { message: DATE_BOUNDS_MESSAGE }));
+export const boundedInstant = lazy(() => z.iso.datetime({ offset: true }).regex(YEAR_IN_BOUNDS, DATE_BOUNDS_MESSAGE).refine(withinDateBounds, { message: DATE_BOUNDS_MESSAGE }));
 
 /** Days since 1970-01-01 for a civil date. */
 function dayNumber(year: number, month: number, day: number): number {

@@ -123,7 +123,7 @@ describe.each(engines)('several writers on %s', (engine: EngineName) => {
     try {
       // A database nobody has migrated yet: this process and two others migrate together.
       await fresh.database.db.schema.dropTable('record_events').ifExists().execute();
-      for (const table of ['policies', 'subjects', 'tasks', 'task_assignees', 'outbox', 'holds', 'disposals', 'imports', 'delegations', 'web_sessions', 'access_reads', 'kysely_migration', 'kysely_migration_lock']) {
+      for (const table of ['policies', 'subjects', 'tasks', 'task_assignees', 'outbox', 'holds', 'disposals', 'imports', 'delegations', 'web_sessions', 'rate_limit_hits', 'access_reads', 'kysely_migration', 'kysely_migration_lock']) {
         await fresh.database.db.schema.dropTable(table).ifExists().execute();
       }
       if (engine === 'postgres') await fresh.database.db.schema.dropTable('record_events').ifExists().execute();

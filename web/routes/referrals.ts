@@ -29,7 +29,7 @@ export function referralsRouter(ctx: ApiContext): Router {
     const { status } = listQuery.parse(req.query);
     res.render('referrals/list', {
       title: 'Referrals to the Resource Allocation Panel',
-      rows: await referralList(ctx, req.person!, status),
+      rows: await referralList(ctx, readerOf(req, 'web'), status),
       status,
       statuses: Object.entries(statusLabel),
       mayRefer: mayRefer(req.person!),
@@ -69,7 +69,7 @@ export function referralsRouter(ctx: ApiContext): Router {
 
   router.get('/referrals/agenda', async (req, res) => {
     if (!isChair(req.person!)) return notFound(res);
-    const meetings = await panelAgenda(ctx, req.person!);
+    const meetings = await panelAgenda(ctx, readerOf(req, 'web'));
     res.render('referrals/agenda', { title: "The panel's agenda", meetings });
   });
 

@@ -74,6 +74,7 @@ export async function searchRecord(ctx: ApiContext, reader: Reader, values: Reco
 const readWords: Record<ReadKind, string> = {
   referral: 'The referral',
   'referral-timeline': "The referral's timeline",
+  'referral-list': 'The referral, in a list or the panel\'s agenda',
   evaluation: 'The evaluation panel',
   task: 'A task',
   'decision-record': 'The decision record',

@@ -1,4 +1,5 @@
 import type { ApiContext } from '../../api/context';
+import { auditReads, type Reader } from '../../api/accessAudit';
 import { timelineOnPage } from './timeline';
 import { askedOf, textInWords } from './words';
 import { HttpProblem } from '../../api/problem';
@@ -97,7 +98,7 @@ export function fieldOf(ctx: ApiContext, path: string): string {
 export function referralErrors(ctx: ApiContext, err: HttpProblem | { path: string; message: string }[]): { summary: { text: string; href: string }[]; fields: Record<string, string> } {
   const list = Array.isArray(err)
     ? err
-    : err.errors?.length && err.status === 400
+    : err.errors?.length && (err.status === 400 || err.status === 422)
       ? err.errors
       : [{ path: err.status === 409 ? 'caseRef' : 'proposedSplit', message: err.status === 409 ? 'This case already has an open referral: a case is referred again only once its referral has ended, been declined or withdrawn.' : err.detail }];
   const fields: Record<string, string> = {};
@@ -113,8 +114,9 @@ export function referralErrors(ctx: ApiContext, err: HttpProblem | { path: strin
 export const formChoices = { localities, needs };
 
 /** The referrals list: the API's list, in words. */
-export async function referralList(ctx: ApiContext, person: Person, status?: ReferralStatus) {
-  const items = await referralsFor(ctx, person, { status });
+export async function referralList(ctx: ApiContext, reader: Reader, status?: ReferralStatus) {
+  const items = await referralsFor(ctx, reader.person, { status });
+  await auditReads(ctx, reader, items.map((i) => ({ of: i.id, kind: 'referral-list' as const })));
   return items.map((i) => ({
     id: i.id,
     caseRef: i.caseRef,
@@ -191,8 +193,9 @@ const ukDateOf = (iso: string): string => new Date(iso).toLocaleDateString('en-C
  * earliest first (the next panel; a meeting already held whose decisions are not yet recorded
  * comes first), each with its quorum, positions side by side and the chair's decision task.
  */
-export async function panelAgenda(ctx: ApiContext, person: Person, now = Date.now()) {
-  const items = (await referralsFor(ctx, person, {}, 500)).filter((i) => beforePanel.includes(i.status as ReferralStatus) && i.panelAt);
+export async function panelAgenda(ctx: ApiContext, reader: Reader, now = Date.now()) {
+  const items = (await referralsFor(ctx, reader.person, {}, 500)).filter((i) => beforePanel.includes(i.status as ReferralStatus) && i.panelAt);
+  await auditReads(ctx, reader, items.map((i) => ({ of: i.id, kind: 'referral-list' as const })));
   const today = ukDateOf(new Date(now).toISOString());
   const meetings = new Map<string, Awaited<ReturnType<typeof agendaItem>>[]>();
   for (const i of items.sort((a, b) => a.panelAt!.localeCompare(b.panelAt!))) {
