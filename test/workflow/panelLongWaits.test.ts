@@ -321,8 +321,10 @@ test("a commission's panel that continues as new at the commission's bound while
     await expectBoundedRuns(p.handle.workflowId, "a commission's panel, moderation ignored", { pastBound: false });
     const commissionRuns = await describeRuns(h.env.client, commission.workflowId);
     // The commission's first run holds its whole set-up, gates and panel request before it reaches
-    // a wait a new run can take up: up to about 430 events seen at this bound.
-    expect(Math.max(...commissionRuns.map((r) => r.events))).toBeLessThanOrEqual(BOUND + 250);
+    // a wait a new run can take up: 363 events seen at this bound in a loaded fresh-clone run (it
+    // varies with how reminders interleave with the steps), up to about 430 before; far below the
+    // 2,000 no run may pass.
+    expect(Math.max(...commissionRuns.map((r) => r.events))).toBeLessThanOrEqual(BOUND + 350);
 
     await p.decide('moderate-acme-quality', lead, 'record', { score: 3 }, 'Agreed at last.');
     let done: CommissionView | undefined;
