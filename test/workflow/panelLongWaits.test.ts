@@ -41,7 +41,9 @@ const YEAR = 365 * DAY;
  * 80 events seen, 150 allowed.
  */
 const BOUND = 100;
-const MAX_EVENTS = BOUND + 150;
+// A run continues as new at the first safe point past its bound; what it adds before that point
+// varies with how reminders interleave (253 seen at bound 100 in a loaded fresh-clone run).
+const MAX_EVENTS = BOUND + 200;
 const lead = 'council-commissioner';
 const leadEmail = 'commissioner@council.example';
 const partners = ['council', 'nenc-icb'];
