@@ -3,15 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type http from 'node:http';
-import { Client, Connection } from '@temporalio/client';
-import pino from 'pino';
-import { createLinkSigner } from '../../activities/links';
+import { Connection } from '@temporalio/client';
 import { createApp } from '../../api/app';
 import type { ApiContext } from '../../api/context';
-import { loadPartnership } from '../../config';
 import { openMigratedDatabase, type Database } from '../../db';
 import { appendEvents, keepPolicy, type RecordEvent } from '../../db/record';
 import { checkAgainstContract } from '../helpers/contract';
+import { testApiContext } from '../helpers/apiContext';
 
 /** JSON answers (not NDJSON) are checked against the OpenAPI document, as the end-to-end tests do. */
 function contract(method: string, p: string, status: number, headers: Headers, text: string): void {
@@ -102,21 +100,7 @@ export const keys = {
 /** The real app on the given database; its Temporal connection is lazy and these routes never use it. */
 export async function serve(database: Database, overrides: Partial<ApiContext> = {}): Promise<{ base: string; close(): Promise<void> }> {
   const connection = Connection.lazy({ address: '127.0.0.1:1' });
-  const ctx = {
-    client: new Client({ connection }),
-    connection,
-    partnership: loadPartnership(),
-    policyVersion: POLICY,
-    namespace: 'default',
-    taskQueue: 'unused',
-    links: createLinkSigner('records-test-signing-key-0123456789'),
-    linkGraceMs: 0,
-    rateLimitPerMinute: 10_000,
-    publicBaseUrl: 'http://localhost:3000',
-    database,
-    logger: pino({ level: 'silent' }),
-    ...overrides,
-  } as ApiContext;
+  const ctx = testApiContext(connection, database, { policyVersion: POLICY, rateLimitPerMinute: 10_000, ...overrides });
   const server: http.Server = createApp(ctx).listen(0, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
   return {

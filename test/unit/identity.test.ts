@@ -1,13 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { createLinkSigner } from '../../activities/links';
-import { loadPartnership, parsePartnership, readEnv } from '../../config';
+import { parsePartnership, readEnv } from '../../config';
 import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { bundledPartnershipFile } from '../../config/partnership';
 import { createApp } from '../../api/app';
+import { testApiContext } from '../helpers/apiContext';
 import { oidcVerifier } from '../../api/oidc';
 import { openDatabase } from '../../db';
 
@@ -65,20 +65,7 @@ const withIdentities = (() => {
 
 /** The real app; its Temporal connection is lazy and never used by /people/me. */
 function appWith(overrides: Partial<Parameters<typeof createApp>[0]>) {
-  return createApp({
-    client: new Client({ connection }),
-    connection,
-    partnership: loadPartnership(),
-    policyVersion: 'test',
-    namespace: 'default',
-    taskQueue: 'unused',
-    links: createLinkSigner('identity-test-signing-key-0123456789'),
-    linkGraceMs: 0,
-    database: openDatabase({ url: 'sqlite::memory:', dataDir: '' }),
-    rateLimitPerMinute: 600,
-    publicBaseUrl: 'http://localhost:3000',
-    ...overrides,
-  });
+  return createApp(testApiContext(connection, openDatabase({ url: 'sqlite::memory:', dataDir: '' }), { logger: undefined, ...overrides }));
 }
 
 afterAll(async () => {

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
-import { createLinkSigner } from '../../activities/links';
-import { loadPartnership, readEnv } from '../../config';
+import { Connection } from '@temporalio/client';
+import { readEnv } from '../../config';
 import { createApp } from '../../api/app';
+import { testApiContext } from '../helpers/apiContext';
 import { openDatabase, openMigratedDatabase } from '../../db';
 
 /** TRUST_PROXY as an operator writes it: `true`, a hop count, or the proxies' addresses. */
@@ -16,21 +16,14 @@ afterAll(async () => {
 
 function appFromEnvironment(environment: NodeJS.ProcessEnv, database = openDatabase({ url: 'sqlite::memory:', dataDir: '' })) {
   const env = readEnv(environment);
-  return createApp({
-    client: new Client({ connection }),
-    connection,
-    partnership: loadPartnership(),
-    policyVersion: 'test',
-    namespace: 'default',
-    taskQueue: 'unused',
-    links: createLinkSigner('trust-proxy-test-signing-key-0123456789'),
-    linkGraceMs: 0,
-    database,
-    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
-    rateLimitUnauthenticatedPerMinute: env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
-    publicBaseUrl: 'http://localhost:3000',
-    trustProxy: env.TRUST_PROXY,
-  });
+  return createApp(
+    testApiContext(connection, database, {
+      logger: undefined,
+      rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+      rateLimitUnauthenticatedPerMinute: env.RATE_LIMIT_UNAUTHENTICATED_PER_MINUTE,
+      trustProxy: env.TRUST_PROXY,
+    }),
+  );
 }
 
 test.each(['true', '1', '10.0.0.0/8, 127.0.0.1', 'loopback'])('TRUST_PROXY=%s starts the API', (value) => {
